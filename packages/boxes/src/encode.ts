@@ -1,0 +1,146 @@
+import { unsafeBoxes } from "./construct.js";
+import { describeValue } from "./errors.js";
+import { checkBoxes, checkOut, fail } from "./internal/check.js";
+import { rowToXyxy } from "./internal/xyxy.js";
+import type { BoxFormat, Boxes, BoxUnits } from "./types.js";
+
+/** Variances (σx, σy, σw, σh) of SSD box coding; torchvision `BoxCoder` weights are their reciprocals. */
+export type Variances = readonly [number, number, number, number];
+
+/** SSD's variances: 0.1 for centres, 0.2 for sizes (= torchvision `BoxCoder(weights=(10, 10, 5, 5))`). */
+export const SSD_VARIANCES: Variances = [0.1, 0.1, 0.2, 0.2];
+
+/** `log(1000 / 16)`: torchvision's `bbox_xform_clip`, the cap on decoded log-size deltas. */
+export const BBOX_XFORM_CLIP = Math.log(1000 / 16);
+
+/** Smallest width/height used when encoding a degenerate ground-truth box (keeps targets finite). */
+export const ENCODE_MIN_SIZE = 1e-8;
+
+/** Options for {@link encode} and {@link decode}. */
+export interface CoderOptions {
+  /** (σx, σy, σw, σh), default {@link SSD_VARIANCES}. */
+  readonly variances?: Variances;
+  /** decode only: cap on `σw·tw` and `σh·th` before `exp` (default {@link BBOX_XFORM_CLIP}). */
+  readonly clip?: number;
+}
+
+function checkVariances(fn: string, v: Variances): void {
+  if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => Number.isFinite(x) && x > 0)) {
+    fail("INVALID_ARGUMENT", fn, `options.variances must be 4 finite numbers > 0; got ${describeValue(v)}`);
+  }
+}
+
+function checkPriors(fn: string, priors: Boxes): void {
+  const p = priors.data;
+  for (let s = 0; s < p.length; s += 4) {
+    const w = p[s + 2] as number;
+    const h = p[s + 3] as number;
+    if (!(w > 0 && h > 0 && Number.isFinite(w) && Number.isFinite(h) && Number.isFinite(p[s] as number) && Number.isFinite(p[s + 1] as number))) {
+      fail("INVALID_ARGUMENT", fn, `priors[${s >> 2}] must be finite with width and height > 0; got ${describeValue(Array.from(p.subarray(s, s + 4)))}`, {
+        index: s >> 2,
+      });
+    }
+  }
+}
+
+/**
+ * SSD box encoding (Liu et al. 2016, eq. 2; torchvision `BoxCoder.encode_single` with weights
+ * `1 / variances`): for each prior `p` (cxcywh) and its matched box `g`,
+ * `tx = (gcx − pcx) / (σx · pw)`, `ty = (gcy − pcy) / (σy · ph)`, `tw = log(gw / pw) / σw`,
+ * `th = log(gh / ph) / σh`.
+ *
+ * Degenerate boxes stay finite: a width or height below {@link ENCODE_MIN_SIZE} is raised to it
+ * (torchvision gives −inf there).
+ *
+ * @param matched `[P, 4]` boxes, any format, same units as `priors`: row k is the box matched to prior k.
+ * @param priors `[P, 4]` cxcywh prior boxes with positive sizes.
+ * @param out optional `[P, 4]` output.
+ * @returns `[P, 4]` deltas (tx, ty, tw, th), unitless.
+ * @throws BoxesError `SHAPE_MISMATCH` when P differs, `UNITS_MISMATCH`, `INVALID_ARGUMENT` for bad priors or variances.
+ */
+export function encode<F extends BoxFormat, U extends BoxUnits>(
+  matched: Boxes<F, U>,
+  priors: Boxes<"cxcywh", NoInfer<U>>,
+  options: CoderOptions = {},
+  out?: Float32Array,
+): Float32Array {
+  const fn = "encode";
+  checkBoxes(fn, "matched", matched);
+  checkBoxes(fn, "priors", priors, "cxcywh", matched.units);
+  if (matched.length !== priors.length) {
+    fail("SHAPE_MISMATCH", fn, `matched has ${matched.length} boxes but priors has ${priors.length}; they pair row by row`, {
+      expected: priors.length,
+      actual: matched.length,
+    });
+  }
+  const v = options.variances ?? SSD_VARIANCES;
+  checkVariances(fn, v);
+  checkPriors(fn, priors);
+  const [vx, vy, vw, vh] = v;
+  const g = matched.data;
+  const p = priors.data;
+  const res = checkOut(fn, out, p.length);
+  const t = new Float64Array(4);
+  for (let s = 0; s < p.length; s += 4) {
+    rowToXyxy(g, s, matched.format, t, 0);
+    const gw = Math.max((t[2] as number) - (t[0] as number), ENCODE_MIN_SIZE);
+    const gh = Math.max((t[3] as number) - (t[1] as number), ENCODE_MIN_SIZE);
+    const gcx = 0.5 * ((t[0] as number) + (t[2] as number));
+    const gcy = 0.5 * ((t[1] as number) + (t[3] as number));
+    const pcx = p[s] as number;
+    const pcy = p[s + 1] as number;
+    const pw = p[s + 2] as number;
+    const ph = p[s + 3] as number;
+    res[s] = (gcx - pcx) / (vx * pw);
+    res[s + 1] = (gcy - pcy) / (vy * ph);
+    res[s + 2] = Math.log(gw / pw) / vw;
+    res[s + 3] = Math.log(gh / ph) / vh;
+  }
+  return res;
+}
+
+/**
+ * Inverse of {@link encode} (torchvision `BoxCoder.decode_single`): `cx = tx·σx·pw + pcx`,
+ * `w = exp(min(tw·σw, clip)) · pw`, likewise for y and h.
+ *
+ * @param deltas `[P, 4]` (tx, ty, tw, th), e.g. the model's location output for one image.
+ * @param priors `[P, 4]` cxcywh priors.
+ * @param out optional `[P, 4]` output.
+ * @returns `[P, 4]` cxcywh boxes in the units of the priors.
+ * @throws BoxesError `SHAPE_MISMATCH` when the lengths differ, `INVALID_ARGUMENT` for bad variances.
+ */
+export function decode<U extends BoxUnits>(
+  deltas: Float32Array,
+  priors: Boxes<"cxcywh", U>,
+  options: CoderOptions = {},
+  out?: Float32Array,
+): Boxes<"cxcywh", U> {
+  const fn = "decode";
+  checkBoxes(fn, "priors", priors, "cxcywh");
+  if (!(deltas instanceof Float32Array) || deltas.length !== priors.data.length) {
+    fail("SHAPE_MISMATCH", fn, `deltas must be a Float32Array [${priors.length}, 4] to match priors; got ${describeValue(deltas)}`, {
+      expected: priors.data.length,
+    });
+  }
+  const v = options.variances ?? SSD_VARIANCES;
+  checkVariances(fn, v);
+  const clip = options.clip ?? BBOX_XFORM_CLIP;
+  const [vx, vy, vw, vh] = v;
+  const p = priors.data;
+  const res = checkOut(fn, out, p.length);
+  for (let s = 0; s < p.length; s += 4) {
+    const pcx = p[s] as number;
+    const pcy = p[s + 1] as number;
+    const pw = p[s + 2] as number;
+    const ph = p[s + 3] as number;
+    const tx = deltas[s] as number;
+    const ty = deltas[s + 1] as number;
+    const tw = deltas[s + 2] as number;
+    const th = deltas[s + 3] as number;
+    res[s] = tx * vx * pw + pcx;
+    res[s + 1] = ty * vy * ph + pcy;
+    res[s + 2] = Math.exp(Math.min(tw * vw, clip)) * pw;
+    res[s + 3] = Math.exp(Math.min(th * vh, clip)) * ph;
+  }
+  return unsafeBoxes(res, "cxcywh", priors.units);
+}

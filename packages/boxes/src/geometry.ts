@@ -1,0 +1,125 @@
+import { unsafeBoxes } from "./construct.js";
+import { checkBoxes, checkImageSize, checkOut, fail } from "./internal/check.js";
+import { rowToXyxy, xyxyToRow } from "./internal/xyxy.js";
+import type { BoxFormat, Boxes, BoxUnits, ImageSize } from "./types.js";
+
+/** Bounds of the image in the units of `b`: `[W, H]` for px, `[1, 1]` for rel. */
+function bounds(fn: string, b: Boxes, size: ImageSize | undefined): [number, number] {
+  if (b.units === "rel") return [1, 1];
+  if (size === undefined) fail("INVALID_ARGUMENT", fn, "size is required for px boxes");
+  checkImageSize(fn, "size", size);
+  return [size.width, size.height];
+}
+
+/**
+ * Applies `map` to every box viewed as xyxy and writes the result back in the box's own format.
+ * `map` receives the corners and writes the new corners to `t[0..3]`.
+ */
+function mapXyxy<F extends BoxFormat, U extends BoxUnits>(
+  fn: string,
+  b: Boxes<F, U>,
+  out: Float32Array | undefined,
+  map: (t: Float64Array) => void,
+): Boxes<F, U> {
+  const src = b.data;
+  const dst = checkOut(fn, out, src.length);
+  const t = new Float64Array(4);
+  for (let s = 0; s < src.length; s += 4) {
+    rowToXyxy(src, s, b.format, t, 0);
+    map(t);
+    xyxyToRow(t[0] as number, t[1] as number, t[2] as number, t[3] as number, b.format, dst, s);
+  }
+  return unsafeBoxes(dst, b.format, b.units);
+}
+
+/**
+ * Area of every box: width × height, in px² or as a fraction of the image area (rel).
+ * Inverted boxes are not checked here (their "area" is the signed product).
+ * @param b `[N, 4]` boxes, any format.
+ * @param out optional `[N]` output.
+ * @returns `[N]` areas.
+ */
+export function area(b: Boxes, out?: Float32Array): Float32Array {
+  checkBoxes("area", "b", b);
+  const d = b.data;
+  const n = b.length;
+  const res = checkOut("area", out, n);
+  const f = b.format;
+  for (let i = 0, s = 0; i < n; i++, s += 4) {
+    if (f === "xyxy" || f === "yxyx") res[i] = ((d[s + 2] as number) - (d[s] as number)) * ((d[s + 3] as number) - (d[s + 1] as number));
+    else res[i] = (d[s + 2] as number) * (d[s + 3] as number);
+  }
+  return res;
+}
+
+/**
+ * Clips boxes to the image: corners clamped to `[0, W] × [0, H]` (`[0, 1]²` for rel), as torchvision
+ * `clip_boxes_to_image`. A box outside the image becomes a zero-area box on the border; use
+ * {@link validateBoxes} with policy `clip` to drop and report those instead.
+ * @param b `[N, 4]` boxes, any format.
+ * @param size image size; required for px, ignored for rel.
+ */
+export function clip<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, size?: ImageSize, out?: Float32Array): Boxes<F, U> {
+  checkBoxes("clip", "b", b);
+  const [W, H] = bounds("clip", b, size);
+  return mapXyxy("clip", b, out, (t) => {
+    t[0] = Math.min(Math.max(t[0] as number, 0), W);
+    t[1] = Math.min(Math.max(t[1] as number, 0), H);
+    t[2] = Math.min(Math.max(t[2] as number, 0), W);
+    t[3] = Math.min(Math.max(t[3] as number, 0), H);
+  });
+}
+
+/**
+ * Mirrors boxes left-right in an image of width W (1 for rel): x ↦ W − x, so `[x1, x2]` becomes
+ * `[W − x2, W − x1]`. Continuous coordinates: no `−1` pixel offset. Applying it twice is the identity.
+ * @param size image size; required for px, ignored for rel.
+ */
+export function flipHorizontal<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, size?: ImageSize, out?: Float32Array): Boxes<F, U> {
+  checkBoxes("flipHorizontal", "b", b);
+  const [W] = bounds("flipHorizontal", b, size);
+  return mapXyxy("flipHorizontal", b, out, (t) => {
+    const x1 = t[0] as number;
+    t[0] = W - (t[2] as number);
+    t[2] = W - x1;
+  });
+}
+
+/**
+ * Mirrors boxes top-bottom in an image of height H (1 for rel): y ↦ H − y.
+ * @param size image size; required for px, ignored for rel.
+ */
+export function flipVertical<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, size?: ImageSize, out?: Float32Array): Boxes<F, U> {
+  checkBoxes("flipVertical", "b", b);
+  const [, H] = bounds("flipVertical", b, size);
+  return mapXyxy("flipVertical", b, out, (t) => {
+    const y1 = t[1] as number;
+    t[1] = H - (t[3] as number);
+    t[3] = H - y1;
+  });
+}
+
+/**
+ * Shifts boxes by `(dx, dy)` in their own units. Any format.
+ * @throws BoxesError `INVALID_ARGUMENT` for non-finite offsets.
+ */
+export function translate<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, dx: number, dy: number, out?: Float32Array): Boxes<F, U> {
+  checkBoxes("translate", "b", b);
+  if (!Number.isFinite(dx) || !Number.isFinite(dy)) {
+    fail("INVALID_ARGUMENT", "translate", `dx and dy must be finite; got ${dx}, ${dy}`, { value: [dx, dy] });
+  }
+  const src = b.data;
+  const dst = checkOut("translate", out, src.length);
+  const f = b.format;
+  // Which coordinates are positions (shifted) and which are sizes (kept).
+  const ox = f === "yxyx" ? dy : dx;
+  const oy = f === "yxyx" ? dx : dy;
+  const sizes = f === "xywh" || f === "cxcywh";
+  for (let s = 0; s < src.length; s += 4) {
+    dst[s] = (src[s] as number) + ox;
+    dst[s + 1] = (src[s + 1] as number) + oy;
+    dst[s + 2] = (src[s + 2] as number) + (sizes ? 0 : ox);
+    dst[s + 3] = (src[s + 3] as number) + (sizes ? 0 : oy);
+  }
+  return unsafeBoxes(dst, f, b.units);
+}

@@ -1,0 +1,2 @@
+/** @packageDocumentation The od command-line tool */
+export {};

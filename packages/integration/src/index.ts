@@ -1,0 +1,2 @@
+/** @packageDocumentation Cross-package end-to-end tests */
+export {};

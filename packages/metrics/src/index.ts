@@ -1,0 +1,2 @@
+/** @packageDocumentation PASCAL VOC and COCO mAP, precision-recall curves */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation SSD prior boxes, matching, target encoding, coverage analysis and prior fitting */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation An SSD detector on tfjs with heads on backbone feature maps */
+export {};

@@ -1,0 +1,2 @@
+/** @packageDocumentation Training loop for od detectors: config, schedules, checkpoints, evaluation */
+export {};
