@@ -11,3 +11,5 @@ export * from "./geometry.js";
 export * from "./iou.js";
 export * from "./letterbox.js";
 export * from "./types.js";
+export * from "./nms.js";
+export * from "./single.js";

@@ -1,0 +1,2 @@
+/** Non-maximum suppression family. */
+export {};

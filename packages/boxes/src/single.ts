@@ -1,0 +1,2 @@
+/** Single-box helpers. */
+export {};
