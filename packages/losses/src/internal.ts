@@ -1,0 +1,37 @@
+import type * as tf from "@tensorflow/tfjs-core";
+import { fail } from "./errors.js";
+
+/** `[a, b, c]` for error messages. */
+export function shapeStr(shape: readonly number[]): string {
+  return `[${shape.join(", ")}]`;
+}
+
+/** Asserts `t.shape` equals `expected` (entries `-1` match any size). */
+export function checkShape(fn: string, arg: string, t: tf.Tensor, expected: readonly number[]): void {
+  const s = t.shape;
+  const ok = s.length === expected.length && expected.every((e, i) => e === -1 || s[i] === e);
+  if (!ok) {
+    const want = expected.map((e) => (e === -1 ? "*" : String(e)));
+    fail("SHAPE_MISMATCH", fn, `${arg} must have shape [${want.join(", ")}]; got ${shapeStr(s)}`, {
+      arg,
+      expected,
+      actual: s,
+    });
+  }
+}
+
+/** Asserts `x` is a finite number in [lo, hi]. */
+export function checkNumber(
+  fn: string,
+  arg: string,
+  x: unknown,
+  lo: number,
+  hi: number,
+): asserts x is number {
+  if (typeof x !== "number" || !Number.isFinite(x) || x < lo || x > hi) {
+    fail("INVALID_ARGUMENT", fn, `${arg} must be a finite number in [${lo}, ${hi}]; got ${String(x)}`, {
+      arg,
+      value: x,
+    });
+  }
+}
