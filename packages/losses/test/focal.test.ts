@@ -16,7 +16,9 @@ describe("sigmoidFocalLoss", () => {
       const y = sigmoidFocalLoss(x, t, { alpha, gamma, reduction: reduction as "none" | "mean" | "sum" });
       const got = Array.from(y.dataSync());
       expect(got.length).toBe(c.loss.length);
-      got.forEach((v, i) => expect(v).toBeCloseTo(c.loss[i] as number, 5));
+      got.forEach((v, i) => {
+        expect(v).toBeCloseTo(c.loss[i] as number, 5);
+      });
       tf.dispose([x, t, y]);
     },
   );
