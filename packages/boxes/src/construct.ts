@@ -1,7 +1,16 @@
 import { describeValue } from "./errors.js";
-import { checkBoxes, checkFormat, checkImageSize, checkUnits, fail } from "./internal/check.js";
+import { checkBox, checkBoxes, checkFormat, checkImageSize, checkUnits, fail } from "./internal/check.js";
 import { rowToXyxy, xyxyToRow } from "./internal/xyxy.js";
-import { BOXES_KIND, type Box, type BoxFormat, type Boxes, type BoxUnits, type Coords, type ImageSize } from "./types.js";
+import {
+  BOX_KIND,
+  BOXES_KIND,
+  type Box,
+  type Boxes,
+  type BoxFormat,
+  type BoxUnits,
+  type Coords,
+  type ImageSize,
+} from "./types.js";
 
 /** What to do with a box that fails validation. */
 export type InvalidBoxPolicy = "error" | "drop" | "clip";
@@ -19,21 +28,33 @@ export type BoxIssueReason =
   /** The box does not overlap the image at all. */
   | "outside-image";
 
+/** What a policy did with an affected box. */
+export type BoxIssueAction =
+  /** Removed from the output (policy `drop`, or `clip` for a box that cannot be clipped). */
+  | "dropped"
+  /** Clipped to the image and kept (policy `clip`, reason `out-of-image`). */
+  | "clipped"
+  /** Caused the call to throw (policy `error`); listed in the error's `details.issues`. */
+  | "rejected";
+
 /** One affected box in a validation report. */
 export interface BoxIssue {
   /** Row index in the input. */
   readonly index: number;
-  /** The input coordinates, in the input format and units. */
+  /** The input coordinates as given (before float32 rounding), in the input format and units. */
   readonly value: Coords;
   /** What was wrong. */
   readonly reason: BoxIssueReason;
-  /** What was done: dropped from the output, or clipped to the image and kept. */
-  readonly action: "dropped" | "clipped";
+  /** What the policy did with the box. */
+  readonly action: BoxIssueAction;
 }
 
 /** Options for {@link boxes} and {@link validateBoxes}. */
 export interface ValidateOptions {
-  /** Image the boxes belong to; enables the out-of-image check. For `rel` boxes the bounds are [0, 1]. */
+  /**
+   * Image the boxes belong to; enables the out-of-image checks against `[0, W] × [0, H]` for px
+   * boxes and `[0, 1]²` for rel boxes (for rel the size only appears in messages).
+   */
   readonly image?: ImageSize;
   /** What to do with invalid boxes (default `"error"`). */
   readonly policy?: InvalidBoxPolicy;
@@ -43,9 +64,9 @@ export interface ValidateOptions {
 
 /** Result of {@link validateBoxes}. */
 export interface ValidationResult<F extends BoxFormat, U extends BoxUnits> {
-  /** The kept boxes (clipped where the policy said so). */
+  /** `[K, 4]` kept boxes in `format` and `units` (clipped where the policy said so). */
   readonly boxes: Boxes<F, U>;
-  /** `[K]` index into the input of each kept box, so labels can be filtered alike. */
+  /** `[K]` index into the input of each kept box, ascending, so labels can be filtered alike. */
   readonly kept: Int32Array;
   /** Every affected box, in input order. Empty when all boxes were valid. */
   readonly issues: readonly BoxIssue[];
@@ -56,47 +77,75 @@ export type BoxesInput = ArrayLike<ArrayLike<number>> | ArrayLike<number>;
 
 /**
  * Wraps an existing `[N, 4]` Float32Array as Boxes WITHOUT checking or copying (cast-only
- * constructor for hot paths inside od). The array is taken over by the result.
- * @param data `[N, 4]` row-major coordinates, length divisible by 4.
+ * constructor for hot paths). The array is taken over by the result; a trailing partial row
+ * (length not divisible by 4) is ignored by `length`, so pass whole rows.
+ * @param data `[N, 4]` row-major coordinates in `format` and `units`, length divisible by 4.
+ * @returns Boxes viewing `data` (no copy).
  */
-export function unsafeBoxes<F extends BoxFormat, U extends BoxUnits>(data: Float32Array, format: F, units: U): Boxes<F, U> {
+export function unsafeBoxes<F extends BoxFormat, U extends BoxUnits>(
+  data: Float32Array,
+  format: F,
+  units: U,
+): Boxes<F, U> {
   return { kind: BOXES_KIND, format, units, data, length: data.length >> 2 };
 }
 
-/** Zero boxes of the given format and units. */
+/**
+ * Zero boxes of the given format and units (`[0, 4]`).
+ * @throws BoxesError `INVALID_ARGUMENT` for an unknown format or units.
+ */
 export function emptyBoxes<F extends BoxFormat, U extends BoxUnits>(format: F, units: U): Boxes<F, U> {
+  checkFormat("emptyBoxes", "format", format);
+  checkUnits("emptyBoxes", "units", units);
   return unsafeBoxes(new Float32Array(0), format, units);
 }
 
-function flatten(fn: string, input: BoxesInput): Float32Array {
+/** Reads rows or a flat array into float64 (the values as given). */
+function flatten(fn: string, input: BoxesInput): Float64Array {
   if (input === null || typeof input !== "object" || typeof input.length !== "number") {
-    fail("INVALID_ARGUMENT", fn, `input must be an array of [x, x, x, x] rows or a flat array of 4N numbers; got ${describeValue(input)}`);
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `input must be an array of [a, b, c, d] rows or a flat array of 4N numbers; got ${describeValue(input)}`,
+      { arg: "input" },
+    );
   }
   const n = input.length;
-  if (n === 0) return new Float32Array(0);
+  if (n === 0) return new Float64Array(0);
   const first = input[0];
   if (typeof first === "number") {
     if (n % 4 !== 0) {
-      fail("SHAPE_MISMATCH", fn, `a flat input must have 4N numbers; got ${n}`, { actual: n });
+      fail("SHAPE_MISMATCH", fn, `a flat input must have 4N numbers; got ${n}`, { arg: "input", actual: n });
     }
-    const out = new Float32Array(n);
+    const out = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const v = (input as ArrayLike<unknown>)[i];
-      if (typeof v !== "number") fail("INVALID_ARGUMENT", fn, `input[${i}] must be a number; got ${describeValue(v)}`, { index: i });
+      if (typeof v !== "number") {
+        fail("INVALID_ARGUMENT", fn, `input[${i}] must be a number; got ${describeValue(v)}`, {
+          arg: "input",
+          index: i,
+        });
+      }
       out[i] = v;
     }
     return out;
   }
-  const out = new Float32Array(n * 4);
+  const out = new Float64Array(n * 4);
   for (let i = 0; i < n; i++) {
     const row = (input as ArrayLike<unknown>)[i] as ArrayLike<unknown> | null;
     if (row === null || typeof row !== "object" || row.length !== 4) {
-      fail("SHAPE_MISMATCH", fn, `input[${i}] must have 4 coordinates; got ${describeValue(row)}`, { index: i });
+      fail("SHAPE_MISMATCH", fn, `input[${i}] must have 4 coordinates; got ${describeValue(row)}`, {
+        arg: "input",
+        index: i,
+      });
     }
     for (let k = 0; k < 4; k++) {
       const v = row[k];
       if (typeof v !== "number") {
-        fail("INVALID_ARGUMENT", fn, `input[${i}][${k}] must be a number; got ${describeValue(v)}`, { index: i });
+        fail("INVALID_ARGUMENT", fn, `input[${i}][${k}] must be a number; got ${describeValue(v)}`, {
+          arg: "input",
+          index: i,
+        });
       }
       out[i * 4 + k] = v;
     }
@@ -105,20 +154,59 @@ function flatten(fn: string, input: BoxesInput): Float32Array {
 }
 
 /**
+ * Classifies the stored (float32) row `s` of `data` in format `f`: the reason it is invalid, or
+ * `undefined`. Writes its xyxy corners to `xy`.
+ */
+function classify(
+  data: Float32Array,
+  s: number,
+  f: BoxFormat,
+  allowEmpty: boolean,
+  hasImage: boolean,
+  W: number,
+  H: number,
+  xy: Float64Array,
+): BoxIssueReason | undefined {
+  for (let q = 0; q < 4; q++) if (!Number.isFinite(data[s + q] as number)) return "non-finite";
+  rowToXyxy(data, s, f, xy, 0);
+  const x1 = xy[0] as number;
+  const y1 = xy[1] as number;
+  const x2 = xy[2] as number;
+  const y2 = xy[3] as number;
+  if (x2 < x1 || y2 < y1) return "inverted";
+  if (!allowEmpty && (x2 === x1 || y2 === y1)) return "zero-area";
+  if (!hasImage) return undefined;
+  if (isOutside(x1, y1, x2, y2, W, H)) return "outside-image";
+  if (x1 < 0 || y1 < 0 || x2 > W || y2 > H) return "out-of-image";
+  return undefined;
+}
+
+/**
  * Validates untrusted boxes and applies a caller-chosen policy, reporting every affected box.
  *
- * Checks, in order, per box: finite coordinates (`non-finite`), x2 ≥ x1 and y2 ≥ y1 (`inverted`),
- * positive width and height when `allowEmpty` is false (`zero-area`), and, when `image` is given,
- * containment in `[0, W] × [0, H]` (`[0, 1]²` for rel): `outside-image` when the box misses the image
- * entirely, `out-of-image` when it crosses the border.
+ * The coordinates are stored as float32 first and the stored values are checked, so what passes
+ * is exactly what is kept. Checks, in order, per box: finite coordinates (`non-finite`, also for
+ * values beyond the float32 range), x2 ≥ x1 and y2 ≥ y1 (`inverted`; a negative width or height
+ * in `xywh` / `cxcywh`), positive width and height when `allowEmpty` is false (`zero-area`), and,
+ * when `options.image` is given, containment in `[0, W] × [0, H]` (`[0, 1]²` for rel):
+ * `outside-image` when the box has no overlap with the image (a box merely touching the border
+ * from outside counts as outside), `out-of-image` when it crosses the border.
  *
- * Policies: `error` throws `INVALID_BOX` naming the first bad box (index, value, reason) and how many
- * more there are; `drop` removes every bad box; `clip` clips boxes that cross the border to the image
- * (a box that becomes zero-area when `allowEmpty` is false is dropped) and drops all other bad boxes.
+ * Policies:
+ * - `error` (default): throws `INVALID_BOX` naming the first bad box (index, value, reason) and how
+ *   many more follow; `error.details.issues` holds the full report (action `rejected`).
+ * - `drop`: removes every bad box (action `dropped`).
+ * - `clip`: clips `out-of-image` boxes to the image (action `clipped`) and drops all other bad boxes.
  *
  * @param input `[N, 4]` rows, or a flat `4N` array, in `format` and `units`.
- * @returns kept boxes (copied into a new Float32Array), their input indices, and the issue list.
- * @throws BoxesError `INVALID_BOX` (policy `error`), `SHAPE_MISMATCH`, `INVALID_ARGUMENT`.
+ * @param format layout of the rows.
+ * @param units `px` or `rel`.
+ * @returns `[K, 4]` kept boxes (a new Float32Array), their ascending input indices `[K]`, and the issues.
+ * @throws BoxesError `INVALID_BOX` (policy `error`), `SHAPE_MISMATCH` (rows not of 4, flat length
+ * not 4N), `INVALID_ARGUMENT` (non-number entries, unknown format/units/policy, bad image size).
+ * @example
+ * const { boxes: gt, kept, issues } = validateBoxes(rows, "xyxy", "px", { image, policy: "clip" });
+ * const keptLabels = Array.from(kept, (i) => labels[i]);
  */
 export function validateBoxes<F extends BoxFormat, U extends BoxUnits>(
   input: BoxesInput,
@@ -126,23 +214,48 @@ export function validateBoxes<F extends BoxFormat, U extends BoxUnits>(
   units: U,
   options: ValidateOptions = {},
 ): ValidationResult<F, U> {
-  const fn = "validateBoxes";
+  return validateImpl("validateBoxes", input, format, units, options, false);
+}
+
+function validateImpl<F extends BoxFormat, U extends BoxUnits>(
+  fn: string,
+  input: BoxesInput,
+  format: F,
+  units: U,
+  options: ValidateOptions,
+  single: boolean,
+): ValidationResult<F, U> {
   checkFormat(fn, "format", format);
   checkUnits(fn, "units", units);
+  if (options === null || typeof options !== "object") {
+    fail("INVALID_ARGUMENT", fn, `options must be an object; got ${describeValue(options)}`, {
+      arg: "options",
+    });
+  }
   const policy = options.policy ?? "error";
   if (policy !== "error" && policy !== "drop" && policy !== "clip") {
-    fail("INVALID_ARGUMENT", fn, `policy must be "error", "drop" or "clip"; got ${describeValue(policy)}`);
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `options.policy must be "error", "drop" or "clip"; got ${describeValue(policy)}`,
+      {
+        arg: "options.policy",
+        value: policy,
+      },
+    );
   }
   const allowEmpty = options.allowEmpty ?? true;
   let W = Number.POSITIVE_INFINITY;
   let H = Number.POSITIVE_INFINITY;
-  const hasImage = options.image !== undefined;
-  if (options.image !== undefined) {
-    checkImageSize(fn, "options.image", options.image);
-    W = units === "rel" ? 1 : options.image.width;
-    H = units === "rel" ? 1 : options.image.height;
+  const image = options.image;
+  if (image !== undefined) {
+    checkImageSize(fn, "options.image", image);
+    W = units === "rel" ? 1 : image.width;
+    H = units === "rel" ? 1 : image.height;
   }
-  const data = flatten(fn, input);
+  const hasImage = image !== undefined;
+  const given = flatten(fn, input);
+  const data = Float32Array.from(given);
   const n = data.length >> 2;
   const keptIdx = new Int32Array(n);
   const out = new Float32Array(n * 4);
@@ -151,50 +264,43 @@ export function validateBoxes<F extends BoxFormat, U extends BoxUnits>(
   let k = 0;
   for (let i = 0; i < n; i++) {
     const s = i * 4;
-    const value: Coords = [data[s] as number, data[s + 1] as number, data[s + 2] as number, data[s + 3] as number];
-    rowToXyxy(data, s, format, xy, 0);
-    let x1 = xy[0] as number;
-    let y1 = xy[1] as number;
-    let x2 = xy[2] as number;
-    let y2 = xy[3] as number;
-    let reason: BoxIssueReason | undefined;
-    if (!Number.isFinite(value[0]) || !Number.isFinite(value[1]) || !Number.isFinite(value[2]) || !Number.isFinite(value[3])) {
-      reason = "non-finite";
-    } else if (x2 < x1 || y2 < y1) reason = "inverted";
-    else if (!allowEmpty && (x2 === x1 || y2 === y1)) reason = "zero-area";
-    else if (hasImage && isOutside(x1, y1, x2, y2, W, H)) {
-      reason = "outside-image";
-    } else if (hasImage && (x1 < 0 || y1 < 0 || x2 > W || y2 > H)) reason = "out-of-image";
-    if (reason !== undefined) {
-      if (policy === "error") {
-        let more = 0;
-        for (let j = i + 1; j < n; j++) if (!quickValid(data, j, format, allowEmpty, hasImage, W, H, xy)) more++;
-        fail(
-          "INVALID_BOX",
-          fn,
-          `box ${i} ${describeValue(value)} (${format} ${units}) is ${reason}${hasImage ? ` for image ${W}x${H}` : ""}${more > 0 ? `; ${more} more invalid box(es) follow` : ""}`,
-          { index: i, value, reason, more },
-        );
-      }
-      if (policy === "clip" && reason === "out-of-image") {
-        x1 = Math.min(Math.max(x1, 0), W);
-        y1 = Math.min(Math.max(y1, 0), H);
-        x2 = Math.min(Math.max(x2, 0), W);
-        y2 = Math.min(Math.max(y2, 0), H);
-        if (!allowEmpty && (x2 <= x1 || y2 <= y1)) {
-          issues.push({ index: i, value, reason: "zero-area", action: "dropped" });
-          continue;
-        }
-        issues.push({ index: i, value, reason, action: "clipped" });
-        xyxyToRow(x1, y1, x2, y2, format, out, k * 4);
-        keptIdx[k++] = i;
-        continue;
-      }
-      issues.push({ index: i, value, reason, action: "dropped" });
+    const reason = classify(data, s, format, allowEmpty, hasImage, W, H, xy);
+    if (reason === undefined) {
+      out.set(data.subarray(s, s + 4), k * 4);
+      keptIdx[k++] = i;
       continue;
     }
-    out.set(data.subarray(s, s + 4), k * 4);
-    keptIdx[k++] = i;
+    const value: Coords = [
+      given[s] as number,
+      given[s + 1] as number,
+      given[s + 2] as number,
+      given[s + 3] as number,
+    ];
+    if (policy === "clip" && reason === "out-of-image") {
+      const x1 = Math.min(Math.max(xy[0] as number, 0), W);
+      const y1 = Math.min(Math.max(xy[1] as number, 0), H);
+      const x2 = Math.min(Math.max(xy[2] as number, 0), W);
+      const y2 = Math.min(Math.max(xy[3] as number, 0), H);
+      issues.push({ index: i, value, reason, action: "clipped" });
+      xyxyToRow(x1, y1, x2, y2, format, out, k * 4);
+      keptIdx[k++] = i;
+      continue;
+    }
+    issues.push({ index: i, value, reason, action: policy === "error" ? "rejected" : "dropped" });
+  }
+  if (policy === "error" && issues.length > 0) {
+    const first = issues[0] as BoxIssue;
+    const more = issues.length - 1;
+    const where = image !== undefined ? ` for image ${image.width}x${image.height}` : "";
+    const what = single ? "coords" : `box ${first.index}`;
+    const hint = single ? "" : `; fix the input or pass policy "drop" or "clip"`;
+    fail(
+      "INVALID_BOX",
+      fn,
+      `${what} ${describeValue(first.value)} (${format} ${units}) is ${first.reason}${where}` +
+        `${more > 0 ? `; ${more} more invalid box(es) follow` : ""}${hint}`,
+      { index: first.index, value: first.value, reason: first.reason, more, issues },
+    );
   }
   return {
     boxes: unsafeBoxes(k === n ? out : out.slice(0, k * 4), format, units),
@@ -209,36 +315,18 @@ function isOutside(x1: number, y1: number, x2: number, y2: number, W: number, H:
   return (x2 > x1 && (x1 >= W || x2 <= 0)) || (y2 > y1 && (y1 >= H || y2 <= 0));
 }
 
-function quickValid(
-  data: Float32Array,
-  j: number,
-  format: BoxFormat,
-  allowEmpty: boolean,
-  hasImage: boolean,
-  W: number,
-  H: number,
-  xy: Float64Array,
-): boolean {
-  const s = j * 4;
-  for (let q = 0; q < 4; q++) if (!Number.isFinite(data[s + q] as number)) return false;
-  rowToXyxy(data, s, format, xy, 0);
-  const x1 = xy[0] as number;
-  const y1 = xy[1] as number;
-  const x2 = xy[2] as number;
-  const y2 = xy[3] as number;
-  if (x2 < x1 || y2 < y1) return false;
-  if (!allowEmpty && (x2 === x1 || y2 === y1)) return false;
-  return !hasImage || (x1 >= 0 && y1 >= 0 && x2 <= W && y2 <= H);
-}
-
 /**
- * Builds Boxes from untrusted input, throwing on any invalid box (policy `error`), or applying the
- * `drop` / `clip` policy silently. Use {@link validateBoxes} to get the report of affected boxes.
+ * Builds Boxes from untrusted input (plain arrays, JSON), validating every box with
+ * {@link validateBoxes}. With the default policy `error` nothing is ever dropped; with `drop` or
+ * `clip` the report is discarded, so prefer {@link validateBoxes} whenever labels must stay aligned
+ * with the boxes or the caller should learn what was removed.
  *
  * @param input `[N, 4]` rows or a flat `4N` array, in `format` and `units`.
+ * @returns `[N, 4]` (or `[K, 4]` after drop/clip) boxes in a new Float32Array.
  * @example
- * const gt = boxes([[10, 20, 50, 80]], "xyxy", "px"); // Boxes<"xyxy","px">
- * @throws BoxesError `INVALID_BOX` (NaN, inverted, or out of `options.image`), `SHAPE_MISMATCH`, `INVALID_ARGUMENT`.
+ * const gt = boxes([[10, 20, 50, 80]], "xyxy", "px"); // Boxes<"xyxy", "px">
+ * @throws BoxesError `INVALID_BOX` (NaN/Infinity, inverted, zero-area when `allowEmpty` is false, or
+ * outside `options.image`), `SHAPE_MISMATCH`, `INVALID_ARGUMENT`.
  */
 export function boxes<F extends BoxFormat, U extends BoxUnits>(
   input: BoxesInput,
@@ -250,36 +338,85 @@ export function boxes<F extends BoxFormat, U extends BoxUnits>(
 }
 
 /**
- * One validated box.
- * @example box([10, 20, 50, 80], "xyxy", "px")
- * @throws BoxesError `INVALID_BOX` when non-finite or inverted.
+ * One validated box. The coordinates are kept as given (float64 numbers); validation is the same
+ * as {@link boxes} with policy `error`.
+ * @param coords the 4 coordinates in `format` order.
+ * @example box([10, 20, 50, 80], "xyxy", "px") // Box<"xyxy", "px">
+ * @throws BoxesError `INVALID_BOX` when non-finite, inverted (or outside `options.image`),
+ * `SHAPE_MISMATCH` when not 4 numbers.
  */
-export function box<F extends BoxFormat, U extends BoxUnits>(coords: ArrayLike<number>, format: F, units: U): Box<F, U> {
-  const b = boxes([coords], format, units);
-  return { kind: "od.box", format, units, coords: boxCoords(b, 0) };
+export function box<F extends BoxFormat, U extends BoxUnits>(
+  coords: ArrayLike<number>,
+  format: F,
+  units: U,
+  options: Omit<ValidateOptions, "policy"> = {},
+): Box<F, U> {
+  const fn = "box";
+  if (coords === null || typeof coords !== "object" || coords.length !== 4) {
+    fail("SHAPE_MISMATCH", fn, `coords must be 4 numbers; got ${describeValue(coords)}`, { arg: "coords" });
+  }
+  validateImpl(fn, [coords], format, units, { ...options, policy: "error" }, true);
+  const c: Coords = [coords[0] as number, coords[1] as number, coords[2] as number, coords[3] as number];
+  return { kind: BOX_KIND, format, units, coords: c };
 }
 
-/** Coordinates of box `i` of `b` (float32 values as numbers). @throws BoxesError `INVALID_ARGUMENT` when i is out of range. */
+/** Throws unless `i` is an integer index into `b`. */
+function checkIndex(fn: string, arg: string, i: unknown, n: number): asserts i is number {
+  if (typeof i !== "number" || !Number.isInteger(i) || i < 0 || i >= n) {
+    fail("INVALID_ARGUMENT", fn, `${arg} must be an integer in [0, ${n}); got ${describeValue(i)}`, {
+      arg,
+      value: i,
+    });
+  }
+}
+
+/**
+ * Coordinates of box `i` of `b`, in `b.format` order (float32 values as numbers).
+ * @throws BoxesError `NOT_BOXES`; `INVALID_ARGUMENT` when `i` is not an integer in `[0, N)`.
+ */
 export function boxCoords(b: Boxes, i: number): Coords {
   checkBoxes("boxCoords", "b", b);
-  if (!Number.isInteger(i) || i < 0 || i >= b.length) {
-    fail("INVALID_ARGUMENT", "boxCoords", `index must be an integer in [0, ${b.length}); got ${describeValue(i)}`);
-  }
+  checkIndex("boxCoords", "i", i, b.length);
   const d = b.data;
   const s = i * 4;
   return [d[s] as number, d[s + 1] as number, d[s + 2] as number, d[s + 3] as number];
 }
 
-/** Box `i` of `b` as a single {@link Box}. */
+/**
+ * Box `i` of `b` as a single {@link Box} of the same format and units.
+ * @throws BoxesError `NOT_BOXES`; `INVALID_ARGUMENT` when `i` is not an integer in `[0, N)`.
+ */
 export function boxAt<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, i: number): Box<F, U> {
-  return { kind: "od.box", format: b.format, units: b.units, coords: boxCoords(b, i) };
+  checkBoxes("boxAt", "b", b);
+  checkIndex("boxAt", "i", i, b.length);
+  const d = b.data;
+  const s = i * 4;
+  return {
+    kind: BOX_KIND,
+    format: b.format,
+    units: b.units,
+    coords: [d[s] as number, d[s + 1] as number, d[s + 2] as number, d[s + 3] as number],
+  };
 }
 
-/** Boxes holding the given single boxes, which must share format and units. */
-export function fromBoxList<F extends BoxFormat, U extends BoxUnits>(list: readonly Box<F, U>[], format: F, units: U): Boxes<F, U> {
+/**
+ * `[N, 4]` Boxes holding the given single boxes (validated like {@link boxes}); every box must have
+ * `format` and `units` (also checked at run time).
+ * @throws BoxesError `NOT_BOXES` for a non-Box element, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `INVALID_BOX`.
+ */
+export function fromBoxList<F extends BoxFormat, U extends BoxUnits>(
+  list: readonly Box<F, U>[],
+  format: F,
+  units: U,
+): Boxes<F, U> {
+  const fn = "fromBoxList";
+  if (!Array.isArray(list)) {
+    fail("INVALID_ARGUMENT", fn, `list must be an array of Box; got ${describeValue(list)}`, { arg: "list" });
+  }
+  checkFormat(fn, "format", format);
+  checkUnits(fn, "units", units);
   list.forEach((b, i) => {
-    if (b.format !== format) fail("FORMAT_MISMATCH", "fromBoxList", `list[${i}] is ${b.format}; expected ${format}`, { index: i });
-    if (b.units !== units) fail("UNITS_MISMATCH", "fromBoxList", `list[${i}] is ${b.units}; expected ${units}`, { index: i });
+    checkBox(fn, `list[${i}]`, b, format, units);
   });
   return boxes(
     list.map((b) => b.coords),
@@ -288,66 +425,135 @@ export function fromBoxList<F extends BoxFormat, U extends BoxUnits>(list: reado
   );
 }
 
-/** The boxes as plain rows `[N][4]` (float32 values as numbers). */
+/**
+ * The boxes as plain rows `[N][4]` in `b.format` order (float32 values as numbers).
+ * @throws BoxesError `NOT_BOXES`.
+ */
 export function toArray(b: Boxes): number[][] {
   checkBoxes("toArray", "b", b);
-  const rows: number[][] = [];
-  for (let i = 0; i < b.length; i++) rows.push(Array.from(b.data.subarray(i * 4, i * 4 + 4)));
-  return rows;
+  return rows(b);
+}
+
+function rows(b: Boxes): number[][] {
+  const out: number[][] = [];
+  for (let i = 0; i < b.length; i++) out.push(Array.from(b.data.subarray(i * 4, i * 4 + 4)));
+  return out;
 }
 
 /** JSON form of Boxes: tags plus rows, so the format and units survive files, workers and plain JS. */
 export interface BoxesJSON {
+  /** Always `"od.boxes"`. */
   readonly kind: typeof BOXES_KIND;
+  /** Layout of every row. */
   readonly format: BoxFormat;
+  /** `px` or `rel`. */
   readonly units: BoxUnits;
+  /** `[N][4]` coordinates. */
   readonly boxes: number[][];
 }
 
-/** Serialises Boxes with their format and units tags. */
+/**
+ * Serialises Boxes with their format and units tags (`JSON.stringify(toJSON(b))`).
+ * @throws BoxesError `NOT_BOXES`.
+ */
 export function toJSON(b: Boxes): BoxesJSON {
-  return { kind: BOXES_KIND, format: b.format, units: b.units, boxes: toArray(b) };
+  checkBoxes("toJSON", "b", b);
+  return { kind: BOXES_KIND, format: b.format, units: b.units, boxes: rows(b) };
 }
 
 /**
- * Parses {@link BoxesJSON} (e.g. from a file), checking the tags against the expected format and units
- * and validating every box.
- * @throws BoxesError `NOT_BOXES`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `INVALID_BOX`.
+ * Parses {@link BoxesJSON} (e.g. from a file), checking its tags against the expected `format` and
+ * `units` and validating every box like {@link boxes} (policy `error` unless `options.policy` says
+ * otherwise).
+ * @param json untrusted value, typically `JSON.parse` output.
+ * @returns `[N, 4]` boxes.
+ * @throws BoxesError `NOT_BOXES` (not a BoxesJSON), `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `INVALID_BOX`.
  */
-export function fromJSON<F extends BoxFormat, U extends BoxUnits>(json: unknown, format: F, units: U, options: ValidateOptions = {}): Boxes<F, U> {
+export function fromJSON<F extends BoxFormat, U extends BoxUnits>(
+  json: unknown,
+  format: F,
+  units: U,
+  options: ValidateOptions = {},
+): Boxes<F, U> {
   const fn = "fromJSON";
+  checkFormat(fn, "format", format);
+  checkUnits(fn, "units", units);
   const r = json as Partial<BoxesJSON> | null;
   if (typeof r !== "object" || r === null || r.kind !== BOXES_KIND || !Array.isArray(r.boxes)) {
-    fail("NOT_BOXES", fn, `json must be { kind: "od.boxes", format, units, boxes: [...] }; got ${describeValue(json)}`);
+    fail(
+      "NOT_BOXES",
+      fn,
+      `json must be { kind: "od.boxes", format, units, boxes: [...] }; got ${describeValue(json)}`,
+      { arg: "json" },
+    );
   }
-  if (r.format !== format) fail("FORMAT_MISMATCH", fn, `json is ${String(r.format)} boxes; expected ${format}`, { expected: format, actual: r.format });
-  if (r.units !== units) fail("UNITS_MISMATCH", fn, `json is in ${String(r.units)}; expected ${units}`, { expected: units, actual: r.units });
+  if (r.format !== format) {
+    fail("FORMAT_MISMATCH", fn, `json holds ${describeValue(r.format)} boxes but ${format} was expected`, {
+      arg: "json",
+      expected: format,
+      actual: r.format,
+    });
+  }
+  if (r.units !== units) {
+    fail("UNITS_MISMATCH", fn, `json is in ${describeValue(r.units)} units but ${units} was expected`, {
+      arg: "json",
+      expected: units,
+      actual: r.units,
+    });
+  }
   return boxes(r.boxes, format, units, options);
 }
 
 /**
- * Boxes `indices[k]` of `b`, in that order (gather). Use it to keep labels and boxes aligned after
- * NMS or validation.
- * @throws BoxesError `INVALID_ARGUMENT` for an index outside [0, N).
+ * Boxes `indices[k]` of `b`, in that order (gather; repeats allowed). Use it to keep labels and
+ * boxes aligned after NMS or validation.
+ * @param b `[N, 4]` boxes.
+ * @param indices `[K]` integers in `[0, N)`.
+ * @returns `[K, 4]` boxes, same format and units, in a new array.
+ * @throws BoxesError `NOT_BOXES`; `INVALID_ARGUMENT` for an index outside `[0, N)` or non-array indices.
  */
-export function select<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, indices: ArrayLike<number>): Boxes<F, U> {
-  checkBoxes("select", "b", b);
+export function select<F extends BoxFormat, U extends BoxUnits>(
+  b: Boxes<F, U>,
+  indices: ArrayLike<number>,
+): Boxes<F, U> {
+  const fn = "select";
+  checkBoxes(fn, "b", b);
+  if (indices === null || typeof indices !== "object" || typeof indices.length !== "number") {
+    fail("INVALID_ARGUMENT", fn, `indices must be an array of integers; got ${describeValue(indices)}`, {
+      arg: "indices",
+    });
+  }
   const out = new Float32Array(indices.length * 4);
   for (let k = 0; k < indices.length; k++) {
-    const i = indices[k] as number;
-    if (!Number.isInteger(i) || i < 0 || i >= b.length) {
-      fail("INVALID_ARGUMENT", "select", `indices[${k}] must be an integer in [0, ${b.length}); got ${describeValue(i)}`, { index: k });
-    }
+    const i = indices[k];
+    checkIndex(fn, `indices[${k}]`, i, b.length);
     out.set(b.data.subarray(i * 4, i * 4 + 4), k * 4);
   }
   return unsafeBoxes(out, b.format, b.units);
 }
 
-/** Concatenates box arrays of one format and units. @throws BoxesError on mixed formats or units. */
-export function concat<F extends BoxFormat, U extends BoxUnits>(parts: readonly Boxes<F, U>[], format: F, units: U): Boxes<F, U> {
+/**
+ * Concatenates box arrays of one format and units, in order.
+ * @param parts box arrays, each `[N_i, 4]` in `format` and `units` (checked at run time).
+ * @returns `[ΣN_i, 4]` boxes in a new array (empty for no parts).
+ * @throws BoxesError `NOT_BOXES`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`.
+ */
+export function concat<F extends BoxFormat, U extends BoxUnits>(
+  parts: readonly Boxes<F, U>[],
+  format: F,
+  units: U,
+): Boxes<F, U> {
+  const fn = "concat";
+  if (!Array.isArray(parts)) {
+    fail("INVALID_ARGUMENT", fn, `parts must be an array of Boxes; got ${describeValue(parts)}`, {
+      arg: "parts",
+    });
+  }
+  checkFormat(fn, "format", format);
+  checkUnits(fn, "units", units);
   let n = 0;
   parts.forEach((p, i) => {
-    checkBoxes("concat", `parts[${i}]`, p, format, units);
+    checkBoxes(fn, `parts[${i}]`, p, format, units);
     n += p.length;
   });
   const out = new Float32Array(n * 4);

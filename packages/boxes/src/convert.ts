@@ -1,7 +1,8 @@
+import { unsafeBoxes } from "./construct.js";
+import { describeValue } from "./errors.js";
 import { checkBoxes, checkFormat, checkImageSize, checkOut, fail } from "./internal/check.js";
 import { axisIndices, rowToXyxy, xyxyToRow } from "./internal/xyxy.js";
-import { unsafeBoxes } from "./construct.js";
-import type { BoxFormat, Boxes, BoxUnits, ImageSize } from "./types.js";
+import type { Boxes, BoxFormat, BoxUnits, ImageSize } from "./types.js";
 
 /**
  * Converts boxes to another format (same units). `xyxy` is the hub, as in torchvision's
@@ -12,6 +13,7 @@ import type { BoxFormat, Boxes, BoxUnits, ImageSize } from "./types.js";
  * @param out optional `[N, 4]` Float32Array to write into (may be `b.data`: each row is read before it is written).
  * @returns `[N, 4]` boxes in `to`, same units. A new array unless `out` is given; a copy when `to === b.format`.
  * @example convert(boxes([[10, 20, 50, 80]], "xyxy", "px"), "cxcywh") // [[30, 50, 40, 60]]
+ * @throws BoxesError `NOT_BOXES`; `INVALID_ARGUMENT` for an unknown `to`; `SHAPE_MISMATCH` for a bad `out`.
  */
 export function convert<F extends BoxFormat, U extends BoxUnits, T extends BoxFormat>(
   b: Boxes<F, U>,
@@ -28,7 +30,15 @@ export function convert<F extends BoxFormat, U extends BoxUnits, T extends BoxFo
     if (dst !== src) dst.set(src);
   } else if (from === "xyxy") {
     for (let i = 0, s = 0; i < n; i++, s += 4) {
-      xyxyToRow(src[s] as number, src[s + 1] as number, src[s + 2] as number, src[s + 3] as number, to, dst, s);
+      xyxyToRow(
+        src[s] as number,
+        src[s + 1] as number,
+        src[s + 2] as number,
+        src[s + 3] as number,
+        to,
+        dst,
+        s,
+      );
     }
   } else if (to === "xyxy") {
     for (let i = 0, s = 0; i < n; i++, s += 4) rowToXyxy(src, s, from, dst, s);
@@ -49,6 +59,7 @@ function scaleAxes<F extends BoxFormat, T extends BoxUnits>(
   sy: number,
   units: T,
   out: Float32Array | undefined,
+  divide = false,
 ): Boxes<F, T> {
   const src = b.data;
   const dst = checkOut(fn, out, src.length);
@@ -56,10 +67,10 @@ function scaleAxes<F extends BoxFormat, T extends BoxUnits>(
   const [xa, xb] = x;
   const [ya, yb] = y;
   for (let s = 0; s < src.length; s += 4) {
-    const vxa = (src[s + xa] as number) * sx;
-    const vxb = (src[s + xb] as number) * sx;
-    const vya = (src[s + ya] as number) * sy;
-    const vyb = (src[s + yb] as number) * sy;
+    const vxa = divide ? (src[s + xa] as number) / sx : (src[s + xa] as number) * sx;
+    const vxb = divide ? (src[s + xb] as number) / sx : (src[s + xb] as number) * sx;
+    const vya = divide ? (src[s + ya] as number) / sy : (src[s + ya] as number) * sy;
+    const vyb = divide ? (src[s + yb] as number) / sy : (src[s + yb] as number) * sy;
     dst[s + xa] = vxa;
     dst[s + xb] = vxb;
     dst[s + ya] = vya;
@@ -76,10 +87,14 @@ function scaleAxes<F extends BoxFormat, T extends BoxUnits>(
  * @returns `[N, 4]` rel boxes, same format.
  * @throws BoxesError `UNITS_MISMATCH` when `b` is already rel; `INVALID_ARGUMENT` for a bad size.
  */
-export function toRel<F extends BoxFormat>(b: Boxes<F, "px">, size: ImageSize, out?: Float32Array): Boxes<F, "rel"> {
+export function toRel<F extends BoxFormat>(
+  b: Boxes<F, "px">,
+  size: ImageSize,
+  out?: Float32Array,
+): Boxes<F, "rel"> {
   checkBoxes("toRel", "b", b, undefined, "px");
   checkImageSize("toRel", "size", size);
-  return scaleAxes("toRel", b, 1 / size.width, 1 / size.height, "rel", out);
+  return scaleAxes("toRel", b, size.width, size.height, "rel", out, true);
 }
 
 /**
@@ -90,7 +105,11 @@ export function toRel<F extends BoxFormat>(b: Boxes<F, "px">, size: ImageSize, o
  * @returns `[N, 4]` px boxes of an image of `size`, same format.
  * @throws BoxesError `UNITS_MISMATCH` when `b` is already px; `INVALID_ARGUMENT` for a bad size.
  */
-export function toPx<F extends BoxFormat>(b: Boxes<F, "rel">, size: ImageSize, out?: Float32Array): Boxes<F, "px"> {
+export function toPx<F extends BoxFormat>(
+  b: Boxes<F, "rel">,
+  size: ImageSize,
+  out?: Float32Array,
+): Boxes<F, "px"> {
   checkBoxes("toPx", "b", b, undefined, "rel");
   checkImageSize("toPx", "size", size);
   return scaleAxes("toPx", b, size.width, size.height, "px", out);
@@ -98,13 +117,31 @@ export function toPx<F extends BoxFormat>(b: Boxes<F, "rel">, size: ImageSize, o
 
 /**
  * Multiplies x coordinates (and widths) by `sx` and y coordinates (and heights) by `sy`, e.g. after
- * resizing the image by those factors. Any format; units unchanged.
- * @throws BoxesError `INVALID_ARGUMENT` when a factor is not finite and positive.
+ * resizing the image by those factors. Any format; units unchanged (for rel boxes this describes
+ * a zoom about the origin, not an image resize: rel boxes of a resized image do not change).
+ * @param b `[N, 4]` boxes.
+ * @param sx horizontal factor, finite and > 0; `sy` vertical factor (default `sx`).
+ * @param out optional `[N, 4]` output (may be `b.data`).
+ * @returns `[N, 4]` scaled boxes, same format and units.
+ * @throws BoxesError `NOT_BOXES`; `INVALID_ARGUMENT` when a factor is not finite and positive.
  */
-export function scale<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, sx: number, sy: number = sx, out?: Float32Array): Boxes<F, U> {
+export function scale<F extends BoxFormat, U extends BoxUnits>(
+  b: Boxes<F, U>,
+  sx: number,
+  sy: number = sx,
+  out?: Float32Array,
+): Boxes<F, U> {
   checkBoxes("scale", "b", b);
-  for (const [name, v] of [["sx", sx], ["sy", sy]] as const) {
-    if (!Number.isFinite(v) || v <= 0) fail("INVALID_ARGUMENT", "scale", `${name} must be finite and > 0; got ${v}`, { arg: name, value: v });
+  for (const [name, v] of [
+    ["sx", sx],
+    ["sy", sy],
+  ] as const) {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
+      fail("INVALID_ARGUMENT", "scale", `${name} must be a finite number > 0; got ${describeValue(v)}`, {
+        arg: name,
+        value: v,
+      });
+    }
   }
   return scaleAxes("scale", b, sx, sy, b.units, out);
 }

@@ -2,7 +2,7 @@ import { unsafeBoxes } from "./construct.js";
 import { describeValue } from "./errors.js";
 import { checkBoxes, checkOut, fail } from "./internal/check.js";
 import { rowToXyxy } from "./internal/xyxy.js";
-import type { BoxFormat, Boxes, BoxUnits } from "./types.js";
+import type { Boxes, BoxFormat, BoxUnits } from "./types.js";
 
 /** Variances (σx, σy, σw, σh) of SSD box coding; torchvision `BoxCoder` weights are their reciprocals. */
 export type Variances = readonly [number, number, number, number];
@@ -26,7 +26,9 @@ export interface CoderOptions {
 
 function checkVariances(fn: string, v: Variances): void {
   if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => Number.isFinite(x) && x > 0)) {
-    fail("INVALID_ARGUMENT", fn, `options.variances must be 4 finite numbers > 0; got ${describeValue(v)}`);
+    fail("INVALID_ARGUMENT", fn, `options.variances must be 4 finite numbers > 0; got ${describeValue(v)}`, {
+      arg: "options.variances",
+    });
   }
 }
 
@@ -35,10 +37,24 @@ function checkPriors(fn: string, priors: Boxes): void {
   for (let s = 0; s < p.length; s += 4) {
     const w = p[s + 2] as number;
     const h = p[s + 3] as number;
-    if (!(w > 0 && h > 0 && Number.isFinite(w) && Number.isFinite(h) && Number.isFinite(p[s] as number) && Number.isFinite(p[s + 1] as number))) {
-      fail("INVALID_ARGUMENT", fn, `priors[${s >> 2}] must be finite with width and height > 0; got ${describeValue(Array.from(p.subarray(s, s + 4)))}`, {
-        index: s >> 2,
-      });
+    if (
+      !(
+        w > 0 &&
+        h > 0 &&
+        Number.isFinite(w) &&
+        Number.isFinite(h) &&
+        Number.isFinite(p[s] as number) &&
+        Number.isFinite(p[s + 1] as number)
+      )
+    ) {
+      fail(
+        "INVALID_ARGUMENT",
+        fn,
+        `priors[${s >> 2}] must be finite with width and height > 0; got ${describeValue(Array.from(p.subarray(s, s + 4)))}`,
+        {
+          index: s >> 2,
+        },
+      );
     }
   }
 }
@@ -49,14 +65,17 @@ function checkPriors(fn: string, priors: Boxes): void {
  * `tx = (gcx − pcx) / (σx · pw)`, `ty = (gcy − pcy) / (σy · ph)`, `tw = log(gw / pw) / σw`,
  * `th = log(gh / ph) / σh`.
  *
- * Degenerate boxes stay finite: a width or height below {@link ENCODE_MIN_SIZE} is raised to it
- * (torchvision gives −inf there).
+ * Degenerate boxes stay finite: a width or height below {@link ENCODE_MIN_SIZE} (zero-area or
+ * inverted) is raised to it, where torchvision gives −inf / NaN. NaN coordinates give NaN targets
+ * (validate ground truth first). The arithmetic runs in float64 and is stored as float32.
  *
  * @param matched `[P, 4]` boxes, any format, same units as `priors`: row k is the box matched to prior k.
  * @param priors `[P, 4]` cxcywh prior boxes with positive sizes.
  * @param out optional `[P, 4]` output.
  * @returns `[P, 4]` deltas (tx, ty, tw, th), unitless.
- * @throws BoxesError `SHAPE_MISMATCH` when P differs, `UNITS_MISMATCH`, `INVALID_ARGUMENT` for bad priors or variances.
+ * @param options variances (default {@link SSD_VARIANCES}).
+ * @throws BoxesError `NOT_BOXES`, `FORMAT_MISMATCH` (priors not cxcywh), `UNITS_MISMATCH` (matched and
+ * priors differ), `SHAPE_MISMATCH` when P differs, `INVALID_ARGUMENT` for bad priors or variances.
  */
 export function encode<F extends BoxFormat, U extends BoxUnits>(
   matched: Boxes<F, U>,
@@ -68,10 +87,15 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
   checkBoxes(fn, "matched", matched);
   checkBoxes(fn, "priors", priors, "cxcywh", matched.units);
   if (matched.length !== priors.length) {
-    fail("SHAPE_MISMATCH", fn, `matched has ${matched.length} boxes but priors has ${priors.length}; they pair row by row`, {
-      expected: priors.length,
-      actual: matched.length,
-    });
+    fail(
+      "SHAPE_MISMATCH",
+      fn,
+      `matched has ${matched.length} boxes but priors has ${priors.length}; they pair row by row`,
+      {
+        expected: priors.length,
+        actual: matched.length,
+      },
+    );
   }
   const v = options.variances ?? SSD_VARIANCES;
   checkVariances(fn, v);
@@ -107,7 +131,8 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
  * @param priors `[P, 4]` cxcywh priors.
  * @param out optional `[P, 4]` output.
  * @returns `[P, 4]` cxcywh boxes in the units of the priors.
- * @throws BoxesError `SHAPE_MISMATCH` when the lengths differ, `INVALID_ARGUMENT` for bad variances.
+ * @throws BoxesError `NOT_BOXES`, `FORMAT_MISMATCH` (priors not cxcywh), `SHAPE_MISMATCH` when the
+ * lengths differ, `INVALID_ARGUMENT` for bad variances or clip.
  */
 export function decode<U extends BoxUnits>(
   deltas: Float32Array,
@@ -118,13 +143,28 @@ export function decode<U extends BoxUnits>(
   const fn = "decode";
   checkBoxes(fn, "priors", priors, "cxcywh");
   if (!(deltas instanceof Float32Array) || deltas.length !== priors.data.length) {
-    fail("SHAPE_MISMATCH", fn, `deltas must be a Float32Array [${priors.length}, 4] to match priors; got ${describeValue(deltas)}`, {
-      expected: priors.data.length,
-    });
+    fail(
+      "SHAPE_MISMATCH",
+      fn,
+      `deltas must be a Float32Array [${priors.length}, 4] to match priors; got ${describeValue(deltas)}`,
+      {
+        expected: priors.data.length,
+      },
+    );
   }
   const v = options.variances ?? SSD_VARIANCES;
   checkVariances(fn, v);
   const clip = options.clip ?? BBOX_XFORM_CLIP;
+  if (typeof clip !== "number" || Number.isNaN(clip)) {
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `options.clip must be a number (Infinity disables it); got ${describeValue(clip)}`,
+      {
+        arg: "options.clip",
+      },
+    );
+  }
   const [vx, vy, vw, vh] = v;
   const p = priors.data;
   const res = checkOut(fn, out, p.length);

@@ -13,7 +13,7 @@ export type BoxesErrorCode =
   | "FORMAT_MISMATCH"
   /** Two box arrays (or a box array and a required unit) disagree on units (`px` vs `rel`). */
   | "UNITS_MISMATCH"
-  /** A value that should be a `Boxes` is not one (missing tags, wrong data length, not a Float32Array). */
+  /** A value that should be `Boxes` (or a single `Box`, or BoxesJSON) is not one (missing tags, wrong data length, not a Float32Array). */
   | "NOT_BOXES"
   /** A box failed validation under the `error` policy (NaN, inverted, zero-area, out of image). */
   | "INVALID_BOX"
@@ -78,7 +78,8 @@ export function describeValue(v: unknown): string {
     const head = Array.from(arr).slice(0, 8).join(", ");
     return `${v.constructor.name}(${arr.length})[${head}${arr.length > 8 ? ", ..." : ""}]`;
   }
-  if (Array.isArray(v)) return `[${v.slice(0, 8).map(describeValue).join(", ")}${v.length > 8 ? ", ..." : ""}]`;
+  if (Array.isArray(v))
+    return `[${v.slice(0, 8).map(describeValue).join(", ")}${v.length > 8 ? ", ..." : ""}]`;
   try {
     return JSON.stringify(v).slice(0, 120);
   } catch {

@@ -1,7 +1,7 @@
 import { unsafeBoxes } from "./construct.js";
 import { describeValue } from "./errors.js";
 import { checkBoxes, checkImageSize, checkOut, fail } from "./internal/check.js";
-import type { BoxFormat, Boxes, ImageSize } from "./types.js";
+import type { Boxes, BoxFormat, ImageSize } from "./types.js";
 
 /**
  * The geometry of one letterbox: an image of `source` size resized, keeping its aspect ratio, to
@@ -40,34 +40,86 @@ export interface LetterboxOptions {
   readonly fit?: ImageSize;
   /** Allow enlarging images smaller than the fit area (default `true`). */
   readonly upscale?: boolean;
+  /**
+   * Keep the aspect ratio (default `true`). With `false` the image is stretched to fill the fit
+   * area exactly, as the recipe does when it squeezes a 720×1280 frame into 224×224 before placing
+   * it on the 320×240 canvas; `scaleX` and `scaleY` then differ.
+   */
+  readonly keepAspectRatio?: boolean;
+}
+
+function checkIntSize(fn: string, arg: string, s: unknown): asserts s is ImageSize {
+  checkImageSize(fn, arg, s);
+  if (!Number.isInteger(s.width) || !Number.isInteger(s.height)) {
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `${arg} must have integer width and height (pixels); got ${describeValue(s)}`,
+      {
+        arg,
+        value: s,
+      },
+    );
+  }
 }
 
 /**
  * Computes the letterbox geometry of fitting `source` into `target` keeping the aspect ratio:
  * `s = min(fit.width / source.width, fit.height / source.height)` (capped at 1 when `upscale` is
- * false), `resized = max(1, round(source · s))` per side, and the offset that centres it (floored) or
- * puts it at the top-left.
+ * false), `resized = clamp(round(source · s), 1, fit)` per side, and the offset that centres the
+ * resized image in the canvas (floored, so odd padding goes right/bottom) or puts it at the top-left.
+ * The exact factors `resized / source` are stored, so the box mappings agree with the pixels.
+ * @param source original image size, integer px.
+ * @param target canvas (network input) size, integer px.
  * @example letterboxRecord({ width: 640, height: 480 }, { width: 300, height: 300 })
- *   // resized 300×225, offset (0, 37)
- * @throws BoxesError `INVALID_ARGUMENT` for non-positive sizes or a fit area larger than the target.
+ *   // resized 300×225, offset (0, 37), scaleX = 300/640, scaleY = 225/480
+ * @throws BoxesError `INVALID_ARGUMENT` for non-positive or non-integer sizes, a fit area larger than
+ * the target, or an unknown `align`.
  */
-export function letterboxRecord(source: ImageSize, target: ImageSize, options: LetterboxOptions = {}): LetterboxRecord {
+export function letterboxRecord(
+  source: ImageSize,
+  target: ImageSize,
+  options: LetterboxOptions = {},
+): LetterboxRecord {
   const fn = "letterboxRecord";
-  checkImageSize(fn, "source", source);
-  checkImageSize(fn, "target", target);
+  checkIntSize(fn, "source", source);
+  checkIntSize(fn, "target", target);
   const fit = options.fit ?? target;
-  checkImageSize(fn, "options.fit", fit);
+  checkIntSize(fn, "options.fit", fit);
   if (fit.width > target.width || fit.height > target.height) {
-    fail("INVALID_ARGUMENT", fn, `options.fit ${describeValue(fit)} must fit inside target ${describeValue(target)}`);
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `options.fit ${describeValue(fit)} must fit inside target ${describeValue(target)}`,
+      {
+        arg: "options.fit",
+        value: fit,
+      },
+    );
   }
   const align = options.align ?? "center";
   if (align !== "center" && align !== "top-left") {
-    fail("INVALID_ARGUMENT", fn, `options.align must be "center" or "top-left"; got ${describeValue(align)}`);
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `options.align must be "center" or "top-left"; got ${describeValue(align)}`,
+      {
+        arg: "options.align",
+        value: align,
+      },
+    );
   }
-  let s = Math.min(fit.width / source.width, fit.height / source.height);
-  if (options.upscale === false) s = Math.min(s, 1);
-  const rw = Math.min(fit.width, Math.max(1, Math.round(source.width * s)));
-  const rh = Math.min(fit.height, Math.max(1, Math.round(source.height * s)));
+  let rw: number;
+  let rh: number;
+  if (options.keepAspectRatio === false) {
+    rw = options.upscale === false ? Math.min(fit.width, source.width) : fit.width;
+    rh = options.upscale === false ? Math.min(fit.height, source.height) : fit.height;
+  } else {
+    let s = Math.min(fit.width / source.width, fit.height / source.height);
+    if (options.upscale === false) s = Math.min(s, 1);
+    rw = Math.min(fit.width, Math.max(1, Math.round(source.width * s)));
+    rh = Math.min(fit.height, Math.max(1, Math.round(source.height * s)));
+  }
   const ox = align === "center" ? Math.floor((target.width - rw) / 2) : 0;
   const oy = align === "center" ? Math.floor((target.height - rh) / 2) : 0;
   return {
@@ -83,15 +135,50 @@ export function letterboxRecord(source: ImageSize, target: ImageSize, options: L
 
 function checkRecord(fn: string, r: unknown): asserts r is LetterboxRecord {
   const rec = r as Partial<LetterboxRecord> | null;
-  if (typeof rec !== "object" || rec === null || rec.kind !== "od.letterbox") {
-    fail("INVALID_ARGUMENT", fn, `record must come from letterboxRecord(); got ${describeValue(r)}`);
+  const ok =
+    typeof rec === "object" &&
+    rec !== null &&
+    rec.kind === "od.letterbox" &&
+    typeof rec.scaleX === "number" &&
+    typeof rec.scaleY === "number" &&
+    Number.isFinite(rec.scaleX) &&
+    Number.isFinite(rec.scaleY) &&
+    rec.scaleX > 0 &&
+    rec.scaleY > 0 &&
+    typeof rec.offset === "object" &&
+    rec.offset !== null &&
+    Number.isFinite(rec.offset.x) &&
+    Number.isFinite(rec.offset.y);
+  if (!ok) {
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `record must come from letterboxRecord() (kind "od.letterbox", positive finite scaleX/scaleY, finite offset); got ${describeValue(r)}`,
+      { arg: "record" },
+    );
   }
 }
 
-function affine<F extends BoxFormat>(fn: string, b: Boxes<F, "px">, ax: number, bx: number, ay: number, by: number, out?: Float32Array): Boxes<F, "px"> {
+/**
+ * Forward (`x · s + o`) or inverse (`(x − o) / s`) per-axis affine map of px boxes in any format;
+ * sizes (xywh, cxcywh) are only scaled. Rows are read into locals first, so `out` may alias `b.data`.
+ */
+function affine<F extends BoxFormat>(
+  fn: string,
+  b: Boxes<F, "px">,
+  r: LetterboxRecord,
+  inverse: boolean,
+  out?: Float32Array,
+): Boxes<F, "px"> {
   const src = b.data;
   const dst = checkOut(fn, out, src.length);
   const f = b.format;
+  const sx = r.scaleX;
+  const sy = r.scaleY;
+  const ox = r.offset.x;
+  const oy = r.offset.y;
+  const pos = (c: number, s: number, o: number): number => (inverse ? (c - o) / s : c * s + o);
+  const len = (c: number, s: number): number => (inverse ? c / s : c * s);
   const sizes = f === "xywh" || f === "cxcywh";
   const yx = f === "yxyx";
   for (let s = 0; s < src.length; s += 4) {
@@ -100,15 +187,15 @@ function affine<F extends BoxFormat>(fn: string, b: Boxes<F, "px">, ax: number, 
     const c2 = src[s + 2] as number;
     const c3 = src[s + 3] as number;
     if (yx) {
-      dst[s] = c0 * ay + by;
-      dst[s + 1] = c1 * ax + bx;
-      dst[s + 2] = c2 * ay + by;
-      dst[s + 3] = c3 * ax + bx;
+      dst[s] = pos(c0, sy, oy);
+      dst[s + 1] = pos(c1, sx, ox);
+      dst[s + 2] = pos(c2, sy, oy);
+      dst[s + 3] = pos(c3, sx, ox);
     } else {
-      dst[s] = c0 * ax + bx;
-      dst[s + 1] = c1 * ay + by;
-      dst[s + 2] = sizes ? c2 * ax : c2 * ax + bx;
-      dst[s + 3] = sizes ? c3 * ay : c3 * ay + by;
+      dst[s] = pos(c0, sx, ox);
+      dst[s + 1] = pos(c1, sy, oy);
+      dst[s + 2] = sizes ? len(c2, sx) : pos(c2, sx, ox);
+      dst[s + 3] = sizes ? len(c3, sy) : pos(c3, sy, oy);
     }
   }
   return unsafeBoxes(dst, f, "px");
@@ -118,12 +205,19 @@ function affine<F extends BoxFormat>(fn: string, b: Boxes<F, "px">, ax: number, 
  * Maps px boxes of the source image into the letterboxed canvas: `x' = x · scaleX + offset.x`,
  * `y' = y · scaleY + offset.y` (sizes are only scaled). Any format.
  * @param b `[N, 4]` px boxes of `record.source`.
- * @returns `[N, 4]` px boxes of `record.target`.
+ * @param record from {@link letterboxRecord}; the same record must be used for the inverse.
+ * @param out optional `[N, 4]` output (may be `b.data`).
+ * @returns `[N, 4]` px boxes of `record.target`, same format.
+ * @throws BoxesError `NOT_BOXES`, `UNITS_MISMATCH` (rel boxes: `toPx` them first), `INVALID_ARGUMENT` (bad record).
  */
-export function letterboxBoxes<F extends BoxFormat>(b: Boxes<F, "px">, record: LetterboxRecord, out?: Float32Array): Boxes<F, "px"> {
+export function letterboxBoxes<F extends BoxFormat>(
+  b: Boxes<F, "px">,
+  record: LetterboxRecord,
+  out?: Float32Array,
+): Boxes<F, "px"> {
   checkBoxes("letterboxBoxes", "b", b, undefined, "px");
   checkRecord("letterboxBoxes", record);
-  return affine("letterboxBoxes", b, record.scaleX, record.offset.x, record.scaleY, record.offset.y, out);
+  return affine("letterboxBoxes", b, record, false, out);
 }
 
 /**
@@ -131,12 +225,17 @@ export function letterboxBoxes<F extends BoxFormat>(b: Boxes<F, "px">, record: L
  * (e.g. predictions) back to the source image, `x = (x' − offset.x) / scaleX`. Boxes that reach into
  * the padding map outside the source image; clip them afterwards if needed.
  * @param b `[N, 4]` px boxes of `record.target`.
- * @returns `[N, 4]` px boxes of `record.source`.
+ * @param record the record the forward letterbox used (never a recomputation).
+ * @param out optional `[N, 4]` output (may be `b.data`).
+ * @returns `[N, 4]` px boxes of `record.source`, same format.
+ * @throws BoxesError `NOT_BOXES`, `UNITS_MISMATCH`, `INVALID_ARGUMENT` (bad record).
  */
-export function unletterboxBoxes<F extends BoxFormat>(b: Boxes<F, "px">, record: LetterboxRecord, out?: Float32Array): Boxes<F, "px"> {
+export function unletterboxBoxes<F extends BoxFormat>(
+  b: Boxes<F, "px">,
+  record: LetterboxRecord,
+  out?: Float32Array,
+): Boxes<F, "px"> {
   checkBoxes("unletterboxBoxes", "b", b, undefined, "px");
   checkRecord("unletterboxBoxes", record);
-  const ix = 1 / record.scaleX;
-  const iy = 1 / record.scaleY;
-  return affine("unletterboxBoxes", b, ix, -record.offset.x * ix, iy, -record.offset.y * iy, out);
+  return affine("unletterboxBoxes", b, record, true, out);
 }

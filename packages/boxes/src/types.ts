@@ -51,6 +51,9 @@ export interface Boxes<F extends BoxFormat = BoxFormat, U extends BoxUnits = Box
   readonly length: number;
 }
 
+/** The runtime tag every single {@link Box} carries in its `kind` field. */
+export const BOX_KIND = "od.box" as const;
+
 /** Four coordinates of one box, in the order its format defines. */
 export type Coords = readonly [number, number, number, number];
 
@@ -60,7 +63,7 @@ export type Coords = readonly [number, number, number, number];
  */
 export interface Box<F extends BoxFormat = BoxFormat, U extends BoxUnits = BoxUnits> {
   /** Runtime brand, always `"od.box"`. */
-  readonly kind: "od.box";
+  readonly kind: typeof BOX_KIND;
   /** Coordinate layout. */
   readonly format: F;
   /** `px` or `rel`. */

@@ -1,8 +1,23 @@
 import { BoxesError, type BoxesErrorCode, describeValue } from "../errors.js";
-import { BOX_FORMATS, BOX_UNITS, BOXES_KIND, type BoxFormat, type Boxes, type BoxUnits, type ImageSize } from "../types.js";
+import {
+  BOX_FORMATS,
+  BOX_KIND,
+  BOX_UNITS,
+  BOXES_KIND,
+  type Box,
+  type Boxes,
+  type BoxFormat,
+  type BoxUnits,
+  type ImageSize,
+} from "../types.js";
 
 /** Throws a BoxesError with `fn: message` and details. */
-export function fail(code: BoxesErrorCode, fn: string, message: string, details: Record<string, unknown> = {}): never {
+export function fail(
+  code: BoxesErrorCode,
+  fn: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): never {
   throw new BoxesError(code, `${fn}: ${message}`, { details: { fn, ...details } });
 }
 
@@ -27,10 +42,18 @@ export function checkUnits(fn: string, arg: string, u: unknown): asserts u is Bo
  * Run-time check that `b` is a well-formed Boxes value, optionally of a given format/units.
  * Cheap (O(1)): tags and lengths only, never the coordinates.
  */
-export function checkBoxes(fn: string, arg: string, b: unknown, format?: BoxFormat, units?: BoxUnits): asserts b is Boxes {
+export function checkBoxes(
+  fn: string,
+  arg: string,
+  b: unknown,
+  format?: BoxFormat,
+  units?: BoxUnits,
+): asserts b is Boxes {
   const r = b as Partial<Boxes> | null;
   if (typeof r !== "object" || r === null || r.kind !== BOXES_KIND) {
-    fail("NOT_BOXES", fn, `${arg} must be Boxes (made by boxes() or fromJSON()); got ${describeValue(b)}`, { arg });
+    fail("NOT_BOXES", fn, `${arg} must be Boxes (made by boxes() or fromJSON()); got ${describeValue(b)}`, {
+      arg,
+    });
   }
   if (!(r.data instanceof Float32Array) || typeof r.length !== "number" || r.data.length !== r.length * 4) {
     fail(
@@ -58,19 +81,71 @@ export function checkBoxes(fn: string, arg: string, b: unknown, format?: BoxForm
   }
 }
 
+/**
+ * Run-time check that `b` is a well-formed single Box (4 finite-typed numbers), optionally of a
+ * given format/units.
+ */
+export function checkBox(
+  fn: string,
+  arg: string,
+  b: unknown,
+  format?: BoxFormat,
+  units?: BoxUnits,
+): asserts b is Box {
+  const r = b as Partial<Box> | null;
+  if (
+    typeof r !== "object" ||
+    r === null ||
+    r.kind !== BOX_KIND ||
+    !Array.isArray(r.coords) ||
+    r.coords.length !== 4 ||
+    !r.coords.every((c: unknown) => typeof c === "number")
+  ) {
+    fail("NOT_BOXES", fn, `${arg} must be a Box (made by box() or boxAt()); got ${describeValue(b)}`, {
+      arg,
+    });
+  }
+  checkFormat(fn, `${arg}.format`, r.format);
+  checkUnits(fn, `${arg}.units`, r.units);
+  if (format !== undefined && r.format !== format) {
+    fail("FORMAT_MISMATCH", fn, `${arg} must be a ${format} box; got ${r.format}`, {
+      arg,
+      expected: format,
+      actual: r.format,
+    });
+  }
+  if (units !== undefined && r.units !== units) {
+    fail("UNITS_MISMATCH", fn, `${arg} must be in ${units} units; got ${r.units}`, {
+      arg,
+      expected: units,
+      actual: r.units,
+    });
+  }
+}
+
 /** Asserts two Boxes share format and units. */
 export function checkSame(fn: string, a: Boxes, b: Boxes, argA = "a", argB = "b"): void {
   if (a.format !== b.format) {
-    fail("FORMAT_MISMATCH", fn, `${argA} is ${a.format} but ${argB} is ${b.format}; convert() one of them first`, {
-      expected: a.format,
-      actual: b.format,
-    });
+    fail(
+      "FORMAT_MISMATCH",
+      fn,
+      `${argA} is ${a.format} but ${argB} is ${b.format}; convert() one of them first`,
+      {
+        expected: a.format,
+        actual: b.format,
+      },
+    );
   }
   if (a.units !== b.units) {
-    fail("UNITS_MISMATCH", fn, `${argA} is in ${a.units} but ${argB} is in ${b.units}; use toRel()/toPx() first`, {
-      expected: a.units,
-      actual: b.units,
-    });
+    fail(
+      "UNITS_MISMATCH",
+      fn,
+      `${argA} is in ${a.units} but ${argB} is in ${b.units}; use toRel()/toPx() first`,
+      {
+        expected: a.units,
+        actual: b.units,
+      },
+    );
   }
 }
 
@@ -87,20 +162,36 @@ export function checkImageSize(fn: string, arg: string, s: unknown): asserts s i
     r.width > 0 &&
     r.height > 0;
   if (!ok) {
-    fail("INVALID_ARGUMENT", fn, `${arg} must be { width > 0, height > 0 } (finite); got ${describeValue(s)}`, {
-      arg,
-      value: s,
-    });
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `${arg} must be { width > 0, height > 0 } (finite); got ${describeValue(s)}`,
+      {
+        arg,
+        value: s,
+      },
+    );
   }
 }
 
 /** Asserts `x` is a finite number within [lo, hi]. */
-export function checkNumberIn(fn: string, arg: string, x: unknown, lo: number, hi: number): asserts x is number {
+export function checkNumberIn(
+  fn: string,
+  arg: string,
+  x: unknown,
+  lo: number,
+  hi: number,
+): asserts x is number {
   if (typeof x !== "number" || !Number.isFinite(x) || x < lo || x > hi) {
-    fail("INVALID_ARGUMENT", fn, `${arg} must be a finite number in [${lo}, ${hi}]; got ${describeValue(x)}`, {
-      arg,
-      value: x,
-    });
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `${arg} must be a finite number in [${lo}, ${hi}]; got ${describeValue(x)}`,
+      {
+        arg,
+        value: x,
+      },
+    );
   }
 }
 

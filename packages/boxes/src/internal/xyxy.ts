@@ -4,7 +4,13 @@ import type { BoxFormat } from "../types.js";
  * Reads row i of `src` (format `f`) as xyxy into `dst[d..d+3]`. Reads into locals first, so
  * `dst` may alias `src`.
  */
-export function rowToXyxy(src: ArrayLike<number>, s: number, f: BoxFormat, dst: Float32Array | Float64Array, d: number): void {
+export function rowToXyxy(
+  src: ArrayLike<number>,
+  s: number,
+  f: BoxFormat,
+  dst: Float32Array | Float64Array,
+  d: number,
+): void {
   const a = src[s] as number;
   const b = src[s + 1] as number;
   const c = src[s + 2] as number;
@@ -38,7 +44,15 @@ export function rowToXyxy(src: ArrayLike<number>, s: number, f: BoxFormat, dst: 
 }
 
 /** Writes the xyxy box (x1, y1, x2, y2) into `dst[d..d+3]` in format `f`. */
-export function xyxyToRow(x1: number, y1: number, x2: number, y2: number, f: BoxFormat, dst: Float32Array, d: number): void {
+export function xyxyToRow(
+  x1: number,
+  y1: number,
+  x2: number,
+  y2: number,
+  f: BoxFormat,
+  dst: Float32Array | Float64Array,
+  d: number,
+): void {
   switch (f) {
     case "xyxy":
       dst[d] = x1;
@@ -68,6 +82,9 @@ export function xyxyToRow(x1: number, y1: number, x2: number, y2: number, f: Box
 }
 
 /** Index offsets of the x-like (x, width) and y-like coordinates within a row of format `f`. */
-export function axisIndices(f: BoxFormat): { readonly x: readonly [number, number]; readonly y: readonly [number, number] } {
+export function axisIndices(f: BoxFormat): {
+  readonly x: readonly [number, number];
+  readonly y: readonly [number, number];
+} {
   return f === "yxyx" ? { x: [1, 3], y: [0, 2] } : { x: [0, 2], y: [1, 3] };
 }
