@@ -1,2 +1,10 @@
-/** @packageDocumentation SSD prior boxes, matching, target encoding, coverage analysis and prior fitting */
-export {};
+/**
+ * `@od/priors`: SSD prior (default) boxes, matching and target encoding, coverage analysis against a
+ * dataset's ground truth, SVG coverage reports and prior fitting.
+ * @packageDocumentation
+ */
+export * from "./config.js";
+export * from "./errors.js";
+export * from "./from-feature-maps.js";
+export * from "./generate.js";
+export * from "./presets.js";
