@@ -1,2 +1,13 @@
-/** @packageDocumentation Pascal VOC, COCO and YOLO loaders and writers with validation reports, image decoding, dataset statistics and pipelines */
-export {};
+/**
+ * `@od/data`: one typed `DetectionDataset` for Pascal VOC, COCO and YOLO annotations, with
+ * validation reports, writers, image input, statistics, splits and a training data pipeline.
+ * Browser-safe: file-system loaders and Node image decoding are in `@od/data/node`.
+ * @packageDocumentation
+ */
+export * from "./coco.js";
+export * from "./dataset.js";
+export * from "./errors.js";
+export * from "./image.js";
+export * from "./types.js";
+export * from "./voc.js";
+export * from "./yolo.js";
