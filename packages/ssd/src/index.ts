@@ -1,2 +1,14 @@
-/** @packageDocumentation An SSD detector on tfjs with heads on backbone feature maps */
-export {};
+/**
+ * `@od/ssd`: an SSD detector on tfjs-core with heads directly on backbone feature maps; prediction on
+ * images of any size with an exact inverse letterbox; save and load.
+ * @packageDocumentation
+ */
+export * from "./backbones.js";
+export * from "./config.js";
+export * from "./detector.js";
+export * from "./errors.js";
+export * from "./images.js";
+export type { ForwardContext } from "./layers.js";
+export { heNormal, ParamStore, seedFor } from "./params.js";
+export * from "./postprocess.js";
+export * from "./serialize.js";

@@ -1,0 +1,238 @@
+import { type Boxes, decode, unsafeBoxes } from "@od/boxes";
+import { configFromFeatureMaps, generatePriors, type PriorConfig, priorLayout } from "@od/priors";
+import * as tf from "@tensorflow/tfjs-core";
+import { type Backbone, createBackbone, featureSize } from "./backbones.js";
+import { checkSsdConfig, type SsdConfig } from "./config.js";
+import { fail } from "./errors.js";
+import { type ImageInput, preprocessImages } from "./images.js";
+import {
+  batchNorm,
+  conv,
+  depthwise,
+  type ForwardContext,
+  initBatchNorm,
+  initConv,
+  initDepthwise,
+  relu6,
+} from "./layers.js";
+import { ParamStore } from "./params.js";
+import { type Detections, type PostprocessOptions, postprocess } from "./postprocess.js";
+
+/** Raw outputs of {@link SsdDetector.forward}. */
+export interface SsdOutputs {
+  /** `[B, P, 4]` box deltas against the priors (tx, ty, tw, th). */
+  readonly loc: tf.Tensor3D;
+  /** `[B, P, C]` class logits, class 0 = background. */
+  readonly logits: tf.Tensor3D;
+}
+
+/**
+ * An SSD detector (Liu et al. 2016) on tfjs-core: a backbone whose tapped feature maps feed one box
+ * head and one class head each (no extra layers between backbone and heads, as in the recipe's
+ * "Feature Layers" section). Priors come from @od/priors for the actual feature-map shapes.
+ *
+ * Owns tfjs variables: call {@link SsdDetector.dispose} when done.
+ */
+export class SsdDetector {
+  /** The validated configuration. */
+  readonly config: SsdConfig;
+  /** Parameters and batch-norm state. */
+  readonly params: ParamStore;
+  /** The feature extractor. */
+  readonly backbone: Backbone;
+  /** Prior configuration matching the heads. */
+  readonly priorConfig: PriorConfig;
+  /** `[P, 4]` cxcywh rel priors, in the order of the outputs (level, row, column, shape). */
+  readonly priors: Boxes<"cxcywh", "rel">;
+  /** Boxes per cell on each level. */
+  readonly boxesPerCell: readonly number[];
+  /** Number of classes including background. */
+  readonly numClasses: number;
+
+  /** Builds a detector with seeded initial weights. @throws SsdError `INVALID_CONFIG`. */
+  constructor(config: SsdConfig) {
+    checkSsdConfig(config);
+    this.config = config;
+    this.numClasses = config.classNames.length + 1;
+    this.backbone = createBackbone(config.backbone);
+    const { width, height } = config.inputSize;
+    const maps = this.backbone.taps.map((t) => ({
+      height: featureSize(height, t.stride),
+      width: featureSize(width, t.stride),
+    }));
+    this.priorConfig =
+      "config" in config.priors && config.priors.config !== undefined
+        ? config.priors.config
+        : configFromFeatureMaps(
+            maps,
+            config.inputSize,
+            config.priors as Parameters<typeof configFromFeatureMaps>[2],
+          );
+    const layout = priorLayout(this.priorConfig);
+    if (
+      layout.levels.length !== maps.length ||
+      layout.levels.some((l, k) => l.rows !== maps[k]?.height || l.cols !== maps[k]?.width)
+    ) {
+      fail(
+        "INVALID_CONFIG",
+        "SsdDetector",
+        `config.priors has levels ${JSON.stringify(layout.levels.map((l) => [l.rows, l.cols]))} but the backbone taps give ${JSON.stringify(maps.map((m) => [m.height, m.width]))}`,
+        { field: "priors" },
+      );
+    }
+    this.boxesPerCell = layout.levels.map((l) => l.boxesPerCell);
+    this.priors = generatePriors(this.priorConfig);
+    this.params = new ParamStore();
+    this.backbone.init(this.params, config.seed);
+    this.#initHeads();
+  }
+
+  #initHeads(): void {
+    const C = this.numClasses;
+    const seed = this.config.seed;
+    // Background starts at probability 0.99 (RetinaNet-style prior, Lin et al. 2017): stable early training.
+    const bgBias = Math.log((0.99 * (C - 1)) / 0.01);
+    this.backbone.taps.forEach((tap, k) => {
+      const A = this.boxesPerCell[k] as number;
+      for (const [kind, out] of [
+        ["loc", A * 4],
+        ["cls", A * C],
+      ] as const) {
+        const name = `head${k}.${kind}`;
+        if (this.config.head === "separable") {
+          initDepthwise(this.params, `${name}.dw`, 3, tap.channels, seed);
+          initBatchNorm(this.params, `${name}.dwbn`, tap.channels);
+          initConv(this.params, `${name}.pw`, 1, tap.channels, out, seed, true);
+        } else {
+          initConv(this.params, `${name}.pw`, 3, tap.channels, out, seed, true);
+        }
+        if (kind === "loc") this.#scale(`${name}.pw.w`, 0.1);
+        if (kind === "cls") this.#setClassBias(`${name}.pw.b`, A, C, bgBias);
+      }
+    });
+  }
+
+  #scale(name: string, f: number): void {
+    const v = this.params.get(name);
+    tf.tidy(() => v.assign(tf.mul(v, f)));
+  }
+
+  #setClassBias(name: string, A: number, C: number, bg: number): void {
+    const b = new Float32Array(A * C);
+    for (let a = 0; a < A; a++) b[a * C] = bg;
+    const v = this.params.get(name);
+    tf.tidy(() => v.assign(tf.tensor1d(b)));
+  }
+
+  #head(name: string, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+    if (this.config.head === "separable") {
+      const d = relu6(
+        batchNorm(this.params, `${name}.dwbn`, depthwise(this.params, `${name}.dw`, x, 1), ctx),
+      );
+      return conv(this.params, `${name}.pw`, d, 1, true);
+    }
+    return conv(this.params, `${name}.pw`, x, 1, true);
+  }
+
+  /**
+   * The network: normalised input → per-prior deltas and logits.
+   * @param x `[B, H, W, 3]` float32 in [−1, 1] (see {@link normalizeImages}), H×W = `config.inputSize`.
+   * @param training batch norm in training mode (batch statistics; running averages updated).
+   * @returns `loc [B, P, 4]`, `logits [B, P, C]` (caller owns them).
+   * @throws SsdError `BAD_IMAGE` when the input shape is not `[B, H, W, 3]`.
+   */
+  forward(x: tf.Tensor4D, training = false): SsdOutputs {
+    const { width, height } = this.config.inputSize;
+    if (x.rank !== 4 || x.shape[1] !== height || x.shape[2] !== width || x.shape[3] !== 3) {
+      fail(
+        "BAD_IMAGE",
+        "SsdDetector.forward",
+        `x must be [B, ${height}, ${width}, 3]; got [${x.shape.join(", ")}]`,
+      );
+    }
+    const ctx: ForwardContext = { training };
+    return tf.tidy(() => {
+      const feats = this.backbone.apply(this.params, x, ctx);
+      const B = x.shape[0];
+      const C = this.numClasses;
+      const locs: tf.Tensor3D[] = [];
+      const logits: tf.Tensor3D[] = [];
+      feats.forEach((f, k) => {
+        locs.push(tf.reshape(this.#head(`head${k}.loc`, f, ctx), [B, -1, 4]));
+        logits.push(tf.reshape(this.#head(`head${k}.cls`, f, ctx), [B, -1, C]));
+      });
+      return { loc: tf.concat(locs, 1), logits: tf.concat(logits, 1) };
+    });
+  }
+
+  /**
+   * Decodes one image's deltas against the priors (variances from the config).
+   * @param deltas `[P, 4]` values of `forward(...).loc` for one image.
+   * @returns `[P, 4]` cxcywh boxes relative to the network input.
+   */
+  decode(deltas: Float32Array): Boxes<"cxcywh", "rel"> {
+    return decode(deltas, this.priors, { variances: this.config.variances });
+  }
+
+  /**
+   * Detects objects in images of any size: letterbox each to the input size (recording the geometry),
+   * forward in inference mode, softmax, then {@link postprocess} per image, which maps boxes back to
+   * each original image with the exact inverse of its letterbox.
+   * @param images one or more images (see {@link ImageInput}); processed in one batch.
+   * @returns one {@link Detections} per image, boxes in xyxy px of that image.
+   * @throws SsdError `BAD_IMAGE` naming the image index; `INVALID_ARGUMENT` for bad options.
+   */
+  async predict(images: readonly ImageInput[], options: PostprocessOptions = {}): Promise<Detections[]> {
+    const { batch, records } = preprocessImages(images, this.config.inputSize);
+    const { loc, probs } = tf.tidy(() => {
+      const out = this.forward(batch, false);
+      return { loc: out.loc, probs: tf.softmax(out.logits) };
+    });
+    batch.dispose();
+    const [deltas, p] = await Promise.all([
+      loc.data() as Promise<Float32Array>,
+      probs.data() as Promise<Float32Array>,
+    ]);
+    tf.dispose([loc, probs]);
+    const P = this.priors.length;
+    const C = this.numClasses;
+    return records.map((rec, b) =>
+      postprocess(
+        deltas.subarray(b * P * 4, (b + 1) * P * 4),
+        p.subarray(b * P * C, (b + 1) * P * C),
+        this.priors,
+        this.config.variances,
+        rec,
+        options,
+      ),
+    );
+  }
+
+  /** Trainable variables, for `optimizer.minimize(f, true, detector.trainableVariables())`. */
+  trainableVariables(): tf.Variable[] {
+    return this.params.trainableVariables();
+  }
+
+  /** Number of trainable parameters. */
+  countParameters(): number {
+    return this.params.countTrainable();
+  }
+
+  /** Releases every tfjs variable. */
+  dispose(): void {
+    this.params.dispose();
+  }
+}
+
+/**
+ * Converts uint8-range pixels to the network's input range: `x / 127.5 − 1` ([0, 255] → [−1, 1]).
+ * @param images `[B, H, W, 3]` float32 or int32 with values in [0, 255].
+ */
+export function normalizeImages(images: tf.Tensor4D): tf.Tensor4D {
+  return tf.tidy(() => tf.sub(tf.div(tf.cast(images, "float32"), 127.5), 1));
+}
+
+/** Wraps a `[P, 4]` Float32Array as cxcywh rel boxes (no copy), e.g. decoded model output. */
+export function relBoxes(data: Float32Array): Boxes<"cxcywh", "rel"> {
+  return unsafeBoxes(data, "cxcywh", "rel");
+}

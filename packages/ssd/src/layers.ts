@@ -1,0 +1,131 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { heNormal, type ParamStore } from "./params.js";
+
+/** Forward-pass context shared by every layer. */
+export interface ForwardContext {
+  /** Training mode: batch norm uses batch statistics and updates its running averages. */
+  readonly training: boolean;
+  /** Running-average momentum of batch norm (default 0.1, as PyTorch). */
+  readonly bnMomentum?: number;
+}
+
+const BN_EPS = 1e-3;
+
+/** Creates the parameters of a batch-norm layer over `channels`: gamma, beta (trained), running mean/var. */
+export function initBatchNorm(store: ParamStore, name: string, channels: number): void {
+  store.add(`${name}.gamma`, tf.ones([channels]), true);
+  store.add(`${name}.beta`, tf.zeros([channels]), true);
+  store.add(`${name}.mean`, tf.zeros([channels]), false);
+  store.add(`${name}.var`, tf.ones([channels]), false);
+}
+
+/**
+ * Batch normalisation (Ioffe & Szegedy 2015) over NHWC. Training mode normalises with the batch's
+ * per-channel moments and moves the running averages towards them; inference uses the running averages.
+ * @param x `[B, H, W, C]`.
+ */
+export function batchNorm(store: ParamStore, name: string, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+  const gamma = store.get(`${name}.gamma`) as tf.Variable<tf.Rank.R1>;
+  const beta = store.get(`${name}.beta`) as tf.Variable<tf.Rank.R1>;
+  const runMean = store.get(`${name}.mean`) as tf.Variable<tf.Rank.R1>;
+  const runVar = store.get(`${name}.var`) as tf.Variable<tf.Rank.R1>;
+  if (!ctx.training) return tf.batchNorm4d(x, runMean, runVar, beta, gamma, BN_EPS);
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  const m = ctx.bnMomentum ?? 0.1;
+  tf.tidy(() => {
+    runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
+    runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m)));
+  });
+  return tf.batchNorm4d(x, mean as tf.Tensor1D, variance as tf.Tensor1D, beta, gamma, BN_EPS);
+}
+
+/** `min(max(x, 0), 6)`, MobileNet's activation. */
+export function relu6(x: tf.Tensor4D): tf.Tensor4D {
+  return tf.clipByValue(x, 0, 6);
+}
+
+/** Creates a `k×k` conv kernel `[k, k, cin, cout]` (He init) and, if `bias`, a zero bias. */
+export function initConv(
+  store: ParamStore,
+  name: string,
+  k: number,
+  cin: number,
+  cout: number,
+  seed: number,
+  bias: boolean,
+  biasInit = 0,
+): void {
+  store.add(`${name}.w`, heNormal([k, k, cin, cout], k * k * cin, seed, name), true);
+  if (bias) store.add(`${name}.b`, tf.fill([cout], biasInit), true);
+}
+
+/** Applies a conv created by {@link initConv}: NHWC, "same" padding. */
+export function conv(
+  store: ParamStore,
+  name: string,
+  x: tf.Tensor4D,
+  stride: number,
+  bias: boolean,
+): tf.Tensor4D {
+  const y = tf.conv2d(x, store.get(`${name}.w`) as tf.Tensor4D, stride, "same");
+  return bias ? tf.add(y, store.get(`${name}.b`)) : y;
+}
+
+/** Creates a `k×k` depthwise kernel `[k, k, c, 1]` (He init, fan-in k·k). */
+export function initDepthwise(store: ParamStore, name: string, k: number, c: number, seed: number): void {
+  store.add(`${name}.w`, heNormal([k, k, c, 1], k * k, seed, name), true);
+}
+
+/** Applies a depthwise conv created by {@link initDepthwise}: NHWC, "same" padding. */
+export function depthwise(store: ParamStore, name: string, x: tf.Tensor4D, stride: number): tf.Tensor4D {
+  return tf.depthwiseConv2d(x, store.get(`${name}.w`) as tf.Tensor4D, stride, "same");
+}
+
+/** conv → batch norm → relu6. */
+export function initConvBnAct(
+  store: ParamStore,
+  name: string,
+  k: number,
+  cin: number,
+  cout: number,
+  seed: number,
+): void {
+  initConv(store, `${name}.conv`, k, cin, cout, seed, false);
+  initBatchNorm(store, `${name}.bn`, cout);
+}
+
+/** Applies {@link initConvBnAct}. */
+export function convBnAct(
+  store: ParamStore,
+  name: string,
+  x: tf.Tensor4D,
+  stride: number,
+  ctx: ForwardContext,
+): tf.Tensor4D {
+  return relu6(batchNorm(store, `${name}.bn`, conv(store, `${name}.conv`, x, stride, false), ctx));
+}
+
+/** Depthwise-separable block (MobileNet v1): 3×3 depthwise → BN → relu6 → 1×1 conv → BN → relu6. */
+export function initSeparable(
+  store: ParamStore,
+  name: string,
+  cin: number,
+  cout: number,
+  seed: number,
+): void {
+  initDepthwise(store, `${name}.dw`, 3, cin, seed);
+  initBatchNorm(store, `${name}.dwbn`, cin);
+  initConvBnAct(store, `${name}.pw`, 1, cin, cout, seed);
+}
+
+/** Applies {@link initSeparable}. */
+export function separable(
+  store: ParamStore,
+  name: string,
+  x: tf.Tensor4D,
+  stride: number,
+  ctx: ForwardContext,
+): tf.Tensor4D {
+  const d = relu6(batchNorm(store, `${name}.dwbn`, depthwise(store, `${name}.dw`, x, stride), ctx));
+  return convBnAct(store, `${name}.pw`, d, 1, ctx);
+}

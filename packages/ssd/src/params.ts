@@ -1,0 +1,83 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { fail } from "./errors.js";
+
+/**
+ * A flat, ordered tree of named parameters: trainable weights (`tf.Variable`) and non-trainable state
+ * (batch-norm running statistics). Names are dotted paths (`backbone.b3.dw.w`); the order of creation
+ * is the order of the saved weights.
+ */
+export class ParamStore {
+  readonly #vars = new Map<string, tf.Variable>();
+  readonly #trainable = new Set<string>();
+
+  /** Registers a parameter; throws on a duplicate name. The store takes ownership of `value`. */
+  add(name: string, value: tf.Tensor, trainable: boolean): tf.Variable {
+    if (this.#vars.has(name)) fail("INVALID_CONFIG", "ParamStore.add", `duplicate parameter name ${name}`);
+    const v = tf.variable(value, trainable, name.replace(/[^A-Za-z0-9_./-]/g, "_") + `_${uniqueSuffix()}`);
+    value.dispose();
+    this.#vars.set(name, v);
+    if (trainable) this.#trainable.add(name);
+    return v;
+  }
+
+  /** The parameter called `name`. @throws SsdError `INVALID_CONFIG` when absent. */
+  get(name: string): tf.Variable {
+    const v = this.#vars.get(name);
+    if (v === undefined) fail("INVALID_CONFIG", "ParamStore.get", `no parameter named ${name}`);
+    return v;
+  }
+
+  /** Names in creation order. */
+  names(): string[] {
+    return [...this.#vars.keys()];
+  }
+
+  /** True when `name` is trained by the optimizer. */
+  isTrainable(name: string): boolean {
+    return this.#trainable.has(name);
+  }
+
+  /** The trainable variables, in creation order (what `optimizer.minimize(f, true, varList)` takes). */
+  trainableVariables(): tf.Variable[] {
+    return [...this.#vars.entries()].filter(([n]) => this.#trainable.has(n)).map(([, v]) => v);
+  }
+
+  /** Number of scalar values in trainable parameters. */
+  countTrainable(): number {
+    return this.trainableVariables().reduce((s, v) => s + v.size, 0);
+  }
+
+  /** Disposes every variable. */
+  dispose(): void {
+    for (const v of this.#vars.values()) v.dispose();
+    this.#vars.clear();
+    this.#trainable.clear();
+  }
+}
+
+let counter = 0;
+function uniqueSuffix(): number {
+  counter += 1;
+  return counter;
+}
+
+/**
+ * FNV-1a hash of a string to a 31-bit integer: derives one seed per parameter from the model seed and
+ * the parameter name, so adding a layer does not change the initial values of the others.
+ */
+export function seedFor(seed: number, name: string): number {
+  let h = (2166136261 ^ seed) >>> 0;
+  for (let i = 0; i < name.length; i++) {
+    h ^= name.charCodeAt(i);
+    h = Math.imul(h, 16777619) >>> 0;
+  }
+  return h & 0x7fffffff;
+}
+
+/**
+ * He (Kaiming) normal initial values for a conv kernel, truncated at 2σ, σ = √(2 / fanIn) (He et al. 2015).
+ * Deterministic: the same seed and name give the same bytes on every backend (tfjs draws the numbers in JS).
+ */
+export function heNormal(shape: readonly number[], fanIn: number, seed: number, name: string): tf.Tensor {
+  return tf.truncatedNormal([...shape], 0, Math.sqrt(2 / fanIn), "float32", seedFor(seed, name));
+}

@@ -1,0 +1,118 @@
+import {
+  type Boxes,
+  batchedNms,
+  clip,
+  convert,
+  decode,
+  type LetterboxRecord,
+  select,
+  toPx,
+  unletterboxBoxes,
+  unsafeBoxes,
+  type Variances,
+} from "@od/boxes";
+import { fail } from "./errors.js";
+
+/** Options of detection post-processing (defaults follow torchvision's SSD where it has one). */
+export interface PostprocessOptions {
+  /** Keep class scores strictly above this (default 0.01, torchvision `score_thresh`). */
+  readonly scoreThreshold?: number;
+  /** Class-wise NMS IoU threshold (default 0.45, torchvision `nms_thresh`). */
+  readonly iouThreshold?: number;
+  /** Best candidates per class kept before NMS (default 400, torchvision `topk_candidates`). */
+  readonly topKPerClass?: number;
+  /** Detections kept per image after NMS (default 200, torchvision `detections_per_img`). */
+  readonly maxDetections?: number;
+}
+
+/** Detections for one image, in px of that image. */
+export interface Detections {
+  /** `[K, 4]` xyxy px boxes of the original image, clipped to it. */
+  readonly boxes: Boxes<"xyxy", "px">;
+  /** `[K]` class probabilities, decreasing (ties: lower prior index first). */
+  readonly scores: Float32Array;
+  /** `[K]` class ids ≥ 1 (id k is `classNames[k − 1]`). */
+  readonly labels: Int32Array;
+}
+
+function readOptions(o: PostprocessOptions): Required<PostprocessOptions> {
+  const r = {
+    scoreThreshold: o.scoreThreshold ?? 0.01,
+    iouThreshold: o.iouThreshold ?? 0.45,
+    topKPerClass: o.topKPerClass ?? 400,
+    maxDetections: o.maxDetections ?? 200,
+  };
+  const fn = "postprocess";
+  if (!(r.scoreThreshold >= 0 && r.scoreThreshold < 1))
+    fail("INVALID_ARGUMENT", fn, `scoreThreshold must be in [0, 1); got ${r.scoreThreshold}`);
+  if (!(r.iouThreshold >= 0 && r.iouThreshold <= 1))
+    fail("INVALID_ARGUMENT", fn, `iouThreshold must be in [0, 1]; got ${r.iouThreshold}`);
+  for (const k of ["topKPerClass", "maxDetections"] as const) {
+    if (!(Number.isInteger(r[k]) && r[k] > 0))
+      fail("INVALID_ARGUMENT", fn, `${k} must be an integer > 0; got ${r[k]}`);
+  }
+  return r;
+}
+
+/**
+ * Turns one image's raw outputs into detections on the original image: decode against the priors,
+ * per class keep scores > threshold and the top-k, class-wise NMS (`batchedNms` of @od/boxes), keep
+ * `maxDetections`, map from the network input back through the SAME letterbox record, clip.
+ *
+ * @param deltas `[P, 4]` box deltas. @param probs `[P, C]` class probabilities (softmax), class 0 background.
+ * @param priors `[P, 4]` cxcywh rel priors. @param record the letterbox of this image.
+ */
+export function postprocess(
+  deltas: Float32Array,
+  probs: Float32Array,
+  priors: Boxes<"cxcywh", "rel">,
+  variances: Variances,
+  record: LetterboxRecord,
+  options: PostprocessOptions = {},
+): Detections {
+  const o = readOptions(options);
+  const P = priors.length;
+  const C = probs.length / P;
+  if (!Number.isInteger(C) || C < 2)
+    fail("INVALID_ARGUMENT", "postprocess", `probs must be [${P}, C >= 2]; got ${probs.length} values`);
+  const decoded = convert(decode(deltas, priors, { variances }), "xyxy");
+  const px = toPx(decoded, record.target);
+  // Candidates: per class, scores above threshold, best topKPerClass.
+  const idx: number[] = [];
+  const cls: number[] = [];
+  const sc: number[] = [];
+  const order: number[] = [];
+  for (let c = 1; c < C; c++) {
+    order.length = 0;
+    for (let p = 0; p < P; p++) if ((probs[p * C + c] as number) > o.scoreThreshold) order.push(p);
+    if (order.length > o.topKPerClass) {
+      order.sort((a, b) => (probs[b * C + c] as number) - (probs[a * C + c] as number) || a - b);
+      order.length = o.topKPerClass;
+    }
+    for (const p of order) {
+      idx.push(p);
+      cls.push(c);
+      sc.push(probs[p * C + c] as number);
+    }
+  }
+  const cand = select(px, idx);
+  const keep = batchedNms(cand, sc, cls, o.iouThreshold, { maxOutput: o.maxDetections });
+  const kept = select(cand, keep);
+  const boxes = clip(unletterboxBoxes(kept, record), record.source);
+  const scores = new Float32Array(keep.length);
+  const labels = new Int32Array(keep.length);
+  keep.forEach((k, i) => {
+    scores[i] = sc[k] as number;
+    labels[i] = cls[k] as number;
+  });
+  return { boxes, scores, labels };
+}
+
+/** An empty detection result. */
+export function noDetections(): Detections {
+  return {
+    boxes: unsafeBoxes(new Float32Array(0), "xyxy", "px"),
+    scores: new Float32Array(0),
+    labels: new Int32Array(0),
+  };
+}

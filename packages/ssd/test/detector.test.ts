@@ -1,0 +1,208 @@
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { convert, isOdError, letterboxRecord, select, toPx, unletterboxBoxes } from "@od/boxes";
+import * as tf from "@tensorflow/tfjs-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  defaultSsdConfig,
+  deserializeDetector,
+  featureSize,
+  postprocess,
+  SsdDetector,
+  serializeDetector,
+} from "../src/index.js";
+import { loadDetector, saveDetector } from "../src/node.js";
+import { useCpu } from "./setup.js";
+
+beforeAll(useCpu);
+
+const tiny = (over: Partial<Parameters<typeof defaultSsdConfig>[0]> = {}) =>
+  defaultSsdConfig({
+    classNames: ["cell", "platelet"],
+    inputSize: { width: 64, height: 64 },
+    backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
+    ...over,
+  });
+
+describe("SsdDetector", () => {
+  test.each([
+    [64, 64, "separable"],
+    [96, 64, "conv"],
+    [64, 128, "separable"],
+  ] as const)("output shapes match the priors for a %ix%i input (%s heads)", (w, h, head) => {
+    const d = new SsdDetector(tiny({ inputSize: { width: w, height: h }, head }));
+    const P = [8, 16, 32].reduce((s, st) => s + featureSize(h, st) * featureSize(w, st) * 4, 0);
+    expect(d.priors.length).toBe(P);
+    const before = tf.memory().numTensors;
+    const x = tf.zeros([2, h, w, 3]) as tf.Tensor4D;
+    const o = d.forward(x, true);
+    expect(o.loc.shape).toEqual([2, P, 4]);
+    expect(o.logits.shape).toEqual([2, P, 3]);
+    tf.dispose([x, o.loc, o.logits]);
+    expect(tf.memory().numTensors).toBe(before);
+    d.dispose();
+  });
+
+  test("vgg backbone works too", () => {
+    const d = new SsdDetector(tiny({ backbone: { kind: "vgg", baseChannels: 8, taps: [8, 16] } }));
+    const x = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
+    const o = d.forward(x);
+    expect(o.logits.shape).toEqual([1, 64 * 4 + 16 * 4, 3]);
+    tf.dispose([x, o.loc, o.logits]);
+    d.dispose();
+  });
+
+  test("initial weights are a pure function of the seed", async () => {
+    const a = new SsdDetector(tiny({ seed: 3 }));
+    const b = new SsdDetector(tiny({ seed: 3 }));
+    const c = new SsdDetector(tiny({ seed: 4 }));
+    const w = (d: SsdDetector) => Array.from(d.params.get("backbone.b1.pw.conv.w").dataSync());
+    expect(w(a)).toEqual(w(b));
+    expect(w(a)).not.toEqual(w(c));
+    [a, b, c].forEach((d) => d.dispose());
+  });
+
+  test("starts predicting background with probability 0.99", () => {
+    const d = new SsdDetector(tiny());
+    const x = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
+    const o = d.forward(x);
+    const p = tf.softmax(o.logits).dataSync();
+    expect(p[0]).toBeCloseTo(0.99, 2);
+    tf.dispose([x, o.loc, o.logits]);
+    d.dispose();
+  });
+
+  test("predict on images of any size: typed result, no leaks", async () => {
+    const d = new SsdDetector(tiny());
+    const imgs = [
+      tf.randomUniform([50, 80, 3], 0, 255, "float32", 1) as tf.Tensor3D,
+      { data: new Uint8Array(30 * 20 * 4), width: 20, height: 30 },
+    ];
+    const before = tf.memory().numTensors;
+    const res = await d.predict(imgs, { scoreThreshold: 0.001 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(res).toHaveLength(2);
+    for (const [i, r] of res.entries()) {
+      expect(r.boxes.format).toBe("xyxy");
+      expect(r.boxes.units).toBe("px");
+      expect(r.scores.length).toBe(r.boxes.length);
+      const W = i === 0 ? 80 : 20;
+      const H = i === 0 ? 50 : 30;
+      for (let k = 0; k < r.boxes.data.length; k += 4) {
+        expect(r.boxes.data[k]).toBeGreaterThanOrEqual(0);
+        expect(r.boxes.data[k + 2]).toBeLessThanOrEqual(W);
+        expect(r.boxes.data[k + 3]).toBeLessThanOrEqual(H);
+      }
+    }
+    tf.dispose(imgs[0] as tf.Tensor);
+    d.dispose();
+  });
+
+  test("bad images give typed errors naming the image", async () => {
+    const d = new SsdDetector(tiny());
+    const cases: [unknown, RegExp][] = [
+      [tf.zeros([4, 4]), /image 0 \(tensor \[4, 4\] float32\) must have rank 3/],
+      [tf.zeros([4, 4, 2]), /must have 3 \(RGB\) or 4 \(RGBA\) channels/],
+      [tf.zeros([0, 4, 3]), /has size 0/],
+      [tf.zeros([4, 4, 3], "bool"), /must be int32 or float32/],
+      [{ data: new Uint8Array(5), shape: [2, 2, 3] }, /has 5 values; expected 2×2×3 = 12/],
+    ];
+    for (const [img, msg] of cases) {
+      await expect(d.predict([img as tf.Tensor3D])).rejects.toSatisfy(
+        (e: unknown) => isOdError(e, "BAD_IMAGE") && msg.test((e as Error).message),
+      );
+    }
+    d.dispose();
+  });
+});
+
+describe("postprocess", () => {
+  test("maps a prior back to the original image through the exact inverse letterbox", () => {
+    // A 200x100 image letterboxed into 64x64: resized 64x32 at offset (0, 16).
+    const d = new SsdDetector(tiny());
+    const rec = letterboxRecord({ width: 200, height: 100 }, { width: 64, height: 64 });
+    const P = d.priors.length;
+    const probs = new Float32Array(P * 3);
+    for (let p = 0; p < P; p++) probs[p * 3] = 1;
+    const target = 100; // level 0 (8x8 cells, 4 shapes): row 3, column 1, shape 0 — inside the content rows 2..5
+    probs[target * 3] = 0.1;
+    probs[target * 3 + 2] = 0.9;
+    const det = postprocess(new Float32Array(P * 4), probs, d.priors, [0.1, 0.1, 0.2, 0.2], rec, {
+      scoreThreshold: 0.5,
+    });
+    expect(Array.from(det.labels)).toEqual([2]);
+    expect(det.scores[0]).toBeCloseTo(0.9, 6);
+    const one = select(d.priors, [target]);
+    const expected = unletterboxBoxes(toPx(convert(one, "xyxy"), rec.target), rec);
+    const e = Array.from(expected.data).map((v, k) => Math.min(Math.max(v, 0), k % 2 === 0 ? 200 : 100));
+    Array.from(det.boxes.data).forEach((v, k) => expect(v).toBeCloseTo(e[k] as number, 3));
+    d.dispose();
+  });
+});
+
+describe("persistence", () => {
+  let dir: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), "od-ssd-"));
+  });
+  afterAll(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  test("save/load round trip is bit exact", async () => {
+    const a = new SsdDetector(tiny({ seed: 9 }));
+    // Move the batch-norm statistics away from their initial values.
+    const x = tf.randomNormal([2, 64, 64, 3], 0, 1, "float32", 2) as tf.Tensor4D;
+    const o = a.forward(x, true);
+    tf.dispose([o.loc, o.logits]);
+    await saveDetector(a, dir);
+    const b = await loadDetector(dir);
+    for (const n of a.params.names()) {
+      expect(Array.from(b.params.get(n).dataSync())).toEqual(Array.from(a.params.get(n).dataSync()));
+    }
+    const ya = a.forward(x);
+    const yb = b.forward(x);
+    expect(Array.from(yb.logits.dataSync())).toEqual(Array.from(ya.logits.dataSync()));
+    tf.dispose([x, ya.loc, ya.logits, yb.loc, yb.logits]);
+    a.dispose();
+    b.dispose();
+  });
+
+  test("a missing file, wrong shapes or another version are refused with the file named", async () => {
+    const a = new SsdDetector(tiny());
+    const { json, weights } = await serializeDetector(a);
+    const expectBad = (f: () => unknown, msg: RegExp) => {
+      let err: unknown;
+      try {
+        f();
+      } catch (e) {
+        err = e;
+      }
+      expect(isOdError(err, "BAD_CHECKPOINT")).toBe(true);
+      expect((err as Error).message).toMatch(msg);
+    };
+    expectBad(
+      () => deserializeDetector({ ...json, formatVersion: 99 }, weights, "m.json"),
+      /m.json: was written by format version 99/,
+    );
+    expectBad(() => deserializeDetector(json, weights.slice(0, 100), "m.json"), /weights hold 100 bytes/);
+    const w0 = json.weightsManifest[0]!.weights;
+    const wrong = {
+      ...json,
+      weightsManifest: [
+        { paths: ["weights.bin"], weights: w0.map((s, i) => (i === 0 ? { ...s, shape: [1, 2, 3] } : s)) },
+      ],
+    };
+    expectBad(
+      () => deserializeDetector(wrong, weights),
+      /parameter backbone.stem.conv.w has shape \[1, 2, 3\] but the model needs \[3, 3, 3, 8\]/,
+    );
+    const missing = { ...json, weightsManifest: [{ paths: ["weights.bin"], weights: w0.slice(1) }] };
+    expectBad(() => deserializeDetector(missing, weights), /lacks 1 parameter\(s\): backbone.stem.conv.w/);
+    await writeFile(join(dir, "model.json"), "{");
+    await expect(loadDetector(dir)).rejects.toThrow(/model.json is not valid JSON/);
+    await expect(loadDetector(join(dir, "nope"))).rejects.toThrow(/cannot read .*nope\/model.json/);
+    a.dispose();
+  });
+});
