@@ -1,0 +1,157 @@
+import { engine, env, setBackend } from "@tensorflow/tfjs-core";
+import { TfError } from "./errors.js";
+
+/** Backends `@od/tf` can select, in its default order of preference. */
+export type BackendName = "tensorflow" | "wasm" | "cpu";
+
+/** Every {@link BackendName}, in the default order of preference. */
+export const BACKENDS: readonly BackendName[] = ["tensorflow", "wasm", "cpu"];
+
+/** Options of {@link initBackend}. */
+export interface InitBackendOptions {
+  /** Backends to try, in order. Default {@link BACKENDS}: tensorflow (only when tfjs-node is installed), wasm, cpu. */
+  readonly prefer?: readonly BackendName[];
+  /**
+   * Where the wasm backend finds its `.wasm` files: a directory URL ending in `/`, or a map from file
+   * name (`tfjs-backend-wasm.wasm`, `-simd.wasm`, `-threaded-simd.wasm`) to URL. Needed in a browser
+   * under a bundler; not needed in Node (the files are read from node_modules).
+   */
+  readonly wasmPaths?: string | Readonly<Record<string, string>>;
+}
+
+/** The active backend and why it was chosen. */
+export interface BackendInfo {
+  /** tfjs backend name: one of {@link BackendName}, or another name when set outside {@link initBackend}. */
+  readonly name: BackendName | (string & {});
+  /** Human-readable reason, e.g. `"tfjs-node not installed; wasm ready (SIMD, 1 thread)"`. */
+  readonly reason: string;
+  /** Backends tried before this one, with why each was skipped. */
+  readonly skipped: readonly { readonly name: BackendName; readonly why: string }[];
+}
+
+let current: BackendInfo | undefined;
+
+const isNode = typeof process !== "undefined" && typeof process.versions?.node === "string";
+
+/** A module specifier TypeScript and bundlers do not try to resolve: tfjs-node is optional. */
+async function importOptional(specifier: string): Promise<unknown> {
+  return import(/* @vite-ignore */ /* webpackIgnore: true */ specifier);
+}
+
+function errorText(e: unknown): string {
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.split("\n")[0]?.slice(0, 160) ?? "";
+}
+
+function isNotInstalled(e: unknown): boolean {
+  const code = typeof e === "object" && e !== null && "code" in e ? e.code : undefined;
+  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+}
+
+async function tryTensorflow(): Promise<string> {
+  if (!isNode) throw new Error("tfjs-node runs only in Node");
+  const failures: string[] = [];
+  for (const pkg of ["@tensorflow/tfjs-node-gpu", "@tensorflow/tfjs-node"]) {
+    try {
+      await importOptional(pkg);
+    } catch (e) {
+      failures.push(isNotInstalled(e) ? `${pkg} not installed` : `${pkg} failed to load (${errorText(e)})`);
+      continue;
+    }
+    if (await setBackend("tensorflow"))
+      return `${pkg} loaded (native TensorFlow${pkg.endsWith("gpu") ? ", GPU" : ""})`;
+    failures.push(`${pkg} loaded but the tensorflow backend did not initialise`);
+  }
+  throw new Error(
+    failures.every((f) => f.endsWith("not installed")) ? "tfjs-node not installed" : failures.join("; "),
+  );
+}
+
+async function tryWasm(wasmPaths: InitBackendOptions["wasmPaths"]): Promise<string> {
+  const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  if (wasmPaths !== undefined) {
+    if (typeof wasmPaths === "string") wasm.setWasmPaths(wasmPaths);
+    else wasm.setWasmPaths({ ...wasmPaths });
+  }
+  if (!(await setBackend("wasm"))) throw new Error("the wasm module did not initialise (see the console)");
+  const simd = await env().getAsync("WASM_HAS_SIMD_SUPPORT");
+  const threads = await env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
+  const nThreads = threads === true && !isNode ? "threads" : "1 thread";
+  return `wasm ready (${simd === true ? "SIMD" : "no SIMD"}, ${nThreads})`;
+}
+
+async function tryCpu(): Promise<string> {
+  if (!(await setBackend("cpu"))) throw new Error("the cpu backend did not initialise");
+  return "cpu ready (pure JavaScript, slowest)";
+}
+
+/**
+ * Selects the fastest available tfjs backend and makes it active. Tries `prefer` in order (default
+ * `["tensorflow", "wasm", "cpu"]`): `tensorflow` only when `@tensorflow/tfjs-node-gpu` or
+ * `@tensorflow/tfjs-node` is installed (guarded dynamic import, Node only), `wasm`
+ * (`@tensorflow/tfjs-backend-wasm`; offline in Node, pass `wasmPaths` in a browser), `cpu`.
+ * Gradients and the wasm conv backprop kernels are registered by importing `@od/tf`, whichever backend
+ * is chosen.
+ * @returns the chosen backend and why (also kept for {@link activeBackend}).
+ * @throws TfError `UNKNOWN_BACKEND` when `prefer` names a backend not in {@link BACKENDS};
+ *   `BACKEND_UNAVAILABLE` when every preferred backend failed (the message lists each reason).
+ * @example
+ * const { name, reason } = await initBackend(); // "wasm", "tfjs-node not installed; wasm ready (SIMD, 1 thread)"
+ */
+export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
+  const prefer = options.prefer ?? BACKENDS;
+  for (const [i, name] of prefer.entries()) {
+    if (!BACKENDS.includes(name)) {
+      throw new TfError(
+        "UNKNOWN_BACKEND",
+        `initBackend: prefer[${i}] is ${JSON.stringify(name)} but must be one of ${BACKENDS.map((b) => `"${b}"`).join(", ")}`,
+        { details: { function: "initBackend", argument: "prefer", index: i, value: name } },
+      );
+    }
+  }
+  if (prefer.length === 0) {
+    throw new TfError("INVALID_ARGUMENT", "initBackend: prefer is empty; name at least one backend", {
+      details: { function: "initBackend", argument: "prefer" },
+    });
+  }
+  const skipped: { name: BackendName; why: string }[] = [];
+  for (const name of prefer) {
+    try {
+      const ready =
+        name === "tensorflow"
+          ? await tryTensorflow()
+          : name === "wasm"
+            ? await tryWasm(options.wasmPaths)
+            : await tryCpu();
+      const reason = [
+        ...skipped.map((s) => (s.name === "tensorflow" ? s.why : `${s.name}: ${s.why}`)),
+        ready,
+      ].join("; ");
+      current = { name, reason, skipped };
+      return current;
+    } catch (e) {
+      skipped.push({ name, why: errorText(e) });
+    }
+  }
+  throw new TfError(
+    "BACKEND_UNAVAILABLE",
+    `initBackend: none of the preferred backends [${prefer.join(", ")}] is available: ${skipped.map((s) => `${s.name}: ${s.why}`).join("; ")}`,
+    { details: { function: "initBackend", argument: "prefer", skipped } },
+  );
+}
+
+/**
+ * The active tfjs backend and why it is active: what {@link initBackend} chose, or, when the backend
+ * was set some other way (`tf.setBackend`, tfjs's own default), its name with that said as the reason.
+ * @returns `undefined` when no backend has been initialised yet.
+ */
+export function activeBackend(): BackendInfo | undefined {
+  const name = engine().backendName;
+  if (name === null || name === undefined) return undefined;
+  if (current !== undefined && current.name === name) return current;
+  return {
+    name,
+    reason: `${name} was selected outside initBackend (tf.setBackend or tfjs's default)`,
+    skipped: [],
+  };
+}

@@ -1,0 +1,369 @@
+import {
+  backend_util,
+  Conv2DBackpropFilter,
+  type Conv2DBackpropFilterAttrs,
+  concat,
+  DepthwiseConv2dNativeBackpropFilter,
+  type DepthwiseConv2dNativeBackpropFilterAttrs,
+  DepthwiseConv2dNativeBackpropInput,
+  type DepthwiseConv2dNativeBackpropInputAttrs,
+  depthwiseConv2d,
+  engine,
+  getKernel,
+  type KernelFunc,
+  matMul,
+  type NamedAttrMap,
+  pad,
+  registerKernel,
+  reshape,
+  reverse,
+  slice,
+  stack,
+  stridedSlice,
+  sum,
+  Tensor,
+  type Tensor4D,
+  type TensorInfo,
+  tidy,
+  transpose,
+  unregisterKernel,
+} from "@tensorflow/tfjs-core";
+import { TfError } from "./errors.js";
+
+/** The 4 pads of a convolution, in input pixels (top, bottom, left, right). */
+interface Pads {
+  readonly top: number;
+  readonly bottom: number;
+  readonly left: number;
+  readonly right: number;
+}
+
+/** Geometry shared by the backprop kernels, from tfjs's own `computeConv2DInfo`. */
+interface ConvGeometry {
+  readonly kh: number;
+  readonly kw: number;
+  readonly sh: number;
+  readonly sw: number;
+  readonly dh: number;
+  readonly dw: number;
+  readonly outH: number;
+  readonly outW: number;
+  readonly pads: Pads;
+}
+
+function geometry(
+  kernel: string,
+  xShape: readonly [number, number, number, number],
+  filterShape: readonly [number, number, number, number],
+  attrs: {
+    strides: [number, number] | number;
+    pad: Conv2DBackpropFilterAttrs["pad"];
+    dataFormat?: "NHWC" | "NCHW";
+    dimRoundingMode?: "floor" | "round" | "ceil";
+  },
+  dilations: [number, number] | number,
+  depthwise: boolean,
+): ConvGeometry {
+  if (attrs.dataFormat === "NCHW") {
+    throw new TfError(
+      "UNSUPPORTED",
+      `${kernel} (wasm, @od/tf): dataFormat is "NCHW" but only "NHWC" is implemented; transpose to NHWC first`,
+      { details: { kernel, dataFormat: attrs.dataFormat } },
+    );
+  }
+  const info = backend_util.computeConv2DInfo(
+    [...xShape],
+    [...filterShape],
+    attrs.strides,
+    dilations,
+    attrs.pad,
+    attrs.dimRoundingMode,
+    depthwise,
+  );
+  return {
+    kh: info.filterHeight,
+    kw: info.filterWidth,
+    sh: info.strideHeight,
+    sw: info.strideWidth,
+    dh: info.dilationHeight,
+    dw: info.dilationWidth,
+    outH: info.outHeight,
+    outW: info.outWidth,
+    pads: {
+      top: info.padInfo.top,
+      bottom: info.padInfo.bottom,
+      left: info.padInfo.left,
+      right: info.padInfo.right,
+    },
+  };
+}
+
+/**
+ * The `kh * kw` input patches a convolution reads: patch `k = i * kw + j` is `[B, outH, outW, C]`,
+ * the input pixels that meet filter tap `(i, j)` for every output pixel (zero outside the image).
+ */
+function patches(x: Tensor4D, g: ConvGeometry): Tensor4D[] {
+  const [b, h, w, c] = x.shape;
+  // Rows/columns of the padded input that the last tap of the last output pixel reaches.
+  const needH = (g.outH - 1) * g.sh + (g.kh - 1) * g.dh + 1;
+  const needW = (g.outW - 1) * g.sw + (g.kw - 1) * g.dw + 1;
+  const bottom = Math.max(0, needH - g.pads.top - h);
+  const right = Math.max(0, needW - g.pads.left - w);
+  const padded =
+    g.pads.top + bottom + g.pads.left + right > 0
+      ? pad(x, [
+          [0, 0],
+          [g.pads.top, bottom],
+          [g.pads.left, right],
+          [0, 0],
+        ])
+      : x;
+  const out: Tensor4D[] = [];
+  for (let i = 0; i < g.kh; i++) {
+    for (let j = 0; j < g.kw; j++) {
+      const r0 = i * g.dh;
+      const c0 = j * g.dw;
+      const s = stridedSlice(
+        padded,
+        [0, r0, c0, 0],
+        [b, r0 + (g.outH - 1) * g.sh + 1, c0 + (g.outW - 1) * g.sw + 1, c],
+        [1, g.sh, g.sw, 1],
+      );
+      out.push(reshape(s, [b, g.outH, g.outW, c])); // typing only: same shape
+    }
+  }
+  return out;
+}
+
+/** Slices away negative pads, then zero-pads the positive ones (H and W of an NHWC tensor). */
+function padOrCrop(t: Tensor4D, p: Pads): Tensor4D {
+  const [b, h, w, c] = t.shape;
+  const ct = Math.max(0, -p.top);
+  const cb = Math.max(0, -p.bottom);
+  const cl = Math.max(0, -p.left);
+  const cr = Math.max(0, -p.right);
+  let out = ct + cb + cl + cr > 0 ? slice(t, [0, ct, cl, 0], [b, h - ct - cb, w - cl - cr, c]) : t;
+  const pt = Math.max(0, p.top);
+  const pb = Math.max(0, p.bottom);
+  const pl = Math.max(0, p.left);
+  const pr = Math.max(0, p.right);
+  if (pt + pb + pl + pr > 0) {
+    out = pad(out, [
+      [0, 0],
+      [pt, pb],
+      [pl, pr],
+      [0, 0],
+    ]);
+  }
+  return out;
+}
+
+/** Turns the kernel's `TensorInfo` inputs into tensors owned by the enclosing `tidy`. */
+function asTensor4D(info: TensorInfo | undefined, kernel: string, name: string): Tensor4D {
+  if (info === undefined || info.shape.length !== 4) {
+    throw new TfError(
+      "INVALID_ARGUMENT",
+      `${kernel} (wasm, @od/tf): input ${name} must be rank 4 NHWC, got shape ${info === undefined ? "none" : `[${info.shape.join(", ")}]`}`,
+      { details: { kernel, input: name } },
+    );
+  }
+  // The engine passes the op's tensors; a bare TensorInfo gets a wrapper that holds its own reference
+  // (makeTensorFromTensorInfo alone does not, and disposing it would free the caller's data).
+  let t: Tensor;
+  if (info instanceof Tensor) {
+    t = info;
+  } else {
+    const e = engine();
+    t = e.makeTensorFromTensorInfo(info);
+    e.backend.incRef(info.dataId);
+  }
+  return reshape(t, [info.shape[0] ?? 0, info.shape[1] ?? 0, info.shape[2] ?? 0, info.shape[3] ?? 0]);
+}
+
+function attrsOf<T extends object>(attrs: NamedAttrMap | undefined): T {
+  const o: object = attrs ?? {};
+  return o as T;
+}
+
+/**
+ * `dW = im2col(x)^T · dy`: the `kh * kw` patches are concatenated along channels into
+ * `[B·outH·outW, kh·kw·C]` and multiplied by `dy` as `[B·outH·outW, O]` (one matMul).
+ * Shapes: x `[B, H, W, C]`, dy `[B, outH, outW, O]`, result `[kh, kw, C, O]`.
+ */
+export function conv2dBackpropFilterImpl(
+  x: Tensor4D,
+  dy: Tensor4D,
+  filterShape: readonly [number, number, number, number],
+  attrs: Omit<Conv2DBackpropFilterAttrs, "filterShape">,
+): Tensor4D {
+  return tidy(() => {
+    const g = geometry(Conv2DBackpropFilter, x.shape, filterShape, attrs, 1, false);
+    const [kh, kw, c, o] = filterShape;
+    const n = dy.shape[0] * dy.shape[1] * dy.shape[2];
+    const cols = reshape(concat(patches(x, g), 3), [n, kh * kw * c]); // [N, K·C]
+    const dw = matMul(cols, reshape(dy, [n, o]), true, false); // [K·C, O]
+    return reshape(dw, [kh, kw, c, o]);
+  });
+}
+
+/**
+ * Depthwise filter gradient: for each channel `c`, `dW[:, c, :] = P_c^T · dy_c` with `P_c` the
+ * `[N, kh·kw]` patches of channel `c` and `dy_c` its `[N, M]` output gradients (one batched matMul
+ * over channels). Shapes: x `[B, H, W, C]`, dy `[B, outH, outW, C·M]`, result `[kh, kw, C, M]`.
+ */
+export function depthwiseConv2dBackpropFilterImpl(
+  x: Tensor4D,
+  dy: Tensor4D,
+  filterShape: readonly [number, number, number, number],
+  attrs: Omit<DepthwiseConv2dNativeBackpropFilterAttrs, "filterShape">,
+): Tensor4D {
+  return tidy(() => {
+    const g = geometry(
+      DepthwiseConv2dNativeBackpropFilter,
+      x.shape,
+      filterShape,
+      attrs,
+      attrs.dilations,
+      true,
+    );
+    const [kh, kw, c, m] = filterShape;
+    const n = dy.shape[0] * dy.shape[1] * dy.shape[2];
+    const p = transpose(reshape(stack(patches(x, g)), [kh * kw, n, c]), [2, 1, 0]); // [C, N, K]
+    const d = transpose(reshape(dy, [n, c, m]), [1, 0, 2]); // [C, N, M]
+    const dw = matMul(p, d, true, false); // [C, K, M]
+    return reshape(transpose(dw, [1, 0, 2]), [kh, kw, c, m]);
+  });
+}
+
+/**
+ * Depthwise input gradient as a stride-1 depthwise convolution of the zero-dilated `dy` with the
+ * spatially flipped filter (a transposed depthwise convolution), summed over the channel multiplier.
+ * Shapes: dy `[B, outH, outW, C·M]`, filter `[kh, kw, C, M]`, result `inputShape` `[B, H, W, C]`.
+ */
+export function depthwiseConv2dBackpropInputImpl(
+  dy: Tensor4D,
+  filter: Tensor4D,
+  inputShape: readonly [number, number, number, number],
+  attrs: Omit<DepthwiseConv2dNativeBackpropInputAttrs, "inputShape">,
+): Tensor4D {
+  return tidy(() => {
+    const [kh, kw, c, m] = filter.shape;
+    const g = geometry(
+      DepthwiseConv2dNativeBackpropInput,
+      inputShape,
+      filter.shape,
+      attrs,
+      attrs.dilations,
+      true,
+    );
+    const [b, h, w] = inputShape;
+    const cm = c * m;
+    // Insert (stride - 1) zeros between the rows and between the columns of dy.
+    let d: Tensor4D = dy;
+    if (g.sh > 1 || g.sw > 1) {
+      const z = pad(reshape(dy, [b, g.outH, 1, g.outW, 1, cm]), [
+        [0, 0],
+        [0, 0],
+        [0, g.sh - 1],
+        [0, 0],
+        [0, g.sw - 1],
+        [0, 0],
+      ]);
+      const zz: Tensor4D = reshape(z, [b, g.outH * g.sh, g.outW * g.sw, cm]);
+      d = slice(zz, [0, 0, 0, 0], [b, (g.outH - 1) * g.sh + 1, (g.outW - 1) * g.sw + 1, cm]);
+    }
+    const top = (kh - 1) * g.dh - g.pads.top;
+    const left = (kw - 1) * g.dw - g.pads.left;
+    const dp = padOrCrop(d, {
+      top,
+      bottom: h + (kh - 1) * g.dh - top - d.shape[1],
+      left,
+      right: w + (kw - 1) * g.dw - left - d.shape[2],
+    });
+    const flipped: Tensor4D = reshape(reverse(filter, [0, 1]), [kh, kw, cm, 1]);
+    const dx = depthwiseConv2d(dp, flipped, 1, "valid", "NHWC", [g.dh, g.dw]); // [B, H, W, C·M]
+    return m === 1 ? dx : reshape(sum(reshape(dx, [b, h, w, c, m]), 4), [b, h, w, c]);
+  });
+}
+
+const conv2dBackpropFilterKernel: KernelFunc = ({ inputs, attrs }) => {
+  const a = attrsOf<Conv2DBackpropFilterAttrs>(attrs);
+  return tidy(() =>
+    conv2dBackpropFilterImpl(
+      asTensor4D(inputs.x, Conv2DBackpropFilter, "x"),
+      asTensor4D(inputs.dy, Conv2DBackpropFilter, "dy"),
+      a.filterShape,
+      a,
+    ),
+  );
+};
+
+const depthwiseBackpropFilterKernel: KernelFunc = ({ inputs, attrs }) => {
+  const a = attrsOf<DepthwiseConv2dNativeBackpropFilterAttrs>(attrs);
+  return tidy(() =>
+    depthwiseConv2dBackpropFilterImpl(
+      asTensor4D(inputs.x, DepthwiseConv2dNativeBackpropFilter, "x"),
+      asTensor4D(inputs.dy, DepthwiseConv2dNativeBackpropFilter, "dy"),
+      a.filterShape,
+      a,
+    ),
+  );
+};
+
+const depthwiseBackpropInputKernel: KernelFunc = ({ inputs, attrs }) => {
+  const a = attrsOf<DepthwiseConv2dNativeBackpropInputAttrs>(attrs);
+  const s = a.inputShape;
+  return tidy(() =>
+    depthwiseConv2dBackpropInputImpl(
+      asTensor4D(inputs.dy, DepthwiseConv2dNativeBackpropInput, "dy"),
+      asTensor4D(inputs.filter, DepthwiseConv2dNativeBackpropInput, "filter"),
+      [s[0], s[1], s[2], s[3]],
+      a,
+    ),
+  );
+};
+
+/**
+ * Kernels that the wasm backend of tfjs 4.22 lacks and that `@od/tf` registers for it, so that
+ * `tf.conv2d` / `tf.depthwiseConv2d` (and the fused variants) train on wasm unchanged.
+ */
+export const WASM_BACKPROP_KERNELS: readonly string[] = [
+  Conv2DBackpropFilter,
+  DepthwiseConv2dNativeBackpropFilter,
+  DepthwiseConv2dNativeBackpropInput,
+];
+
+/**
+ * Registers the convolution backprop kernels (see {@link WASM_BACKPROP_KERNELS}) on `backendName`
+ * (default `"wasm"`), written with forward ops every backend has (strided slices + matMul for filter
+ * gradients; a stride-1 depthwise convolution of the zero-dilated `dy` with the flipped filter for the
+ * depthwise input gradient). NHWC only; stride, dilation and `same` / `valid` / explicit padding as
+ * tfjs's `computeConv2DInfo` defines them. A kernel the backend already has is left alone.
+ *
+ * Runs on `import "@od/tf"` for `"wasm"`. `override: true` replaces existing kernels (e.g. on `"cpu"`,
+ * whose own conv backprop is several times slower: see bench/run.ts); it is process-wide.
+ * @param backendName tfjs backend name, default `"wasm"`.
+ * @param options `override`: replace kernels the backend already has (default false).
+ * @returns the kernel names registered by this call.
+ * @throws nothing itself; the kernels throw `TfError` `UNSUPPORTED` for `NCHW`.
+ */
+export function registerConvBackpropKernels(
+  backendName = "wasm",
+  options: { readonly override?: boolean } = {},
+): string[] {
+  const funcs: Record<string, KernelFunc> = {
+    [Conv2DBackpropFilter]: conv2dBackpropFilterKernel,
+    [DepthwiseConv2dNativeBackpropFilter]: depthwiseBackpropFilterKernel,
+    [DepthwiseConv2dNativeBackpropInput]: depthwiseBackpropInputKernel,
+  };
+  const done: string[] = [];
+  for (const [kernelName, kernelFunc] of Object.entries(funcs)) {
+    if (getKernel(kernelName, backendName) !== undefined) {
+      if (options.override !== true) continue;
+      unregisterKernel(kernelName, backendName);
+    }
+    registerKernel({ kernelName, backendName, kernelFunc });
+    done.push(kernelName);
+  }
+  return done;
+}
