@@ -1,2 +1,66 @@
-/** @packageDocumentation Seeded, composable image+box transforms: letterbox with exact inverse, flips, crops, occlusion, copy-paste */
-export {};
+/**
+ * `@od/augment`: seeded, composable image+box transforms over {@link Sample}s (HWC `ndarray` image,
+ * `Boxes<'xyxy','px'>`, labels, geometric records): letterbox with an exact inverse, resize, flips,
+ * 90° rotations, SSD crop, expand, translate, photometric jitter, occlusion, copy-paste and mosaic, with
+ * a report of every dropped box; plus drawing for debugging. Browser-safe; PNG encoding is in
+ * `@od/augment/node`.
+ * @packageDocumentation
+ */
+export {
+  type CropOptions,
+  crop,
+  type ExpandOptions,
+  expand,
+  type Fill,
+  type SsdCropChoice,
+  type SsdCropOptions,
+  ssdCrop,
+  type TranslateOptions,
+  translate,
+} from "./crop.js";
+export { AugmentError, type AugmentErrorCode } from "./errors.js";
+export type { BoxFilter } from "./filter.js";
+export { horizontalFlip, type Rotate90Options, rotate90, verticalFlip } from "./flip.js";
+export { type Image, imageSize, makeImage, type PixelData, zeros } from "./image.js";
+export { type LetterboxOptions, letterbox, letterboxImage } from "./letterbox.js";
+export {
+  applyRecords,
+  type FlipRecord,
+  type GeometryRecord,
+  invertRecords,
+  type ResizeRecord,
+  type Rotate90Record,
+  recordSource,
+  recordTarget,
+  type ShiftRecord,
+  unletterbox,
+} from "./records.js";
+export {
+  type RandomScaleOptions,
+  type ResizeMethod,
+  type ResizeOptions,
+  randomScale,
+  resize,
+  resizeImage,
+} from "./resize.js";
+export { createRng, normal, type Rng, random, randomInt, uniform } from "./rng.js";
+export {
+  makeSample,
+  type Sample,
+  type SampleOptions,
+  type SampleValidation,
+  sampleSize,
+  validateSample,
+} from "./sample.js";
+export {
+  type ComposeOptions,
+  compose,
+  type DroppedBox,
+  type DropReason,
+  oneOf,
+  type ProbabilityOptions,
+  type StepReport,
+  type Transform,
+  type TransformReport,
+  type TransformResult,
+} from "./transform.js";

@@ -1,0 +1,335 @@
+import { fc, test as ftest } from "@fast-check/vitest";
+import { isOdError } from "@od/boxes";
+import ndarray from "ndarray";
+import { describe, expect, test } from "vitest";
+import {
+  compose,
+  createRng,
+  crop,
+  expand,
+  horizontalFlip,
+  letterbox,
+  letterboxImage,
+  makeSample,
+  randomScale,
+  resize,
+  resizeImage,
+  rotate90,
+  type Sample,
+  ssdCrop,
+  translate,
+  verticalFlip,
+} from "../src/index.js";
+import { arbSample, emptySample, expectValidBoxes, patternImage, pxBoxes } from "./helpers.js";
+
+const rng = () => createRng(7);
+const same = (a: Sample, b: Sample, tol = 0) => {
+  expect(a.image.shape).toEqual(b.image.shape);
+  expect(
+    Buffer.from(a.image.data.buffer, a.image.data.byteOffset, a.image.data.byteLength).equals(
+      Buffer.from(b.image.data.buffer, b.image.data.byteOffset, b.image.data.byteLength),
+    ),
+  ).toBe(true);
+  if (tol === 0) expect(Array.from(a.boxes.data)).toEqual(Array.from(b.boxes.data));
+  else
+    for (let i = 0; i < a.boxes.data.length; i++)
+      expect(Math.abs((a.boxes.data[i] as number) - (b.boxes.data[i] as number))).toBeLessThanOrEqual(tol);
+  expect(Array.from(a.labels)).toEqual(Array.from(b.labels));
+};
+
+function expectError(f: () => unknown, code: string, message: RegExp): void {
+  let err: unknown;
+  try {
+    f();
+  } catch (e) {
+    err = e;
+  }
+  expect(isOdError(err, code), String(err)).toBe(true);
+  expect((err as Error).message).toMatch(message);
+}
+
+describe("resizeImage", () => {
+  test("2x1 -> 4x1 bilinear with half-pixel centres (OpenCV INTER_LINEAR values)", () => {
+    // sx = (x + 0.5) / 2 - 0.5 = -0.25 (clamped 0), 0.25, 0.75, 1.25 (clamped)
+    const im = ndarray(Uint8Array.of(0, 100), [1, 2, 1]);
+    expect(Array.from(resizeImage(im, 4, 1).data)).toEqual([0, 25, 75, 100]);
+    const f = ndarray(Float32Array.of(0, 1), [1, 2, 1]);
+    expect(Array.from(resizeImage(f, 4, 1).data)).toEqual([0, 0.25, 0.75, 1]);
+  });
+  test("same size is the identity", () => {
+    const im = patternImage(7, 5);
+    expect(Array.from(resizeImage(im, 7, 5).data)).toEqual(Array.from(im.data));
+  });
+  test("area 4x4 -> 2x2 averages 2x2 blocks", () => {
+    const im = ndarray(
+      Uint8Array.from({ length: 16 }, (_, i) => i * 10),
+      [4, 4, 1],
+    );
+    expect(Array.from(resizeImage(im, 2, 2, "area").data)).toEqual([25, 45, 105, 125]);
+  });
+  test("area 3 -> 2 weights partial pixels", () => {
+    const im = ndarray(Float32Array.of(0, 3, 6), [1, 3, 1]);
+    // [0, 1.5) -> (0 + 0.5*3)/1.5 = 1; [1.5, 3) -> (0.5*3 + 6)/1.5 = 5
+    expect(Array.from(resizeImage(im, 2, 1, "area").data)).toEqual([1, 5]);
+  });
+  test("sizes <= 0 are typed errors naming the function and value", () => {
+    expectError(
+      () => resizeImage(patternImage(2, 2), 0, 3),
+      "INVALID_ARGUMENT",
+      /^resizeImage: width must be a positive integer; got 0/,
+    );
+    expectError(
+      () => resize({ width: 3, height: -1 }),
+      "INVALID_ARGUMENT",
+      /^resize: options.height must be a positive integer; got -1/,
+    );
+    expectError(
+      () => crop({ x: 0, y: 0, width: 0, height: 2 }),
+      "INVALID_ARGUMENT",
+      /^crop: options.width must be a positive integer; got 0/,
+    );
+    expectError(() => letterbox({ width: 300, height: 0 }), "INVALID_ARGUMENT", /^letterbox: options.height/);
+  });
+  test("resize transform scales boxes and records it", () => {
+    const s = makeSample(patternImage(8, 4), pxBoxes([[2, 1, 6, 3]]), [1]);
+    const r = resize({ width: 4, height: 8 }).apply(s, rng());
+    expect(Array.from(r.sample.boxes.data)).toEqual([1, 2, 3, 6]);
+    expect(r.sample.records).toEqual([
+      {
+        kind: "od.resize",
+        source: { width: 8, height: 4 },
+        target: { width: 4, height: 8 },
+        scaleX: 0.5,
+        scaleY: 2,
+      },
+    ]);
+  });
+});
+
+describe("letterbox", () => {
+  test("640x480 -> 300x300: 300x225 at (0, 37), zero padding, boxes mapped", () => {
+    const s = makeSample(
+      patternImage(640, 480),
+      pxBoxes([
+        [0, 0, 640, 480],
+        [64, 48, 128, 96],
+      ]),
+      [0, 1],
+    );
+    const { sample } = letterbox({ width: 300, height: 300 }).apply(s, rng());
+    const d = sample.image.data;
+    expect(sample.image.shape).toEqual([300, 300, 3]);
+    expect(d.subarray(0, 37 * 900).every((v) => v === 0)).toBe(true);
+    expect(d.subarray((37 + 225) * 900).every((v) => v === 0)).toBe(true);
+    expect(Array.from(sample.boxes.data)).toEqual([0, 37, 300, 262, 30, 59.5, 60, 82]);
+    expect(sample.records[0]).toMatchObject({
+      kind: "od.letterbox",
+      resized: { width: 300, height: 225 },
+      offset: { x: 0, y: 37 },
+    });
+  });
+  test("the recipe's camera: 1280x720 rotated to 720x1280, fit into 224x224 of a 240x320 canvas", () => {
+    const s = makeSample(patternImage(1280, 720, 1), pxBoxes([[0, 0, 1280, 720]]), [0]);
+    const t = compose([
+      rotate90({ k: 1 }),
+      letterbox({ width: 240, height: 320, fit: { width: 224, height: 224 } }),
+    ]);
+    const { sample } = t.apply(s, rng());
+    expect(sample.image.shape).toEqual([320, 240, 1]);
+    // 720x1280 * 0.175 = 126x224, centred in 240x320: offset (57, 48)
+    expect(sample.records[1]).toMatchObject({
+      resized: { width: 126, height: 224 },
+      offset: { x: 57, y: 48 },
+    });
+    expect(Array.from(sample.boxes.data)).toEqual([57, 48, 183, 272]);
+  });
+  test("top-left alignment and letterboxImage agree with the transform", () => {
+    const s = makeSample(patternImage(20, 10), pxBoxes([]), []);
+    const { sample } = letterbox({ width: 16, height: 16, align: "top-left" }).apply(s, rng());
+    const rec = sample.records[0];
+    if (rec?.kind !== "od.letterbox") throw new Error("no record");
+    expect(rec.offset).toEqual({ x: 0, y: 0 });
+    expect(Array.from(letterboxImage(s.image, rec).data)).toEqual(Array.from(sample.image.data));
+    expectError(
+      () => letterboxImage(patternImage(3, 3), rec),
+      "INVALID_ARGUMENT",
+      /^letterboxImage: image is 3x3 but record.source is 20x10/,
+    );
+  });
+});
+
+describe("flips and rotate90", () => {
+  test("horizontal flip: pixels mirrored, box [1,1,3,4] in W=10 -> [7,1,9,4]", () => {
+    const s = makeSample(patternImage(10, 6), pxBoxes([[1, 1, 3, 4]]), [3]);
+    const { sample } = horizontalFlip().apply(s, rng());
+    expect(sample.image.get(2, 0, 1)).toBe(s.image.get(2, 9, 1));
+    expect(Array.from(sample.boxes.data)).toEqual([7, 1, 9, 4]);
+  });
+  test("rotate90 k=1: pixel (x, y) -> (H-1-y, x), image becomes H x W", () => {
+    const s = makeSample(patternImage(5, 3), pxBoxes([[0, 0, 1, 1]]), [0]);
+    const { sample } = rotate90({ k: 1 }).apply(s, rng());
+    expect(sample.image.shape).toEqual([5, 3, 3]);
+    for (let y = 0; y < 3; y++)
+      for (let x = 0; x < 5; x++) expect(sample.image.get(x, 2 - y, 0)).toBe(s.image.get(y, x, 0));
+    expect(Array.from(sample.boxes.data)).toEqual([2, 0, 3, 1]);
+  });
+  test("bad k", () => {
+    expectError(
+      () => rotate90({ k: 5 as never }),
+      "INVALID_ARGUMENT",
+      /^rotate90: options.k must be 0, 1, 2, 3 or "random"; got 5/,
+    );
+  });
+  // Boxes are float32: W − (W − x) is exact when x is on a 1/256 px grid (any annotation tool's
+  // precision) and within one float32 ulp of W otherwise.
+  const quantize = (s: Sample): Sample =>
+    makeSample(
+      s.image,
+      pxBoxes(
+        Array.from({ length: s.boxes.length }, (_, i) =>
+          Array.from(s.boxes.data.subarray(i * 4, i * 4 + 4), (v) => Math.round(v * 256) / 256),
+        ),
+      ),
+      s.labels,
+    );
+  const ulp = (s: Sample) => 2 ** -23 * Math.max(...(s.image.shape as number[]));
+  ftest.prop([arbSample({ channels: [1, 3, 4] })], { numRuns: 40 })(
+    "flip∘flip is the identity on image and boxes",
+    (s) => {
+      for (const f of [horizontalFlip(), verticalFlip()]) {
+        same(compose([f, f]).apply(s, rng()).sample, s, ulp(s));
+        same(compose([f, f]).apply(quantize(s), rng()).sample, quantize(s));
+      }
+    },
+  );
+  ftest.prop([arbSample({ float: true })], { numRuns: 40 })(
+    "rotate90⁴ is the identity on image and boxes (float32 too)",
+    (s) => {
+      const r = rotate90({ k: 1 });
+      same(compose([r, r, r, r]).apply(s, rng()).sample, s, 2 * ulp(s));
+      same(compose([r, r, r, r]).apply(quantize(s), rng()).sample, quantize(s));
+      same(compose([rotate90({ k: 3 }), r]).apply(quantize(s), rng()).sample, quantize(s));
+    },
+  );
+});
+
+describe("crops", () => {
+  test("fixed crop shifts, clips and reports boxes", () => {
+    const s = makeSample(
+      patternImage(10, 10),
+      pxBoxes([
+        [1, 1, 4, 4],
+        [6, 6, 9, 9],
+        [0, 0, 10, 10],
+      ]),
+      [1, 2, 3],
+    );
+    const r = crop({ x: 2, y: 2, width: 4, height: 4, filter: { minVisibility: 0.2 } }).apply(s, rng());
+    expect(Array.from(r.sample.boxes.data)).toEqual([0, 0, 2, 2]);
+    expect(Array.from(r.sample.labels)).toEqual([1]);
+    expect(r.report.dropped.map((d) => [d.index, d.reason])).toEqual([
+      [1, "outside"],
+      [2, "min-visibility"],
+    ]);
+    expect(r.sample.image.get(0, 0, 2)).toBe(s.image.get(2, 2, 2));
+  });
+  test("ssdCrop keeps only boxes whose centre is inside, reports the others", () => {
+    const s = makeSample(
+      patternImage(100, 100),
+      pxBoxes([
+        [0, 0, 10, 10],
+        [40, 40, 60, 60],
+        [90, 90, 100, 100],
+      ]),
+      [0, 1, 2],
+    );
+    let seen = false;
+    for (let seed = 0; seed < 40; seed++) {
+      const r = ssdCrop({ choices: [0.1] }).apply(s, createRng(seed));
+      expectValidBoxes(r.sample);
+      for (const d of r.report.dropped) expect(d.reason).toBe("center-outside");
+      if (r.report.dropped.length > 0) seen = true;
+      expect(r.sample.boxes.length + r.report.dropped.length).toBe(3);
+    }
+    expect(seen).toBe(true);
+  });
+  test("ssdCrop 'none' leaves the sample unchanged", () => {
+    const s = makeSample(patternImage(9, 9), pxBoxes([[1, 1, 2, 2]]), [0]);
+    same(ssdCrop({ choices: ["none"] }).apply(s, rng()).sample, s);
+  });
+  ftest.prop([arbSample({ maxSide: 32 }), fc.integer()], { numRuns: 80 })(
+    "ssdCrop never yields a zero-area box",
+    (s, seed) => {
+      expectValidBoxes(ssdCrop({ choices: [0, 0.1, 0.5, 0.9] }).apply(s, createRng(seed)).sample);
+    },
+  );
+  test("expand keeps every box and fills with the mean", () => {
+    const s = makeSample(
+      ndarray(new Uint8Array(4 * 4 * 3).fill(90), [4, 4, 3]),
+      pxBoxes([[0, 0, 4, 4]]),
+      [5],
+    );
+    const r = expand({ ratio: [3, 3] }).apply(s, rng());
+    expect(r.sample.image.shape).toEqual([12, 12, 3]);
+    expect(r.sample.image.data.every((v) => v === 90)).toBe(true);
+    const rec = r.sample.records[0];
+    if (rec?.kind !== "od.shift") throw new Error("no record");
+    expect(Array.from(r.sample.boxes.data)).toEqual([rec.dx, rec.dy, rec.dx + 4, rec.dy + 4]);
+  });
+});
+
+describe("compose", () => {
+  const pipeline = compose([
+    expand({ p: 0.5, ratio: [1, 2] }),
+    ssdCrop(),
+    horizontalFlip({ p: 0.5 }),
+    rotate90({ p: 0.3 }),
+    translate({ p: 0.5, fraction: [0.3, 0.3], filter: { minVisibility: 0.3 } }),
+    randomScale({ p: 0.5, scale: [0.5, 1.5], aspect: [0.8, 1.25], method: "area" }),
+    letterbox({ width: 24, height: 16, filter: { minArea: 2, minWidth: 1, minHeight: 1 } }),
+  ]);
+  ftest.prop([arbSample(), fc.integer()], { numRuns: 80 })(
+    "boxes stay inside the image and valid after any composed pipeline",
+    (s, seed) => {
+      const { sample, report } = pipeline.apply(s, createRng(seed));
+      expectValidBoxes(sample);
+      expect(sample.image.shape).toEqual([16, 24, s.image.shape[2]]);
+      // every input box is either kept or reported
+      expect(report.kept.length + report.dropped.length).toBe(s.boxes.length);
+      const seen = new Set([...report.kept, ...report.dropped.map((d) => d.index)]);
+      expect(seen.size).toBe(s.boxes.length);
+      for (let j = 0; j < sample.labels.length; j++)
+        expect(sample.labels[j]).toBe(s.labels[report.kept[j] as number]);
+    },
+  );
+  ftest.prop([arbSample(), fc.integer()], { numRuns: 30 })(
+    "the same seed gives the same bytes",
+    (s, seed) => {
+      same(pipeline.apply(s, createRng(seed)).sample, pipeline.apply(s, createRng(seed)).sample);
+    },
+  );
+  test("an empty sample passes through every transform", () => {
+    const s = emptySample(12, 9);
+    const all = compose([
+      pipeline,
+      crop({ x: 1, y: 1, width: 5, height: 5 }),
+      verticalFlip(),
+      resize({ width: 7, height: 3 }),
+    ]);
+    for (let seed = 0; seed < 10; seed++) {
+      const r = all.apply(s, createRng(seed));
+      expect(r.sample.boxes.length).toBe(0);
+      expect(r.sample.image.shape).toEqual([3, 7, 3]);
+    }
+  });
+  test("p = 0 skips a step and reports it as not applied", () => {
+    const s = emptySample();
+    const r = compose([horizontalFlip({ p: 0 })]).apply(s, rng());
+    expect(r.report.steps).toEqual([{ transform: "horizontalFlip", applied: false, dropped: 0, added: 0 }]);
+    expectError(
+      () => horizontalFlip({ p: 2 }),
+      "INVALID_ARGUMENT",
+      /^horizontalFlip: options.p must be a number in \[0, 1\]; got 2/,
+    );
+  });
+});
