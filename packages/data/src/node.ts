@@ -331,9 +331,11 @@ async function copyImages(
   name: (r: ImageRecord) => string,
 ): Promise<void> {
   await mkdir(outDir, { recursive: true });
-  await mapLimit(ds.images, 8, (r) =>
-    copyFile(path.resolve(ds.root ?? ".", r.file), path.join(outDir, name(r))),
-  );
+  await mapLimit(ds.images, 8, async (r) => {
+    const dest = path.join(outDir, name(r));
+    await mkdir(path.dirname(dest), { recursive: true });
+    await copyFile(path.resolve(ds.root ?? ".", r.file), dest);
+  });
 }
 
 /**

@@ -4,6 +4,8 @@
  * class name per line, line i is class i). YOLO stores no image size: the caller passes it, or the
  * Node loader reads it from the image header. Conversion: `x1 = (cx − w/2)·W`, `x2 = (cx + w/2)·W`,
  * likewise for y with H; the writer applies the exact inverse and prints up to 10 significant digits.
+ * Decimal rounding can put a corner that lies on the image border a hair outside it; corners within
+ * {@link YOLO_BORDER_EPS} px outside the border are read as on it (well below float32 resolution).
  * @module
  */
 import type { ImageSize } from "@od/boxes";
@@ -11,6 +13,15 @@ import { DatasetBuilder, type RawObject } from "./internal/builder.js";
 import { fail, fmt } from "./internal/fail.js";
 import { stem } from "./internal/path.js";
 import type { DetectionDataset, ImageCheck, ImageRecord, LoadOptions } from "./types.js";
+
+/** Corners at most this many px outside the image border are read as on the border (decimal rounding). */
+export const YOLO_BORDER_EPS = 1e-4;
+
+function snap(v: number, max: number): number {
+  if (v < 0 && v > -YOLO_BORDER_EPS) return 0;
+  if (v > max && v < max + YOLO_BORDER_EPS) return max;
+  return v;
+}
 
 /** One line of a YOLO label file. */
 export interface YoloRow {
@@ -157,10 +168,10 @@ export function yoloDataset(entries: readonly YoloEntry[], options: YoloOptions)
       (r): RawObject => ({
         cls: r.cls,
         value: [r.cx, r.cy, r.w, r.h],
-        x1: (r.cx - r.w / 2) * W,
-        y1: (r.cy - r.h / 2) * H,
-        x2: (r.cx + r.w / 2) * W,
-        y2: (r.cy + r.h / 2) * H,
+        x1: snap((r.cx - r.w / 2) * W, W),
+        y1: snap((r.cy - r.h / 2) * H, H),
+        x2: snap((r.cx + r.w / 2) * W, W),
+        y2: snap((r.cy + r.h / 2) * H, H),
         where: `line ${r.line}`,
         difficult: 0,
         crowd: 0,
