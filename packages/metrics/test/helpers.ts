@@ -53,3 +53,8 @@ export function referenceCases(): { cases: ReferenceCase[]; gts: GroundTruth[][]
   const dets = raw.cases.map((c) => c.images.map((im) => det(im.det.boxes, im.det.scores, im.det.labels)));
   return { cases: raw.cases, gts, dets };
 }
+
+/** What an untyped (plain-JS) caller may pass where Detections are expected: the one cast in the tests. */
+export function fromPlainJs(value: unknown): Detections {
+  return value as Detections;
+}

@@ -22,7 +22,12 @@ export interface ImageRecord {
 
 /** Resolves a ClassSpec into names, validating it. */
 export function resolveClasses(fn: string, spec: ClassSpec | undefined): string[] {
-  if (spec === undefined || spec === null || typeof spec !== "object") {
+  if (
+    spec === undefined ||
+    spec === null ||
+    typeof spec !== "object" ||
+    !("classNames" in spec || "numClasses" in spec)
+  ) {
     fail("INVALID_ARGUMENT", fn, `options must give classNames or numClasses; got ${describeValue(spec)}`);
   }
   if ("classNames" in spec) {
