@@ -7,4 +7,6 @@ export * from "./config.js";
 export * from "./errors.js";
 export * from "./from-feature-maps.js";
 export * from "./generate.js";
+export * from "./match.js";
 export * from "./presets.js";
+export * from "./targets.js";
