@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from "./backbones.js";
+export * from "./classifier.js";
 export * from "./config.js";
 export * from "./detector.js";
 export * from "./errors.js";

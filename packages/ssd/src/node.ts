@@ -4,9 +4,49 @@
  */
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
+import type { CropClassifier } from "./classifier.js";
 import type { SsdDetector } from "./detector.js";
 import { fail } from "./errors.js";
-import { deserializeDetector, serializeDetector, WEIGHTS_FILE } from "./serialize.js";
+import {
+  deserializeClassifier,
+  deserializeDetector,
+  serializeClassifier,
+  serializeDetector,
+  WEIGHTS_FILE,
+} from "./serialize.js";
+
+async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
+  await writeFile(`${file}.tmp`, data);
+  await rename(`${file}.tmp`, file);
+}
+
+async function readPair(
+  fn: string,
+  jsonFile: string,
+  binFile: string,
+): Promise<{ json: unknown; weights: ArrayBuffer }> {
+  let text: string;
+  let bin: Buffer;
+  try {
+    text = await readFile(jsonFile, "utf8");
+  } catch (e) {
+    return fail("BAD_CHECKPOINT", fn, `cannot read ${jsonFile}: ${(e as Error).message}`, { file: jsonFile });
+  }
+  try {
+    bin = await readFile(binFile);
+  } catch (e) {
+    return fail("BAD_CHECKPOINT", fn, `cannot read ${binFile}: ${(e as Error).message}`, { file: binFile });
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return fail("BAD_CHECKPOINT", fn, `${jsonFile} is not valid JSON: ${(e as Error).message}`, {
+      file: jsonFile,
+    });
+  }
+  return { json, weights: bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer };
+}
 
 /**
  * Writes `dir/model.json` and `dir/weights.bin` (each written to a temporary name, then renamed, so a
@@ -15,12 +55,8 @@ import { deserializeDetector, serializeDetector, WEIGHTS_FILE } from "./serializ
 export async function saveDetector(detector: SsdDetector, dir: string): Promise<void> {
   await mkdir(dir, { recursive: true });
   const { json, weights } = await serializeDetector(detector);
-  const w = join(dir, WEIGHTS_FILE);
-  const m = join(dir, "model.json");
-  await writeFile(`${w}.tmp`, new Uint8Array(weights));
-  await rename(`${w}.tmp`, w);
-  await writeFile(`${m}.tmp`, `${JSON.stringify(json, null, 1)}\n`);
-  await rename(`${m}.tmp`, m);
+  await writeAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(weights));
+  await writeAtomic(join(dir, "model.json"), `${JSON.stringify(json, null, 1)}\n`);
 }
 
 /**
@@ -28,27 +64,22 @@ export async function saveDetector(detector: SsdDetector, dir: string): Promise<
  * @throws SsdError `BAD_CHECKPOINT` naming the missing or mismatching file, parameter and shapes.
  */
 export async function loadDetector(dir: string): Promise<SsdDetector> {
-  const fn = "loadDetector";
   const m = join(dir, "model.json");
-  const w = join(dir, WEIGHTS_FILE);
-  let text: string;
-  let bin: Buffer;
-  try {
-    text = await readFile(m, "utf8");
-  } catch (e) {
-    return fail("BAD_CHECKPOINT", fn, `cannot read ${m}: ${(e as Error).message}`, { file: m });
-  }
-  try {
-    bin = await readFile(w);
-  } catch (e) {
-    return fail("BAD_CHECKPOINT", fn, `cannot read ${w}: ${(e as Error).message}`, { file: w });
-  }
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (e) {
-    return fail("BAD_CHECKPOINT", fn, `${m} is not valid JSON: ${(e as Error).message}`, { file: m });
-  }
-  const ab = bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer;
-  return deserializeDetector(json, ab, m);
+  const { json, weights } = await readPair("loadDetector", m, join(dir, WEIGHTS_FILE));
+  return deserializeDetector(json, weights, m);
+}
+
+/** Writes `dir/classifier.json` and `dir/classifier.bin` (atomically, like {@link saveDetector}). */
+export async function saveClassifier(classifier: CropClassifier, dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  const { json, weights } = await serializeClassifier(classifier);
+  await writeAtomic(join(dir, "classifier.bin"), new Uint8Array(weights));
+  await writeAtomic(join(dir, "classifier.json"), `${JSON.stringify(json, null, 1)}\n`);
+}
+
+/** Loads a crop classifier saved by {@link saveClassifier}. @throws SsdError `BAD_CHECKPOINT`. */
+export async function loadClassifier(dir: string): Promise<CropClassifier> {
+  const m = join(dir, "classifier.json");
+  const { json, weights } = await readPair("loadClassifier", m, join(dir, "classifier.bin"));
+  return deserializeClassifier(json, weights, m);
 }

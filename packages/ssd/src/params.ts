@@ -13,7 +13,7 @@ export class ParamStore {
   /** Registers a parameter; throws on a duplicate name. The store takes ownership of `value`. */
   add(name: string, value: tf.Tensor, trainable: boolean): tf.Variable {
     if (this.#vars.has(name)) fail("INVALID_CONFIG", "ParamStore.add", `duplicate parameter name ${name}`);
-    const v = tf.variable(value, trainable, name.replace(/[^A-Za-z0-9_./-]/g, "_") + `_${uniqueSuffix()}`);
+    const v = tf.variable(value, trainable, `${name.replace(/[^A-Za-z0-9_./-]/g, "_")}_${uniqueSuffix()}`);
     value.dispose();
     this.#vars.set(name, v);
     if (trainable) this.#trainable.add(name);

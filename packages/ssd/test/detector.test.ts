@@ -60,7 +60,7 @@ describe("SsdDetector", () => {
     const w = (d: SsdDetector) => Array.from(d.params.get("backbone.b1.pw.conv.w").dataSync());
     expect(w(a)).toEqual(w(b));
     expect(w(a)).not.toEqual(w(c));
-    [a, b, c].forEach((d) => d.dispose());
+    for (const d of [a, b, c]) d.dispose();
   });
 
   test("starts predicting background with probability 0.99", () => {
@@ -136,7 +136,7 @@ describe("postprocess", () => {
     const one = select(d.priors, [target]);
     const expected = unletterboxBoxes(toPx(convert(one, "xyxy"), rec.target), rec);
     const e = Array.from(expected.data).map((v, k) => Math.min(Math.max(v, 0), k % 2 === 0 ? 200 : 100));
-    Array.from(det.boxes.data).forEach((v, k) => expect(v).toBeCloseTo(e[k] as number, 3));
+    for (const [k, v] of Array.from(det.boxes.data).entries()) expect(v).toBeCloseTo(e[k] as number, 3);
     d.dispose();
   });
 });

@@ -1,0 +1,30 @@
+import { OdError, type OdErrorOptions } from "@od/boxes";
+
+/** Codes thrown by `@od/train`. */
+export type TrainErrorCode =
+  /** The training configuration is invalid (names the field and value). */
+  | "INVALID_CONFIG"
+  /** A checkpoint is missing, corrupt, or does not fit the model. */
+  | "BAD_CHECKPOINT"
+  /** Too many consecutive non-finite losses; training was stopped. */
+  | "NON_FINITE_LOSS"
+  /** The dataset cannot be used for training (no images, no classes, ...). */
+  | "BAD_DATASET";
+
+/** Error thrown by `@od/train`. `name` is `"TrainError"`. */
+export class TrainError extends OdError<TrainErrorCode> {
+  constructor(code: TrainErrorCode, message: string, options: OdErrorOptions = {}) {
+    super(code, message, options);
+    this.name = "TrainError";
+  }
+}
+
+/** Throws a TrainError whose message starts with the function name. */
+export function fail(
+  code: TrainErrorCode,
+  fn: string,
+  message: string,
+  details: Record<string, unknown> = {},
+): never {
+  throw new TrainError(code, `${fn}: ${message}`, { details: { fn, ...details } });
+}

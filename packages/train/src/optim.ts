@@ -1,0 +1,175 @@
+import * as tf from "@tensorflow/tfjs-core";
+import { fail } from "./errors.js";
+
+/** Optimizer settings. */
+export type OptimizerConfig =
+  | {
+      /** SGD with momentum, PyTorch semantics: `v ← μ·v + g + λ·w`, `w ← w − lr·v` (Nesterov optional). */
+      readonly kind: "sgd";
+      readonly momentum?: number;
+      readonly nesterov?: boolean;
+      /** L2 weight decay λ, applied to conv/dense kernels only (not biases or batch-norm). */
+      readonly weightDecay?: number;
+    }
+  | {
+      /** AdamW (Loshchilov & Hutter 2019): Adam moments, decoupled decay `w ← w − lr·λ·w`. */
+      readonly kind: "adamw";
+      readonly beta1?: number;
+      readonly beta2?: number;
+      readonly epsilon?: number;
+      readonly weightDecay?: number;
+    };
+
+/** A named trainable variable. */
+export interface NamedVariable {
+  readonly name: string;
+  readonly variable: tf.Variable;
+}
+
+/** Optimizer state as plain arrays, for checkpoints: per variable name, its slot arrays; plus the step. */
+export interface OptimizerState {
+  readonly step: number;
+  readonly slots: Readonly<Record<string, readonly Float32Array[]>>;
+}
+
+/** True for parameters that weight decay applies to: kernels (names ending in `.w`). */
+export function decays(name: string): boolean {
+  return name.endsWith(".w");
+}
+
+/**
+ * A first-order optimizer over named tfjs variables with checkpointable state. The learning rate is
+ * passed to every {@link Optimizer.apply}, so any schedule can drive it.
+ */
+export class Optimizer {
+  readonly config: OptimizerConfig;
+  readonly #vars: readonly NamedVariable[];
+  readonly #slots = new Map<string, tf.Variable[]>();
+  #step = 0;
+
+  constructor(config: OptimizerConfig, vars: readonly NamedVariable[]) {
+    const fn = "Optimizer";
+    if (config.kind !== "sgd" && config.kind !== "adamw") {
+      fail(
+        "INVALID_CONFIG",
+        fn,
+        `optimizer.kind must be "sgd" or "adamw"; got ${String((config as { kind?: unknown }).kind)}`,
+        { field: "optimizer.kind" },
+      );
+    }
+    const wd = config.weightDecay ?? 0;
+    if (!(wd >= 0))
+      fail("INVALID_CONFIG", fn, `optimizer.weightDecay must be >= 0; got ${wd}`, {
+        field: "optimizer.weightDecay",
+      });
+    this.config = config;
+    this.#vars = vars;
+    const n = config.kind === "sgd" ? 1 : 2;
+    for (const { name, variable } of vars) {
+      this.#slots.set(
+        name,
+        Array.from({ length: n }, () => tf.variable(tf.zerosLike(variable), false)),
+      );
+    }
+  }
+
+  /** Optimizer steps taken so far. */
+  get step(): number {
+    return this.#step;
+  }
+
+  /**
+   * One update with gradients `grads[name]` at learning rate `lr`. Variables without a gradient are
+   * left alone. Disposes nothing it does not own.
+   */
+  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+    this.#step += 1;
+    const t = this.#step;
+    tf.tidy(() => {
+      for (const { name, variable } of this.#vars) {
+        const g = grads[name];
+        if (g === undefined) continue;
+        const slots = this.#slots.get(name) as tf.Variable[];
+        const c = this.config;
+        const wd = decays(name) ? (c.weightDecay ?? 0) : 0;
+        if (c.kind === "sgd") {
+          const mu = c.momentum ?? 0.9;
+          const v = slots[0] as tf.Variable;
+          const gw = wd > 0 ? tf.add(g, tf.mul(variable, wd)) : g;
+          const nv = tf.add(tf.mul(v, mu), gw);
+          v.assign(nv);
+          const upd = c.nesterov ? tf.add(gw, tf.mul(nv, mu)) : nv;
+          variable.assign(tf.sub(variable, tf.mul(upd, lr)));
+        } else {
+          const b1 = c.beta1 ?? 0.9;
+          const b2 = c.beta2 ?? 0.999;
+          const eps = c.epsilon ?? 1e-8;
+          const m = slots[0] as tf.Variable;
+          const v = slots[1] as tf.Variable;
+          m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
+          v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
+          const mhat = tf.div(m, 1 - b1 ** t);
+          const vhat = tf.div(v, 1 - b2 ** t);
+          let w = tf.sub(variable, tf.mul(tf.div(mhat, tf.add(tf.sqrt(vhat), eps)), lr));
+          if (wd > 0) w = tf.sub(w, tf.mul(variable, lr * wd));
+          variable.assign(w);
+        }
+      }
+    });
+  }
+
+  /** A copy of the state (slot values and step count) for a checkpoint. */
+  async getState(): Promise<OptimizerState> {
+    const slots: Record<string, Float32Array[]> = {};
+    for (const [name, vs] of this.#slots)
+      slots[name] = await Promise.all(vs.map(async (v) => (await v.data()) as Float32Array));
+    return { step: this.#step, slots };
+  }
+
+  /** Restores a state from {@link getState}. @throws TrainError `BAD_CHECKPOINT` on missing or mis-sized slots. */
+  setState(state: OptimizerState): void {
+    const fn = "Optimizer.setState";
+    for (const [name, vs] of this.#slots) {
+      const saved = state.slots[name];
+      if (saved === undefined || saved.length !== vs.length)
+        fail("BAD_CHECKPOINT", fn, `optimizer state lacks slots for ${name}`, { name });
+      vs.forEach((v, i) => {
+        const a = saved[i] as Float32Array;
+        if (a.length !== v.size)
+          fail(
+            "BAD_CHECKPOINT",
+            fn,
+            `optimizer slot ${name}[${i}] has ${a.length} values; expected ${v.size}`,
+            { name },
+          );
+        tf.tidy(() => v.assign(tf.tensor(a, v.shape)));
+      });
+    }
+    this.#step = state.step;
+  }
+
+  /** Releases the slot variables. */
+  dispose(): void {
+    for (const vs of this.#slots.values()) for (const v of vs) v.dispose();
+    this.#slots.clear();
+  }
+}
+
+/**
+ * Scales gradients so their global L2 norm is at most `maxNorm` (Pascanu et al. 2013; PyTorch
+ * `clip_grad_norm_`). Returns new tensors (caller disposes) and the norm before clipping.
+ */
+export function clipByGlobalNorm(
+  grads: Readonly<Record<string, tf.Tensor>>,
+  maxNorm: number,
+): { grads: Record<string, tf.Tensor>; norm: number } {
+  const names = Object.keys(grads);
+  const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor))))));
+  const norm = normT.dataSync()[0] as number;
+  normT.dispose();
+  const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
+  const out: Record<string, tf.Tensor> = {};
+  for (const n of names)
+    out[n] = scale === 1 ? tf.clone(grads[n] as tf.Tensor) : tf.mul(grads[n] as tf.Tensor, scale);
+  return { grads: out, norm };
+}
