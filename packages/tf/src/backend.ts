@@ -43,9 +43,12 @@ function errorText(e: unknown): string {
   return msg.split("\n")[0]?.slice(0, 160) ?? "";
 }
 
-function isNotInstalled(e: unknown): boolean {
+/** True for "package not found" from Node (`ERR_MODULE_NOT_FOUND`), bundlers and dev servers. */
+function isNotInstalled(e: unknown, pkg: string): boolean {
   const code = typeof e === "object" && e !== null && "code" in e ? e.code : undefined;
-  return code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND";
+  if (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") return true;
+  const msg = e instanceof Error ? e.message : String(e);
+  return msg.includes(pkg) && /cannot find|could not resolve|failed to resolve|failed to load/i.test(msg);
 }
 
 async function tryTensorflow(): Promise<string> {
@@ -55,7 +58,9 @@ async function tryTensorflow(): Promise<string> {
     try {
       await importOptional(pkg);
     } catch (e) {
-      failures.push(isNotInstalled(e) ? `${pkg} not installed` : `${pkg} failed to load (${errorText(e)})`);
+      failures.push(
+        isNotInstalled(e, pkg) ? `${pkg} not installed` : `${pkg} failed to load (${errorText(e)})`,
+      );
       continue;
     }
     if (await setBackend("tensorflow"))

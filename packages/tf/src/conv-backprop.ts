@@ -2,6 +2,7 @@ import {
   backend_util,
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
+  cast,
   concat,
   DepthwiseConv2dNativeBackpropFilter,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
@@ -13,6 +14,7 @@ import {
   type KernelFunc,
   matMul,
   type NamedAttrMap,
+  oneHot,
   pad,
   registerKernel,
   reshape,
@@ -26,6 +28,8 @@ import {
   type TensorInfo,
   tidy,
   transpose,
+  UnsortedSegmentSum,
+  type UnsortedSegmentSumAttrs,
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
 import { TfError } from "./errors.js";
@@ -158,26 +162,34 @@ function padOrCrop(t: Tensor4D, p: Pads): Tensor4D {
   return out;
 }
 
-/** Turns the kernel's `TensorInfo` inputs into tensors owned by the enclosing `tidy`. */
-function asTensor4D(info: TensorInfo | undefined, kernel: string, name: string): Tensor4D {
-  if (info === undefined || info.shape.length !== 4) {
-    throw new TfError(
-      "INVALID_ARGUMENT",
-      `${kernel} (wasm, @od/tf): input ${name} must be rank 4 NHWC, got shape ${info === undefined ? "none" : `[${info.shape.join(", ")}]`}`,
-      { details: { kernel, input: name } },
-    );
+/** Turns a kernel input into a tensor owned by the enclosing `tidy`. */
+function asTensor(info: TensorInfo | undefined, kernel: string, name: string): Tensor {
+  if (info === undefined) {
+    throw new TfError("INVALID_ARGUMENT", `${kernel} (wasm, @od/tf): input ${name} is missing`, {
+      details: { kernel, input: name },
+    });
   }
   // The engine passes the op's tensors; a bare TensorInfo gets a wrapper that holds its own reference
   // (makeTensorFromTensorInfo alone does not, and disposing it would free the caller's data).
-  let t: Tensor;
-  if (info instanceof Tensor) {
-    t = info;
-  } else {
-    const e = engine();
-    t = e.makeTensorFromTensorInfo(info);
-    e.backend.incRef(info.dataId);
+  if (info instanceof Tensor) return info;
+  const e = engine();
+  const t = e.makeTensorFromTensorInfo(info);
+  e.backend.incRef(info.dataId);
+  return t;
+}
+
+/** {@link asTensor} for NHWC inputs. */
+function asTensor4D(info: TensorInfo | undefined, kernel: string, name: string): Tensor4D {
+  const t = asTensor(info, kernel, name);
+  const [b, h, w, c] = t.shape;
+  if (t.rank !== 4 || b === undefined || h === undefined || w === undefined || c === undefined) {
+    throw new TfError(
+      "INVALID_ARGUMENT",
+      `${kernel} (wasm, @od/tf): input ${name} must be rank 4 NHWC, got shape [${t.shape.join(", ")}]`,
+      { details: { kernel, input: name, shape: t.shape } },
+    );
   }
-  return reshape(t, [info.shape[0] ?? 0, info.shape[1] ?? 0, info.shape[2] ?? 0, info.shape[3] ?? 0]);
+  return reshape(t, [b, h, w, c]);
 }
 
 function attrsOf<T extends object>(attrs: NamedAttrMap | undefined): T {
@@ -324,20 +336,49 @@ const depthwiseBackpropInputKernel: KernelFunc = ({ inputs, attrs }) => {
 };
 
 /**
+ * `out[s] = Σ_{i : ids[i] = s} x[i]` as `oneHot(ids, S)^T · x` (ids outside `[0, S)` are dropped, as
+ * in TensorFlow). It is the gradient of `tf.gather`. Shapes: x `[N, ...]`, ids `[N]` int32, result
+ * `[S, ...]`.
+ */
+export function unsortedSegmentSumImpl(x: Tensor, segmentIds: Tensor, numSegments: number): Tensor {
+  return tidy(() => {
+    const n = segmentIds.size;
+    const rest = x.shape.slice(segmentIds.rank);
+    const d = rest.reduce((a, b) => a * b, 1);
+    // int32 then cast: wasm's OneHot writes zeros when asked for float32 directly (tfjs 4.22).
+    const hot = cast(oneHot(reshape(cast(segmentIds, "int32"), [n]), numSegments), "float32"); // [N, S]
+    const out = matMul(hot, reshape(cast(x, "float32"), [n, d]), true, false); // [S, D]
+    return cast(reshape(out, [numSegments, ...rest]), x.dtype);
+  });
+}
+
+const unsortedSegmentSumKernel: KernelFunc = ({ inputs, attrs }) => {
+  const a = attrsOf<UnsortedSegmentSumAttrs>(attrs);
+  return tidy(() =>
+    unsortedSegmentSumImpl(
+      asTensor(inputs.x, UnsortedSegmentSum, "x"),
+      asTensor(inputs.segmentIds, UnsortedSegmentSum, "segmentIds"),
+      a.numSegments,
+    ),
+  );
+};
+
+/**
  * Kernels that the wasm backend of tfjs 4.22 lacks and that `@od/tf` registers for it, so that
- * `tf.conv2d` / `tf.depthwiseConv2d` (and the fused variants) train on wasm unchanged.
+ * `tf.conv2d` / `tf.depthwiseConv2d` (and the fused variants) and `tf.gather` train on wasm unchanged.
  */
 export const WASM_BACKPROP_KERNELS: readonly string[] = [
   Conv2DBackpropFilter,
   DepthwiseConv2dNativeBackpropFilter,
   DepthwiseConv2dNativeBackpropInput,
+  UnsortedSegmentSum,
 ];
 
 /**
  * Registers the convolution backprop kernels (see {@link WASM_BACKPROP_KERNELS}) on `backendName`
  * (default `"wasm"`), written with forward ops every backend has (strided slices + matMul for filter
  * gradients; a stride-1 depthwise convolution of the zero-dilated `dy` with the flipped filter for the
- * depthwise input gradient). NHWC only; stride, dilation and `same` / `valid` / explicit padding as
+ * depthwise input gradient; one-hot + matMul for `UnsortedSegmentSum`, the gradient of `gather`). NHWC only; stride, dilation and `same` / `valid` / explicit padding as
  * tfjs's `computeConv2DInfo` defines them. A kernel the backend already has is left alone.
  *
  * Runs on `import "@od/tf"` for `"wasm"`. `override: true` replaces existing kernels (e.g. on `"cpu"`,
@@ -355,6 +396,7 @@ export function registerConvBackpropKernels(
     [Conv2DBackpropFilter]: conv2dBackpropFilterKernel,
     [DepthwiseConv2dNativeBackpropFilter]: depthwiseBackpropFilterKernel,
     [DepthwiseConv2dNativeBackpropInput]: depthwiseBackpropInputKernel,
+    [UnsortedSegmentSum]: unsortedSegmentSumKernel,
   };
   const done: string[] = [];
   for (const [kernelName, kernelFunc] of Object.entries(funcs)) {

@@ -34,10 +34,9 @@ function gradsOn(c: Case): { dx: Float32Array; dw: Float32Array; leaked: number 
     c.kind === "conv2d" ? tf.conv2d(a, b, c.stride, c.pad) : tf.depthwiseConv2d(a, b, c.stride, c.pad);
   const yShape = tf.tidy(() => f(x, w).shape);
   const r = tf.tensor(seeded(yShape, c.seed + 2), yShape);
-  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), r)))([
-    x,
-    w,
-  ]);
+  const [gx, gw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+    tf.sum(tf.mul(f(a as tf.Tensor4D, b as tf.Tensor4D), r)),
+  )([x, w]);
   const dx = (gx as tf.Tensor).dataSync<"float32">().slice();
   const dw = (gw as tf.Tensor).dataSync<"float32">().slice();
   tf.dispose([x, w, r, gx as tf.Tensor, gw as tf.Tensor]);

@@ -1,0 +1,88 @@
+import { isOdError } from "@od/boxes";
+import { activeBackend, BACKENDS, type BackendName, initBackend, tf } from "@od/tf";
+import { describe, expect, test } from "vitest";
+
+async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+  try {
+    await p;
+  } catch (e) {
+    if (isOdError(e)) return { code: e.code, message: e.message };
+    throw e;
+  }
+  throw new Error("expected a rejection");
+}
+
+const hasTfjsNode = await import(/* @vite-ignore */ "@tensorflow/tfjs-node".toString()).then(
+  () => true,
+  () => false,
+);
+
+describe("initBackend", () => {
+  test("default order: tensorflow only when installed, else wasm; reason says why", async () => {
+    const info = await initBackend();
+    if (hasTfjsNode) {
+      expect(info.name).toBe("tensorflow");
+    } else {
+      expect(info.name).toBe("wasm");
+      expect(info.reason).toBe("tfjs-node not installed; wasm ready (SIMD, 1 thread)");
+      expect(info.skipped).toEqual([{ name: "tensorflow", why: "tfjs-node not installed" }]);
+    }
+    expect(tf.getBackend()).toBe(info.name);
+    expect(activeBackend()).toEqual(info);
+  });
+
+  test("prefer cpu", async () => {
+    const info = await initBackend({ prefer: ["cpu"] });
+    expect(info).toEqual({ name: "cpu", reason: "cpu ready (pure JavaScript, slowest)", skipped: [] });
+    expect(tf.getBackend()).toBe("cpu");
+  });
+
+  test("falls through the list in order", async () => {
+    const info = await initBackend({ prefer: ["tensorflow", "cpu"] });
+    expect(info.name).toBe(hasTfjsNode ? "tensorflow" : "cpu");
+  });
+
+  test.skipIf(hasTfjsNode)(
+    "only an unavailable backend: BACKEND_UNAVAILABLE naming each reason",
+    async () => {
+      const e = await rejection(initBackend({ prefer: ["tensorflow"] }));
+      expect(e.code).toBe("BACKEND_UNAVAILABLE");
+      expect(e.message).toBe(
+        "initBackend: none of the preferred backends [tensorflow] is available: tensorflow: tfjs-node not installed",
+      );
+    },
+  );
+
+  test("unknown backend name: UNKNOWN_BACKEND", async () => {
+    const bad = ["wasm", "webgl"] as unknown[] as BackendName[];
+    const e = await rejection(initBackend({ prefer: bad }));
+    expect(e).toEqual({
+      code: "UNKNOWN_BACKEND",
+      message: 'initBackend: prefer[1] is "webgl" but must be one of "tensorflow", "wasm", "cpu"',
+    });
+  });
+
+  test("empty preference list: INVALID_ARGUMENT", async () => {
+    const e = await rejection(initBackend({ prefer: [] }));
+    expect(e).toEqual({
+      code: "INVALID_ARGUMENT",
+      message: "initBackend: prefer is empty; name at least one backend",
+    });
+  });
+
+  test("BACKENDS lists the default order", () => {
+    expect(BACKENDS).toEqual(["tensorflow", "wasm", "cpu"]);
+  });
+});
+
+describe("activeBackend", () => {
+  test("reports a backend set outside initBackend", async () => {
+    await initBackend({ prefer: ["wasm"] });
+    await tf.setBackend("cpu");
+    expect(activeBackend()).toEqual({
+      name: "cpu",
+      reason: "cpu was selected outside initBackend (tf.setBackend or tfjs's default)",
+      skipped: [],
+    });
+  });
+});
