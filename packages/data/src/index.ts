@@ -8,6 +8,8 @@ export * from "./coco.js";
 export * from "./dataset.js";
 export * from "./errors.js";
 export * from "./image.js";
+export * from "./split.js";
+export * from "./stats.js";
 export * from "./types.js";
 export * from "./voc.js";
 export * from "./yolo.js";
