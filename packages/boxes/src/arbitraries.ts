@@ -265,16 +265,20 @@ function nastyCorners(kind: NastyKind, units: BoxUnits): fc.Arbitrary<Coords> {
         .tuple(dbl(0, side), dbl(0, side), dbl(2 ** -30, 2 ** -10), dbl(2 ** -30, 2 ** -10))
         .map(([x, y, w, h]) => [x, y, x + w, y + h] as const);
     case "negative":
+      // one corner strictly negative (x1 or y1), the box may or may not reach into the image
       return fc
-        .tuple(sorted2(dbl(-2 * side, side)), sorted2(dbl(-2 * side, side)), fc.boolean())
-        .map(([[x1, x2], [y1, y2], flip]) =>
-          // at least one negative corner
-          x1 < 0 || y1 < 0
-            ? ([x1, y1, x2, y2] as const)
-            : flip
-              ? ([-x2, y1, -x1, y2] as const)
-              : ([x1, -y2, x2, -y1] as const),
-        );
+        .tuple(
+          dbl(-2 * side, -(2 ** -10)),
+          dbl(-2 * side, side),
+          dbl(0, 3 * side),
+          dbl(0, 3 * side),
+          fc.boolean(),
+        )
+        .map(([neg, other, w, h, onX]) => {
+          const x1 = onX ? neg : other;
+          const y1 = onX ? other : neg;
+          return [x1, y1, x1 + w, y1 + h] as const;
+        });
     case "non-finite":
       return fc
         .tuple(
