@@ -4,6 +4,7 @@
  * @packageDocumentation
  */
 export * from "./config.js";
+export * from "./coverage.js";
 export * from "./errors.js";
 export * from "./from-feature-maps.js";
 export * from "./generate.js";
