@@ -405,7 +405,7 @@ export function boxAt<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, i
  * @throws BoxesError `NOT_BOXES` for a non-Box element, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `INVALID_BOX`.
  */
 export function fromBoxList<F extends BoxFormat, U extends BoxUnits>(
-  list: readonly Box<F, U>[],
+  list: readonly Box<NoInfer<F>, NoInfer<U>>[],
   format: F,
   units: U,
 ): Boxes<F, U> {
@@ -539,7 +539,7 @@ export function select<F extends BoxFormat, U extends BoxUnits>(
  * @throws BoxesError `NOT_BOXES`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`.
  */
 export function concat<F extends BoxFormat, U extends BoxUnits>(
-  parts: readonly Boxes<F, U>[],
+  parts: readonly Boxes<NoInfer<F>, NoInfer<U>>[],
   format: F,
   units: U,
 ): Boxes<F, U> {
