@@ -8,6 +8,7 @@ export * from "./coco.js";
 export * from "./dataset.js";
 export * from "./errors.js";
 export * from "./image.js";
+export * from "./pipeline.js";
 export * from "./split.js";
 export * from "./stats.js";
 export * from "./types.js";
