@@ -51,8 +51,7 @@ export function computeCoco(
   let gtOrder = new Int32Array(16);
   let gtm = new Int32Array(64);
   let gtAreas = new Float64Array(16);
-  let rc = new Float64Array(64);
-  let pr = new Float64Array(64);
+  let evPr = new Float64Array(64);
   const npig = new Int32Array(A);
 
   for (let c = 0; c < K; c++) {
@@ -182,12 +181,17 @@ export function computeCoco(
     }
     numGt[c] = npig[0] as number;
 
-    // accumulate: one global order by score (ties: image order, then rank within the image)
+    // accumulate: one global order by score (ties: image order, then rank within the image); the
+    // flags are permuted into that order once so the loops below read memory sequentially
     const order = stableOrder(scores, nd);
-    if (rc.length < nd) {
-      rc = new Float64Array(nd);
-      pr = new Float64Array(nd);
+    const sRank = new Int32Array(nd);
+    const sFlags = new Uint8Array(A * T * nd);
+    for (let z = 0; z < nd; z++) sRank[z] = rank[order[z] as number] as number;
+    for (let at = 0; at < A * T; at++) {
+      const off = at * nd;
+      for (let z = 0; z < nd; z++) sFlags[off + z] = flags[off + (order[z] as number)] as number;
     }
+    if (evPr.length < nd) evPr = new Float64Array(nd);
     for (let a = 0; a < A; a++) {
       const np = npig[a] as number;
       if (np === 0) continue;
@@ -195,31 +199,34 @@ export function computeCoco(
         const md = maxDets[mi] as number;
         for (let t = 0; t < T; t++) {
           const fo = (a * T + t) * nd;
+          // pycocotools builds rc = tp / npig and pr = tp / (tp + fp + eps) at every kept detection,
+          // takes the right-to-left running max of pr and reads it at searchsorted(rc, thr, 'left').
+          // rc only changes at a true positive, and pr only falls between two of them, so the same
+          // numbers come from the true positives alone: evPr[k] = pr at the (k+1)-th TP.
           let tp = 0;
           let fp = 0;
           let n = 0;
           for (let z = 0; z < nd; z++) {
-            const o = order[z] as number;
-            if ((rank[o] as number) >= md) continue;
-            const f = flags[fo + o] as number;
-            if (!(f & IGNORED)) {
-              if (f & MATCHED) tp++;
-              else fp++;
-            }
-            rc[n] = tp / np;
-            pr[n] = tp / (fp + tp + SPACING1);
+            if ((sRank[z] as number) >= md) continue;
             n++;
+            const f = sFlags[fo + z] as number;
+            if (f & IGNORED) continue;
+            if (f & MATCHED) {
+              tp++;
+              evPr[tp - 1] = tp / (fp + tp + SPACING1);
+            } else fp++;
           }
-          recall[((t * K + c) * A + a) * M + mi] = n > 0 ? (rc[n - 1] as number) : 0;
-          for (let i = n - 1; i > 0; i--) {
-            if ((pr[i] as number) > (pr[i - 1] as number)) pr[i - 1] = pr[i] as number;
+          recall[((t * K + c) * A + a) * M + mi] = n > 0 ? tp / np : 0;
+          for (let e = tp - 1; e > 0; e--) {
+            if ((evPr[e] as number) > (evPr[e - 1] as number)) evPr[e - 1] = evPr[e] as number;
           }
-          // searchsorted(rc, recThrs, side='left'); recall levels never reached keep precision 0
-          let p = 0;
+          // recall threshold 0 is reached at index 0 (precision envelope = max of all); threshold
+          // thr > 0 first at the k-th TP with k / npig >= thr; never reached: precision 0
+          let e = 0;
           for (let ri = 0; ri < R; ri++) {
             const thr = COCO_RECALL_THRESHOLDS[ri] as number;
-            while (p < n && (rc[p] as number) < thr) p++;
-            precision[(((t * R + ri) * K + c) * A + a) * M + mi] = p < n ? (pr[p] as number) : 0;
+            while (e < tp && (e + 1) / np < thr) e++;
+            precision[(((t * R + ri) * K + c) * A + a) * M + mi] = e < tp ? (evPr[e] as number) : 0;
           }
         }
       }
