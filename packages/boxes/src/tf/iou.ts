@@ -1,0 +1,236 @@
+import * as tf from "@tensorflow/tfjs-core";
+import type { BoxFormat, BoxUnits } from "../types.js";
+import {
+  checkBoxTensor,
+  checkBroadcast,
+  checkSameT,
+  isPoint,
+  isPositive,
+  safeDiv,
+  stopGradient,
+  toXyxyParts,
+  type XyxyParts,
+} from "./internal.js";
+import type { BoxTensor } from "./types.js";
+
+/** 4 / π², the CIoU aspect-ratio constant. */
+const FOUR_OVER_PI2 = 4 / (Math.PI * Math.PI);
+
+type IouKind = "iou" | "giou" | "diou" | "ciou";
+
+/** `atan2(w, h)` with finite gradients: `(w, h) = (0, 0)` is evaluated as `atan2(0, 1) = 0`. */
+function aspectAngle(w: tf.Tensor, h: tf.Tensor): tf.Tensor {
+  const ok = isPositive(tf.add(tf.square(w), tf.square(h)));
+  return tf.atan2(tf.where(ok, w, tf.zerosLike(w)), tf.where(ok, h, tf.onesLike(h)));
+}
+
+/**
+ * The IoU family on xyxy corner tensors whose shapes broadcast (`[N, 1]` with `[1, M]` for a matrix,
+ * equal shapes for aligned pairs). Every division goes through {@link safeDiv}, so values AND gradients
+ * are finite for degenerate boxes, with the conventions of the typed-array path (`src/internal/iou-pair.ts`):
+ * IoU 0 when the union is 0; GIoU's enclosing term 0 when the enclosing area is 0; DIoU's distance term
+ * 0 when the enclosing diagonal is 0; CIoU's aspect term 0 when either box is a point; penalties clamped
+ * to [0, 1].
+ */
+function iouFamily(a: XyxyParts, b: XyxyParts, kind: IouKind): tf.Tensor {
+  const wA = tf.sub(a.x2, a.x1);
+  const hA = tf.sub(a.y2, a.y1);
+  const wB = tf.sub(b.x2, b.x1);
+  const hB = tf.sub(b.y2, b.y1);
+  const areaA = tf.mul(wA, hA);
+  const areaB = tf.mul(wB, hB);
+  const iw = tf.relu(tf.sub(tf.minimum(a.x2, b.x2), tf.maximum(a.x1, b.x1))); // broadcast shape
+  const ih = tf.relu(tf.sub(tf.minimum(a.y2, b.y2), tf.maximum(a.y1, b.y1)));
+  const inter = tf.mul(iw, ih);
+  const union = tf.sub(tf.add(areaA, areaB), inter);
+  const iou = safeDiv(inter, union);
+  if (kind === "iou") return iou;
+  // enclosing box
+  const cw = tf.sub(tf.maximum(a.x2, b.x2), tf.minimum(a.x1, b.x1));
+  const ch = tf.sub(tf.maximum(a.y2, b.y2), tf.minimum(a.y1, b.y1));
+  if (kind === "giou") {
+    const c = tf.mul(cw, ch);
+    return tf.sub(iou, tf.clipByValue(safeDiv(tf.sub(c, union), c), 0, 1));
+  }
+  const c2 = tf.add(tf.square(cw), tf.square(ch));
+  // centre offsets as sums of differences of nearby corners: better conditioned in float32 than
+  // differences of sums when the boxes are small and far from the origin.
+  const dx = tf.mul(tf.add(tf.sub(a.x1, b.x1), tf.sub(a.x2, b.x2)), 0.5);
+  const dy = tf.mul(tf.add(tf.sub(a.y1, b.y1), tf.sub(a.y2, b.y2)), 0.5);
+  const rho2 = tf.add(tf.square(dx), tf.square(dy));
+  const diou = tf.sub(iou, tf.minimum(safeDiv(rho2, c2), 1));
+  if (kind === "diou") return diou;
+  const d = tf.sub(aspectAngle(wA, hA), aspectAngle(wB, hB));
+  const v = tf.mul(tf.square(d), FOUR_OVER_PI2);
+  const vm = tf.where(isPoint(wA, hA), tf.zerosLike(v), tf.where(isPoint(wB, hB), tf.zerosLike(v), v));
+  // alpha is a constant in the backward pass, as in torchvision (`with torch.no_grad()`).
+  const alpha = stopGradient(safeDiv(vm, tf.add(tf.sub(1, iou), vm)));
+  return tf.sub(diou, tf.mul(alpha, vm));
+}
+
+function matrix(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor {
+  checkBoxTensor(fn, "a", a);
+  checkBoxTensor(fn, "b", b);
+  checkSameT(fn, a, b);
+  const sa = a.tensor.shape;
+  const sb = b.tensor.shape;
+  checkBroadcast(fn, "a", sa.slice(0, -2), "b", sb.slice(0, -2), "the batch dimensions");
+  const pa = toXyxyParts(a.tensor, a.format); // each [..., N]
+  const pb = toXyxyParts(b.tensor, b.format); // each [..., M]
+  const col = (t: tf.Tensor) => tf.expandDims(t, -1); // [..., N, 1]
+  const row = (t: tf.Tensor) => tf.expandDims(t, -2); // [..., 1, M]
+  return iouFamily(
+    { x1: col(pa.x1), y1: col(pa.y1), x2: col(pa.x2), y2: col(pa.y2) },
+    { x1: row(pb.x1), y1: row(pb.y1), x2: row(pb.x2), y2: row(pb.y2) },
+    kind,
+  ); // [..., N, M]
+}
+
+function pairs(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor {
+  checkBoxTensor(fn, "a", a);
+  checkBoxTensor(fn, "b", b);
+  checkSameT(fn, a, b);
+  checkBroadcast(
+    fn,
+    "a",
+    a.tensor.shape.slice(0, -1),
+    "b",
+    b.tensor.shape.slice(0, -1),
+    "the box dimensions",
+  );
+  return iouFamily(toXyxyParts(a.tensor, a.format), toXyxyParts(b.tensor, b.format), kind); // [...]
+}
+
+// ---- matrices [N, 4] x [M, 4] -> [N, M] ----
+
+function iouT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return matrix("iouT", "iou", a, b);
+}
+
+/**
+ * Tensor version of `iou`: every box of `a` against every box of `b` (torchvision `box_iou`).
+ * IoU = |A ∩ B| / |A ∪ B|, and 0 when the union is 0 (torchvision gives NaN).
+ * @param a `[..., N, 4]` BoxTensor, any format.
+ * @param b `[..., M, 4]` BoxTensor, same format and units (a compile error otherwise); batch
+ *   dimensions broadcast.
+ * @returns `[..., N, M]` float32, `out[..., i, j] = IoU(a_i, b_j)` in [0, 1].
+ * @throws BoxesError `FORMAT_MISMATCH` / `UNITS_MISMATCH` (plain-JS callers), `SHAPE_MISMATCH`.
+ */
+export const iouT = tf.op({ iouT_ });
+
+function giouT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return matrix("giouT", "giou", a, b);
+}
+
+/**
+ * Tensor version of `giou` (Rezatofighi et al. 2019; torchvision `generalized_box_iou`):
+ * `IoU − (|C| − |A ∪ B|) / |C|` with C the smallest enclosing box. The enclosing term is 0 when
+ * |C| = 0 and clamped to [0, 1], so the result is finite and in [−1, 1].
+ * @param a `[..., N, 4]` BoxTensor. @param b `[..., M, 4]` BoxTensor, same format and units.
+ * @returns `[..., N, M]` float32 in [−1, 1].
+ */
+export const giouT = tf.op({ giouT_ });
+
+function diouT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return matrix("diouT", "diou", a, b);
+}
+
+/**
+ * Tensor version of `diou` (Zheng et al. 2020; torchvision `distance_box_iou`, without its `eps`):
+ * `IoU − ρ²/c²`, ρ the distance between the centres, c the diagonal of the enclosing box. The
+ * distance term is 0 when c = 0 and at most 1.
+ * @param a `[..., N, 4]` BoxTensor. @param b `[..., M, 4]` BoxTensor, same format and units.
+ * @returns `[..., N, M]` float32 in [−1, 1].
+ */
+export const diouT = tf.op({ diouT_ });
+
+function ciouT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return matrix("ciouT", "ciou", a, b);
+}
+
+/**
+ * Tensor version of `ciou` (Zheng et al. 2020; torchvision `complete_box_iou`, without its `eps`):
+ * `DIoU − α·v`, `v = 4/π² (atan2(wA, hA) − atan2(wB, hB))²`, `α = v / (1 − IoU + v)`. The aspect
+ * term is 0 when either box is a point (zero width and height); a zero-height box has angle π/2.
+ * `α` is treated as a constant in the backward pass, as torchvision does.
+ * @param a `[..., N, 4]` BoxTensor. @param b `[..., M, 4]` BoxTensor, same format and units.
+ * @returns `[..., N, M]` float32 in [−2, 1].
+ */
+export const ciouT = tf.op({ ciouT_ });
+
+// ---- aligned pairs [..., 4] x [..., 4] -> [...] ----
+
+function iouPairsT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return pairs("iouPairsT", "iou", a, b);
+}
+
+/**
+ * Tensor version of `iouPairs`: IoU of aligned pairs, `out[...] = IoU(a[...], b[...])` (what an IoU
+ * loss uses: predictions against their matched targets). Differentiable with finite gradients
+ * everywhere, degenerate boxes included.
+ * @param a `[..., 4]` BoxTensor, e.g. `[B, P, 4]` decoded predictions.
+ * @param b `[..., 4]` BoxTensor, same format and units; leading dimensions broadcast with `a`'s.
+ * @returns `[...]` float32 in [0, 1] (the broadcast leading shape).
+ * @throws BoxesError `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `SHAPE_MISMATCH`.
+ */
+export const iouPairsT = tf.op({ iouPairsT_ });
+
+function giouPairsT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return pairs("giouPairsT", "giou", a, b);
+}
+
+/**
+ * Tensor version of `giouPairs`: GIoU of aligned pairs (see {@link giouT} for the formula and
+ * conventions). Differentiable with finite gradients everywhere.
+ * @param a `[..., 4]` BoxTensor. @param b `[..., 4]` BoxTensor, same format and units, broadcasting.
+ * @returns `[...]` float32 in [−1, 1].
+ */
+export const giouPairsT = tf.op({ giouPairsT_ });
+
+function diouPairsT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return pairs("diouPairsT", "diou", a, b);
+}
+
+/**
+ * Tensor version of `diouPairs`: DIoU of aligned pairs (see {@link diouT}). Differentiable with
+ * finite gradients everywhere.
+ * @param a `[..., 4]` BoxTensor. @param b `[..., 4]` BoxTensor, same format and units, broadcasting.
+ * @returns `[...]` float32 in [−1, 1].
+ */
+export const diouPairsT = tf.op({ diouPairsT_ });
+
+function ciouPairsT_<F extends BoxFormat, U extends BoxUnits>(
+  a: BoxTensor<F, U>,
+  b: BoxTensor<NoInfer<F>, NoInfer<U>>,
+): tf.Tensor {
+  return pairs("ciouPairsT", "ciou", a, b);
+}
+
+/**
+ * Tensor version of `ciouPairs`: CIoU of aligned pairs (see {@link ciouT}; `α` is constant in the
+ * backward pass). Differentiable with finite gradients everywhere.
+ * @param a `[..., 4]` BoxTensor. @param b `[..., 4]` BoxTensor, same format and units, broadcasting.
+ * @returns `[...]` float32 in [−2, 1].
+ */
+export const ciouPairsT = tf.op({ ciouPairsT_ });
