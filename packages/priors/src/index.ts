@@ -10,4 +10,5 @@ export * from "./from-feature-maps.js";
 export * from "./generate.js";
 export * from "./match.js";
 export * from "./presets.js";
+export * from "./report.js";
 export * from "./targets.js";

@@ -1,0 +1,94 @@
+import { boxes } from "@od/boxes";
+import { XMLValidator } from "fast-xml-parser";
+import { describe, expect, test } from "vitest";
+import {
+  analyzeCoverage,
+  generatePriors,
+  priorLayout,
+  renderCoverageReport,
+  SSD300_VGG16,
+  svgIouHistogram,
+  svgLevelGrid,
+  svgRecallBars,
+  svgSizeScatter,
+} from "../src/index.js";
+import { errorOf } from "./helpers.js";
+
+const input = { width: 300, height: 300 };
+const dataset = [
+  {
+    size: { width: 640, height: 480 },
+    boxes: boxes(
+      [
+        [10, 10, 200, 150],
+        [300, 300, 310, 305],
+        [0, 0, 640, 480],
+      ],
+      "xyxy",
+      "px",
+    ),
+    labels: [1, 2, 1],
+    id: "x<&>",
+  },
+];
+const report = analyzeCoverage(dataset, generatePriors(SSD300_VGG16), input, {
+  classNames: { 1: "RBC", 2: "Platelets" },
+});
+const layout = priorLayout(SSD300_VGG16);
+
+const count = (s: string, tag: string) => s.split(`<${tag} `).length - 1;
+
+describe("SVG plots", () => {
+  test("each plot is a well-formed standalone SVG", () => {
+    for (const svg of [
+      svgSizeScatter(report, layout),
+      svgIouHistogram(report),
+      svgRecallBars(report.bySize),
+      svgLevelGrid(layout, 0),
+    ]) {
+      expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+      expect(XMLValidator.validate(svg)).toBe(true);
+    }
+  });
+
+  test("scatter: one dot per GT, one square per prior shape (+ legend)", () => {
+    const svg = svgSizeScatter(report, layout);
+    expect(count(svg, "circle")).toBe(report.numGt + 2);
+    const shapes = layout.levels.reduce((s, l) => s + l.boxesPerCell, 0);
+    expect(count(svg, "rect")).toBe(1 + shapes + layout.levels.length);
+  });
+
+  test("histogram: 20 bins holding every GT", () => {
+    const svg = svgIouHistogram(report);
+    const titles = [...svg.matchAll(/<title>[^:]+: (\d+)<\/title>/g)].map((m) => Number(m[1]));
+    expect(titles.length).toBe(20);
+    expect(titles.reduce((a, b) => a + b, 0)).toBe(report.numGt);
+  });
+
+  test("level grid: one dot per cell, one rectangle per shape; bad level is a typed error", () => {
+    const svg = svgLevelGrid(layout, 4, { gt: report.gtInput });
+    expect(count(svg, "circle")).toBe(9);
+    expect(errorOf(() => svgLevelGrid(layout, 6))).toEqual({
+      code: "INVALID_ARGUMENT",
+      message: "svgLevelGrid: level must be in [0, 6); got 6",
+    });
+  });
+});
+
+describe("renderCoverageReport", () => {
+  test("one HTML page, escaped ids, no external assets or scripts", () => {
+    const html = renderCoverageReport(report, SSD300_VGG16, { title: "BCCD <test>" });
+    expect(html.startsWith("<!doctype html>")).toBe(true);
+    expect(html).toContain("<title>BCCD &lt;test&gt;</title>");
+    expect(html).not.toMatch(/<script|src=|href=/);
+    expect(count(html, "svg")).toBe(2 + 3 + 6);
+    expect(html).toContain("x&lt;&amp;&gt;");
+    expect(html).toContain("RBC");
+    // the body without the doctype is valid XML, so every SVG inside is well formed
+    expect(
+      XMLValidator.validate(
+        html.replace("<!doctype html>", "").replace('<meta charset="utf-8">', '<meta charset="utf-8"/>'),
+      ),
+    ).toBe(true);
+  });
+});
