@@ -24,6 +24,30 @@ export { horizontalFlip, type Rotate90Options, rotate90, verticalFlip } from "./
 export { type Image, imageSize, makeImage, type PixelData, zeros } from "./image.js";
 export { type LetterboxOptions, letterbox, letterboxImage } from "./letterbox.js";
 export {
+  addGaussianNoise,
+  adjustBrightness,
+  adjustContrast,
+  adjustHue,
+  adjustSaturation,
+  type BlurOptions,
+  type BrightnessOptions,
+  blur,
+  brightness,
+  type ColorJitterOptions,
+  colorJitter,
+  contrast,
+  type FactorOptions,
+  gaussianBlur,
+  grayscale,
+  type HueOptions,
+  hue,
+  type NoiseOptions,
+  noise,
+  saturation,
+  toGrayscale,
+} from "./photometric.js";
+export { type SsdPipelineOptions, ssdPipeline } from "./pipelines.js";
+export {
   applyRecords,
   type FlipRecord,
   type GeometryRecord,

@@ -8,7 +8,7 @@ export type ResizeMethod = "bilinear" | "area";
 
 const SHIFT = 11;
 const ONE = 1 << SHIFT;
-const ROUND2 = 1 << (2 * SHIFT - 1);
+const ROUND2_4 = 1 << (2 * SHIFT - 5);
 
 /**
  * Resizes `src` to `dw × dh` and writes it into `out` (an image `outW` pixels wide, same channels) at
@@ -65,6 +65,49 @@ function bilinearTaps(srcLen: number, dstLen: number): Taps {
   return { i0, i1, a };
 }
 
+function fixedTaps(srcLen: number, dstLen: number): { i0: Int32Array; i1: Int32Array; w: Int32Array } {
+  const t = bilinearTaps(srcLen, dstLen);
+  return { i0: t.i0, i1: t.i1, w: Int32Array.from(t.a, (a) => Math.round(a * ONE)) };
+}
+
+/** One horizontally interpolated source row, 3 channels, fixed point (value · 2048). */
+function hrow3(
+  src: Uint8Array,
+  base: number,
+  s0: Int32Array,
+  s1: Int32Array,
+  wx: Int32Array,
+  dw: number,
+  row: Int32Array,
+): void {
+  for (let x = 0, k = 0; x < dw; x++, k += 3) {
+    const a = base + (s0[x] as number);
+    const b = base + (s1[x] as number);
+    const w = wx[x] as number;
+    const w0 = ONE - w;
+    row[k] = (src[a] as number) * w0 + (src[b] as number) * w;
+    row[k + 1] = (src[a + 1] as number) * w0 + (src[b + 1] as number) * w;
+    row[k + 2] = (src[a + 2] as number) * w0 + (src[b + 2] as number) * w;
+  }
+}
+
+/** One horizontally interpolated source row, any channel count. */
+function hrowN(
+  src: Uint8Array,
+  base: number,
+  s0: Int32Array,
+  s1: Int32Array,
+  wx: Int32Array,
+  n: number,
+  row: Int32Array,
+): void {
+  for (let k = 0; k < n; k++) {
+    const p = src[base + (s0[k] as number)] as number;
+    const w = wx[k] as number;
+    row[k] = p * (ONE - w) + (src[base + (s1[k] as number)] as number) * w;
+  }
+}
+
 function resizeBilinearU8(
   src: Uint8Array,
   W: number,
@@ -77,33 +120,28 @@ function resizeBilinearU8(
   ox: number,
   oy: number,
 ): void {
-  const tx = bilinearTaps(W, dw);
-  const ty = bilinearTaps(H, dh);
+  const tx = fixedTaps(W, dw);
+  const ty = fixedTaps(H, dh);
   const n = dw * C;
-  // per output element: source offsets and fixed-point weights
-  const o0 = new Int32Array(n);
-  const o1 = new Int32Array(n);
-  const wx = new Int32Array(n);
+  const c3 = C === 3;
+  // C = 3: per output pixel; otherwise per output element.
+  const m = c3 ? dw : n;
+  const s0 = new Int32Array(m);
+  const s1 = new Int32Array(m);
+  const wx = new Int32Array(m);
   for (let x = 0; x < dw; x++) {
-    const w = Math.round((tx.a[x] as number) * ONE);
-    for (let c = 0; c < C; c++) {
-      o0[x * C + c] = (tx.i0[x] as number) * C + c;
-      o1[x * C + c] = (tx.i1[x] as number) * C + c;
-      wx[x * C + c] = w;
+    for (let c = 0; c < (c3 ? 1 : C); c++) {
+      const k = c3 ? x : x * C + c;
+      s0[k] = (tx.i0[x] as number) * C + c;
+      s1[k] = (tx.i1[x] as number) * C + c;
+      wx[k] = tx.w[x] as number;
     }
   }
   let rowA = new Int32Array(n);
   let rowB = new Int32Array(n);
   let ja = -1;
   let jb = -1;
-  const hrow = (j: number, row: Int32Array): void => {
-    const base = j * W * C;
-    for (let k = 0; k < n; k++) {
-      const p = src[base + (o0[k] as number)] as number;
-      const q = src[base + (o1[k] as number)] as number;
-      row[k] = p * ONE + (q - p) * (wx[k] as number);
-    }
-  };
+  const rs = W * C;
   for (let y = 0; y < dh; y++) {
     const j0 = ty.i0[y] as number;
     const j1 = ty.i1[y] as number;
@@ -112,22 +150,27 @@ function resizeBilinearU8(
         const t = rowA;
         rowA = rowB;
         rowB = t;
+        jb = ja;
         ja = j0;
-        jb = -1;
       } else {
-        hrow(j0, rowA);
+        if (c3) hrow3(src, j0 * rs, s0, s1, wx, dw, rowA);
+        else hrowN(src, j0 * rs, s0, s1, wx, n, rowA);
         ja = j0;
       }
     }
     if (jb !== j1) {
-      hrow(j1, rowB);
+      if (c3) hrow3(src, j1 * rs, s0, s1, wx, dw, rowB);
+      else hrowN(src, j1 * rs, s0, s1, wx, n, rowB);
       jb = j1;
     }
-    const wy = Math.round((ty.a[y] as number) * ONE);
+    const wy = ty.w[y] as number;
     const wy0 = ONE - wy;
     let d = ((oy + y) * outW + ox) * C;
+    // (a·wy0 + b·wy) / 2^22 rounded; pre-shifted by 4 to stay in int32 (as OpenCV's VResizeLinear).
     for (let k = 0; k < n; k++, d++) {
-      out[d] = ((rowA[k] as number) * wy0 + (rowB[k] as number) * wy + ROUND2) >> (2 * SHIFT);
+      out[d] =
+        ((((rowA[k] as number) * wy0) >> 4) + (((rowB[k] as number) * wy) >> 4) + ROUND2_4) >>
+        (2 * SHIFT - 4);
     }
   }
 }
@@ -344,9 +387,25 @@ export function shiftPixels(
 export function channelMean(src: Pixels): Float64Array {
   const { data, channels: C } = src;
   const m = new Float64Array(C);
-  for (let i = 0; i < data.length; i += C)
-    for (let c = 0; c < C; c++) m[c] = (m[c] as number) + (data[i + c] as number);
   const n = data.length / C;
-  for (let c = 0; c < C; c++) m[c] = (m[c] as number) / n;
+  if (C === 3) {
+    let r = 0;
+    let g = 0;
+    let b = 0;
+    for (let i = 0; i < data.length; i += 3) {
+      r += data[i] as number;
+      g += data[i + 1] as number;
+      b += data[i + 2] as number;
+    }
+    m[0] = r / n;
+    m[1] = g / n;
+    m[2] = b / n;
+    return m;
+  }
+  for (let c = 0; c < C; c++) {
+    let v = 0;
+    for (let i = c; i < data.length; i += C) v += data[i] as number;
+    m[c] = v / n;
+  }
   return m;
 }
