@@ -13,6 +13,7 @@ import { cocoDataset, writeCoco as cocoJson } from "./coco.js";
 import { negativeRecord } from "./dataset.js";
 import { applyOrientation, pack, type RgbImage, readImageHeader } from "./image.js";
 import { fail } from "./internal/fail.js";
+import { parseJson } from "./internal/json.js";
 import { stem } from "./internal/path.js";
 import type { DetectionDataset, ImageCheck, ImageRecord, LoadOptions } from "./types.js";
 import { parseImageSet, parseVocXml, type VocEntry, vocDataset, vocImageFile, writeVocXml } from "./voc.js";
@@ -182,22 +183,19 @@ export async function loadCoco(file: string, options: LoadCocoOptions = {}): Pro
   const text = await readText("loadCoco", file, "COCO file");
   const root = path.resolve(options.imageRoot ?? path.dirname(file));
   const name = path.basename(file);
-  // First pass without checks to learn the file names (cheap), then check headers.
+  const json = parseJson("loadCoco", text, name);
   let imageChecks: Map<string, ImageCheck> | undefined;
   if (options.checkImages !== false) {
-    const probe = cocoDataset(text, { file: name, policy: "drop", allowEmpty: true });
-    const files = [
-      ...new Set(
-        probe.images
-          .map((r) => r.file)
-          .concat(probe.report.issues.filter((i) => i.reason === "missing-size").map((i) => i.image)),
-      ),
-    ];
-    const json = JSON.parse(text) as { images?: { file_name?: unknown }[] };
-    const all = (json.images ?? []).map((im) => String(im.file_name));
-    imageChecks = await checkAll(root, [...new Set([...files, ...all])]);
+    // Check the images the file lists (schema errors are reported by cocoDataset below).
+    const images = (json as { images?: unknown } | null)?.images;
+    const files = Array.isArray(images)
+      ? images
+          .map((im) => (im as { file_name?: unknown } | null)?.file_name)
+          .filter((f): f is string => typeof f === "string")
+      : [];
+    imageChecks = await checkAll(root, [...new Set(files)]);
   }
-  const ds = cocoDataset(text, { ...options, file: name, ...(imageChecks ? { imageChecks } : {}) });
+  const ds = cocoDataset(json, { ...options, file: name, ...(imageChecks ? { imageChecks } : {}) });
   return { ...ds, root };
 }
 
@@ -319,6 +317,11 @@ export async function loadNegatives(
   return { records, skipped };
 }
 
+/** A record id usable as a VOC file stem: path separators become `_`. */
+function vocId(id: string): string {
+  return id.replace(/[/\\]/g, "_");
+}
+
 /** Options of the writers. */
 export interface WriteOptions {
   /** Copy each image from `dataset.root` into the output's image folder (default `false`: annotations only). */
@@ -339,9 +342,9 @@ async function copyImages(
 }
 
 /**
- * Writes a dataset as a VOC folder: `Annotations/<id>.xml` (see {@link writeVocXml}) and
- * `ImageSets/Main/<split>.txt` listing the ids (split default `"all"`).
- * @returns the dataset as it would load back (files `JPEGImages/<base name>`).
+ * Writes a dataset as a VOC folder: `Annotations/<id>.xml` (see {@link writeVocXml}; `/` and `\\`
+ * in ids become `_`), `ImageSets/Main/<split>.txt` listing the ids (split default `"all"`), and with
+ * `copyImages` the images as `JPEGImages/<base name>` (where the XML's `<filename>` points).
  */
 export async function writeVoc(
   dataset: DetectionDataset,
@@ -352,11 +355,11 @@ export async function writeVoc(
   await mkdir(path.join(abs, "Annotations"), { recursive: true });
   await mkdir(path.join(abs, "ImageSets", "Main"), { recursive: true });
   await mapLimit(dataset.images, 16, (r) =>
-    writeFile(path.join(abs, "Annotations", `${r.id}.xml`), writeVocXml(r, dataset.classNames)),
+    writeFile(path.join(abs, "Annotations", `${vocId(r.id)}.xml`), writeVocXml(r, dataset.classNames)),
   );
   await writeFile(
     path.join(abs, "ImageSets", "Main", `${options.split ?? "all"}.txt`),
-    dataset.images.map((r) => `${r.id}\n`).join(""),
+    dataset.images.map((r) => `${vocId(r.id)}\n`).join(""),
   );
   if (options.copyImages)
     await copyImages(dataset, path.join(abs, "JPEGImages"), (r) => path.basename(r.file));
@@ -377,8 +380,9 @@ export async function writeCocoFile(
 }
 
 /**
- * Writes a dataset as a YOLO folder: `labels/<stem>.txt` per image (empty for negatives),
- * `classes.txt`, and with `copyImages` the images under `images/`.
+ * Writes a dataset as a YOLO folder: `labels/<stem>.txt` per image (empty for negatives; the stem
+ * of `ImageRecord.file`, so base names must be unique), `classes.txt`, and with `copyImages` the
+ * images under `images/`. `difficult`, `crowd` and `truncated` are not representable in YOLO.
  */
 export async function writeYolo(
   dataset: DetectionDataset,
