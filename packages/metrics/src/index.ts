@@ -4,8 +4,16 @@
  * @packageDocumentation
  */
 export { evaluateCoco } from "./coco.js";
+export {
+  type CocoCurveOptions,
+  cocoPrCurve,
+  type PrSeries,
+  type PrSvgOptions,
+  prCurveSvg,
+} from "./curves.js";
 export { MetricsError, type MetricsErrorCode } from "./errors.js";
 export { DetectionEvaluator } from "./evaluator.js";
+export { type FormatOptions, formatMetricsTable } from "./format.js";
 export {
   COCO_AREA_RANGES,
   COCO_IOU_THRESHOLDS,
