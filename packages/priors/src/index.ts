@@ -6,6 +6,7 @@
 export * from "./config.js";
 export * from "./coverage.js";
 export * from "./errors.js";
+export * from "./fit.js";
 export * from "./from-feature-maps.js";
 export * from "./generate.js";
 export * from "./match.js";
