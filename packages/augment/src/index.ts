@@ -6,6 +6,8 @@
  * `@od/augment/node`.
  * @packageDocumentation
  */
+
+export { type CopyPasteOptions, copyPaste } from "./copy-paste.js";
 export {
   type CropOptions,
   crop,
@@ -23,6 +25,7 @@ export type { BoxFilter } from "./filter.js";
 export { horizontalFlip, type Rotate90Options, rotate90, verticalFlip } from "./flip.js";
 export { type Image, imageSize, makeImage, type PixelData, zeros } from "./image.js";
 export { type LetterboxOptions, letterbox, letterboxImage } from "./letterbox.js";
+export { type OcclusionFill, type OcclusionOptions, occlusion } from "./occlusion.js";
 export {
   addGaussianNoise,
   adjustBrightness,

@@ -33,7 +33,7 @@ const LR = 0.299;
 const LG = 0.587;
 const LB = 0.114;
 
-const clampTo = (x: number, M: number) => (x < 0 ? 0 : x > M ? M : x);
+const clampTo = (x: number, M: number) => (x < 0 ? 0 : Math.min(x, M));
 
 /** Mean luma after brightness `d` (a histogram for uint8). */
 function meanLumaAfter(px: Pixels, d: number): number {
@@ -119,8 +119,8 @@ function jitterPx(px: Pixels, j: Jitter): Pixels {
       b = clampTo(l + sat * b, M);
     }
     if (hasH) {
-      const max = r > g ? (r > b ? r : b) : g > b ? g : b;
-      const min = r < g ? (r < b ? r : b) : g < b ? g : b;
+      const max = r > g ? Math.max(r, b) : Math.max(g, b);
+      const min = r < g ? Math.min(r, b) : Math.min(g, b);
       const c = max - min;
       if (c > 0) {
         let h = max === r ? (g - b) / c : max === g ? (b - r) / c + 2 : (r - g) / c + 4;
@@ -247,7 +247,7 @@ function noisePx(px: Pixels, std: number, rng: Rng): Pixels {
         spare = Number.NaN;
       }
       const v = (data[i + c] as number) + z * s;
-      const cl = v < 0 ? 0 : v > M ? M : v;
+      const cl = v < 0 ? 0 : Math.min(v, M);
       out[i + c] = u8 ? Math.round(cl) : cl;
     }
   }

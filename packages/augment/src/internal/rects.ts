@@ -1,0 +1,54 @@
+/**
+ * Area of (the union of rectangles `rects`) ∩ box `[bx1, by1, bx2, by2]`, exact by coordinate
+ * compression (O(K³) for K rectangles; K is small here). `rects` is a flat `[K, 4]` xyxy list.
+ */
+export function coveredArea(
+  bx1: number,
+  by1: number,
+  bx2: number,
+  by2: number,
+  rects: ArrayLike<number>,
+): number {
+  const xs: number[] = [bx1, bx2];
+  const ys: number[] = [by1, by2];
+  const clipped: number[] = [];
+  for (let k = 0; k < rects.length; k += 4) {
+    const x1 = Math.max(bx1, rects[k] as number);
+    const y1 = Math.max(by1, rects[k + 1] as number);
+    const x2 = Math.min(bx2, rects[k + 2] as number);
+    const y2 = Math.min(by2, rects[k + 3] as number);
+    if (x2 > x1 && y2 > y1) {
+      clipped.push(x1, y1, x2, y2);
+      xs.push(x1, x2);
+      ys.push(y1, y2);
+    }
+  }
+  if (clipped.length === 0) return 0;
+  xs.sort((a, b) => a - b);
+  ys.sort((a, b) => a - b);
+  let area = 0;
+  for (let i = 0; i + 1 < xs.length; i++) {
+    const xa = xs[i] as number;
+    const xb = xs[i + 1] as number;
+    if (xb <= xa) continue;
+    const xm = (xa + xb) / 2;
+    for (let j = 0; j + 1 < ys.length; j++) {
+      const ya = ys[j] as number;
+      const yb = ys[j + 1] as number;
+      if (yb <= ya) continue;
+      const ym = (ya + yb) / 2;
+      for (let k = 0; k < clipped.length; k += 4) {
+        if (
+          xm > (clipped[k] as number) &&
+          xm < (clipped[k + 2] as number) &&
+          ym > (clipped[k + 1] as number) &&
+          ym < (clipped[k + 3] as number)
+        ) {
+          area += (xb - xa) * (yb - ya);
+          break;
+        }
+      }
+    }
+  }
+  return area;
+}
