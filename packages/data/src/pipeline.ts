@@ -4,9 +4,10 @@
  * (`transform: (s, rng) => pipeline.apply(s, rng)`), with no import between the two packages.
  * @module
  */
-import type { Boxes } from "@od/boxes";
+import { type Boxes, select, unsafeBoxes } from "@od/boxes";
+import ndarray from "ndarray";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
-import type { RgbImage } from "./image.js";
+import { pack, type RgbImage } from "./image.js";
 import { fail } from "./internal/fail.js";
 import { rngFor, shuffleInPlace } from "./internal/rng.js";
 import type { DetectionDataset, ImageRecord } from "./types.js";
@@ -78,6 +79,11 @@ export interface PipelineOptions<S> {
    * size, so a mismatch (e.g. an unapplied EXIF rotation) would silently misplace them.
    */
   readonly checkSize?: boolean;
+  /**
+   * Leave boxes out of the samples (default: keep all): `difficult` drops VOC difficult boxes (as
+   * ssd.pytorch's `keep_difficult=False`), `crowd` drops COCO crowd regions. The dataset is unchanged.
+   */
+  readonly exclude?: { readonly difficult?: boolean; readonly crowd?: boolean };
 }
 
 /** A seeded, prefetching batch producer. */
@@ -123,6 +129,8 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
   const share = options.negativeShare;
   const transform = options.transform;
   const checkSize = options.checkSize ?? true;
+  const exDifficult = options.exclude?.difficult ?? false;
+  const exCrowd = options.exclude?.crowd ?? false;
   const all = dataset.images.map((_, i) => i);
   let pos = all;
   let neg: number[] = [];
@@ -181,7 +189,17 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
         },
       );
     }
-    const s: DataSample = { image, boxes: record.boxes, labels: record.labels, records: [] };
+    let { boxes, labels } = record;
+    if (exDifficult || exCrowd) {
+      const keep: number[] = [];
+      for (let k = 0; k < labels.length; k++)
+        if (!(exDifficult && record.difficult[k]) && !(exCrowd && record.crowd[k])) keep.push(k);
+      if (keep.length !== labels.length) {
+        boxes = select(boxes, keep);
+        labels = Int32Array.from(keep, (k) => labels[k] as number);
+      }
+    }
+    const s: DataSample = { image, boxes, labels, records: [] };
     if (transform === undefined) return s as S;
     const out = await transform(s, rngFor(seed, epoch, 2, position));
     return typeof out === "object" && out !== null && "sample" in out && !("image" in out)
@@ -217,4 +235,78 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
   }
 
   return { batchesPerEpoch, plan, epoch: run };
+}
+
+/**
+ * A {@link DataSample} as a structured-clone-friendly message for a worker (`postMessage(msg,
+ * transfer)`): the pixel and box buffers are copied into standalone ArrayBuffers listed in
+ * `transfer`, the format/units tags travel with the boxes. Pair it with the generator state
+ * (`rng.getState()`, rebuilt in the worker with pure-rand's `xoroshiro128plusFromState`) to run an
+ * augmentation in a worker with the same result as in the main thread.
+ */
+export interface SampleMessage {
+  readonly kind: "od.sample";
+  /** `[H, W, 3]`. */
+  readonly shape: readonly [number, number, number];
+  /** Packed HWC uint8 pixels. */
+  readonly pixels: ArrayBuffer;
+  /** `[N, 4]` xyxy px float32 boxes. */
+  readonly boxes: ArrayBuffer;
+  /** `[N]` int32 labels. */
+  readonly labels: ArrayBuffer;
+}
+
+/** Packs a sample for `postMessage`; returns the message and the buffers to transfer. */
+export function toSampleMessage(sample: DataSample): {
+  readonly message: SampleMessage;
+  readonly transfer: ArrayBuffer[];
+} {
+  const [H = 0, W = 0] = sample.image.shape;
+  const px = pack(sample.image);
+  const message: SampleMessage = {
+    kind: "od.sample",
+    shape: [H, W, 3],
+    pixels: px.data.slice().buffer,
+    boxes: sample.boxes.data.slice().buffer,
+    labels: sample.labels.slice().buffer,
+  };
+  return { message, transfer: [message.pixels, message.boxes, message.labels] };
+}
+
+/**
+ * Unpacks a {@link SampleMessage} (in the worker, or back in the main thread).
+ * @throws DataError `INVALID_ARGUMENT` when the message is not a sample or its buffers do not match its shape.
+ */
+export function fromSampleMessage(message: SampleMessage): DataSample {
+  const fn = "fromSampleMessage";
+  const m = message as Partial<SampleMessage> | null;
+  if (typeof m !== "object" || m === null || m.kind !== "od.sample" || !Array.isArray(m.shape)) {
+    fail("INVALID_ARGUMENT", fn, 'message must be { kind: "od.sample", shape, pixels, boxes, labels }');
+  }
+  const [H, W, C] = m.shape;
+  let pixels: Uint8Array;
+  let boxes: Float32Array;
+  let labels: Int32Array;
+  try {
+    pixels = new Uint8Array(m.pixels as ArrayBuffer);
+    boxes = new Float32Array(m.boxes as ArrayBuffer);
+    labels = new Int32Array(m.labels as ArrayBuffer);
+  } catch (e) {
+    return fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `message buffers cannot be read (already transferred to another thread?): ${(e as Error).message}`,
+      {},
+      e,
+    );
+  }
+  if (C !== 3 || pixels.length !== H * W * 3)
+    fail("INVALID_ARGUMENT", fn, `pixels must hold ${H}x${W}x3 bytes; got ${pixels.length} for shape ${C}`);
+  if (boxes.length !== labels.length * 4)
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `boxes must hold 4 floats per label; got ${boxes.length} for ${labels.length} labels`,
+    );
+  return { image: ndarray(pixels, [H, W, 3]), boxes: unsafeBoxes(boxes, "xyxy", "px"), labels, records: [] };
 }

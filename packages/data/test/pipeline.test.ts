@@ -1,14 +1,18 @@
+import { createRequire } from "node:module";
 import { fc, test } from "@fast-check/vitest";
 import ndarray from "ndarray";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
+import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { describe, expect } from "vitest";
 import {
   addNegatives,
   createPipeline,
   type DataSample,
+  fromSampleMessage,
   type ImageRecord,
   negativeRecord,
   type RgbImage,
+  toSampleMessage,
 } from "../src/index.js";
 import { synthetic } from "./fixtures.js";
 import { expectOdError, expectOdErrorAsync } from "./helpers.js";
@@ -150,5 +154,69 @@ describe("createPipeline", () => {
     await sleep(20); // the "training step"
     expect(decoded).toBe(2 * (1 + 3));
     await it.return(undefined);
+  });
+});
+
+describe("exclude", () => {
+  test("difficult and crowd boxes can be left out of the samples", async () => {
+    const base = synthetic(4).images[3]!; // 4 boxes
+    const r = { ...base, difficult: Uint8Array.from([1, 0, 0, 0]), crowd: Uint8Array.from([0, 0, 1, 0]) };
+    const d = { ...synthetic(4), images: [r] };
+    const run = async (exclude: { difficult?: boolean; crowd?: boolean }) => {
+      const p = createPipeline({ dataset: d, decode: blank, batchSize: 1, exclude });
+      const b = await collect(p.epoch(0));
+      return (b[0]!.samples[0] as DataSample).boxes.length;
+    };
+    expect(await run({})).toBe(4);
+    expect(await run({ difficult: true })).toBe(3);
+    expect(await run({ difficult: true, crowd: true })).toBe(2);
+  });
+});
+
+describe("toSampleMessage / fromSampleMessage", () => {
+  test("round trip through structuredClone and a worker thread, with the generator state", async () => {
+    const { Worker } = await import("node:worker_threads");
+    const r = synthetic(4).images[3]!;
+    const image = blank(r);
+    image.data[5] = 77;
+    const sample: DataSample = { image, boxes: r.boxes, labels: r.labels, records: [] };
+    const { message, transfer } = toSampleMessage(sample);
+    const back = fromSampleMessage(structuredClone(message));
+    expect(back.image.shape).toEqual([100, 200, 3]);
+    expect(back.image.data[5]).toBe(77);
+    expect(Array.from(back.boxes.data)).toEqual(Array.from(r.boxes.data));
+    expect(Array.from(back.labels)).toEqual(Array.from(r.labels));
+    expectOdError(
+      () => fromSampleMessage({ ...message, shape: [1, 1, 3] }),
+      "INVALID_ARGUMENT",
+      /pixels must hold 1x1x3 bytes/,
+    );
+    // A worker draws from the same generator state as the main thread would.
+    const rng = xoroshiro128plus(42);
+    const expected = uniformInt(rng.clone(), 0, 1000);
+    const code = `
+      const { parentPort, workerData } = require("node:worker_threads");
+      const { xoroshiro128plusFromState } = require(workerData.gen);
+      const { uniformInt } = require(workerData.dist);
+      parentPort.on("message", ({ message, state }) => {
+        const rng = xoroshiro128plusFromState(state);
+        parentPort.postMessage({ draw: uniformInt(rng, 0, 1000), bytes: message.pixels.byteLength });
+      });`;
+    const req = createRequire(import.meta.url);
+    const w = new Worker(code, {
+      eval: true,
+      workerData: {
+        gen: req.resolve("pure-rand/generator/xoroshiro128plus"),
+        dist: req.resolve("pure-rand/distribution/uniformInt"),
+      },
+    });
+    const reply = await new Promise<{ draw: number; bytes: number }>((resolve, reject) => {
+      w.once("message", resolve);
+      w.once("error", reject);
+      w.postMessage({ message, state: rng.getState() }, transfer);
+    });
+    await w.terminate();
+    expect(reply).toEqual({ draw: expected, bytes: 100 * 200 * 3 });
+    expectOdError(() => fromSampleMessage(message), "INVALID_ARGUMENT", /already transferred/);
   });
 });
