@@ -3,7 +3,7 @@ import {
   Conv2DBackpropFilter,
   type Conv2DBackpropFilterAttrs,
   cast,
-  concat,
+  conv2d,
   DepthwiseConv2dNativeBackpropFilter,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
   DepthwiseConv2dNativeBackpropInput,
@@ -198,9 +198,24 @@ function attrsOf<T extends object>(attrs: NamedAttrMap | undefined): T {
 }
 
 /**
- * `dW = im2col(x)^T · dy`: the `kh * kw` patches are concatenated along channels into
- * `[B·outH·outW, kh·kw·C]` and multiplied by `dy` as `[B·outH·outW, O]` (one matMul).
- * Shapes: x `[B, H, W, C]`, dy `[B, outH, outW, O]`, result `[kh, kw, C, O]`.
+ * The input laid out for a filter-gradient convolution: `x` zero-padded (or cropped) so that a
+ * stride-1 "valid" convolution dilated by the forward stride yields exactly `kh × kw` outputs.
+ */
+function padForFilterGrad(x: Tensor4D, g: ConvGeometry, h: number, w: number): Tensor4D {
+  return padOrCrop(x, {
+    top: g.pads.top,
+    bottom: (g.outH - 1) * g.sh + g.kh - g.pads.top - h,
+    left: g.pads.left,
+    right: (g.outW - 1) * g.sw + g.kw - g.pads.left - w,
+  });
+}
+
+/**
+ * Conv2D filter gradient `dW[p, q, c, o] = Σ_{b,i,j} x[b, p + i·sh − top, q + j·sw − left, c] · dy[b, i, j, o]`,
+ * computed as ONE stride-1 convolution of `x` laid out `[C, H, W, B]` with `dy` laid out
+ * `[outH, outW, B, O]` as the filter, dilated by the forward stride (XNNPACK runs it on wasm; several
+ * times faster than im2col + matMul there). Shapes: x `[B, H, W, C]`, dy `[B, outH, outW, O]`, result
+ * `[kh, kw, C, O]`.
  */
 export function conv2dBackpropFilterImpl(
   x: Tensor4D,
@@ -210,18 +225,20 @@ export function conv2dBackpropFilterImpl(
 ): Tensor4D {
   return tidy(() => {
     const g = geometry(Conv2DBackpropFilter, x.shape, filterShape, attrs, 1, false);
-    const [kh, kw, c, o] = filterShape;
-    const n = dy.shape[0] * dy.shape[1] * dy.shape[2];
-    const cols = reshape(concat(patches(x, g), 3), [n, kh * kw * c]); // [N, K·C]
-    const dw = matMul(cols, reshape(dy, [n, o]), true, false); // [K·C, O]
-    return reshape(dw, [kh, kw, c, o]);
+    const [, h, w] = x.shape;
+    const xt = padForFilterGrad(transpose(x, [3, 1, 2, 0]), g, h, w); // [C, H', W', B]
+    const f = transpose(dy, [1, 2, 0, 3]); // [outH, outW, B, O]
+    const out = conv2d(xt, f, 1, "valid", "NHWC", [g.sh, g.sw]); // [C, kh, kw, O]
+    return transpose(out, [1, 2, 0, 3]);
   });
 }
 
 /**
- * Depthwise filter gradient: for each channel `c`, `dW[:, c, :] = P_c^T · dy_c` with `P_c` the
- * `[N, kh·kw]` patches of channel `c` and `dy_c` its `[N, M]` output gradients (one batched matMul
- * over channels). Shapes: x `[B, H, W, C]`, dy `[B, outH, outW, C·M]`, result `[kh, kw, C, M]`.
+ * Depthwise filter gradient `dW[p, q, c, m] = Σ_{b,i,j} x[b, p·dh + i·sh − top, q·dw + j·sw − left, c] · dy[b, i, j, c·M + m]`.
+ * Dilation 1 (what tfjs's gradients allow): ONE stride-1 depthwise convolution of `x` laid out
+ * `[1, H, W, B·C]` with `dy` laid out `[outH, outW, B·C, M]` as the filter, dilated by the forward
+ * stride, then summed over the batch. Other dilations: the `kh·kw` strided patches times `dy`, one
+ * batched matMul over channels. Shapes: x `[B, H, W, C]`, dy `[B, outH, outW, C·M]`, result `[kh, kw, C, M]`.
  */
 export function depthwiseConv2dBackpropFilterImpl(
   x: Tensor4D,
@@ -239,7 +256,20 @@ export function depthwiseConv2dBackpropFilterImpl(
       true,
     );
     const [kh, kw, c, m] = filterShape;
-    const n = dy.shape[0] * dy.shape[1] * dy.shape[2];
+    const [b, h, w] = x.shape;
+    const [, oh, ow] = dy.shape;
+    if (g.dh === 1 && g.dw === 1) {
+      const xt = padForFilterGrad(reshape(transpose(x, [1, 2, 0, 3]), [1, h, w, b * c]), g, h, w); // [1, H', W', B·C]
+      const f: Tensor4D = reshape(transpose(reshape(dy, [b, oh, ow, c, m]), [1, 2, 0, 3, 4]), [
+        oh,
+        ow,
+        b * c,
+        m,
+      ]);
+      const out = depthwiseConv2d(xt, f, 1, "valid", "NHWC", [g.sh, g.sw]); // [1, kh, kw, B·C·M]
+      return reshape(sum(reshape(out, [kh, kw, b, c, m]), 2), [kh, kw, c, m]);
+    }
+    const n = b * oh * ow;
     const p = transpose(reshape(stack(patches(x, g)), [kh * kw, n, c]), [2, 1, 0]); // [C, N, K]
     const d = transpose(reshape(dy, [n, c, m]), [1, 0, 2]); // [C, N, M]
     const dw = matMul(p, d, true, false); // [C, K, M]
@@ -376,9 +406,10 @@ export const WASM_BACKPROP_KERNELS: readonly string[] = [
 
 /**
  * Registers the convolution backprop kernels (see {@link WASM_BACKPROP_KERNELS}) on `backendName`
- * (default `"wasm"`), written with forward ops every backend has (strided slices + matMul for filter
- * gradients; a stride-1 depthwise convolution of the zero-dilated `dy` with the flipped filter for the
- * depthwise input gradient; one-hot + matMul for `UnsortedSegmentSum`, the gradient of `gather`). NHWC only; stride, dilation and `same` / `valid` / explicit padding as
+ * (default `"wasm"`), written with forward ops every backend has (filter gradients as one dilated
+ * convolution of the transposed input with `dy` as the filter; the depthwise input gradient as a
+ * stride-1 depthwise convolution of the zero-dilated `dy` with the flipped filter; one-hot + matMul
+ * for `UnsortedSegmentSum`, the gradient of `gather`). NHWC only; stride, dilation and `same` / `valid` / explicit padding as
  * tfjs's `computeConv2DInfo` defines them. A kernel the backend already has is left alone.
  *
  * Runs on `import "@od/tf"` for `"wasm"`. `override: true` replaces existing kernels (e.g. on `"cpu"`,
