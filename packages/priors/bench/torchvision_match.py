@@ -37,18 +37,23 @@ def main():
         for i in range(5):
             one(images[i % len(images)], labels[i % len(labels)])
         single = []
+        c0 = time.process_time()
         for r in range(spec["repeats"]):
             i = r % len(images)
             t = time.perf_counter()
             one(images[i], labels[i])
             single.append((time.perf_counter() - t) * 1e3)
+        single_cpu = (time.process_time() - c0) * 1e3 / spec["repeats"]
         batch = []
-        for r in range(max(3, spec["repeats"] // 20)):
+        nb = max(3, spec["repeats"] // 20)
+        c0 = time.process_time()
+        for r in range(nb):
             t = time.perf_counter()
             for i in range(len(images)):
                 one(images[i], labels[i])
             batch.append((time.perf_counter() - t) * 1e3)
-    print(json.dumps({"single_ms": statistics.median(single), "single_min_ms": min(single), "batch_ms": statistics.median(batch), "batch_min_ms": min(batch), "torch": torch.__version__}))
+        batch_cpu = (time.process_time() - c0) * 1e3 / nb
+    print(json.dumps({"single_ms": statistics.median(single), "single_min_ms": min(single), "single_cpu_ms": single_cpu, "batch_ms": statistics.median(batch), "batch_min_ms": min(batch), "batch_cpu_ms": batch_cpu, "torch": torch.__version__}))
 
 
 if __name__ == "__main__":
