@@ -101,7 +101,9 @@ export function occlusion(options: OcclusionOptions = {}): Transform {
     }
     const kept = Int32Array.from(keep);
     const nb = new Float32Array(kept.length * 4);
-    kept.forEach((i, k) => nb.set(b.subarray(i * 4, i * 4 + 4), k * 4));
+    kept.forEach((i, k) => {
+      nb.set(b.subarray(i * 4, i * 4 + 4), k * 4);
+    });
     return {
       sample: unsafeSample(
         { ...px, data: out },

@@ -42,11 +42,11 @@ describe("occlusion", () => {
     }
     expect(report.kept.length + report.dropped.length).toBe(s.boxes.length);
     for (const d of report.dropped) expect(d.reason).toBe("occluded");
-    report.kept.forEach((i, j) =>
+    report.kept.forEach((i, j) => {
       expect(Array.from(sample.boxes.data.subarray(j * 4, j * 4 + 4))).toEqual(
         Array.from(s.boxes.data.subarray(i * 4, i * 4 + 4)),
-      ),
-    );
+      );
+    });
   });
   test("a full cut-out drops the box as occluded; zero fill writes zeros inside the box only", () => {
     const s = makeSample(patternImage(10, 10), pxBoxes([[2, 2, 6, 6]]), [4]);
