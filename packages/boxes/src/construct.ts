@@ -293,7 +293,11 @@ function validateImpl<F extends BoxFormat, U extends BoxUnits>(
     const more = issues.length - 1;
     const where = image !== undefined ? ` for image ${image.width}x${image.height}` : "";
     const what = single ? "coords" : `box ${first.index}`;
-    const hint = single ? "" : `; fix the input or pass policy "drop" or "clip"`;
+    const hint = single
+      ? ""
+      : fn === "validateBoxes"
+        ? `; fix the input or pass policy "drop" or "clip"`
+        : `; fix the input or use validateBoxes() with policy "drop" or "clip"`;
     fail(
       "INVALID_BOX",
       fn,
@@ -316,25 +320,46 @@ function isOutside(x1: number, y1: number, x2: number, y2: number, W: number, H:
 }
 
 /**
- * Builds Boxes from untrusted input (plain arrays, JSON), validating every box with
- * {@link validateBoxes}. With the default policy `error` nothing is ever dropped; with `drop` or
- * `clip` the report is discarded, so prefer {@link validateBoxes} whenever labels must stay aligned
- * with the boxes or the caller should learn what was removed.
+ * Options for {@link boxes} and {@link fromJSON}: validation without a policy, since these return
+ * only the boxes and must not drop anything silently. Use {@link validateBoxes} for `drop` / `clip`
+ * with a report.
+ */
+export type BoxesOptions = Omit<ValidateOptions, "policy">;
+
+/** Rejects a `policy` smuggled in by plain-JS callers of functions that have no report. */
+function noPolicy(fn: string, options: BoxesOptions): void {
+  const p = (options as ValidateOptions | null)?.policy;
+  if (p !== undefined && p !== "error") {
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `options.policy ${describeValue(p)} is not supported here (nothing is dropped silently); use validateBoxes() to get the kept boxes and a report`,
+      { arg: "options.policy", value: p },
+    );
+  }
+}
+
+/**
+ * Builds Boxes from untrusted input (plain arrays, typed arrays), validating every box like
+ * {@link validateBoxes} with policy `error`: any invalid box throws, nothing is dropped. For `drop`
+ * / `clip` use {@link validateBoxes}, which also returns the kept indices (to filter labels alike)
+ * and the report.
  *
  * @param input `[N, 4]` rows or a flat `4N` array, in `format` and `units`.
- * @returns `[N, 4]` (or `[K, 4]` after drop/clip) boxes in a new Float32Array.
+ * @returns `[N, 4]` boxes in a new Float32Array.
  * @example
- * const gt = boxes([[10, 20, 50, 80]], "xyxy", "px"); // Boxes<"xyxy", "px">
+ * const gt = boxes([[10, 20, 50, 80]], "xyxy", "px"); // Boxes<"xyxy","px">
  * @throws BoxesError `INVALID_BOX` (NaN/Infinity, inverted, zero-area when `allowEmpty` is false, or
- * outside `options.image`), `SHAPE_MISMATCH`, `INVALID_ARGUMENT`.
+ * outside `options.image`; `details.issues` lists every bad box), `SHAPE_MISMATCH`, `INVALID_ARGUMENT`.
  */
 export function boxes<F extends BoxFormat, U extends BoxUnits>(
   input: BoxesInput,
   format: F,
   units: U,
-  options: ValidateOptions = {},
+  options: BoxesOptions = {},
 ): Boxes<F, U> {
-  return validateBoxes(input, format, units, options).boxes;
+  noPolicy("boxes", options);
+  return validateImpl("boxes", input, format, units, { ...options, policy: "error" }, false).boxes;
 }
 
 /**
@@ -463,8 +488,7 @@ export function toJSON(b: Boxes): BoxesJSON {
 
 /**
  * Parses {@link BoxesJSON} (e.g. from a file), checking its tags against the expected `format` and
- * `units` and validating every box like {@link boxes} (policy `error` unless `options.policy` says
- * otherwise).
+ * `units` and validating every box like {@link boxes} (policy `error`: nothing is dropped).
  * @param json untrusted value, typically `JSON.parse` output.
  * @returns `[N, 4]` boxes.
  * @throws BoxesError `NOT_BOXES` (not a BoxesJSON), `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `INVALID_BOX`.
@@ -473,9 +497,10 @@ export function fromJSON<F extends BoxFormat, U extends BoxUnits>(
   json: unknown,
   format: F,
   units: U,
-  options: ValidateOptions = {},
+  options: BoxesOptions = {},
 ): Boxes<F, U> {
   const fn = "fromJSON";
+  noPolicy(fn, options);
   checkFormat(fn, "format", format);
   checkUnits(fn, "units", units);
   const r = json as Partial<BoxesJSON> | null;
@@ -501,7 +526,7 @@ export function fromJSON<F extends BoxFormat, U extends BoxUnits>(
       actual: r.units,
     });
   }
-  return boxes(r.boxes, format, units, options);
+  return validateImpl(fn, r.boxes, format, units, { ...options, policy: "error" }, false).boxes;
 }
 
 /**

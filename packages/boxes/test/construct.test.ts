@@ -68,8 +68,23 @@ describe("boxes", () => {
   ] as const)("rejects %s with INVALID_BOX", (_name, input, reason) => {
     const e = caught(() => boxes(input, "xyxy", "px"));
     expect(e.code).toBe("INVALID_BOX");
-    expect(e.message).toMatch(new RegExp(`^validateBoxes: box 0 \\[.*\\] \\(xyxy px\\) is ${reason}`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^boxes: box 0 \\[.*\\] \\(xyxy px\\) is ${reason}; fix the input or use validateBoxes\\(\\)`,
+      ),
+    );
     expect(e.details.reason).toBe(reason);
+  });
+
+  test("no silent drop: boxes() and fromJSON() refuse a drop/clip policy from plain-JS callers", () => {
+    expect(caught(() => boxes([], "xyxy", "px", { policy: "drop" } as never))).toMatchObject({
+      code: "INVALID_ARGUMENT",
+      message:
+        'boxes: options.policy "drop" is not supported here (nothing is dropped silently); use validateBoxes() to get the kept boxes and a report',
+    });
+    expect(
+      caught(() => fromJSON(toJSON(boxes([], "xyxy", "px")), "xyxy", "px", { policy: "clip" } as never)).code,
+    ).toBe("INVALID_ARGUMENT");
   });
 
   test("negative width in xywh and cxcywh is inverted", () => {
@@ -81,31 +96,30 @@ describe("boxes", () => {
   test("shape and type errors", () => {
     expect(caught(() => boxes([1, 2, 3], "xyxy", "px"))).toMatchObject({
       code: "SHAPE_MISMATCH",
-      message: "validateBoxes: a flat input must have 4N numbers; got 3",
+      message: "boxes: a flat input must have 4N numbers; got 3",
     });
     expect(caught(() => boxes([[1, 2, 3]], "xyxy", "px"))).toMatchObject({
       code: "SHAPE_MISMATCH",
-      message: "validateBoxes: input[0] must have 4 coordinates; got [1, 2, 3]",
+      message: "boxes: input[0] must have 4 coordinates; got [1, 2, 3]",
     });
     expect(caught(() => boxes([["1", 2, 3, 4]] as never, "xyxy", "px"))).toMatchObject({
       code: "INVALID_ARGUMENT",
-      message: 'validateBoxes: input[0][0] must be a number; got "1"',
+      message: 'boxes: input[0][0] must be a number; got "1"',
     });
     expect(caught(() => boxes(42 as never, "xyxy", "px"))).toMatchObject({
       code: "INVALID_ARGUMENT",
-      message:
-        "validateBoxes: input must be an array of [a, b, c, d] rows or a flat array of 4N numbers; got 42",
+      message: "boxes: input must be an array of [a, b, c, d] rows or a flat array of 4N numbers; got 42",
     });
   });
 
   test("unknown format or units (plain-JS callers)", () => {
     expect(caught(() => boxes([], "xyxy2" as never, "px"))).toMatchObject({
       code: "INVALID_ARGUMENT",
-      message: 'validateBoxes: format must be one of xyxy, xywh, cxcywh, yxyx; got "xyxy2"',
+      message: 'boxes: format must be one of xyxy, xywh, cxcywh, yxyx; got "xyxy2"',
     });
     expect(caught(() => boxes([], "xyxy", "pixels" as never))).toMatchObject({
       code: "INVALID_ARGUMENT",
-      message: 'validateBoxes: units must be "px" or "rel"; got "pixels"',
+      message: 'boxes: units must be "px" or "rel"; got "pixels"',
     });
   });
 });

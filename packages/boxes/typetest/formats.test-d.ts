@@ -157,6 +157,12 @@ fromBoxList([one], "cxcywh", "px");
 // @ts-expect-error a cxcywh box is not an xyxy box
 const bad5: Box<"xyxy", "px"> = convertBox(one, "cxcywh");
 
+// ---- nothing is dropped silently: drop/clip only through validateBoxes (which reports) -------
+// @ts-expect-error boxes() takes no policy
+boxes([[1, 2, 3, 4]], "xyxy", "px", { policy: "drop" });
+// @ts-expect-error fromJSON() takes no policy
+fromJSON(toJSON(gt), "xyxy", "px", { policy: "clip" });
+
 // ---- plain values are not Boxes --------------------------------------------------------------
 // @ts-expect-error a Float32Array is not Boxes (use boxes() or unsafeBoxes())
 area(new Float32Array(4));
