@@ -3,14 +3,7 @@ import { BBOX_XFORM_CLIP, type CoderOptions, ENCODE_MIN_SIZE, SSD_VARIANCES } fr
 import { describeValue } from "../errors.js";
 import { fail } from "../internal/check.js";
 import type { BoxFormat, BoxUnits } from "../types.js";
-import {
-  checkBoxTensor,
-  checkBroadcast,
-  checkVariancesT,
-  columns,
-  shapeOf,
-  toXyxyParts,
-} from "./internal.js";
+import { checkBoxesTensor, checkBoxTensor, checkVariancesT, columns, shapeOf } from "./internal.js";
 import { type BoxTensor, unsafeBoxTensor } from "./types.js";
 
 /** Asserts `priors` is a `[P, 4]` cxcywh BoxTensor in `units`. */
@@ -23,6 +16,58 @@ function checkPriorsT(fn: string, priors: unknown, units: BoxUnits): asserts pri
   }
 }
 
+/**
+ * Centre offsets from the priors (`gcx − pcx`, `gcy − pcy`) and sizes of boxes of format `f`, computed
+ * from differences of nearby values first, so float32 keeps the precision the float64 typed-array path
+ * has (a matched box is near its prior).
+ */
+function offsetsAndSizes(
+  t: tf.Tensor,
+  f: BoxFormat,
+  pcx: tf.Tensor,
+  pcy: tf.Tensor,
+): { dx: tf.Tensor; dy: tf.Tensor; w: tf.Tensor; h: tf.Tensor } {
+  const [a, b, c, d] = columns(t);
+  switch (f) {
+    case "cxcywh":
+      return { dx: tf.sub(a, pcx), dy: tf.sub(b, pcy), w: c, h: d };
+    case "xywh":
+      return {
+        dx: tf.add(tf.sub(a, pcx), tf.mul(c, 0.5)),
+        dy: tf.add(tf.sub(b, pcy), tf.mul(d, 0.5)),
+        w: c,
+        h: d,
+      };
+    case "xyxy":
+    case "yxyx": {
+      const [x1, y1, x2, y2] = f === "xyxy" ? [a, b, c, d] : [b, a, d, c];
+      return {
+        dx: tf.mul(tf.add(tf.sub(x1, pcx), tf.sub(x2, pcx)), 0.5),
+        dy: tf.mul(tf.add(tf.sub(y1, pcy), tf.sub(y2, pcy)), 0.5),
+        w: tf.sub(x2, x1),
+        h: tf.sub(y2, y1),
+      };
+    }
+  }
+}
+
+/** Asserts the `P` of `arg` ([..., P, 4]) equals the priors' P. */
+function checkP(fn: string, arg: string, t: tf.Tensor, priors: tf.Tensor): void {
+  const p = t.shape[t.rank - 2];
+  if (p !== priors.shape[0]) {
+    fail(
+      "SHAPE_MISMATCH",
+      fn,
+      `${arg} ${shapeOf(t)} must have P = ${priors.shape[0]} boxes to pair with priors ${shapeOf(priors)}; got P = ${p}`,
+      {
+        arg,
+        expected: priors.shape[0],
+        actual: p,
+      },
+    );
+  }
+}
+
 function encodeT_<F extends BoxFormat, U extends BoxUnits>(
   matched: BoxTensor<F, U>,
   priors: BoxTensor<"cxcywh", NoInfer<U>>,
@@ -31,27 +76,16 @@ function encodeT_<F extends BoxFormat, U extends BoxUnits>(
   const fn = "encodeT";
   checkBoxTensor(fn, "matched", matched);
   checkPriorsT(fn, priors, matched.units);
-  checkBroadcast(
-    fn,
-    "matched",
-    matched.tensor.shape.slice(-2),
-    "priors",
-    priors.tensor.shape,
-    "the [P, 4] shapes",
-  );
+  checkP(fn, "matched", matched.tensor, priors.tensor);
   const v = options.variances ?? SSD_VARIANCES;
   checkVariancesT(fn, v);
   const [vx, vy, vw, vh] = v;
-  const g = toXyxyParts(matched.tensor, matched.format); // each [..., P]
   const [pcx, pcy, pw, ph] = columns(priors.tensor); // each [P]
-  const gw = tf.maximum(tf.sub(g.x2, g.x1), ENCODE_MIN_SIZE);
-  const gh = tf.maximum(tf.sub(g.y2, g.y1), ENCODE_MIN_SIZE);
-  const gcx = tf.mul(tf.add(g.x1, g.x2), 0.5);
-  const gcy = tf.mul(tf.add(g.y1, g.y2), 0.5);
-  const tx = tf.div(tf.sub(gcx, pcx), tf.mul(pw, vx));
-  const ty = tf.div(tf.sub(gcy, pcy), tf.mul(ph, vy));
-  const tw = tf.div(tf.log(tf.div(gw, pw)), vw);
-  const th = tf.div(tf.log(tf.div(gh, ph)), vh);
+  const g = offsetsAndSizes(matched.tensor, matched.format, pcx, pcy); // each [..., P]
+  const tx = tf.div(g.dx, tf.mul(pw, vx));
+  const ty = tf.div(g.dy, tf.mul(ph, vy));
+  const tw = tf.div(tf.log(tf.div(tf.maximum(g.w, ENCODE_MIN_SIZE), pw)), vw);
+  const th = tf.div(tf.log(tf.div(tf.maximum(g.h, ENCODE_MIN_SIZE), ph)), vh);
   return tf.stack([tx, ty, tw, th], -1); // [..., P, 4]
 }
 
@@ -80,17 +114,8 @@ function decodeT_<U extends BoxUnits>(
   const fn = "decodeT";
   checkBoxTensor(fn, "priors", priors, "cxcywh");
   checkPriorsT(fn, priors, priors.units);
-  if (!(deltas instanceof tf.Tensor) || deltas.isDisposed || deltas.rank < 2 || deltas.dtype !== "float32") {
-    fail(
-      "SHAPE_MISMATCH",
-      fn,
-      `deltas must be a float32 tensor [..., P, 4]; got ${deltas instanceof tf.Tensor ? `${deltas.dtype} ${shapeOf(deltas)}` : describeValue(deltas)}`,
-      {
-        arg: "deltas",
-      },
-    );
-  }
-  checkBroadcast(fn, "deltas", deltas.shape.slice(-2), "priors", priors.tensor.shape, "the [P, 4] shapes");
+  checkBoxesTensor(fn, "deltas", deltas);
+  checkP(fn, "deltas", deltas, priors.tensor);
   const v = options.variances ?? SSD_VARIANCES;
   checkVariancesT(fn, v);
   const clip = options.clip ?? BBOX_XFORM_CLIP;
