@@ -193,7 +193,7 @@ export function barChartSvg(
   width = 640,
   height = 320,
 ): string {
-  const m = { l: 40, r: 10, t: 30, b: 50 };
+  const m = { l: 40, r: 10, t: 42, b: 50 };
   const W = width - m.l - m.r;
   const H = height - m.t - m.b;
   const max = Math.max(1, ...values);

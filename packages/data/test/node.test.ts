@@ -227,6 +227,37 @@ describe("loadVoc / writers on disk", () => {
       /labels\/a\.txt:2: expected 5 fields/,
     );
   });
+  test("COCO folder: missing image and size mismatch are reported per policy", async () => {
+    const root = path.join(dir, "coco-bad");
+    await mkdir(root, { recursive: true });
+    await writeFile(path.join(root, "ok.jpg"), encodeJpeg(10, 8));
+    const json = {
+      images: [
+        { id: 1, file_name: "ok.jpg", width: 12, height: 8 },
+        { id: 2, file_name: "gone.jpg", width: 10, height: 8 },
+      ],
+      annotations: [{ id: 5, image_id: 1, category_id: 1, bbox: [1, 1, 10, 2] }],
+      categories: [{ id: 1, name: "cat" }],
+    };
+    await writeFile(path.join(root, "instances.json"), JSON.stringify(json));
+    const file = path.join(root, "instances.json");
+    await expectOdErrorAsync(
+      () => loadCoco(file),
+      "SIZE_MISMATCH",
+      /instances\.json says the image is 12x8 but ok\.jpg is 10x8/,
+    );
+    const dropped = await loadCoco(file, { policy: "drop" });
+    expect(dropped.images).toEqual([]);
+    expect(dropped.report.summary).toEqual({ "size-mismatch": 1, "missing-image": 1 });
+    const clipped = await loadCoco(file, { policy: "clip" });
+    expect(clipped.images.map((r) => [r.id, r.size.width])).toEqual([["1", 10]]);
+    expect(toArray(clipped.images[0]!.boxes)).toEqual([[1, 1, 10, 3]]);
+    expect(clipped.report.issues.map((i) => [i.reason, i.action])).toEqual([
+      ["size-mismatch", "size-corrected"],
+      ["out-of-image", "clipped"],
+      ["missing-image", "image-dropped"],
+    ]);
+  });
   test("COCO file missing", async () => {
     await expectOdErrorAsync(
       () => loadCoco(path.join(dir, "none.json")),
