@@ -112,6 +112,13 @@ function flatten(fn: string, input: BoxesInput): Float64Array {
   }
   const n = input.length;
   if (n === 0) return new Float64Array(0);
+  if (input instanceof Float32Array || input instanceof Float64Array || input instanceof Int32Array) {
+    // typed arrays hold numbers only: one bulk copy
+    if (n % 4 !== 0) {
+      fail("SHAPE_MISMATCH", fn, `a flat input must have 4N numbers; got ${n}`, { arg: "input", actual: n });
+    }
+    return new Float64Array(input);
+  }
   const first = input[0];
   if (typeof first === "number") {
     if (n % 4 !== 0) {
@@ -255,7 +262,7 @@ function validateImpl<F extends BoxFormat, U extends BoxUnits>(
   }
   const hasImage = image !== undefined;
   const given = flatten(fn, input);
-  const data = Float32Array.from(given);
+  const data = new Float32Array(given);
   const n = data.length >> 2;
   const keptIdx = new Int32Array(n);
   const out = new Float32Array(n * 4);
@@ -266,7 +273,11 @@ function validateImpl<F extends BoxFormat, U extends BoxUnits>(
     const s = i * 4;
     const reason = classify(data, s, format, allowEmpty, hasImage, W, H, xy);
     if (reason === undefined) {
-      out.set(data.subarray(s, s + 4), k * 4);
+      const o = k * 4;
+      out[o] = data[s] as number;
+      out[o + 1] = data[s + 1] as number;
+      out[o + 2] = data[s + 2] as number;
+      out[o + 3] = data[s + 3] as number;
       keptIdx[k++] = i;
       continue;
     }
