@@ -39,6 +39,7 @@ describe("boxes", () => {
     ["rows", [[10, 20, 50, 80]], [10, 20, 50, 80]],
     ["flat", [10, 20, 50, 80, 0, 0, 1, 1], [10, 20, 50, 80, 0, 0, 1, 1]],
     ["Float32Array flat", new Float32Array([1, 2, 3, 4]), [1, 2, 3, 4]],
+    ["Int32Array flat", new Int32Array([1, 2, 3, 4]), [1, 2, 3, 4]],
     ["typed rows", [new Float64Array([1, 2, 3, 4])], [1, 2, 3, 4]],
     ["empty", [], []],
     ["zero-area", [[5, 5, 5, 5]], [5, 5, 5, 5]],
@@ -50,6 +51,20 @@ describe("boxes", () => {
     expect(b.units).toBe("px");
     expect(b.length).toBe(expected.length / 4);
     expect(Array.from(b.data)).toEqual(expected);
+  });
+
+  test("Boxes survive structuredClone (postMessage to a worker) with their tags", () => {
+    const b = boxes([[1, 2, 3, 4]], "cxcywh", "rel");
+    const c = structuredClone(b);
+    expect(toArray(select(c, [0]))).toEqual([[1, 2, 3, 4]]);
+    expect(c.format).toBe("cxcywh");
+  });
+
+  test("a flat typed array of the wrong length", () => {
+    expect(caught(() => boxes(new Float32Array(5), "xyxy", "px"))).toMatchObject({
+      code: "SHAPE_MISMATCH",
+      message: "boxes: a flat input must have 4N numbers; got 5",
+    });
   });
 
   test("copies its input", () => {
