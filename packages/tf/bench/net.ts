@@ -36,10 +36,10 @@ export function createNet(seed = 1): Net {
 function bnRelu6(x: tf.Tensor4D): tf.Tensor4D {
   const c = x.shape[3];
   const m = tf.moments(x, [0, 1, 2]);
-  const mean = tf.reshape(m.mean, [c]);
-  const variance = tf.reshape(m.variance, [c]);
+  const mean: tf.Tensor1D = tf.reshape(m.mean, [c]);
+  const variance: tf.Tensor1D = tf.reshape(m.variance, [c]);
   // tfjs 4.22: FusedBatchNorm's gradient needs a scale tensor (an absent one crashes the tape).
-  const y = tf.batchNorm4d(x, mean, variance, tf.zeros([c]), tf.ones([c]), 1e-3);
+  const y = tf.batchNorm4d(x, mean, variance, tf.zeros<tf.Rank.R1>([c]), tf.ones<tf.Rank.R1>([c]), 1e-3);
   return tf.relu6(y);
 }
 
