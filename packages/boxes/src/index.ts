@@ -10,6 +10,6 @@ export * from "./errors.js";
 export * from "./geometry.js";
 export * from "./iou.js";
 export * from "./letterbox.js";
-export * from "./types.js";
 export * from "./nms.js";
 export * from "./single.js";
+export * from "./types.js";
