@@ -1,8 +1,11 @@
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { fail } from "./errors.js";
-import { checkNumber, checkShape } from "./internal.js";
+import { checkNumber, checkShape, reduce } from "./internal.js";
 
-/** How a loss tensor is reduced. */
+/**
+ * How a loss tensor is reduced: `"none"` keeps the elementwise shape, `"mean"` and `"sum"` give a
+ * scalar.
+ */
 export type Reduction = "none" | "mean" | "sum";
 
 /** Options of {@link sigmoidFocalLoss} and {@link softmaxFocalLoss}. */
@@ -13,23 +16,6 @@ export interface FocalOptions {
   readonly gamma?: number;
   /** Reduction over all elements (default `"none"`, as torchvision). */
   readonly reduction?: Reduction;
-}
-
-function reduce(fn: string, t: tf.Tensor, reduction: Reduction): tf.Tensor {
-  switch (reduction) {
-    case "none":
-      return t;
-    case "mean":
-      return tf.mean(t);
-    case "sum":
-      return tf.sum(t);
-    default:
-      return fail(
-        "INVALID_ARGUMENT",
-        fn,
-        `reduction must be "none", "mean" or "sum"; got ${String(reduction)}`,
-      );
-  }
 }
 
 function focalOptions(fn: string, o: FocalOptions): [number, number, Reduction] {

@@ -5,5 +5,6 @@
  */
 export * from "./errors.js";
 export * from "./focal.js";
+export * from "./iou.js";
 export * from "./multibox.js";
 export * from "./smooth-l1.js";

@@ -1,6 +1,9 @@
-import * as tf from "@tensorflow/tfjs-core";
+import { BOXES_KIND, type Boxes, type Variances } from "@od/boxes";
+import { type BoxTensor, boxesToTensor, decodeT, isBoxTensor } from "@od/boxes/tf";
+import { tf } from "@od/tf";
 import { fail } from "./errors.js";
-import { checkNumber, checkShape } from "./internal.js";
+import { checkNumber, checkShape, shapeStr } from "./internal.js";
+import { iouLoss } from "./iou.js";
 import { smoothL1 } from "./smooth-l1.js";
 
 /** Inputs of {@link multiboxLoss}. B images, P priors, C classes (class 0 is background). */
@@ -15,8 +18,11 @@ export interface MultiboxInputs {
   readonly labels: tf.Tensor;
 }
 
-/** Options of {@link multiboxLoss}. */
-export interface MultiboxOptions {
+/** Localisation losses {@link multiboxLoss} offers. */
+export type MultiboxLocLoss = "smooth-l1" | "giou" | "diou" | "ciou";
+
+/** Options of {@link multiboxLoss} that do not depend on the localisation loss. */
+export interface MultiboxBaseOptions {
   /** Hard negatives kept per positive in each image (default 3, as SSD). */
   readonly negPosRatio?: number;
   /**
@@ -40,11 +46,41 @@ export interface MultiboxOptions {
   readonly validate?: boolean;
 }
 
+/** Smooth-L1 localisation on the encoded deltas (the default, as SSD and torchvision). */
+export interface MultiboxSmoothL1Options extends MultiboxBaseOptions {
+  /** `"smooth-l1"` (default): smooth-L1(β) of `locPred − locTargets`, summed over the 4 deltas. */
+  readonly locLoss?: "smooth-l1";
+}
+
+/**
+ * IoU-family localisation: `locPred` and `locTargets` are decoded against the priors
+ * (`@od/boxes/tf` `decodeT`, the inverse of the SSD coder) and each positive prior contributes
+ * `1 − GIoU`, `1 − DIoU` or `1 − CIoU` of its decoded pair ({@link iouLoss}).
+ */
+export interface MultiboxIouOptions extends MultiboxBaseOptions {
+  /** `"giou"`, `"diou"` or `"ciou"`. */
+  readonly locLoss: "giou" | "diou" | "ciou";
+  /**
+   * `[P, 4]` priors the deltas are relative to, cxcywh in units relative to the network input: typed
+   * arrays (copied to a tensor on each call) or a BoxTensor (used as is; keep one for the whole run).
+   */
+  readonly priors: Boxes<"cxcywh", "rel"> | BoxTensor<"cxcywh", "rel">;
+  /** Coder variances (σx, σy, σw, σh) the targets were encoded with (default SSD's 0.1, 0.1, 0.2, 0.2). */
+  readonly variances?: Variances;
+}
+
+/**
+ * Options of {@link multiboxLoss}: the {@link MultiboxBaseOptions} plus the localisation loss, smooth-L1
+ * ({@link MultiboxSmoothL1Options}) or an IoU-family loss on decoded boxes, which requires `priors`
+ * ({@link MultiboxIouOptions}).
+ */
+export type MultiboxOptions = MultiboxSmoothL1Options | MultiboxIouOptions;
+
 /** Result of {@link multiboxLoss}: scalar tensors the caller owns (dispose them, or call inside `tf.tidy`). */
 export interface MultiboxLoss {
   /** `loc · locWeight + cls`, the value to minimise. */
   readonly total: tf.Scalar;
-  /** Smooth-L1 over positive priors, divided by N = max(1, positives in the batch). */
+  /** Localisation loss (smooth-L1 or 1 − IoU-family) over positive priors, divided by N = max(1, positives in the batch). */
   readonly loc: tf.Scalar;
   /** Cross-entropy over positives and mined negatives, divided by N. */
   readonly cls: tf.Scalar;
@@ -55,22 +91,52 @@ export interface MultiboxLoss {
 }
 
 /**
- * A copy of `t`'s values with no connection to the gradient tape: ranking for hard negative mining
- * is a selection, so no gradient may flow through it. One synchronous read of `t`.
+ * The mining selection itself, run as the forward pass of a custom-gradient op: the ops inside are not
+ * recorded on the gradient tape, and the op's gradient is zero. Per image: `k_b = min(available,
+ * max(ratio · positives_b, floor))`; one `topk` with `k = max_b k_b` over the candidates' scores
+ * (non-candidates get a score below every candidate), then a `scatterND` of the first `k_b` indices of
+ * each row. O(P log k) per image in the backend, no O(P²) step and no per-prior JS loop; one small
+ * synchronous read (`max_b k_b`).
  */
-function detached(t: tf.Tensor): tf.Tensor {
-  return tf.tensor(t.dataSync(), t.shape, t.dtype);
+function mine(loss: tf.Tensor2D, labels: tf.Tensor2D, ratio: number, floor: number): tf.Tensor2D {
+  const [B, P] = loss.shape;
+  const cand = tf.equal(labels, tf.scalar(0, "int32")); // [B,P]
+  const numPos = tf.sum(tf.cast(tf.greater(labels, tf.scalar(0, "int32")), "float32"), 1); // [B]
+  const numCand = tf.sum(tf.cast(cand, "float32"), 1);
+  // ceil(ratio · positives), as torchvision's `rank < ratio · positives` for a fractional ratio.
+  const numNeg = tf.minimum(numCand, tf.maximum(tf.ceil(tf.mul(numPos, ratio)), Math.ceil(floor))); // [B]
+  const k = Math.min(P, tf.max(numNeg).dataSync()[0] ?? 0);
+  if (B === 0 || k === 0) return tf.zeros([B, P]);
+  // Non-candidates score below every candidate (a finite sentinel: tfjs' cpu topk compares by subtraction).
+  const lossF = tf.cast(loss, "float32");
+  const score = tf.where(cand, lossF, tf.broadcastTo(tf.sub(tf.min(lossF), 1), [B, P]));
+  const idx = tf.topk(score, k, true).indices; // [B,k], descending score, ties to the lower index
+  const keep = tf.cast(
+    tf.less(tf.reshape(tf.range(0, k, 1, "float32"), [1, k]), tf.reshape(numNeg, [B, 1])),
+    "float32",
+  );
+  const rows = tf.broadcastTo(tf.reshape(tf.range(0, B, 1, "int32"), [B, 1]), [B, k]);
+  const at = tf.reshape(tf.stack([rows, idx], -1), [B * k, 2]);
+  const mask = tf.scatterND(at, tf.reshape(keep, [B * k]), [B, P]) as tf.Tensor2D;
+  return tf.mul(mask, tf.cast(cand, "float32"));
 }
 
 /**
  * Hard negative mining mask (Liu et al. 2016, §2.2; torchvision `SSD.compute_loss`): per image, the
  * background priors (label 0) with the largest classification loss, `min(available,
- * max(negPosRatio · positives, minNegativesPerImage))` of them. Priors labelled −1 and positives are
- * never mined. Ties in loss go to the lower prior index (tfjs `topk` is stable on cpu and wasm).
+ * max(⌈negPosRatio · positives⌉, ⌈minNegativesPerImage⌉))` of them. Priors labelled −1 and positives are
+ * never mined. Ties in loss go to the lower prior index on the cpu backend (its `topk` is stable);
+ * other backends may break exact ties differently.
+ *
+ * A selection: the mask has zero gradient with respect to `lossPerPrior` (no gradient flows through
+ * the ranking), so it is safe to use inside `tf.grad` / `tf.variableGrads`.
  *
  * @param lossPerPrior `[B, P]` classification loss of each prior (values only; not differentiated).
- * @param labels `[B, P]` int32 labels.
- * @returns `[B, P]` float32 mask, 1 for mined negatives.
+ * @param labels `[B, P]` int32 labels (−1 ignored, 0 background, > 0 object).
+ * @param negPosRatio negatives per positive, ≥ 0 (default 3).
+ * @param minNegativesPerImage floor on the negatives of each image, ≥ 0 (default 0 here, as torchvision).
+ * @returns `[B, P]` float32 mask, 1 for mined negatives (the caller owns it).
+ * @throws LossesError `SHAPE_MISMATCH`, `INVALID_ARGUMENT`.
  */
 export function hardNegativeMask(
   lossPerPrior: tf.Tensor,
@@ -81,25 +147,15 @@ export function hardNegativeMask(
   const fn = "hardNegativeMask";
   checkShape(fn, "lossPerPrior", lossPerPrior, [-1, -1]);
   checkShape(fn, "labels", labels, lossPerPrior.shape);
-  checkNumber(fn, "negPosRatio", negPosRatio, 0, Number.MAX_SAFE_INTEGER);
-  checkNumber(fn, "minNegativesPerImage", minNegativesPerImage, 0, Number.MAX_SAFE_INTEGER);
-  return tf.tidy(() => {
-    const [, P] = lossPerPrior.shape as [number, number];
-    const cand = tf.equal(labels, tf.scalar(0, "int32"));
-    const numPos = tf.sum(tf.cast(tf.greater(labels, tf.scalar(0, "int32")), "float32"), 1);
-    const numCand = tf.sum(tf.cast(cand, "float32"), 1);
-    const numNeg = tf.minimum(numCand, tf.maximum(tf.mul(numPos, negPosRatio), minNegativesPerImage));
-    const score = tf.where(
-      cand,
-      detached(lossPerPrior),
-      tf.fill(lossPerPrior.shape, Number.NEGATIVE_INFINITY),
-    );
-    // order[b, r] = prior at rank r (descending loss); rank[b, j] = rank of prior j (inverse permutation).
-    const order = tf.topk(score, P, true).indices;
-    const rank = tf.topk(tf.neg(tf.cast(order, "float32")), P, true).indices;
-    const mined = tf.logicalAnd(cand, tf.less(tf.cast(rank, "float32"), tf.expandDims(numNeg, 1)));
-    return tf.cast(mined, "float32") as tf.Tensor2D;
-  });
+  if (labels.dtype !== "int32") fail("SHAPE_MISMATCH", fn, `labels must be int32; got ${labels.dtype}`);
+  checkNumber(fn, "negPosRatio", negPosRatio, 0, 1e6);
+  checkNumber(fn, "minNegativesPerImage", minNegativesPerImage, 0, 1e9);
+  const lab = labels as tf.Tensor2D;
+  const op = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => ({
+    value: mine(args[0] as tf.Tensor2D, lab, negPosRatio, minNegativesPerImage),
+    gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+  }));
+  return op(lossPerPrior) as tf.Tensor2D;
 }
 
 function checkInputs(fn: string, x: MultiboxInputs): [number, number, number] {
@@ -145,24 +201,81 @@ function checkValues(fn: string, x: MultiboxInputs, C: number): void {
   if (bad > 0) fail("NON_FINITE", fn, "locTargets contains NaN or Infinity");
 }
 
+/** The IoU options of {@link multiboxLoss}, checked (O(1): tags and shapes). */
+function checkIouOptions(
+  fn: string,
+  o: MultiboxOptions,
+  P: number,
+): {
+  kind: "giou" | "diou" | "ciou";
+  priors: MultiboxIouOptions["priors"];
+  variances: Variances | undefined;
+} {
+  const kind = o.locLoss;
+  if (kind !== "giou" && kind !== "diou" && kind !== "ciou") {
+    return fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `options.locLoss must be "smooth-l1", "giou", "diou" or "ciou"; got ${String(kind)}`,
+      { arg: "options.locLoss" },
+    );
+  }
+  const p: unknown = "priors" in o ? o.priors : undefined;
+  if (!isPriors(p)) {
+    return fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `options.priors must be Boxes<"cxcywh", "rel"> or a BoxTensor of them when locLoss is "${kind}"; got ${p === undefined ? "undefined" : typeof p}`,
+      { arg: "options.priors" },
+    );
+  }
+  if (p.format !== "cxcywh" || p.units !== "rel") {
+    fail("INVALID_ARGUMENT", fn, `options.priors must be cxcywh rel boxes; got ${p.format} ${p.units}`, {
+      arg: "options.priors",
+      actual: [p.format, p.units],
+    });
+  }
+  const shape = p.kind === BOXES_KIND ? [p.length, 4] : p.tensor.shape;
+  if (shape.length !== 2 || shape[0] !== P) {
+    fail("SHAPE_MISMATCH", fn, `options.priors must have shape [${P}, 4]; got ${shapeStr(shape)}`, {
+      arg: "options.priors",
+      expected: [P, 4],
+      actual: shape,
+    });
+  }
+  const variances = "variances" in o ? o.variances : undefined;
+  return { kind, priors: p as MultiboxIouOptions["priors"], variances };
+}
+
+/** True for typed-array Boxes or a BoxTensor (any format and units; checked by the caller). */
+function isPriors(p: unknown): p is Boxes | BoxTensor {
+  if (isBoxTensor(p)) return true;
+  return typeof p === "object" && p !== null && "kind" in p && p.kind === BOXES_KIND && "data" in p;
+}
+
 /**
  * SSD MultiBox loss (Liu et al. 2016, eq. 1) with hard negative mining, equal to torchvision's
  * `SSD.compute_loss` when `minNegativesPerImage` is 0 and every image has at most
  * `P / (1 + negPosRatio)` positives (beyond that torchvision's rank mask also re-selects positives and
  * counts their loss twice; ours never mines positives).
  *
- * - localisation: smooth-L1(β) between `locPred` and `locTargets`, summed over positive priors;
+ * - localisation: smooth-L1(β) between `locPred` and `locTargets`, summed over positive priors; or,
+ *   with `locLoss: "giou" | "diou" | "ciou"`, `1 − GIoU/DIoU/CIoU` of the pairs decoded against
+ *   `options.priors` (see {@link MultiboxIouOptions});
  * - classification: softmax cross-entropy (optionally label-smoothed and class-weighted) summed over
  *   positives and the mined negatives ({@link hardNegativeMask});
  * - both divided by N = max(1, positives in the batch): no NaN when a batch has no positives.
  *
  * Works under `tf.variableGrads` / optimizers; no gradient flows through the mining selection.
+ * @param inputs `locPred [B, P, 4]`, `clsLogits [B, P, C]`, `locTargets [B, P, 4]` (float32),
+ *   `labels [B, P]` (int32 in [−1, C)); see {@link MultiboxInputs}.
+ * @param options see {@link MultiboxBaseOptions}; defaults: ratio 3, floor 8, β 1, smooth-L1.
  * @returns scalar tensors (see {@link MultiboxLoss}).
  * @throws LossesError `SHAPE_MISMATCH`, `LABEL_OUT_OF_RANGE`, `NON_FINITE`, `INVALID_ARGUMENT`.
  */
 export function multiboxLoss(inputs: MultiboxInputs, options: MultiboxOptions = {}): MultiboxLoss {
   const fn = "multiboxLoss";
-  const [, , C] = checkInputs(fn, inputs);
+  const [, P, C] = checkInputs(fn, inputs);
   const ratio = options.negPosRatio ?? 3;
   const minNeg = options.minNegativesPerImage ?? 8;
   const beta = options.smoothL1Beta ?? 1;
@@ -184,6 +297,10 @@ export function multiboxLoss(inputs: MultiboxInputs, options: MultiboxOptions = 
       `options.classWeights must be ${C} finite numbers >= 0; got [${weights.join(", ")}]`,
     );
   }
+  const iou =
+    options.locLoss === undefined || options.locLoss === "smooth-l1"
+      ? undefined
+      : checkIouOptions(fn, options, P);
   if (options.validate ?? true) checkValues(fn, inputs, C);
   const { locPred, clsLogits, locTargets, labels } = inputs;
   return tf.tidy(() => {
@@ -198,8 +315,17 @@ export function multiboxLoss(inputs: MultiboxInputs, options: MultiboxOptions = 
     const neg = hardNegativeMask(ce, labels, ratio, minNeg); // [B,P]
     const numPos = tf.sum(pos);
     const n = tf.maximum(numPos, 1);
-    const locPer = tf.sum(smoothL1(locPred, locTargets, beta), -1); // [B,P]
-    const loc = tf.div(tf.sum(tf.mul(locPer, pos)), n) as tf.Scalar;
+    let locSum: tf.Tensor;
+    if (iou === undefined) {
+      locSum = tf.sum(tf.mul(tf.sum(smoothL1(locPred, locTargets, beta), -1), pos));
+    } else {
+      const priors = iou.priors.kind === BOXES_KIND ? boxesToTensor(iou.priors) : iou.priors;
+      const coder = iou.variances === undefined ? {} : { variances: iou.variances };
+      const predBoxes = decodeT(locPred, priors, coder); // [B,P,4] cxcywh rel
+      const targetBoxes = decodeT(locTargets, priors, coder);
+      locSum = iouLoss(predBoxes, targetBoxes, { kind: iou.kind, weights: pos, reduction: "sum" });
+    }
+    const loc = tf.div(locSum, n) as tf.Scalar;
     const cls = tf.div(tf.sum(tf.mul(ce, tf.add(pos, neg))), n) as tf.Scalar;
     const total = tf.add(tf.mul(loc, locWeight), cls) as tf.Scalar;
     return { total, loc, cls, numPositives: numPos as tf.Scalar, numNegatives: tf.sum(neg) as tf.Scalar };

@@ -1,5 +1,5 @@
 import { isOdError } from "@od/boxes";
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { beforeAll, describe, expect, test } from "vitest";
 import { sigmoidFocalLoss, softmaxFocalLoss } from "../src/index.js";
 import fixtures from "./fixtures/torchvision-losses.json" with { type: "json" };

@@ -1,6 +1,6 @@
 import { fc, test } from "@fast-check/vitest";
 import { isOdError } from "@od/boxes";
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { beforeAll, describe, expect } from "vitest";
 import { hardNegativeMask, multiboxLoss } from "../src/index.js";
 import fixtures from "./fixtures/torchvision-losses.json" with { type: "json" };

@@ -1,8 +1,10 @@
-import * as tf from "@tensorflow/tfjs-core";
-import "@tensorflow/tfjs-backend-cpu";
+import { initBackend, tf } from "@od/tf";
 
-/** Runs the tests on the cpu backend (float32, deterministic). */
+/**
+ * Runs the tests on the cpu backend (float32, deterministic ties in `topk`). Importing `@od/tf`
+ * registers the gradient functions, so `tf.grad` / `tf.variableGrads` work.
+ */
 export async function useCpu(): Promise<void> {
-  await tf.setBackend("cpu");
+  await initBackend({ prefer: ["cpu"] });
   await tf.ready();
 }
