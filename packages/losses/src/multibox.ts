@@ -1,8 +1,8 @@
 import { BOXES_KIND, type Boxes, type Variances } from "@od/boxes";
-import { type BoxTensor, boxesToTensor, decodeT, isBoxTensor } from "@od/boxes/tf";
+import { type BoxTensor, boxesToTensor, decodeT, isBoxTensor, unsafeBoxTensor } from "@od/boxes/tf";
 import { tf } from "@od/tf";
 import { fail } from "./errors.js";
-import { checkNumber, checkShape, shapeStr } from "./internal.js";
+import { checkNumber, checkShape, expandLast, shapeStr, softmaxCrossEntropy, sumAll } from "./internal.js";
 import { iouLoss } from "./iou.js";
 import { smoothL1 } from "./smooth-l1.js";
 
@@ -105,11 +105,12 @@ function mine(loss: tf.Tensor2D, labels: tf.Tensor2D, ratio: number, floor: numb
   const numCand = tf.sum(tf.cast(cand, "float32"), 1);
   // ceil(ratio · positives), as torchvision's `rank < ratio · positives` for a fractional ratio.
   const numNeg = tf.minimum(numCand, tf.maximum(tf.ceil(tf.mul(numPos, ratio)), Math.ceil(floor))); // [B]
-  const k = Math.min(P, tf.max(numNeg).dataSync()[0] ?? 0);
+  const lossF = tf.cast(loss, "float32");
+  const read = tf.stack([tf.max(numNeg), tf.min(lossF)]).dataSync(); // the one synchronous read
+  const k = Math.min(P, read[0] ?? 0);
   if (B === 0 || k === 0) return tf.zeros([B, P]);
   // Non-candidates score below every candidate (a finite sentinel: tfjs' cpu topk compares by subtraction).
-  const lossF = tf.cast(loss, "float32");
-  const score = tf.where(cand, lossF, tf.broadcastTo(tf.sub(tf.min(lossF), 1), [B, P]));
+  const score = tf.where(cand, lossF, tf.fill([B, P], (read[1] ?? 0) - 1 - Math.abs(read[1] ?? 0)));
   const idx = tf.topk(score, k, true).indices; // [B,k], descending score, ties to the lower index
   const keep = tf.cast(
     tf.less(tf.reshape(tf.range(0, k, 1, "float32"), [1, k]), tf.reshape(numNeg, [B, 1])),
@@ -304,29 +305,30 @@ export function multiboxLoss(inputs: MultiboxInputs, options: MultiboxOptions = 
   if (options.validate ?? true) checkValues(fn, inputs, C);
   const { locPred, clsLogits, locTargets, labels } = inputs;
   return tf.tidy(() => {
-    const safeLabels = tf.maximum(labels, tf.scalar(0, "int32"));
-    const logp = tf.logSoftmax(clsLogits); // [B,P,C]
-    const onehot = tf.oneHot(safeLabels, C); // [B,P,C] (int32)
-    const target =
-      eps > 0 ? tf.add(tf.mul(tf.cast(onehot, "float32"), 1 - eps), eps / C) : tf.cast(onehot, "float32");
-    let ce = tf.neg(tf.sum(tf.mul(target, logp), -1)); // [B,P]
+    const [B] = labels.shape as [number, number];
+    const safeLabels = tf.maximum(labels, tf.scalar(0, "int32")); // [B,P]
+    const flatLogits = tf.reshape(clsLogits, [B * P, C]) as tf.Tensor2D;
+    const flatLabels = tf.reshape(safeLabels, [B * P]) as tf.Tensor1D;
+    let ce = tf.reshape(softmaxCrossEntropy(flatLogits, flatLabels, eps), [B, P]); // [B,P]
     if (weights !== undefined) ce = tf.mul(ce, tf.gather(tf.tensor1d([...weights], "float32"), safeLabels));
     const pos = tf.cast(tf.greater(labels, tf.scalar(0, "int32")), "float32"); // [B,P]
-    const neg = hardNegativeMask(ce, labels, ratio, minNeg); // [B,P]
+    const neg = hardNegativeMask(ce, labels, ratio, minNeg); // [B,P], zero gradient
     const numPos = tf.sum(pos);
     const n = tf.maximum(numPos, 1);
     let locSum: tf.Tensor;
     if (iou === undefined) {
-      locSum = tf.sum(tf.mul(tf.sum(smoothL1(locPred, locTargets, beta), -1), pos));
+      locSum = sumAll(tf.mul(smoothL1(locPred, locTargets, beta), expandLast(pos, 4)));
     } else {
-      const priors = iou.priors.kind === BOXES_KIND ? boxesToTensor(iou.priors) : iou.priors;
+      // Priors repeated per image, so decoding is same-shape arithmetic on [B·P] columns.
+      const p = iou.priors.kind === BOXES_KIND ? boxesToTensor(iou.priors).tensor : iou.priors.tensor;
+      const priors = unsafeBoxTensor(tf.concat(Array.from({ length: B }, () => p)), "cxcywh", "rel");
       const coder = iou.variances === undefined ? {} : { variances: iou.variances };
-      const predBoxes = decodeT(locPred, priors, coder); // [B,P,4] cxcywh rel
-      const targetBoxes = decodeT(locTargets, priors, coder);
-      locSum = iouLoss(predBoxes, targetBoxes, { kind: iou.kind, weights: pos, reduction: "sum" });
+      const predBoxes = decodeT(tf.reshape(locPred, [B * P, 4]), priors, coder); // [B·P, 4] cxcywh rel
+      const targetBoxes = decodeT(tf.reshape(locTargets, [B * P, 4]), priors, coder);
+      locSum = sumAll(tf.mul(iouLoss(predBoxes, targetBoxes, { kind: iou.kind }), tf.reshape(pos, [B * P])));
     }
     const loc = tf.div(locSum, n) as tf.Scalar;
-    const cls = tf.div(tf.sum(tf.mul(ce, tf.add(pos, neg))), n) as tf.Scalar;
+    const cls = tf.div(sumAll(tf.mul(ce, tf.add(pos, neg))), n) as tf.Scalar;
     const total = tf.add(tf.mul(loc, locWeight), cls) as tf.Scalar;
     return { total, loc, cls, numPositives: numPos as tf.Scalar, numNegatives: tf.sum(neg) as tf.Scalar };
   });
