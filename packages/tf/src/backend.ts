@@ -1,5 +1,6 @@
 import { engine, env, setBackend } from "@tensorflow/tfjs-core";
 import { TfError } from "./errors.js";
+import { registerWasmFastPaths } from "./wasm-fast-paths.js";
 
 /** Backends `@od/tf` can select, in its default order of preference. */
 export type BackendName = "tensorflow" | "wasm" | "cpu";
@@ -74,6 +75,7 @@ async function tryTensorflow(): Promise<string> {
 
 async function tryWasm(wasmPaths: InitBackendOptions["wasmPaths"]): Promise<string> {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
+  registerWasmFastPaths("wasm");
   if (wasmPaths !== undefined) {
     if (typeof wasmPaths === "string") wasm.setWasmPaths(wasmPaths);
     else wasm.setWasmPaths({ ...wasmPaths });

@@ -13,3 +13,4 @@ export * from "./errors.js";
 export * from "./gradients.js";
 /** The tfjs-core namespace (`@tensorflow/tfjs-core`), the same single copy every od package uses. */
 export { tf };
+export * from "./wasm-fast-paths.js";
