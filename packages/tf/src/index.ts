@@ -11,6 +11,6 @@ export * from "./backend.js";
 export * from "./conv-backprop.js";
 export * from "./errors.js";
 export * from "./gradients.js";
+export * from "./wasm-fast-paths.js";
 /** The tfjs-core namespace (`@tensorflow/tfjs-core`), the same single copy every od package uses. */
 export { tf };
-export * from "./wasm-fast-paths.js";
