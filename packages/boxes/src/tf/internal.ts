@@ -243,9 +243,9 @@ function maskOp(f: (...xs: tf.Tensor[]) => tf.Tensor): (...xs: tf.Tensor[]) => t
 /** `x > 0` as a boolean tensor, transparent to gradients. */
 export const isPositive: (x: tf.Tensor) => tf.Tensor = maskOp((x) => tf.greater(x, 0));
 
-/** `w == 0 && h == 0` (a point box) as a boolean tensor, transparent to gradients. */
-export const isPoint: (w: tf.Tensor, h: tf.Tensor) => tf.Tensor = maskOp((w, h) =>
-  tf.logicalAnd(tf.equal(w, 0), tf.equal(h, 0)),
+/** 0 where `w == 0 && h == 0` (a point box), else 1, as float32; transparent to gradients. */
+export const notPoint: (w: tf.Tensor, h: tf.Tensor) => tf.Tensor = maskOp((w, h) =>
+  tf.cast(tf.logicalOr(tf.notEqual(w, 0), tf.notEqual(h, 0)), "float32"),
 );
 
 /**

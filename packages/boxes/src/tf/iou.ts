@@ -4,8 +4,8 @@ import {
   checkBoxTensor,
   checkBroadcast,
   checkSameT,
-  isPoint,
   isPositive,
+  notPoint,
   safeDiv,
   stopGradient,
   toXyxyParts,
@@ -25,29 +25,82 @@ function aspectAngle(w: tf.Tensor, h: tf.Tensor): tf.Tensor {
 }
 
 /**
- * The IoU family on xyxy corner tensors whose shapes broadcast (`[N, 1]` with `[1, M]` for a matrix,
- * equal shapes for aligned pairs). Every division goes through {@link safeDiv}, so values AND gradients
- * are finite for degenerate boxes, with the conventions of the typed-array path (`src/internal/iou-pair.ts`):
- * IoU 0 when the union is 0; GIoU's enclosing term 0 when the enclosing area is 0; DIoU's distance term
- * 0 when the enclosing diagonal is 0; CIoU's aspect term 0 when either box is a point; penalties clamped
- * to [0, 1].
+ * How a-side and b-side tensors meet. For aligned pairs both sides already have the result shape and
+ * these are plain elementwise ops. For an `[N] × [M]` matrix, `liftA` / `liftB` materialise `[N, M]`
+ * copies and `add` / `mul` build outer sums and products with a K = 1 or 2 `matMul` (exact: products
+ * with 1 are exact, a sum is rounded once), because tfjs' cpu and wasm backends run broadcasting binary
+ * ops 5 to 20 times slower than same-shape ones.
  */
-function iouFamily(a: XyxyParts, b: XyxyParts, kind: IouKind): tf.Tensor {
+interface Pairing {
+  /** An a-side per-box tensor in the result shape. */
+  liftA(t: tf.Tensor): tf.Tensor;
+  /** A b-side per-box tensor in the result shape. */
+  liftB(t: tf.Tensor): tf.Tensor;
+  /** `p_a + q_b` in the result shape. */
+  add(p: tf.Tensor, q: tf.Tensor): tf.Tensor;
+  /** `p_a · q_b` in the result shape. */
+  mul(p: tf.Tensor, q: tf.Tensor): tf.Tensor;
+}
+
+const ELEMENTWISE: Pairing = { liftA: (t) => t, liftB: (t) => t, add: tf.add, mul: tf.mul };
+
+/** Outer pairing of `[N]` a-side with `[M]` b-side tensors into `[N, M]`, by `matMul`. */
+function outerPairing(n: number, m: number): Pairing {
+  const onesN = tf.ones([n, 1]);
+  const onesM = tf.ones([1, m]);
+  const col = (t: tf.Tensor) => tf.reshape(t, [n, 1]);
+  const row = (t: tf.Tensor) => tf.reshape(t, [1, m]);
+  return {
+    liftA: (t) => tf.matMul(col(t), onesM),
+    liftB: (t) => tf.matMul(onesN, row(t)),
+    add: (p, q) => tf.matMul(tf.concat([col(p), onesN], 1), tf.concat([onesM, row(q)], 0)),
+    mul: (p, q) => tf.matMul(col(p), row(q)),
+  };
+}
+
+/** Outer pairing of `[..., N]` with `[..., M]` (batch dimensions broadcast) by broadcasting ops. */
+const BROADCAST_PAIRING: Pairing = {
+  liftA: (t) => tf.expandDims(t, -1),
+  liftB: (t) => tf.expandDims(t, -2),
+  add: (p, q) => tf.add(tf.expandDims(p, -1), tf.expandDims(q, -2)),
+  mul: (p, q) => tf.mul(tf.expandDims(p, -1), tf.expandDims(q, -2)),
+};
+
+/**
+ * The IoU family of a-side and b-side xyxy corner tensors, paired by `P`. Every division goes through
+ * {@link safeDiv}, so values AND gradients are finite for degenerate boxes, with the conventions of the
+ * typed-array path (`src/internal/iou-pair.ts`): IoU 0 when the union is 0; GIoU's enclosing term 0
+ * when the enclosing area is 0; DIoU's distance term 0 when the enclosing diagonal is 0; CIoU's aspect
+ * term 0 when either box is a point; penalties clamped to [0, 1].
+ */
+function iouFamily(a: XyxyParts, b: XyxyParts, kind: IouKind, P: Pairing): tf.Tensor {
+  // per-box quantities, on each side's own shape
   const wA = tf.sub(a.x2, a.x1);
   const hA = tf.sub(a.y2, a.y1);
   const wB = tf.sub(b.x2, b.x1);
   const hB = tf.sub(b.y2, b.y1);
-  const areaA = tf.mul(wA, hA);
-  const areaB = tf.mul(wB, hB);
-  const iw = tf.relu(tf.sub(tf.minimum(a.x2, b.x2), tf.maximum(a.x1, b.x1))); // broadcast shape
-  const ih = tf.relu(tf.sub(tf.minimum(a.y2, b.y2), tf.maximum(a.y1, b.y1)));
+  // corners in the result shape
+  const [ax1, ay1, ax2, ay2] = [a.x1, a.y1, a.x2, a.y2].map(P.liftA) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
+  const [bx1, by1, bx2, by2] = [b.x1, b.y1, b.x2, b.y2].map(P.liftB) as [
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+    tf.Tensor,
+  ];
+  const iw = tf.relu(tf.sub(tf.minimum(ax2, bx2), tf.maximum(ax1, bx1)));
+  const ih = tf.relu(tf.sub(tf.minimum(ay2, by2), tf.maximum(ay1, by1)));
   const inter = tf.mul(iw, ih);
-  const union = tf.sub(tf.add(areaA, areaB), inter);
+  const union = tf.sub(P.add(tf.mul(wA, hA), tf.mul(wB, hB)), inter);
   const iou = safeDiv(inter, union);
   if (kind === "iou") return iou;
   // enclosing box
-  const cw = tf.sub(tf.maximum(a.x2, b.x2), tf.minimum(a.x1, b.x1));
-  const ch = tf.sub(tf.maximum(a.y2, b.y2), tf.minimum(a.y1, b.y1));
+  const cw = tf.sub(tf.maximum(ax2, bx2), tf.minimum(ax1, bx1));
+  const ch = tf.sub(tf.maximum(ay2, by2), tf.minimum(ay1, by1));
   if (kind === "giou") {
     const c = tf.mul(cw, ch);
     return tf.sub(iou, tf.clipByValue(safeDiv(tf.sub(c, union), c), 0, 1));
@@ -55,17 +108,16 @@ function iouFamily(a: XyxyParts, b: XyxyParts, kind: IouKind): tf.Tensor {
   const c2 = tf.add(tf.square(cw), tf.square(ch));
   // centre offsets as sums of differences of nearby corners: better conditioned in float32 than
   // differences of sums when the boxes are small and far from the origin.
-  const dx = tf.mul(tf.add(tf.sub(a.x1, b.x1), tf.sub(a.x2, b.x2)), 0.5);
-  const dy = tf.mul(tf.add(tf.sub(a.y1, b.y1), tf.sub(a.y2, b.y2)), 0.5);
+  const dx = tf.mul(tf.add(tf.sub(ax1, bx1), tf.sub(ax2, bx2)), 0.5);
+  const dy = tf.mul(tf.add(tf.sub(ay1, by1), tf.sub(ay2, by2)), 0.5);
   const rho2 = tf.add(tf.square(dx), tf.square(dy));
   const diou = tf.sub(iou, tf.minimum(safeDiv(rho2, c2), 1));
   if (kind === "diou") return diou;
-  const d = tf.sub(aspectAngle(wA, hA), aspectAngle(wB, hB));
-  const v = tf.mul(tf.square(d), FOUR_OVER_PI2);
-  const vm = tf.where(isPoint(wA, hA), tf.zerosLike(v), tf.where(isPoint(wB, hB), tf.zerosLike(v), v));
+  const d = P.add(aspectAngle(wA, hA), tf.neg(aspectAngle(wB, hB)));
+  const v = tf.mul(tf.mul(tf.square(d), FOUR_OVER_PI2), P.mul(notPoint(wA, hA), notPoint(wB, hB)));
   // alpha is a constant in the backward pass, as in torchvision (`with torch.no_grad()`).
-  const alpha = stopGradient(safeDiv(vm, tf.add(tf.sub(1, iou), vm)));
-  return tf.sub(diou, tf.mul(alpha, vm));
+  const alpha = stopGradient(safeDiv(v, tf.add(tf.sub(1, iou), v)));
+  return tf.sub(diou, tf.mul(alpha, v));
 }
 
 function matrix(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor {
@@ -77,13 +129,9 @@ function matrix(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tenso
   checkBroadcast(fn, "a", sa.slice(0, -2), "b", sb.slice(0, -2), "the batch dimensions");
   const pa = toXyxyParts(a.tensor, a.format); // each [..., N]
   const pb = toXyxyParts(b.tensor, b.format); // each [..., M]
-  const col = (t: tf.Tensor) => tf.expandDims(t, -1); // [..., N, 1]
-  const row = (t: tf.Tensor) => tf.expandDims(t, -2); // [..., 1, M]
-  return iouFamily(
-    { x1: col(pa.x1), y1: col(pa.y1), x2: col(pa.x2), y2: col(pa.y2) },
-    { x1: row(pb.x1), y1: row(pb.y1), x2: row(pb.x2), y2: row(pb.y2) },
-    kind,
-  ); // [..., N, M]
+  const P =
+    a.tensor.rank === 2 && b.tensor.rank === 2 ? outerPairing(sa[0] ?? 0, sb[0] ?? 0) : BROADCAST_PAIRING;
+  return iouFamily(pa, pb, kind, P); // [..., N, M]
 }
 
 function pairs(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor {
@@ -98,7 +146,7 @@ function pairs(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor
     b.tensor.shape.slice(0, -1),
     "the box dimensions",
   );
-  return iouFamily(toXyxyParts(a.tensor, a.format), toXyxyParts(b.tensor, b.format), kind); // [...]
+  return iouFamily(toXyxyParts(a.tensor, a.format), toXyxyParts(b.tensor, b.format), kind, ELEMENTWISE); // [...]
 }
 
 // ---- matrices [N, 4] x [M, 4] -> [N, M] ----
