@@ -1,0 +1,145 @@
+import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { InvalidArgumentError } from "commander";
+import { parse as parseYaml } from "yaml";
+import { CliExit, type CliIo, EXIT } from "../io.js";
+
+/** A bad-input exit (code 2) with a one-line reason. */
+export function bad(message: string): CliExit {
+  return new CliExit(EXIT.badInput, message);
+}
+
+/** Joins a multi-line message into one line (`a; b; c`). */
+export function oneLine(message: string): string {
+  const lines = message
+    .split("\n")
+    .map((s) => s.trim())
+    .filter((s) => s.length > 0);
+  return lines.reduce((acc, l, i) => (i === 0 ? l : `${acc}${acc.endsWith(":") ? " " : "; "}${l}`), "");
+}
+
+/** Resolves a user path against the program's working directory. */
+export function resolvePath(io: CliIo, p: string): string {
+  return path.resolve(io.cwd ?? process.cwd(), p);
+}
+
+/** `file`, `dir` or `missing`. */
+export async function kindOf(p: string): Promise<"file" | "dir" | "missing"> {
+  try {
+    const s = await stat(p);
+    return s.isDirectory() ? "dir" : "file";
+  } catch {
+    return "missing";
+  }
+}
+
+/** Writes a line to stdout. */
+export function out(io: CliIo, line = ""): void {
+  io.stdout.write(`${line}\n`);
+}
+
+/** Writes a line to stderr. */
+export function note(io: CliIo, line: string): void {
+  io.stderr.write(`${line}\n`);
+}
+
+/** Prints a value as pretty JSON on stdout (NaN and ±Infinity become null; typed arrays become arrays). */
+export function printJson(io: CliIo, value: unknown): void {
+  out(io, toJson(value));
+}
+
+/** JSON text of a value: typed arrays as arrays, non-finite numbers as null. */
+export function toJson(value: unknown, indent = 2): string {
+  return JSON.stringify(
+    value,
+    (_k, v: unknown) => {
+      if (typeof v === "number" && !Number.isFinite(v)) return null;
+      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
+        return Array.from(v as unknown as ArrayLike<number>);
+      return v;
+    },
+    indent,
+  );
+}
+
+/** Writes a file, creating its folder. */
+export async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, data);
+}
+
+/** Commander parser: an integer ≥ min. */
+export function intArg(min: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (!(Number.isInteger(n) && n >= min)) throw new InvalidArgumentError(`expected an integer ≥ ${min}`);
+    return n;
+  };
+}
+
+/** Commander parser: a finite number in [lo, hi]. */
+export function numArg(lo: number, hi: number): (v: string) => number {
+  return (v) => {
+    const n = Number(v);
+    if (v.trim() === "" || !Number.isFinite(n) || n < lo || n > hi)
+      throw new InvalidArgumentError(`expected a number in [${lo}, ${hi}]`);
+    return n;
+  };
+}
+
+/** Commander parser: `WxH` in px (e.g. `320x320`). */
+export function sizeArg(v: string): { width: number; height: number } {
+  const m = /^(\d+)[x×X](\d+)$/.exec(v.trim());
+  const width = Number(m?.[1]);
+  const height = Number(m?.[2]);
+  if (!m || !(width > 0 && height > 0)) throw new InvalidArgumentError("expected WIDTHxHEIGHT, e.g. 320x320");
+  return { width, height };
+}
+
+/**
+ * Reads a JSON or YAML file (by extension: `.yaml` / `.yml` are YAML, everything else JSON).
+ * @throws CliExit (2) naming the file and the parse position.
+ */
+export async function readConfigFile(io: CliIo, file: string, what: string): Promise<unknown> {
+  const abs = resolvePath(io, file);
+  let text: string;
+  try {
+    text = await readFile(abs, "utf8");
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw bad(
+      code === "ENOENT"
+        ? `${what} ${file} does not exist`
+        : `cannot read ${what} ${file}: ${(e as Error).message}`,
+    );
+  }
+  try {
+    return /\.ya?ml$/i.test(file) ? parseYaml(text) : JSON.parse(text);
+  } catch (e) {
+    throw bad(
+      `${what} ${file} is not valid ${/\.ya?ml$/i.test(file) ? "YAML" : "JSON"}: ${oneLine((e as Error).message)}`,
+    );
+  }
+}
+
+/** Formats a fraction as a percentage (`–` for NaN). */
+export function pct(x: number, digits = 1): string {
+  return Number.isFinite(x) ? `${(x * 100).toFixed(digits)}%` : "–";
+}
+
+/** Formats rows as a left-aligned text table (first row = header). */
+export function textTable(rows: readonly (readonly string[])[]): string {
+  const widths: number[] = [];
+  for (const r of rows)
+    r.forEach((c, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, c.length);
+    });
+  return rows
+    .map((r) =>
+      r
+        .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
+}

@@ -1,0 +1,72 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import type { BackendName } from "@od/tf";
+import { resolveTrainConfig } from "@od/train";
+import type { CliIo } from "../io.js";
+import { bad, kindOf, note, out, resolvePath } from "./common.js";
+import { openDataset } from "./dataset.js";
+import { loadModel, predictFiles, printEvaluation, runEvaluation } from "./model-commands.js";
+import { eventPrinter, trainNodeOf } from "./train-command.js";
+
+/** The BCCD slice shipped with the package (`demo-data/bccd`, MIT, see its README). */
+export function demoDataDir(): string {
+  return fileURLToPath(new URL("../../demo-data/bccd", import.meta.url));
+}
+
+/** Options of `od demo`. */
+export interface DemoOptions {
+  readonly out: string;
+  readonly timeLimit: number;
+  readonly backend?: BackendName;
+}
+
+/**
+ * `od demo`: trains the default detector on the shipped BCCD slice for at most `timeLimit` seconds,
+ * evaluates it on the slice's test split, writes a few annotated predictions, and ends with the line
+ * `mAP@0.5 (VOC): 0.xxx`.
+ */
+export async function demoCommand(io: CliIo, o: DemoOptions): Promise<void> {
+  const data = demoDataDir();
+  if ((await kindOf(data)) !== "dir")
+    throw bad(`the demo dataset is missing from this installation (${data})`);
+  const runDir = resolvePath(io, o.out);
+  const config = resolveTrainConfig({
+    data: { root: data, format: "voc", trainSplit: "trainval", valSplit: "test", policy: "clip" },
+    model: { inputSize: { width: 256, height: 256 } },
+    train: {
+      epochs: 200,
+      batchSize: 8,
+      warmupSteps: 20,
+      timeLimitSeconds: o.timeLimit,
+      ...(o.backend === undefined ? {} : { backends: [o.backend] }),
+    },
+    eval: { everyEpochs: 1000, samples: 0 },
+  });
+  const node = await trainNodeOf(io);
+  note(io, `od demo: training on ${data} (60 images) for at most ${o.timeLimit} s into ${runDir}`);
+  const { onEvent, bar } = eventPrinter(io, false);
+  try {
+    await node.train(config, { out: runDir, onEvent });
+  } finally {
+    bar.stop();
+  }
+  const detector = await loadModel(io, runDir);
+  try {
+    const { dataset } = await openDataset(io, data, {
+      format: "voc",
+      split: "test",
+      policy: "clip",
+      classNames: detector.config.classNames,
+    });
+    const ev = await runEvaluation(io, detector, dataset, false);
+    const root = dataset.root ?? data;
+    const samples = dataset.images.slice(0, 4).map((r) => path.resolve(root, r.file));
+    const predDir = path.join(runDir, "predictions");
+    await predictFiles(io, detector, samples, predDir, 0.3, false);
+    out(io, `annotated predictions of ${samples.length} test images: ${predDir}`);
+    out(io);
+    printEvaluation(io, ev);
+  } finally {
+    detector.dispose();
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * The part of `@od/train/node` the CLI uses, typed locally and imported at run time, so the CLI
+ * builds before (and independently of) that subpath and tests can substitute it.
+ */
+import type { SsdDetector } from "@od/ssd";
+import type { TrainConfig } from "@od/train";
+
+/**
+ * A progress event of a training run. The CLI reads the fields it knows and ignores the rest:
+ * `type` (or `kind`) is one of `start`, `epoch-start`, `step`, `epoch` / `epoch-end`, `eval`,
+ * `checkpoint`, `stop`, `done`, `log`.
+ */
+export interface TrainEvent {
+  readonly type?: string;
+  readonly kind?: string;
+  readonly [field: string]: unknown;
+}
+
+/** Options of `train()`. */
+export interface TrainRunOptions {
+  /** Run folder (created). */
+  readonly out: string;
+  /** Continue from the run folder's last checkpoint. */
+  readonly resume?: boolean;
+  /** Called for every progress event. */
+  readonly onEvent?: (event: TrainEvent) => void;
+}
+
+/** The `@od/train/node` functions the CLI calls. */
+export interface TrainNode {
+  /** Runs (or resumes) a training run into `options.out`. */
+  train(config: TrainConfig, options: TrainRunOptions): Promise<unknown>;
+  /** Loads the detector of a run folder (best or last checkpoint, as the run records). */
+  loadRunDetector?(dir: string): Promise<SsdDetector>;
+}
+
+/** A specifier bundlers and TypeScript leave alone (the subpath may not exist at build time). */
+const TRAIN_NODE = ["@od", "train", "node"].join("/");
+
+/**
+ * Imports `@od/train/node`.
+ * @throws Error with a one-line message when it is not available.
+ */
+export async function importTrainNode(): Promise<TrainNode> {
+  let mod: unknown;
+  try {
+    mod = await import(/* @vite-ignore */ TRAIN_NODE);
+  } catch (e) {
+    throw new Error(
+      `${TRAIN_NODE} is not available in this installation (${(e as Error).message.split("\n")[0]})`,
+    );
+  }
+  const m = mod as Partial<TrainNode>;
+  if (typeof m.train !== "function") throw new Error(`${TRAIN_NODE} does not export train()`);
+  return m as TrainNode;
+}

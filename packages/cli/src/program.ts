@@ -1,0 +1,333 @@
+/**
+ * The `od` program: every command, built on commander with `exitOverride` and `configureOutput`, so
+ * it runs in-process (tests, other tools) with captured output and an exit code instead of
+ * `process.exit`.
+ * @module
+ */
+import { readFileSync } from "node:fs";
+import { isOdError } from "@od/boxes";
+import { BACKENDS, type BackendName } from "@od/tf";
+import { Command, CommanderError, Option } from "commander";
+import { backendCommand } from "./internal/backend-command.js";
+import { intArg, numArg, oneLine, sizeArg } from "./internal/common.js";
+import { dataCheck, dataStats } from "./internal/data-commands.js";
+import { FORMATS, POLICIES } from "./internal/dataset.js";
+import { demoCommand } from "./internal/demo-command.js";
+import { evalCommand, predictCommand } from "./internal/model-commands.js";
+import { PRESETS, priorsAnalyze, priorsFit } from "./internal/priors-commands.js";
+import { show } from "./internal/show-command.js";
+import { trainCommand } from "./internal/train-command.js";
+import { CliExit, type CliIo, EXIT } from "./io.js";
+
+const EXIT_HELP = `
+Exit codes: 0 success; 1 "od data check" found issues its policy (error) rejects;
+2 bad input (usage, missing folder, unknown format, corrupt data or image, invalid config),
+printed as one line "od <command>: <reason>"; 3 internal error.`;
+
+function version(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as {
+      version?: string;
+    };
+    return pkg.version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}
+
+/** Routes a command's output to `io`, turns commander's exits into exceptions, one-line errors. */
+function configure(cmd: Command, io: CliIo, name: string): Command {
+  return cmd.exitOverride().configureOutput({
+    writeOut: (s) => io.stdout.write(s),
+    writeErr: (s) => io.stderr.write(s),
+    getOutHelpWidth: () => io.stdout.columns ?? 100,
+    getErrHelpWidth: () => io.stderr.columns ?? 100,
+    outputError: (s, write) =>
+      write(
+        `od${name ? ` ${name}` : ""}: ${oneLine(s.replace(/^error: /, ""))} (see "od${name ? ` ${name}` : ""} --help")\n`,
+      ),
+  });
+}
+
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+}
+
+/** Wraps an action: od errors and `CliExit` messages become one line `od <name>: <reason>` on stderr. */
+function act<A extends unknown[]>(io: CliIo, name: string, f: (...args: A) => Promise<void>) {
+  return async (...args: A): Promise<void> => {
+    try {
+      await f(...args);
+    } catch (e) {
+      if (e instanceof CliExit) {
+        if (e.message) io.stderr.write(`od ${name}: ${oneLine(e.message)}\n`);
+        throw new CliExit(e.exitCode);
+      }
+      if (isOdError(e)) {
+        io.stderr.write(`od ${name}: ${oneLine(e.message)}\n`);
+        throw new CliExit(EXIT.badInput);
+      }
+      const msg = e instanceof Error ? e.message : String(e);
+      io.stderr.write(`od ${name}: internal error: ${oneLine(msg)}\n`);
+      throw new CliExit(EXIT.internal);
+    }
+  };
+}
+
+const formatOption = () =>
+  new Option("--format <format>", "dataset format (detected from the folder when omitted)").choices(FORMATS);
+const splitOption = () =>
+  new Option(
+    "--split <name>",
+    "split: VOC ImageSets/Main/<name>.txt, YOLO images/<name>, COCO instances_<name>.json",
+  );
+const policyOption = (def: string) =>
+  new Option("--policy <policy>", "invalid boxes / images: error | drop | clip")
+    .choices(POLICIES)
+    .default(def);
+const backendOption = () => new Option("--backend <name>", "tfjs backend").choices(BACKENDS);
+const jsonOption = () => new Option("--json", "machine-readable JSON on stdout");
+
+/**
+ * Builds the `od` program. Run it with `parseAsync(argv, { from: "user" })`, or use {@link runCli}
+ * to get the exit code. Nothing calls `process.exit`.
+ * @param io where output goes and relative paths resolve.
+ */
+export function createProgram(io: CliIo): Command {
+  const program = configure(new Command("od"), io, "")
+    .description("Build, check and train SSD object detectors in TypeScript.")
+    .version(version(), "-V, --version")
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      "after",
+      `${examples(
+        "od demo",
+        "od data check ./bccd",
+        "od priors analyze --data ./bccd --out coverage.html",
+        "od train --data ./bccd --out runs/bccd --epochs 30",
+        "od eval --model runs/bccd --data ./bccd --split test",
+      )}${EXIT_HELP}\n`,
+    );
+  const sub = (parent: Command, name: string, path: string) => configure(parent.command(name), io, path);
+
+  // --- data -----------------------------------------------------------------------------------
+  const data = sub(program, "data", "data").description("check datasets and compute their statistics");
+  sub(data, "check", "data check")
+    .description(
+      "validate a dataset: every affected box or image (file, where, value, reason, action) and a summary",
+    )
+    .argument("<dir>", "dataset folder (VOC, YOLO) or COCO annotation file / folder")
+    .addOption(formatOption())
+    .addOption(splitOption())
+    .addOption(
+      new Option(
+        "--policy <policy>",
+        "error: any issue fails the check (exit 1), all are listed; drop / clip: report what the loader would do (exit 0)",
+      )
+        .choices(POLICIES)
+        .default("error"),
+    )
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `${examples("od data check ./bccd", "od data check ./bccd --split trainval --policy clip", "od data check ./coco/instances_val.json --json")}
+Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are listed),
+1 when --policy error and issues exist (all listed), 2 when it cannot be loaded at all.\n`,
+    )
+    .action(act(io, "data check", (dir: string, o) => dataCheck(io, dir, o)));
+  sub(data, "stats", "data stats")
+    .description("dataset statistics (classes, sizes, aspect ratios) as JSON, with SVG plots in --out")
+    .argument("<dir>", "dataset folder or COCO file")
+    .addOption(formatOption())
+    .addOption(splitOption())
+    .addOption(policyOption("clip"))
+    .option("--out <dir>", "write stats.json and one SVG per plot here")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples("od data stats ./bccd --out stats/", "od data stats ./bccd --split test --json"),
+    )
+    .action(act(io, "data stats", (dir: string, o) => dataStats(io, dir, o)));
+
+  // --- priors ---------------------------------------------------------------------------------
+  const priors = sub(program, "priors", "priors").description("check and fit prior (default) boxes");
+  const priorOptions = (c: Command) =>
+    c
+      .requiredOption("--data <dir>", "dataset folder or COCO file")
+      .addOption(formatOption())
+      .addOption(splitOption())
+      .addOption(policyOption("clip"))
+      .option(
+        "--input <WxH>",
+        "network input (default 320x320; presets and configs carry their own)",
+        sizeArg,
+      )
+      .option("--config <file>", "prior config JSON/YAML (e.g. written by od priors fit)")
+      .addOption(
+        new Option(
+          "--preset <name>",
+          "default = od train's model; ssd300, ssdlite320 = torchvision's",
+        ).choices(PRESETS),
+      );
+  priorOptions(sub(priors, "analyze", "priors analyze"))
+    .description("how well the priors cover the ground truth: recall@0.5 overall, by size and class; orphans")
+    .option("--out <file>", "write the HTML report (inline SVG plots)")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "od priors analyze --data ./bccd --out coverage.html",
+        "od priors analyze --data ./bccd --preset ssd300 --json",
+        "od priors analyze --data ./bccd --config priors.json",
+      ),
+    )
+    .action(act(io, "priors analyze", (o) => priorsAnalyze(io, o)));
+  priorOptions(sub(priors, "fit", "priors fit"))
+    .description("fit prior shapes to the dataset under a budget; prints coverage before and after")
+    .requiredOption("--budget <N>", "at most N priors in total", intArg(1))
+    .option("--seed <n>", "seed of the search", intArg(0), 0)
+    .option("--iterations <n>", "local-search mutations (default 400)", intArg(0))
+    .option("--out <file>", "write the fitted prior config (JSON)")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "od priors fit --data ./bccd --budget 3000 --out priors.json",
+        "od priors fit --data ./bccd --budget 2000 --input 256x256 --json",
+      ),
+    )
+    .action(act(io, "priors fit", (o) => priorsFit(io, o)));
+
+  // --- show -----------------------------------------------------------------------------------
+  sub(program, "show", "show")
+    .description("draw n augmented versions of one sample into a grid PNG")
+    .requiredOption("--data <dir>", "dataset folder or COCO file")
+    .addOption(formatOption())
+    .addOption(splitOption())
+    .addOption(policyOption("clip"))
+    .option("--augment <preset|file>", "ssd | light | none | a training config (.json/.yaml)", "ssd")
+    .option("--input <WxH>", "network input the pipeline letterboxes to (default 320x320)", sizeArg)
+    .option("--index <i>", "which image of the dataset", intArg(0), 0)
+    .option("--n <n>", "number of versions", intArg(1), 16)
+    .option("--seed <n>", "seed", intArg(0), 0)
+    .option("--out <file>", "PNG to write", "grid.png")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "od show --data ./bccd --out grid.png",
+        "od show --data ./bccd --augment light --index 3 --n 9 --seed 1",
+      ),
+    )
+    .action(act(io, "show", (o) => show(io, o)));
+
+  // --- train ----------------------------------------------------------------------------------
+  sub(program, "train", "train")
+    .description("train an SSD detector into a run folder (config file + flags, validated)")
+    .option("--data <dir>", "dataset folder or COCO file (overrides data.root)")
+    .addOption(formatOption())
+    .option("--out <dir>", "run folder, e.g. runs/<name>")
+    .option("--config <file>", "training config (.json, .yaml); flags override its values")
+    .option("--resume", "continue from the run folder's last checkpoint")
+    .option("--epochs <n>", "train.epochs", intArg(1))
+    .option("--batch-size <n>", "train.batchSize", intArg(1))
+    .option("--time-limit <seconds>", "train.timeLimitSeconds (0 = none)", numArg(0, Number.MAX_SAFE_INTEGER))
+    .addOption(backendOption())
+    .option("--print-config", "print the resolved config (defaults filled in) and exit")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "od train --data ./bccd --out runs/bccd",
+        "od train --config bccd.yaml --out runs/bccd --epochs 50 --backend wasm",
+        "od train --out runs/bccd --resume --data ./bccd",
+        "od train --print-config > train.yaml",
+      ),
+    )
+    .action(act(io, "train", (o) => trainCommand(io, o)));
+
+  // --- eval -----------------------------------------------------------------------------------
+  sub(program, "eval", "eval")
+    .description("evaluate a trained model: per-class AP, VOC and COCO numbers, PR curves")
+    .requiredOption("--model <dir>", "run folder (or a saved detector folder)")
+    .requiredOption("--data <dir>", "dataset folder or COCO file")
+    .addOption(formatOption())
+    .addOption(splitOption().default("test"))
+    .addOption(policyOption("clip"))
+    .option("--score <t>", "score threshold of the detections", numArg(0, 0.999), 0.01)
+    .addOption(backendOption())
+    .option("--out <dir>", "write metrics.json, pr-voc.svg, pr-coco.svg")
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      examples(
+        "od eval --model runs/bccd --data ./bccd",
+        "od eval --model runs/bccd --data ./bccd --split val --out runs/bccd/eval --json",
+      ),
+    )
+    .action(act(io, "eval", (o) => evalCommand(io, o)));
+
+  // --- predict --------------------------------------------------------------------------------
+  sub(program, "predict", "predict")
+    .description("detect objects in images: annotated PNGs and detections.json (COCO results format)")
+    .argument("<images...>", "JPEG or PNG files")
+    .requiredOption("--model <dir>", "run folder (or a saved detector folder)")
+    .requiredOption("--out <dir>", "output folder")
+    .option("--score <t>", "score threshold", numArg(0, 0.999), 0.3)
+    .addOption(backendOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `${examples("od predict --model runs/bccd --out preds/ photos/*.jpg", "od predict --model runs/bccd --out preds/ a.png --score 0.5 --json")}
+detections.json: [{ image_id, category_id, bbox: [x, y, w, h] px, score }], image_id = position of the
+image in the argument list (1-based), category_id = 1-based class (--json lists both).\n`,
+    )
+    .action(act(io, "predict", (images: string[], o) => predictCommand(io, images, o)));
+
+  // --- demo -----------------------------------------------------------------------------------
+  sub(program, "demo", "demo")
+    .description(
+      "train, evaluate and predict on the BCCD slice shipped with od (a few minutes on 2 CPU cores)",
+    )
+    .option("--out <dir>", "run folder", "runs/demo")
+    .option("--time-limit <seconds>", "training time limit", numArg(1, 86_400), 180)
+    .addOption(backendOption())
+    .addHelpText(
+      "after",
+      `${examples("od demo", "od demo --out runs/demo2 --time-limit 60")}
+The last line is "mAP@0.5 (VOC): 0.xxx" on the slice's 20 test images.\n`,
+    )
+    .action(act(io, "demo", (o) => demoCommand(io, o)));
+
+  // --- backend --------------------------------------------------------------------------------
+  sub(program, "backend", "backend")
+    .description("which tfjs backend is active and why (tfjs-node, wasm or cpu)")
+    .option(
+      "--prefer <list>",
+      "backends to try in order, comma-separated (default tensorflow,wasm,cpu)",
+      (v: string) => v.split(",").map((s) => s.trim()) as BackendName[],
+    )
+    .addOption(jsonOption())
+    .addHelpText("after", examples("od backend", "od backend --prefer wasm,cpu --json"))
+    .action(act(io, "backend", (o) => backendCommand(io, o)));
+
+  return program;
+}
+
+/**
+ * Runs `od` with the given arguments (without `node` and the script) and returns the exit code.
+ * Output goes to `io`; nothing calls `process.exit`.
+ * @example const code = await runCli(["data", "check", "./bccd", "--json"], { stdout: process.stdout, stderr: process.stderr });
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const program = createProgram(io);
+  try {
+    await program.parseAsync([...argv], { from: "user" });
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof CliExit) return e.exitCode;
+    if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    io.stderr.write(`od: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+    return EXIT.internal;
+  }
+}

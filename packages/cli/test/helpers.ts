@@ -1,0 +1,123 @@
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { makeImage } from "@od/augment";
+import { encodePng } from "@od/augment/node";
+import type { CliIo, TrainNode } from "../src/index.js";
+import { runCli } from "../src/index.js";
+
+/** The real BCCD dataset (absent on some machines: tests using it skip). */
+export const BCCD = fileURLToPath(new URL("../../../../shared/datasets/bccd", import.meta.url));
+
+/** A captured output stream. */
+export function capture(isTTY = false): {
+  write(s: string): boolean;
+  readonly text: string;
+  readonly isTTY: boolean;
+} {
+  let text = "";
+  return {
+    write(s: string) {
+      text += s;
+      return true;
+    },
+    get text() {
+      return text;
+    },
+    isTTY,
+  };
+}
+
+/** Result of one in-process run. */
+export interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+/** A training runtime that is never there (eval/predict fall back to `loadDetector`). */
+export const noTrainNode = async (): Promise<TrainNode> => {
+  throw new Error("@od/train/node is not available (test)");
+};
+
+/**
+ * The single error line of a failed run: stderr may hold notes first, but exactly one line starts
+ * with `od <cmd>: ` and it is the last.
+ */
+export function errorLine(stderr: string, cmd: string): string {
+  const lines = stderr.trimEnd().split("\n");
+  const errors = lines.filter((l) => l.startsWith("od "));
+  if (errors.length !== 1 || lines.at(-1) !== errors[0] || !errors[0]?.startsWith(`od ${cmd}: `))
+    throw new Error(`expected one line "od ${cmd}: ..." last on stderr; got ${JSON.stringify(stderr)}`);
+  return errors[0];
+}
+
+/** Runs `od <args>` in-process in `cwd`. */
+export async function od(args: readonly string[], io: Partial<CliIo> = {}): Promise<Run> {
+  const stdout = capture();
+  const stderr = capture();
+  const code = await runCli(args, { stdout, stderr, loadTrainNode: noTrainNode, ...io });
+  return { code, stdout: stdout.text, stderr: stderr.text };
+}
+
+/** A `w × h` RGB PNG with a seeded-free deterministic pattern. */
+export function png(w: number, h: number, shade = 0): Buffer {
+  const data = new Uint8Array(w * h * 3);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = (y * w + x) * 3;
+      data[i] = (x * 4 + shade) & 255;
+      data[i + 1] = (y * 4) & 255;
+      data[i + 2] = (x ^ y) & 255;
+    }
+  return encodePng(makeImage(data, w, h, 3));
+}
+
+/** One VOC object. */
+export interface VocObject {
+  readonly name: string;
+  readonly box: readonly [number, number, number, number];
+}
+
+function vocXml(file: string, w: number, h: number, objects: readonly VocObject[]): string {
+  const objs = objects
+    .map(
+      (o) =>
+        `<object><name>${o.name}</name><difficult>0</difficult><bndbox><xmin>${o.box[0]}</xmin><ymin>${o.box[1]}</ymin><xmax>${o.box[2]}</xmax><ymax>${o.box[3]}</ymax></bndbox></object>`,
+    )
+    .join("");
+  return `<annotation><filename>${file}</filename><size><width>${w}</width><height>${h}</height><depth>3</depth></size>${objs}</annotation>`;
+}
+
+/**
+ * A tiny VOC dataset in a temp folder: `img1` (64×48, a cell and a ZERO-AREA cell at object[1]),
+ * `img2` (64×48, a blob); `ImageSets/Main/all.txt`. With `corrupt`, `img3.png` holds garbage bytes.
+ */
+export async function vocFixture(options: { corrupt?: boolean; clean?: boolean } = {}): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), "od-cli-voc-"));
+  await mkdir(path.join(root, "Annotations"), { recursive: true });
+  await mkdir(path.join(root, "JPEGImages"), { recursive: true });
+  await mkdir(path.join(root, "ImageSets", "Main"), { recursive: true });
+  const images: [string, VocObject[]][] = [
+    [
+      "img1",
+      [
+        { name: "cell", box: [5, 5, 30, 30] },
+        ...(options.clean ? [] : [{ name: "cell", box: [40, 10, 40, 10] } as const]),
+      ],
+    ],
+    ["img2", [{ name: "blob", box: [20, 10, 50, 40] }]],
+  ];
+  if (options.corrupt) images.push(["img3", [{ name: "cell", box: [1, 1, 20, 20] }]]);
+  for (const [id, objects] of images) {
+    const file = `${id}.png`;
+    await writeFile(path.join(root, "Annotations", `${id}.xml`), vocXml(file, 64, 48, objects));
+    await writeFile(
+      path.join(root, "JPEGImages", file),
+      id === "img3" ? Buffer.from("this is not an image at all, just text") : png(64, 48, id.length),
+    );
+  }
+  await writeFile(path.join(root, "ImageSets", "Main", "all.txt"), images.map(([id]) => id).join("\n"));
+  return root;
+}

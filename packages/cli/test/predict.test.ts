@@ -1,0 +1,156 @@
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { defaultSsdConfig, SsdDetector } from "@od/ssd";
+import { saveDetector } from "@od/ssd/node";
+import { initBackend } from "@od/tf";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { od, png, vocFixture } from "./helpers.js";
+
+let root: string;
+let model: string;
+beforeAll(async () => {
+  root = await vocFixture();
+  model = await mkdtemp(path.join(tmpdir(), "od-cli-model-"));
+  await initBackend({ prefer: ["cpu"] });
+  const d = new SsdDetector(
+    defaultSsdConfig({
+      classNames: ["blob", "cell"],
+      inputSize: { width: 64, height: 64 },
+      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
+    }),
+  );
+  await saveDetector(d, model);
+  d.dispose();
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+  await rm(model, { recursive: true, force: true });
+});
+
+describe("od predict (untrained detector saved with saveDetector)", () => {
+  test("annotated PNGs and detections.json in COCO results format", async () => {
+    const out = path.join(root, "pred");
+    const a = path.join(root, "JPEGImages", "img1.png");
+    const b = path.join(root, "JPEGImages", "img2.png");
+    const r = await od([
+      "predict",
+      "--model",
+      model,
+      "--out",
+      out,
+      "--score",
+      "0",
+      "--backend",
+      "cpu",
+      "--json",
+      a,
+      b,
+    ]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.categories).toEqual([
+      { id: 1, name: "blob" },
+      { id: 2, name: "cell" },
+    ]);
+    expect(j.images.map((i: { id: number; output: string }) => [i.id, path.basename(i.output)])).toEqual([
+      [1, "img1.png"],
+      [2, "img2.png"],
+    ]);
+    const dets = JSON.parse(await readFile(path.join(out, "detections.json"), "utf8"));
+    expect(dets).toEqual(j.detections);
+    expect(dets.length).toBeGreaterThan(0);
+    for (const d of dets) {
+      expect(Object.keys(d).sort()).toEqual(["bbox", "category_id", "image_id", "score"]);
+      expect([1, 2]).toContain(d.image_id);
+      expect([1, 2]).toContain(d.category_id);
+      const [x, y, w, h] = d.bbox;
+      expect(x).toBeGreaterThanOrEqual(0);
+      expect(y).toBeGreaterThanOrEqual(0);
+      expect(x + w).toBeLessThanOrEqual(64 + 0.01);
+      expect(y + h).toBeLessThanOrEqual(48 + 0.01);
+    }
+    expect((await readFile(path.join(out, "img1.png"))).subarray(1, 4).toString()).toBe("PNG");
+  });
+
+  test("a corrupt image is a one-line error naming it", async () => {
+    const bad = path.join(root, "broken.jpg");
+    await writeFile(bad, Buffer.from([0xff, 0xd8, 0xff, 0x00, 1, 2, 3]));
+    const r = await od([
+      "predict",
+      "--model",
+      model,
+      "--out",
+      path.join(root, "p2"),
+      "--backend",
+      "cpu",
+      bad,
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^od predict: .*broken\.jpg/);
+  });
+
+  test("missing model folder and missing image", async () => {
+    const a = await od([
+      "predict",
+      "--model",
+      path.join(root, "nope"),
+      "--out",
+      "x",
+      path.join(root, "JPEGImages", "img1.png"),
+    ]);
+    expect(a.stderr).toMatch(/^od predict: model folder .*nope does not exist\n$/);
+    const b = await od(["predict", "--model", model, "--out", "x", "missing.png"], { cwd: root });
+    expect(b.stderr).toBe("od predict: image missing.png does not exist\n");
+    expect(b.code).toBe(2);
+  });
+});
+
+describe("od eval (untrained detector)", () => {
+  test("per-class tables, summary lines, PR curves in --out", async () => {
+    const out = path.join(root, "eval");
+    const r = await od([
+      "eval",
+      "--model",
+      model,
+      "--data",
+      root,
+      "--split",
+      "all",
+      "--backend",
+      "cpu",
+      "--out",
+      out,
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/mAP@0\.5 \(VOC\): \d\.\d{3}\n/);
+    expect(r.stdout).toContain("mAP@[.5:.95] (COCO):");
+    expect(r.stdout).toContain("cell");
+    expect(await readFile(path.join(out, "pr-voc.svg"), "utf8")).toMatch(/<svg/);
+    const m = JSON.parse(await readFile(path.join(out, "metrics.json"), "utf8"));
+    expect(m.voc.classes.map((c: { name: string }) => c.name)).toEqual(["blob", "cell"]);
+  });
+
+  test("--json", async () => {
+    const r = await od([
+      "eval",
+      "--model",
+      model,
+      "--data",
+      root,
+      "--split",
+      "all",
+      "--backend",
+      "cpu",
+      "--json",
+    ]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(typeof j.voc.mAP).toBe("number");
+    expect(j.coco.stats).toHaveProperty("AP50");
+  });
+});
+
+void png;

@@ -1,0 +1,132 @@
+import { rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { TrainConfig } from "@od/train";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import type { TrainEvent, TrainNode, TrainRunOptions } from "../src/index.js";
+import { errorLine, od, vocFixture } from "./helpers.js";
+
+let root: string;
+beforeAll(async () => {
+  root = await vocFixture();
+});
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A stand-in for `@od/train/node` that records its call and replays events. */
+function stub(events: TrainEvent[]) {
+  const calls: { config: TrainConfig; options: TrainRunOptions }[] = [];
+  const node: TrainNode = {
+    async train(config, options) {
+      calls.push({ config, options });
+      for (const e of events) options.onEvent?.(e);
+      return { bestMap50: 0.5 };
+    },
+  };
+  return { calls, load: async () => node };
+}
+
+const EVENTS: TrainEvent[] = [
+  { type: "start", trainImages: 2, valImages: 2, backend: { name: "cpu", reason: "cpu ready" } },
+  { type: "epoch-start", epoch: 1, epochs: 2, steps: 1 },
+  { type: "step", epoch: 1, step: 1, steps: 1, loss: 3.2, lr: 0.001 },
+  { type: "epoch-end", epoch: 1, epochs: 2, loss: 3.2, lr: 0.001, imagesPerSecond: 4.5, seconds: 0.4 },
+  { type: "eval", epoch: 1, voc: { mAP: 0.25 }, coco: { mAP: 0.1 } },
+];
+
+describe("od train", () => {
+  test("config file + flags (flags win), validated, passed to train() with the run folder", async () => {
+    const cfg = path.join(root, "train.yaml");
+    await writeFile(
+      cfg,
+      "data:\n  root: .\n  policy: drop\ntrain:\n  epochs: 9\n  batchSize: 4\n  lr: 0.01\n",
+    );
+    const s = stub(EVENTS);
+    const r = await od(
+      [
+        "train",
+        "--config",
+        cfg,
+        "--out",
+        "runs/x",
+        "--epochs",
+        "2",
+        "--time-limit",
+        "30",
+        "--backend",
+        "cpu",
+        "--resume",
+      ],
+      { loadTrainNode: s.load, cwd: root },
+    );
+    expect(r.stderr).toContain("resuming into");
+    expect(r.code).toBe(0);
+    const call = s.calls[0]!;
+    expect(call.options.out).toBe(path.join(root, "runs/x"));
+    expect(call.options.resume).toBe(true);
+    expect(call.config.data.root).toBe(root); // relative to the config file
+    expect(call.config.data.policy).toBe("drop");
+    expect(call.config.train).toMatchObject({
+      epochs: 2,
+      batchSize: 4,
+      lr: 0.01,
+      timeLimitSeconds: 30,
+      backends: ["cpu"],
+    });
+    expect(r.stdout).toContain("epoch 1/2  loss 3.200  lr 1.00e-3  4.5 img/s  0.4 s");
+    expect(r.stdout).toContain("eval epoch 1: mAP@0.5 (VOC) 0.250  mAP@[.5:.95] (COCO) 0.100");
+  });
+
+  test("--json streams one JSON object per event and the result", async () => {
+    const s = stub(EVENTS);
+    const r = await od(["train", "--data", root, "--out", path.join(root, "run"), "--json"], {
+      loadTrainNode: s.load,
+    });
+    expect(r.code).toBe(0);
+    const lines = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(lines).toHaveLength(EVENTS.length + 1);
+    expect(lines[1]).toEqual(EVENTS[1]);
+    expect(lines.at(-1)).toMatchObject({ type: "result", result: { bestMap50: 0.5 } });
+  });
+
+  test("--print-config prints the defaults (YAML, or JSON with --json)", async () => {
+    const r = await od(["train", "--print-config", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.train.epochs).toBe(30);
+    expect(j.data.root).toBe("<dataset folder>");
+    const y = await od(["train", "--print-config", "--batch-size", "3"]);
+    expect(y.stdout).toContain("batchSize: 3");
+  });
+
+  test("without @od/train/node: one line, exit 2", async () => {
+    const r = await od(["train", "--data", root, "--out", path.join(root, "run")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("od train: @od/train/node is not available (test)\n");
+  });
+
+  test("missing --out / dataset", async () => {
+    const a = await od(["train", "--data", root]);
+    expect(a.stderr).toBe("od train: pass --out runs/<name> (the run folder)\n");
+    const b = await od(["train", "--out", "x"]);
+    expect(b.stderr).toBe("od train: no dataset: pass --data <dir> or set data.root in --config\n");
+  });
+
+  test("an error thrown by train() is one line", async () => {
+    const node: TrainNode = {
+      async train() {
+        const { TrainError } = await import("@od/train");
+        throw new TrainError("BAD_DATASET", "train: the dataset has no images\n  (split trainval)");
+      },
+    };
+    const r = await od(["train", "--data", root, "--out", "x"], {
+      loadTrainNode: async () => node,
+      cwd: root,
+    });
+    expect(r.code).toBe(2);
+    expect(errorLine(r.stderr, "train")).toBe("od train: train: the dataset has no images; (split trainval)");
+  });
+});
