@@ -7,6 +7,10 @@ Writes test/fixtures/torchvision-losses.json:
   Cases keep 3 x positives <= negatives in every image and a positive in every image, where
   torchvision's result is the MultiBox loss as published.
 - focal: torchvision.ops.sigmoid_focal_loss for several alpha/gamma/reduction settings.
+- iou: torchvision.ops generalized_box_iou_loss, distance_box_iou_loss, complete_box_iou_loss
+  (reduction "none", default eps 1e-7) and 1 - box_iou(...).diag() on aligned xyxy px box pairs:
+  random pairs plus hand-picked ones (identical, nested, disjoint, touching, far apart). Appended after
+  the other cases, so their random draws (and values) are unchanged.
 
 Run from the package folder: /usr/bin/python3 scripts/gen_fixtures.py
 """
@@ -17,7 +21,13 @@ import torch
 import torchvision
 from torchvision.models.detection import _utils as det_utils
 from torchvision.models.detection.ssd import SSD
-from torchvision.ops import sigmoid_focal_loss
+from torchvision.ops import (
+    box_iou,
+    complete_box_iou_loss,
+    distance_box_iou_loss,
+    generalized_box_iou_loss,
+    sigmoid_focal_loss,
+)
 
 torch.manual_seed(0)
 
@@ -78,6 +88,45 @@ def focal_case(shape, alpha, gamma, reduction):
     }
 
 
+def iou_case(n_random):
+    def rand_boxes(n):
+        c = torch.rand(n, 2) * 200 + 20
+        s = torch.rand(n, 2) * 60 + 4
+        return torch.cat([c - s / 2, c + s / 2], 1)
+
+    a = rand_boxes(n_random)
+    b = a + torch.randn(n_random, 4) * 15  # mostly overlapping neighbours
+    b = torch.cat([torch.minimum(b[:, :2], b[:, 2:] - 1), torch.maximum(b[:, 2:], b[:, :2] + 1)], 1)
+    hand_a = torch.tensor([
+        [10.0, 10, 50, 40],    # identical
+        [0.0, 0, 100, 100],    # nested
+        [10.0, 10, 20, 20],    # disjoint
+        [10.0, 10, 20, 20],    # touching edge
+        [0.0, 0, 2, 3],        # far apart, different aspect
+        [30.0, 40, 90, 60],    # crossing
+    ])
+    hand_b = torch.tensor([
+        [10.0, 10, 50, 40],
+        [25.0, 30, 60, 50],
+        [40.0, 35, 55, 80],
+        [20.0, 10, 30, 20],
+        [300.0, 250, 310, 252],
+        [50.0, 10, 70, 90],
+    ])
+    a = torch.cat([a, hand_a])
+    b = torch.cat([b, hand_b])
+    return {
+        "format": "xyxy", "units": "px",
+        "pred": a.flatten().tolist(), "target": b.flatten().tolist(),
+        "iou": (1 - box_iou(a, b).diag()).tolist(),
+        "giou": generalized_box_iou_loss(a, b).tolist(),
+        "diou": distance_box_iou_loss(a, b).tolist(),
+        "ciou": complete_box_iou_loss(a, b).tolist(),
+        "giou_mean": generalized_box_iou_loss(a, b, reduction="mean").item(),
+        "ciou_sum": complete_box_iou_loss(a, b, reduction="sum").item(),
+    }
+
+
 fixtures = {
     "source": f"torchvision {torchvision.__version__}, torch {torch.__version__}",
     "multibox": [
@@ -92,6 +141,7 @@ fixtures = {
         focal_case((6, 3), 0.75, 1.5, "none"),
     ],
 }
+fixtures["iou"] = iou_case(14)
 with open("test/fixtures/torchvision-losses.json", "w") as f:
     json.dump(fixtures, f)
 print("wrote test/fixtures/torchvision-losses.json", fixtures["source"])

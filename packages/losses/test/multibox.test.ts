@@ -1,5 +1,5 @@
 import { fc, test } from "@fast-check/vitest";
-import { isOdError } from "@od/boxes";
+import { boxes, isOdError } from "@od/boxes";
 import { tf } from "@od/tf";
 import { beforeAll, describe, expect } from "vitest";
 import { hardNegativeMask, multiboxLoss } from "../src/index.js";
@@ -89,6 +89,17 @@ describe("multiboxLoss", () => {
       0,
     );
     expect(Array.from(mask.dataSync())).toEqual([0, 0, 0, 1, 0]);
+    mask.dispose();
+  });
+
+  test("a fractional ratio mines ceil(ratio · positives), as torchvision's rank < ratio · positives", () => {
+    const mask = hardNegativeMask(
+      tf.tensor2d([[9, 5, 4, 3, 2, 1]]),
+      tf.tensor2d([[1, 0, 0, 0, 0, 0]], [1, 6], "int32"),
+      1.5,
+      0,
+    );
+    expect(Array.from(mask.dataSync())).toEqual([0, 1, 1, 0, 0, 0]);
     mask.dispose();
   });
 
@@ -307,6 +318,25 @@ describe("multiboxLoss", () => {
         "NON_FINITE",
         /locTargets contains NaN/,
       );
+    });
+    test("IoU localisation needs cxcywh rel priors of P boxes", () => {
+      const loose = (o: unknown) => Reflect.apply(multiboxLoss, undefined, [ok(), o]);
+      expectError(
+        () => loose({ locLoss: "giou" }),
+        "INVALID_ARGUMENT",
+        /^multiboxLoss: options.priors must be Boxes<"cxcywh", "rel"> or a BoxTensor of them when locLoss is "giou"; got undefined$/,
+      );
+      expectError(
+        () => loose({ locLoss: "ciou", priors: boxes([[0, 0, 1, 1]], "xyxy", "rel") }),
+        "INVALID_ARGUMENT",
+        /options.priors must be cxcywh rel boxes; got xyxy rel/,
+      );
+      expectError(
+        () => multiboxLoss(ok(), { locLoss: "diou", priors: boxes([[0.5, 0.5, 0.2, 0.2]], "cxcywh", "rel") }),
+        "SHAPE_MISMATCH",
+        /^multiboxLoss: options.priors must have shape \[3, 4\]; got \[1, 4\]$/,
+      );
+      expectError(() => loose({ locLoss: "l2" }), "INVALID_ARGUMENT", /options.locLoss must be/);
     });
     test("options out of range", () => {
       expectError(() => multiboxLoss(ok(), { negPosRatio: -1 }), "INVALID_ARGUMENT", /options.negPosRatio/);
