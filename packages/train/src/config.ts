@@ -1,0 +1,167 @@
+import { z } from "zod";
+import { fail } from "./errors.js";
+
+const size = z.object({ width: z.number().int().min(32), height: z.number().int().min(32) }).strict();
+
+/** Schema of a training configuration (JSON or YAML). Every field has a default except `data.root`. */
+export const trainConfigSchema = z
+  .object({
+    data: z
+      .object({
+        /** Dataset folder (VOC, YOLO) or annotation file (COCO). */
+        root: z.string().min(1),
+        format: z.enum(["voc", "coco", "yolo"]).default("voc"),
+        /** Split names for VOC (`ImageSets/Main/<split>.txt`); for COCO/YOLO a seeded split is made. */
+        trainSplit: z.string().default("trainval"),
+        valSplit: z.string().default("test"),
+        /** Share of images used for validation when the format has no splits. */
+        valFraction: z.number().min(0).max(0.9).default(0.2),
+        /** What to do with invalid boxes when loading (reported in the run folder). */
+        policy: z.enum(["error", "drop", "clip"]).default("clip"),
+        /** A folder of extra background-only images. */
+        negativesDir: z.string().optional(),
+        /** Share of each batch drawn from background-only images (when the dataset has any). */
+        negativeShare: z.number().min(0).max(0.9).default(0),
+        /** Limit the number of training / validation images (for quick runs). */
+        maxTrainImages: z.number().int().positive().optional(),
+        maxValImages: z.number().int().positive().optional(),
+      })
+      .strict(),
+    model: z
+      .object({
+        inputSize: size.default({ width: 320, height: 320 }),
+        backbone: z
+          .discriminatedUnion("kind", [
+            z.object({ kind: z.literal("mobilenet"), widthMultiplier: z.number().positive().max(4), taps: z.array(z.number().int()).optional() }).strict(),
+            z.object({ kind: z.literal("vgg"), baseChannels: z.number().int().positive().optional(), taps: z.array(z.number().int()).optional() }).strict(),
+          ])
+          .default({ kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] }),
+        head: z.enum(["conv", "separable"]).default("separable"),
+        priors: z
+          .object({
+            minScale: z.number().positive().optional(),
+            maxScale: z.number().positive().optional(),
+            aspectRatios: z.union([z.array(z.number().positive()), z.array(z.array(z.number().positive()))]).optional(),
+          })
+          .strict()
+          .default({ minScale: 0.08, maxScale: 0.6, aspectRatios: [2] }),
+        /** Train a class-agnostic detector (one "object" class), as stage 1 of staged training. */
+        classAgnostic: z.boolean().default(false),
+      })
+      .strict()
+      .default({
+        inputSize: { width: 320, height: 320 },
+        backbone: { kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] },
+        head: "separable",
+        priors: { minScale: 0.08, maxScale: 0.6, aspectRatios: [2] },
+        classAgnostic: false,
+      }),
+    augment: z
+      .object({
+        /** `ssd`: expand, SSD crop, flip, letterbox, colour jitter; `light`: flip + letterbox; `none`: letterbox only. */
+        preset: z.enum(["ssd", "light", "none"]).default("ssd"),
+        /** Probability of the zoom-out step of the `ssd` preset. */
+        expandP: z.number().min(0).max(1).default(0.5),
+        /** Largest zoom-out ratio of the `ssd` preset. */
+        expandMax: z.number().min(1).max(8).default(2),
+        /** Probability of the recipe's occlusion augmentation (cut-outs on objects). */
+        occlusionP: z.number().min(0).max(1).default(0),
+      })
+      .strict()
+      .default({ preset: "ssd", expandP: 0.5, expandMax: 2, occlusionP: 0 }),
+    train: z
+      .object({
+        epochs: z.number().int().positive().default(30),
+        batchSize: z.number().int().positive().default(8),
+        optimizer: z.enum(["sgd", "adamw"]).default("adamw"),
+        lr: z.number().positive().default(2e-3),
+        momentum: z.number().min(0).max(1).default(0.9),
+        weightDecay: z.number().min(0).default(5e-4),
+        warmupSteps: z.number().int().min(0).default(100),
+        schedule: z.enum(["cosine", "step", "constant"]).default("cosine"),
+        /** Epochs at which the step schedule multiplies the rate by 0.1. */
+        milestones: z.array(z.number().int().positive()).default([]),
+        gradClip: z.number().positive().default(10),
+        matchThreshold: z.number().min(0).max(1).default(0.5),
+        negPosRatio: z.number().min(0).default(3),
+        minNegativesPerImage: z.number().int().min(0).default(8),
+        /** Stop after this many non-finite losses in a row. */
+        maxNonFinite: z.number().int().positive().default(5),
+        seed: z.number().int().default(0),
+        /** tfjs backends to try, in order. */
+        backends: z.array(z.enum(["tensorflow", "wasm", "cpu"])).default(["tensorflow", "wasm", "cpu"]),
+        /** Stop after this many seconds of training (checked between steps); 0 = no limit. */
+        timeLimitSeconds: z.number().min(0).default(0),
+      })
+      .strict()
+      .default({
+        epochs: 30,
+        batchSize: 8,
+        optimizer: "adamw",
+        lr: 2e-3,
+        momentum: 0.9,
+        weightDecay: 5e-4,
+        warmupSteps: 100,
+        schedule: "cosine",
+        milestones: [],
+        gradClip: 10,
+        matchThreshold: 0.5,
+        negPosRatio: 3,
+        minNegativesPerImage: 8,
+        maxNonFinite: 5,
+        seed: 0,
+        backends: ["tensorflow", "wasm", "cpu"],
+        timeLimitSeconds: 0,
+      }),
+    eval: z
+      .object({
+        /** Evaluate on the validation split every N epochs (and after the last). */
+        everyEpochs: z.number().int().positive().default(5),
+        scoreThreshold: z.number().min(0).max(1).default(0.01),
+        iouThreshold: z.number().min(0).max(1).default(0.45),
+        /** Annotated validation predictions written to the run folder. */
+        samples: z.number().int().min(0).default(4),
+      })
+      .strict()
+      .default({ everyEpochs: 5, scoreThreshold: 0.01, iouThreshold: 0.45, samples: 4 }),
+    staged: z
+      .object({
+        /** Train a stage-2 crop classifier after the (class-agnostic) detector. */
+        enabled: z.boolean().default(false),
+        cropSize: z.number().int().min(8).default(32),
+        epochs: z.number().int().positive().default(10),
+        lr: z.number().positive().default(3e-3),
+      })
+      .strict()
+      .default({ enabled: false, cropSize: 32, epochs: 10, lr: 3e-3 }),
+  })
+  .strict();
+
+/** A training configuration with every default filled in. */
+export type TrainConfig = z.infer<typeof trainConfigSchema>;
+
+/** What a user writes: the same shape with every field optional but `data.root`. */
+export type TrainConfigInput = z.input<typeof trainConfigSchema>;
+
+/**
+ * Validates a configuration and fills in the defaults.
+ * @throws TrainError `INVALID_CONFIG` listing every problem with its field path and the value given.
+ */
+export function resolveTrainConfig(input: unknown): TrainConfig {
+  const r = trainConfigSchema.safeParse(input);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
+    fail("INVALID_CONFIG", "resolveTrainConfig", `invalid training config:\n  ${lines.join("\n  ")}`, { issues: lines });
+  }
+  return r.data;
+}
+
+/** Deep-merges plain objects (arrays and scalars in `b` replace those in `a`). */
+export function mergeConfig(a: unknown, b: unknown): unknown {
+  if (typeof a !== "object" || a === null || Array.isArray(a) || typeof b !== "object" || b === null || Array.isArray(b)) {
+    return b === undefined ? a : b;
+  }
+  const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };
+  for (const [k, v] of Object.entries(b as Record<string, unknown>)) out[k] = mergeConfig(out[k], v);
+  return out;
+}

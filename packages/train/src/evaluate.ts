@@ -1,0 +1,74 @@
+import type { Image } from "@od/augment";
+import type { ImageRecord } from "@od/data";
+import { type CocoResult, DetectionEvaluator, type VocResult } from "@od/metrics";
+import type { Detections, SsdDetector } from "@od/ssd";
+
+/** Options of {@link evaluateDetector}. */
+export interface EvaluateOptions {
+  /** Class scores kept before NMS (default 0.01). */
+  readonly scoreThreshold?: number;
+  /** NMS IoU threshold (default 0.45). */
+  readonly iouThreshold?: number;
+  /** Images per forward pass (default 8). */
+  readonly batchSize?: number;
+  /** Called after each batch with the number of images done. */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+/** Result of {@link evaluateDetector}. */
+export interface Evaluation {
+  /** PASCAL VOC (all-point, IoU > 0.5, difficult ignored). */
+  readonly voc: VocResult;
+  /** VOC2007 11-point AP. */
+  readonly voc07: VocResult;
+  /** COCO mAP@[.5:.95] and the 12 summary numbers. */
+  readonly coco: CocoResult;
+  /** Detections per image, in `records` order (labels 0-based class indices, as the dataset's). */
+  readonly detections: readonly Detections[];
+  /** Seconds spent predicting. */
+  readonly seconds: number;
+}
+
+/**
+ * Runs the detector on dataset images (original sizes; predict letterboxes and maps back) and scores
+ * the detections against the ground truth with VOC and COCO protocols.
+ * @param records images with their ground truth; `load` decodes one.
+ * @param classNames the dataset's class names (detector class k ≥ 1 is dataset class k − 1).
+ */
+export async function evaluateDetector(
+  detector: SsdDetector,
+  records: readonly ImageRecord[],
+  load: (r: ImageRecord) => Promise<Image>,
+  classNames: readonly string[],
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const bs = options.batchSize ?? 8;
+  const ev = new DetectionEvaluator({ classNames });
+  const all: Detections[] = [];
+  const t0 = performance.now();
+  const agnostic = detector.numClasses === 2 && classNames.length !== 1;
+  for (let s = 0; s < records.length; s += bs) {
+    const part = records.slice(s, s + bs);
+    const images = await Promise.all(part.map((r) => load(r)));
+    const dets = await detector.predict(
+      images.map((im) => ({ data: im.data, shape: im.shape })),
+      { scoreThreshold: options.scoreThreshold ?? 0.01, iouThreshold: options.iouThreshold ?? 0.45 },
+    );
+    dets.forEach((d, i) => {
+      const rec = part[i] as ImageRecord;
+      const det: Detections = { boxes: d.boxes, scores: d.scores, labels: d.labels.map((l) => l - 1) };
+      all.push(det);
+      const gtLabels = agnostic ? new Int32Array(rec.labels.length) : rec.labels;
+      ev.add({ boxes: rec.boxes, labels: gtLabels, difficult: rec.difficult, crowd: rec.crowd }, det);
+    });
+    options.onProgress?.(Math.min(s + bs, records.length), records.length);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  return {
+    voc: ev.computeVoc({ interpolation: "allpoint" }),
+    voc07: ev.computeVoc({ interpolation: "11point" }),
+    coco: ev.computeCoco(),
+    detections: all,
+    seconds,
+  };
+}

@@ -1,0 +1,483 @@
+/**
+ * `@od/train/node`: a complete training run on the file system — load the dataset, train with
+ * checkpoints and evaluation, write a run folder a person can read, resume exactly.
+ * @packageDocumentation
+ */
+import { constants } from "node:fs";
+import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { drawSample, type Image, makeSample } from "@od/augment";
+import { encodePng } from "@od/augment/node";
+import { isOdError } from "@od/boxes";
+import { addNegatives, type DetectionDataset, type ImageRecord, splitDataset } from "@od/data";
+import { decodeImageFile, loadCoco, loadNegatives, loadVoc, loadYolo } from "@od/data/node";
+import { formatMetricsTable } from "@od/metrics";
+import type { FromFeatureMapsOptions } from "@od/priors";
+import { type BackboneConfig, defaultSsdConfig, SsdDetector, unpackParams, type WeightSpec } from "@od/ssd";
+import { loadDetector, saveDetector } from "@od/ssd/node";
+import { initBackend, tf } from "@od/tf";
+import { resolveTrainConfig, type TrainConfig } from "./config.js";
+import { fail } from "./errors.js";
+import { type Evaluation, evaluateDetector } from "./evaluate.js";
+import { Optimizer } from "./optim.js";
+import { lineChartSvg } from "./plots.js";
+import { BatchBuilder, epochOrder, type ImageLoader } from "./sampler.js";
+import { learningRateAt, type LrSchedule } from "./schedule.js";
+import { trainableNames, trainStep } from "./step.js";
+
+/** Progress events of {@link train}, in the order they happen. */
+export type TrainEvent =
+  | { readonly type: "start"; readonly backend: string; readonly reason: string; readonly trainImages: number; readonly valImages: number; readonly parameters: number; readonly priors: number; readonly stepsPerEpoch: number; readonly startEpoch: number }
+  | { readonly type: "step"; readonly epoch: number; readonly step: number; readonly batch: number; readonly loss: number; readonly loc: number; readonly cls: number; readonly lr: number; readonly gradNorm: number; readonly imagesPerSecond: number }
+  | { readonly type: "nonfinite"; readonly epoch: number; readonly step: number; readonly images: readonly string[]; readonly inARow: number }
+  | { readonly type: "epoch"; readonly epoch: number; readonly loss: number; readonly loc: number; readonly cls: number; readonly lr: number; readonly seconds: number; readonly imagesPerSecond: number }
+  | { readonly type: "eval"; readonly epoch: number; readonly vocMap: number; readonly voc07Map: number; readonly cocoMap: number; readonly perClass: Readonly<Record<string, number>>; readonly seconds: number }
+  | { readonly type: "checkpoint"; readonly epoch: number; readonly dir: string; readonly best: boolean }
+  | { readonly type: "stopped"; readonly reason: string };
+
+/** Options of {@link train}. */
+export interface TrainOptions {
+  /** Run folder (created). */
+  readonly out: string;
+  /** Continue from the last checkpoint in `out` (the saved config is used; epochs and time limit may change). */
+  readonly resume?: boolean;
+  /** Receives progress events. */
+  readonly onEvent?: (event: TrainEvent) => void;
+}
+
+/** What a finished run reports (also written to `summary.json`). */
+export interface TrainSummary {
+  readonly out: string;
+  readonly backend: string;
+  readonly epochsCompleted: number;
+  readonly steps: number;
+  readonly trainSeconds: number;
+  readonly imagesPerSecond: number;
+  readonly bestEpoch: number;
+  readonly best: { readonly vocMap: number; readonly voc07Map: number; readonly cocoMap: number; readonly perClass: Readonly<Record<string, number>> } | null;
+  readonly peakRssMb: number;
+  readonly stoppedBy: "epochs" | "time-limit";
+}
+
+interface RunState {
+  readonly epochsCompleted: number;
+  readonly step: number;
+  readonly bestEpoch: number;
+  readonly bestMap: number;
+  readonly trainSeconds: number;
+  readonly imagesSeen: number;
+  readonly history: { readonly loss: [number, number][]; readonly lr: [number, number][]; readonly voc: [number, number][]; readonly coco: [number, number][] };
+}
+
+/** Writes a file so that a crash never leaves a partial file under `file`: temp file, fsync, rename, fsync dir. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}.tmp-${process.pid}`;
+  const fh = await open(tmp, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+  await rename(tmp, file);
+  try {
+    const dh = await open(path.dirname(file), constants.O_RDONLY);
+    await dh.sync();
+    await dh.close();
+  } catch {
+    // Directory fsync is not supported everywhere (e.g. some network file systems); the rename is still atomic.
+  }
+}
+
+/** The training and validation datasets of a config (VOC splits, or a seeded stratified split). */
+export async function loadTrainingData(config: TrainConfig): Promise<{ train: DetectionDataset; val: DetectionDataset; classNames: readonly string[] }> {
+  const d = config.data;
+  const policy = d.policy;
+  let train: DetectionDataset;
+  let val: DetectionDataset;
+  const split = (all: DetectionDataset) => {
+    const s = splitDataset(all, { fractions: { train: 1 - d.valFraction, val: d.valFraction }, seed: config.train.seed });
+    return [s.train as DetectionDataset, s.val as DetectionDataset] as const;
+  };
+  if (d.format === "voc") {
+    train = await loadVoc(d.root, { split: d.trainSplit, policy });
+    val = await loadVoc(d.root, { split: d.valSplit, policy, classNames: train.classNames });
+  } else if (d.format === "coco") {
+    [train, val] = split(await loadCoco(d.root, { policy }));
+  } else {
+    [train, val] = split(await loadYolo(d.root, { policy }));
+  }
+  if (d.negativesDir !== undefined) {
+    const neg = await loadNegatives(d.negativesDir, { policy });
+    train = addNegatives(train, neg.records);
+  }
+  const cap = (ds: DetectionDataset, n: number | undefined): DetectionDataset => (n === undefined ? ds : { ...ds, images: ds.images.slice(0, n) });
+  train = cap(train, d.maxTrainImages);
+  val = cap(val, d.maxValImages);
+  if (train.images.length === 0) fail("BAD_DATASET", "loadTrainingData", `no training images in ${d.root} (split ${d.trainSplit})`);
+  if (train.classNames.length === 0) fail("BAD_DATASET", "loadTrainingData", `no classes found in ${d.root}`);
+  return { train, val, classNames: train.classNames };
+}
+
+/** A decoder for a dataset's images that keeps decoded pixels in memory (up to `maxBytes`, default 2 GiB). */
+export function datasetImageLoader(dataset: DetectionDataset, maxBytes = 2 ** 31): ImageLoader {
+  const cache = new Map<string, Promise<Image>>();
+  let bytes = 0;
+  return (record: ImageRecord) => {
+    const file = path.resolve(dataset.root ?? ".", record.file);
+    const hit = cache.get(file);
+    if (hit !== undefined) return hit;
+    const p = decodeImageFile(file).then((img) => img as Image);
+    if (bytes < maxBytes) {
+      cache.set(file, p);
+      bytes += record.size.width * record.size.height * 3;
+    }
+    return p;
+  };
+}
+
+function schedule(config: TrainConfig, stepsPerEpoch: number): LrSchedule {
+  const t = config.train;
+  return {
+    lr: t.lr,
+    warmupSteps: t.warmupSteps,
+    kind: t.schedule,
+    totalSteps: Math.max(t.epochs * stepsPerEpoch, t.warmupSteps + 1),
+    milestones: t.milestones.map((e) => e * stepsPerEpoch),
+  };
+}
+
+async function saveCheckpoint(dir: string, detector: SsdDetector, optimizer: Optimizer, state: RunState): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await saveDetector(detector, dir);
+  const st = await optimizer.getState();
+  const names = Object.keys(st.slots);
+  const arrays = names.flatMap((n) => st.slots[n] as Float32Array[]);
+  const total = arrays.reduce((s, a) => s + a.length, 0);
+  const buf = new Float32Array(total);
+  let o = 0;
+  for (const a of arrays) {
+    buf.set(a, o);
+    o += a.length;
+  }
+  await writeFileAtomic(path.join(dir, "optimizer.bin"), new Uint8Array(buf.buffer));
+  await writeFileAtomic(
+    path.join(dir, "optimizer.json"),
+    JSON.stringify({ step: st.step, slots: names.map((n) => ({ name: n, sizes: (st.slots[n] as Float32Array[]).map((a) => a.length) })) }),
+  );
+  await writeFileAtomic(path.join(dir, "state.json"), JSON.stringify(state));
+}
+
+async function loadCheckpoint(dir: string, detector: SsdDetector, optimizer: Optimizer): Promise<RunState> {
+  const fn = "loadCheckpoint";
+  try {
+    const json = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { weightsManifest: { weights: WeightSpec[] }[] };
+    const w = await readFile(path.join(dir, "weights.bin"));
+    unpackParams(detector.params, json.weightsManifest[0]?.weights ?? [], w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer, path.join(dir, "model.json"));
+    const oj = JSON.parse(await readFile(path.join(dir, "optimizer.json"), "utf8")) as { step: number; slots: { name: string; sizes: number[] }[] };
+    const ob = await readFile(path.join(dir, "optimizer.bin"));
+    const all = new Float32Array(ob.buffer.slice(ob.byteOffset, ob.byteOffset + ob.byteLength));
+    const slots: Record<string, Float32Array[]> = {};
+    let o = 0;
+    for (const s of oj.slots) {
+      slots[s.name] = s.sizes.map((n) => {
+        const a = all.slice(o, o + n);
+        o += n;
+        return a;
+      });
+    }
+    if (o !== all.length) fail("BAD_CHECKPOINT", fn, `${path.join(dir, "optimizer.bin")} holds ${all.length} values; optimizer.json lists ${o}`);
+    optimizer.setState({ step: oj.step, slots });
+    return JSON.parse(await readFile(path.join(dir, "state.json"), "utf8")) as RunState;
+  } catch (e) {
+    if (isOdError(e)) throw e;
+    return fail("BAD_CHECKPOINT", fn, `cannot resume from ${dir}: ${(e as Error).message}`, { dir }, );
+  }
+}
+
+/**
+ * Loads the detector of a run folder (`best/` if present, else `model/`), or of a model folder
+ * (`model.json` + `weights.bin`) given directly.
+ * @throws SsdError `BAD_CHECKPOINT` naming the missing or mismatching file.
+ */
+export async function loadRunDetector(dir: string): Promise<SsdDetector> {
+  for (const sub of [".", "best", "model"]) {
+    try {
+      await readFile(path.join(dir, sub, "model.json"));
+      return await loadDetector(path.join(dir, sub));
+    } catch (e) {
+      if (isOdError(e)) throw e;
+    }
+  }
+  return loadDetector(dir);
+}
+
+async function writeCurves(out: string, state: RunState): Promise<void> {
+  const h = state.history;
+  await writeFile(path.join(out, "loss.svg"), lineChartSvg("training loss", [{ name: "loss", points: h.loss }], { logY: true }));
+  await writeFile(path.join(out, "lr.svg"), lineChartSvg("learning rate", [{ name: "lr", points: h.lr }]));
+  await writeFile(
+    path.join(out, "map.svg"),
+    lineChartSvg("validation mAP", [{ name: "VOC mAP@0.5", points: h.voc }, { name: "COCO mAP", points: h.coco }], { xLabel: "epoch" }),
+  );
+}
+
+async function writePredictions(out: string, detector: SsdDetector, val: DetectionDataset, load: ImageLoader, n: number, classNames: readonly string[]): Promise<void> {
+  if (n === 0 || val.images.length === 0) return;
+  const dir = path.join(out, "predictions");
+  await mkdir(dir, { recursive: true });
+  for (const rec of val.images.slice(0, n)) {
+    const img = await load(rec);
+    const [det] = await detector.predict([{ data: img.data, shape: img.shape }], { scoreThreshold: 0.3 });
+    if (det === undefined) continue;
+    const drawn = drawSample(makeSample(img, det.boxes, det.labels.map((l) => l - 1)), { labelNames: [...classNames] });
+    await writeFile(path.join(dir, `${rec.id}.png`), encodePng(drawn));
+  }
+}
+
+function perClass(ev: Evaluation, classNames: readonly string[]): Record<string, number> {
+  const r: Record<string, number> = {};
+  ev.voc.classes.forEach((c, i) => {
+    r[classNames[i] ?? String(i)] = c.ap;
+  });
+  return r;
+}
+
+/**
+ * Trains an SSD detector as the config says and writes a run folder:
+ * `config.json` (resolved, defaults filled), `data-report.json` (every box the loaders dropped or
+ * clipped, and why), `log.jsonl` (one event per line), `loss.svg`, `lr.svg`, `map.svg`,
+ * `eval.json` + `eval.txt` (per-class AP, COCO summary), `checkpoints/` (atomic; `last.json` points
+ * at the newest), `best/` and `model/` (loadable with `loadRunDetector`), `predictions/*.png`,
+ * `summary.json`.
+ *
+ * Deterministic for a seed on one backend: batch order and augmentation draw from (seed, epoch,
+ * position), initial weights from the seed. `resume` continues after the last completed epoch with the
+ * same weights, optimizer state, batch-norm statistics and schedule position, so its losses equal an
+ * uninterrupted run's.
+ * @throws TrainError `INVALID_CONFIG`, `BAD_DATASET`, `BAD_CHECKPOINT`, `NON_FINITE_LOSS`; loader errors.
+ */
+export async function train(input: unknown, options: TrainOptions): Promise<TrainSummary> {
+  const out = path.resolve(options.out);
+  const emit = options.onEvent ?? (() => undefined);
+  await mkdir(out, { recursive: true });
+  let config: TrainConfig;
+  const lastFile = path.join(out, "checkpoints", "last.json");
+  let resumeDir: string | undefined;
+  if (options.resume === true) {
+    let saved: unknown;
+    try {
+      saved = JSON.parse(await readFile(path.join(out, "config.json"), "utf8"));
+      resumeDir = path.join(out, "checkpoints", (JSON.parse(await readFile(lastFile, "utf8")) as { dir: string }).dir);
+    } catch (e) {
+      return fail("BAD_CHECKPOINT", "train", `cannot resume ${out}: no completed checkpoint (${(e as Error).message})`, { out });
+    }
+    const over = resolveTrainConfig(input);
+    const base = resolveTrainConfig(saved);
+    config = { ...base, train: { ...base.train, epochs: over.train.epochs, timeLimitSeconds: over.train.timeLimitSeconds } };
+  } else {
+    const c = resolveTrainConfig(input);
+    config = { ...c, data: { ...c.data, root: path.resolve(c.data.root) } };
+    await writeFileAtomic(path.join(out, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+  }
+  const log = await open(path.join(out, "log.jsonl"), "a");
+  const record = (e: TrainEvent) => {
+    emit(e);
+    void log.write(`${JSON.stringify({ time: new Date().toISOString(), ...e })}\n`);
+  };
+  const backend = await initBackend({ prefer: [...config.train.backends] });
+  const data = await loadTrainingData(config);
+  await writeFileAtomic(path.join(out, "data-report.json"), JSON.stringify({ train: data.train.report, val: data.val.report }, null, 1));
+  const classNames = config.model.classAgnostic ? ["object"] : data.classNames;
+  const detector = new SsdDetector(
+    defaultSsdConfig({
+      classNames,
+      inputSize: config.model.inputSize,
+      backbone: withoutUndefined<BackboneConfig>(config.model.backbone),
+      head: config.model.head,
+      priors: withoutUndefined<FromFeatureMapsOptions>(config.model.priors),
+      seed: config.train.seed,
+    }),
+  );
+  const names = trainableNames(detector);
+  const vars = detector.trainableVariables();
+  const t = config.train;
+  const optimizer = new Optimizer(
+    t.optimizer === "sgd" ? { kind: "sgd", momentum: t.momentum, weightDecay: t.weightDecay } : { kind: "adamw", weightDecay: t.weightDecay },
+    names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
+  );
+  let state: RunState = {
+    epochsCompleted: 0,
+    step: 0,
+    bestEpoch: -1,
+    bestMap: -1,
+    trainSeconds: 0,
+    imagesSeen: 0,
+    history: { loss: [], lr: [], voc: [], coco: [] },
+  };
+  if (resumeDir !== undefined) state = await loadCheckpoint(resumeDir, detector, optimizer);
+  const B = t.batchSize;
+  const trainImages = data.train.images;
+  const stepsPerEpoch = Math.ceil(epochOrder(trainImages, B, config.data.negativeShare, t.seed, 0).length / B);
+  const sched = schedule(config, stepsPerEpoch);
+  const load = datasetImageLoader(data.train);
+  const loadVal = datasetImageLoader(data.val);
+  const builder = new BatchBuilder(config, detector.priors, load);
+  record({
+    type: "start",
+    backend: backend.name,
+    reason: backend.reason,
+    trainImages: trainImages.length,
+    valImages: data.val.images.length,
+    parameters: detector.countParameters(),
+    priors: detector.priors.length,
+    stepsPerEpoch,
+    startEpoch: state.epochsCompleted,
+  });
+  let stoppedBy: TrainSummary["stoppedBy"] = "epochs";
+  let lastEval: Evaluation | undefined;
+  let inARow = 0;
+  const runStart = performance.now() - state.trainSeconds * 1000;
+  const ckptRoot = path.join(out, "checkpoints");
+  try {
+    for (let epoch = state.epochsCompleted; epoch < t.epochs; epoch++) {
+      const order = epochOrder(trainImages, B, config.data.negativeShare, t.seed, epoch);
+      const e0 = performance.now();
+      let sum = 0;
+      let sumLoc = 0;
+      let sumCls = 0;
+      let n = 0;
+      let seen = 0;
+      let lr = 0;
+      for (let s = 0, b = 0; s < order.length; s += B, b++) {
+        const recs = order.slice(s, s + B).map((i) => trainImages[i] as ImageRecord);
+        const s0 = performance.now();
+        const batch = await builder.build(recs, epoch, s);
+        lr = learningRateAt(sched, state.step);
+        const r = trainStep(detector, optimizer, batch, config, lr);
+        state = { ...state, step: state.step + 1 };
+        seen += recs.length;
+        if (!r.applied) {
+          inARow += 1;
+          record({ type: "nonfinite", epoch, step: state.step, images: batch.ids, inARow });
+          if (inARow >= t.maxNonFinite) {
+            fail("NON_FINITE_LOSS", "train", `${inARow} non-finite losses in a row (epoch ${epoch}, step ${state.step}); last batch: ${batch.ids.join(", ")}`, {
+              images: batch.ids,
+            });
+          }
+          continue;
+        }
+        inARow = 0;
+        sum += r.loss;
+        sumLoc += r.loc;
+        sumCls += r.cls;
+        n += 1;
+        const ips = recs.length / ((performance.now() - s0) / 1000);
+        record({ type: "step", epoch, step: state.step, batch: b, loss: r.loss, loc: r.loc, cls: r.cls, lr, gradNorm: r.gradNorm, imagesPerSecond: ips });
+        state.history.loss.push([state.step, r.loss]);
+        state.history.lr.push([state.step, lr]);
+        if (t.timeLimitSeconds > 0 && (performance.now() - runStart) / 1000 > t.timeLimitSeconds) {
+          stoppedBy = "time-limit";
+          break;
+        }
+      }
+      const seconds = (performance.now() - e0) / 1000;
+      state = {
+        ...state,
+        epochsCompleted: epoch + 1,
+        trainSeconds: (performance.now() - runStart) / 1000,
+        imagesSeen: state.imagesSeen + seen,
+      };
+      record({ type: "epoch", epoch, loss: sum / Math.max(n, 1), loc: sumLoc / Math.max(n, 1), cls: sumCls / Math.max(n, 1), lr, seconds, imagesPerSecond: seen / seconds });
+      const last = epoch + 1 === t.epochs || stoppedBy === "time-limit";
+      let isBest = false;
+      if (data.val.images.length > 0 && ((epoch + 1) % config.eval.everyEpochs === 0 || last)) {
+        const ev = await evaluateDetector(detector, data.val.images, loadVal, data.classNames, {
+          scoreThreshold: config.eval.scoreThreshold,
+          iouThreshold: config.eval.iouThreshold,
+        });
+        lastEval = ev;
+        state.history.voc.push([epoch + 1, ev.voc.mAP]);
+        state.history.coco.push([epoch + 1, ev.coco.mAP]);
+        record({ type: "eval", epoch, vocMap: ev.voc.mAP, voc07Map: ev.voc07.mAP, cocoMap: ev.coco.mAP, perClass: perClass(ev, data.classNames), seconds: ev.seconds });
+        if (ev.voc.mAP > state.bestMap) {
+          isBest = true;
+          state = { ...state, bestMap: ev.voc.mAP, bestEpoch: epoch + 1 };
+          await writeFileAtomic(path.join(out, "eval.json"), JSON.stringify({ epoch: epoch + 1, voc: ev.voc, voc07: ev.voc07, coco: { ...ev.coco, precision: undefined, recall: undefined } }, replacer, 1));
+          await writeFileAtomic(path.join(out, "eval.txt"), `${formatMetricsTable(ev.voc)}\n\n${formatMetricsTable(ev.coco)}\n`);
+        }
+      }
+      const name = `epoch-${String(epoch + 1).padStart(4, "0")}`;
+      await saveCheckpoint(path.join(ckptRoot, name), detector, optimizer, state);
+      await writeFileAtomic(lastFile, JSON.stringify({ dir: name, epoch: epoch + 1 }));
+      if (isBest) {
+        await rm(path.join(out, "best"), { recursive: true, force: true });
+        await saveDetector(detector, path.join(out, "best"));
+      }
+      record({ type: "checkpoint", epoch, dir: path.join(ckptRoot, name), best: isBest });
+      await pruneCheckpoints(ckptRoot, name);
+      await writeCurves(out, state);
+      if (stoppedBy === "time-limit") {
+        record({ type: "stopped", reason: `time limit of ${t.timeLimitSeconds} s reached` });
+        break;
+      }
+    }
+    await saveDetector(detector, path.join(out, "model"));
+    const best = state.bestEpoch > 0 ? await loadDetector(path.join(out, "best")) : undefined;
+    await writePredictions(out, best ?? detector, data.val, loadVal, config.eval.samples, data.classNames);
+    best?.dispose();
+  } finally {
+    await log.close();
+  }
+  const summary: TrainSummary = {
+    out,
+    backend: backend.name,
+    epochsCompleted: state.epochsCompleted,
+    steps: state.step,
+    trainSeconds: state.trainSeconds,
+    imagesPerSecond: state.imagesSeen / Math.max(state.trainSeconds, 1e-9),
+    bestEpoch: state.bestEpoch,
+    best:
+      lastEval === undefined && state.bestEpoch < 0
+        ? null
+        : await readBest(out),
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    stoppedBy,
+  };
+  await writeFileAtomic(path.join(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  optimizer.dispose();
+  detector.dispose();
+  return summary;
+}
+
+async function readBest(out: string): Promise<TrainSummary["best"]> {
+  try {
+    const e = JSON.parse(await readFile(path.join(out, "eval.json"), "utf8")) as {
+      voc: { mAP: number; classes: { name?: string; ap: number }[] };
+      voc07: { mAP: number };
+      coco: { mAP: number };
+    };
+    const perClass: Record<string, number> = {};
+    e.voc.classes.forEach((c, i) => {
+      perClass[c.name ?? String(i)] = c.ap;
+    });
+    return { vocMap: e.voc.mAP, voc07Map: e.voc07.mAP, cocoMap: e.coco.mAP, perClass };
+  } catch {
+    return null;
+  }
+}
+
+/** The schema's optional fields arrive as `undefined`; the model config wants them absent. */
+function withoutUndefined<T>(o: object): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+function replacer(_key: string, value: unknown): unknown {
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  return value;
+}
+
+async function pruneCheckpoints(root: string, keep: string): Promise<void> {
+  const dirs = (await readdir(root)).filter((d) => d.startsWith("epoch-") && d !== keep && !d.includes(".tmp")).sort();
+  for (const d of dirs.slice(0, -1)) await rm(path.join(root, d), { recursive: true, force: true });
+}

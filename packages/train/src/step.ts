@@ -1,0 +1,67 @@
+import { multiboxLoss } from "@od/losses";
+import type { SsdDetector } from "@od/ssd";
+import { tf } from "@od/tf";
+import type { TrainConfig } from "./config.js";
+import { clipByGlobalNorm, type Optimizer } from "./optim.js";
+import type { TrainingBatch } from "./sampler.js";
+
+/** What one optimizer step measured. */
+export interface StepResult {
+  /** Total loss (NaN/Infinity when the step was skipped). */
+  readonly loss: number;
+  /** Localisation part. */
+  readonly loc: number;
+  /** Classification part. */
+  readonly cls: number;
+  /** Gradient norm before clipping. */
+  readonly gradNorm: number;
+  /** False when the loss or the gradients were not finite: no update was applied. */
+  readonly applied: boolean;
+}
+
+/** Names of the detector's trainable variables, aligned with `trainableVariables()`. */
+export function trainableNames(detector: SsdDetector): string[] {
+  return detector.params.names().filter((n) => detector.params.isTrainable(n));
+}
+
+/**
+ * One training step: forward in training mode, MultiBox loss with hard negative mining, gradients,
+ * global-norm clipping, optimizer update at `lr`. A non-finite loss or gradient norm skips the update
+ * (batch-norm running statistics of that forward are still updated; they are averages and recover).
+ * Leaves no tensors behind.
+ */
+export function trainStep(detector: SsdDetector, optimizer: Optimizer, batch: TrainingBatch, config: TrainConfig, lr: number): StepResult {
+  const { width, height } = config.model.inputSize;
+  const B = batch.ids.length;
+  const P = detector.priors.length;
+  const names = trainableNames(detector);
+  const vars = detector.trainableVariables();
+  const x = tf.tensor4d(batch.images, [B, height, width, 3]);
+  const locTargets = tf.tensor3d(batch.locTargets, [B, P, 4]);
+  const labels = tf.tensor2d(batch.labels, [B, P], "int32");
+  let parts: tf.Scalar[] = [];
+  const { value, grads } = tf.variableGrads(() => {
+    const out = detector.forward(x, true);
+    const l = multiboxLoss(
+      { locPred: out.loc, clsLogits: out.logits, locTargets, labels },
+      { negPosRatio: config.train.negPosRatio, minNegativesPerImage: config.train.minNegativesPerImage, validate: false },
+    );
+    parts = [tf.keep(l.loc), tf.keep(l.cls)];
+    return l.total;
+  }, vars);
+  tf.dispose([x, locTargets, labels]);
+  const loss = value.dataSync()[0] as number;
+  const [loc, cls] = parts.map((p) => p.dataSync()[0] as number) as [number, number];
+  tf.dispose([value, ...parts]);
+  const named: Record<string, tf.Tensor> = {};
+  vars.forEach((v, i) => {
+    const g = grads[v.name];
+    if (g !== undefined) named[names[i] as string] = g;
+  });
+  const clipped = clipByGlobalNorm(named, config.train.gradClip);
+  tf.dispose(Object.values(grads));
+  const applied = Number.isFinite(loss) && Number.isFinite(clipped.norm);
+  if (applied) optimizer.apply(clipped.grads, lr);
+  tf.dispose(Object.values(clipped.grads));
+  return { loss, loc, cls, gradNorm: clipped.norm, applied };
+}
