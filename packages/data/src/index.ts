@@ -11,6 +11,7 @@ export * from "./image.js";
 export * from "./pipeline.js";
 export * from "./split.js";
 export * from "./stats.js";
+export * from "./synthetic.js";
 export * from "./types.js";
 export * from "./voc.js";
 export * from "./yolo.js";

@@ -15,6 +15,7 @@ import { applyOrientation, pack, type RgbImage, readImageHeader } from "./image.
 import { fail } from "./internal/fail.js";
 import { parseJson } from "./internal/json.js";
 import { stem } from "./internal/path.js";
+import { type SyntheticShapesOptions, syntheticShapes } from "./synthetic.js";
 import type { DetectionDataset, ImageCheck, ImageRecord, LoadOptions } from "./types.js";
 import { parseImageSet, parseVocXml, type VocEntry, vocDataset, vocImageFile, writeVocXml } from "./voc.js";
 import {
@@ -521,4 +522,54 @@ export function fileDecoder(
   options: { readonly backend?: DecodeBackend } = {},
 ): (record: ImageRecord) => Promise<RgbImage> {
   return (r) => decodeImageFile(path.resolve(dataset.root ?? ".", r.file), options);
+}
+
+/**
+ * Writes a {@link syntheticShapes} dataset as a VOC folder on disk (`JPEGImages/*.png`,
+ * `Annotations/*.xml`, `ImageSets/Main/{trainval,test}.txt`), the first `trainCount` images in
+ * `trainval` and the rest in `test`. For tests and demos that need a real folder.
+ * @returns the absolute folder.
+ */
+export async function writeSyntheticVoc(
+  dir: string,
+  options: SyntheticShapesOptions & { readonly trainCount?: number } = {},
+): Promise<string> {
+  const abs = path.resolve(dir);
+  const { dataset, images } = syntheticShapes(options);
+  const nTrain = options.trainCount ?? Math.ceil(dataset.images.length * 0.75);
+  await mkdir(path.join(abs, "JPEGImages"), { recursive: true });
+  await mkdir(path.join(abs, "Annotations"), { recursive: true });
+  await mkdir(path.join(abs, "ImageSets", "Main"), { recursive: true });
+  for (const r of dataset.images) {
+    const img = images.get(r.file) as RgbImage;
+    const png = new PNG({
+      width: r.size.width,
+      height: r.size.height,
+      colorType: 2,
+      inputColorType: 2,
+      inputHasAlpha: false,
+    });
+    png.data = Buffer.from(img.data.buffer, img.data.byteOffset, img.data.byteLength);
+    await writeFile(
+      path.join(abs, "JPEGImages", r.file),
+      PNG.sync.write(png, { colorType: 2, inputColorType: 2, inputHasAlpha: false }),
+    );
+    await writeFile(path.join(abs, "Annotations", `${r.id}.xml`), writeVocXml(r, dataset.classNames));
+  }
+  const ids = dataset.images.map((r) => r.id);
+  await writeFile(
+    path.join(abs, "ImageSets", "Main", "trainval.txt"),
+    ids
+      .slice(0, nTrain)
+      .map((i) => `${i}\n`)
+      .join(""),
+  );
+  await writeFile(
+    path.join(abs, "ImageSets", "Main", "test.txt"),
+    ids
+      .slice(nTrain)
+      .map((i) => `${i}\n`)
+      .join(""),
+  );
+  return abs;
 }
