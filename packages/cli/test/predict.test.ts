@@ -1,11 +1,12 @@
-import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { saveDetector } from "@od/ssd/node";
 import { initBackend } from "@od/tf";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { od, png, vocFixture } from "./helpers.js";
+import type { TrainNode } from "../src/index.js";
+import { od, vocFixture } from "./helpers.js";
 
 let root: string;
 let model: string;
@@ -153,4 +154,48 @@ describe("od eval (untrained detector)", () => {
   });
 });
 
-void png;
+describe("od demo (train() replaced by copying an untrained detector into the run folder)", () => {
+  test("evaluates the shipped test split, writes predictions, ends with the stable mAP line", async () => {
+    const runs = await mkdtemp(path.join(tmpdir(), "od-cli-demo-"));
+    const bccdModel = path.join(runs, "bccd-model");
+    const d = new SsdDetector(
+      defaultSsdConfig({
+        classNames: ["Platelets", "RBC", "WBC"],
+        inputSize: { width: 64, height: 64 },
+        backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
+      }),
+    );
+    await saveDetector(d, bccdModel);
+    d.dispose();
+    const seen: { epochs: number; timeLimit: number; root: string }[] = [];
+    const node: TrainNode = {
+      async train(config, options) {
+        seen.push({
+          epochs: config.train.epochs,
+          timeLimit: config.train.timeLimitSeconds,
+          root: config.data.root,
+        });
+        options.onEvent?.({ type: "stopped", reason: "time limit of 5 s reached" });
+        await cp(bccdModel, options.out, { recursive: true });
+        return {};
+      },
+    };
+    try {
+      const r = await od(["demo", "--out", "run", "--time-limit", "5", "--backend", "cpu"], {
+        cwd: runs,
+        loadTrainNode: async () => node,
+      });
+      expect(r.code).toBe(0);
+      expect(seen[0]).toMatchObject({ timeLimit: 5 });
+      expect(seen[0]?.root).toMatch(/demo-data[\\/]bccd$/);
+      expect(r.stdout.trimEnd().split("\n").at(-1)).toMatch(/^mAP@0\.5 \(VOC\): \d\.\d{3}$/);
+      expect(r.stdout).toContain("20 images");
+      const preds = JSON.parse(
+        await readFile(path.join(runs, "run", "predictions", "detections.json"), "utf8"),
+      );
+      expect(Array.isArray(preds)).toBe(true);
+    } finally {
+      await rm(runs, { recursive: true, force: true });
+    }
+  });
+});

@@ -20,18 +20,49 @@ function stub(events: TrainEvent[]) {
     async train(config, options) {
       calls.push({ config, options });
       for (const e of events) options.onEvent?.(e);
-      return { bestMap50: 0.5 };
+      return { best: { vocMap: 0.5 }, bestEpoch: 1 };
     },
   };
   return { calls, load: async () => node };
 }
 
+/** Events as `train()` of `@od/train/node` emits them (epochs from 0). */
 const EVENTS: TrainEvent[] = [
-  { type: "start", trainImages: 2, valImages: 2, backend: { name: "cpu", reason: "cpu ready" } },
-  { type: "epoch-start", epoch: 1, epochs: 2, steps: 1 },
-  { type: "step", epoch: 1, step: 1, steps: 1, loss: 3.2, lr: 0.001 },
-  { type: "epoch-end", epoch: 1, epochs: 2, loss: 3.2, lr: 0.001, imagesPerSecond: 4.5, seconds: 0.4 },
-  { type: "eval", epoch: 1, voc: { mAP: 0.25 }, coco: { mAP: 0.1 } },
+  {
+    type: "start",
+    backend: "cpu",
+    reason: "cpu ready",
+    trainImages: 2,
+    valImages: 2,
+    parameters: 1000,
+    priors: 84,
+    stepsPerEpoch: 1,
+    startEpoch: 0,
+  },
+  {
+    type: "step",
+    epoch: 0,
+    step: 1,
+    batch: 0,
+    loss: 3.2,
+    loc: 1.2,
+    cls: 2,
+    lr: 0.001,
+    gradNorm: 1,
+    imagesPerSecond: 4.5,
+  },
+  { type: "epoch", epoch: 0, loss: 3.2, loc: 1.2, cls: 2, lr: 0.001, seconds: 0.4, imagesPerSecond: 4.5 },
+  {
+    type: "eval",
+    epoch: 0,
+    vocMap: 0.25,
+    voc07Map: 0.2,
+    cocoMap: 0.1,
+    perClass: { blob: 0.5, cell: 0 },
+    seconds: 0.1,
+  },
+  { type: "checkpoint", epoch: 0, dir: "runs/x/checkpoints/epoch-0001", best: true },
+  { type: "stopped", reason: "time limit of 30 s reached" },
 ];
 
 describe("od train", () => {
@@ -73,8 +104,11 @@ describe("od train", () => {
       timeLimitSeconds: 30,
       backends: ["cpu"],
     });
-    expect(r.stdout).toContain("epoch 1/2  loss 3.200  lr 1.00e-3  4.5 img/s  0.4 s");
+    expect(r.stdout).toContain("epoch 1/2  loss 3.200  (loc 1.200, cls 2.000)  lr 1.00e-3  4.5 img/s  0.4 s");
+    expect(r.stderr).toContain("backend cpu (cpu ready)");
+    expect(r.stderr).toContain("stopped: time limit of 30 s reached");
     expect(r.stdout).toContain("eval epoch 1: mAP@0.5 (VOC) 0.250  mAP@[.5:.95] (COCO) 0.100");
+    expect(r.stdout).toContain("best: mAP@0.5 (VOC) 0.500 at epoch 1");
   });
 
   test("--json streams one JSON object per event and the result", async () => {
@@ -89,7 +123,7 @@ describe("od train", () => {
       .map((l) => JSON.parse(l));
     expect(lines).toHaveLength(EVENTS.length + 1);
     expect(lines[1]).toEqual(EVENTS[1]);
-    expect(lines.at(-1)).toMatchObject({ type: "result", result: { bestMap50: 0.5 } });
+    expect(lines.at(-1)).toMatchObject({ type: "result", result: { best: { vocMap: 0.5 } } });
   });
 
   test("--print-config prints the defaults (YAML, or JSON with --json)", async () => {

@@ -32,7 +32,10 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<void> {
   const runDir = resolvePath(io, o.out);
   const config = resolveTrainConfig({
     data: { root: data, format: "voc", trainSplit: "trainval", valSplit: "test", policy: "clip" },
-    model: { inputSize: { width: 256, height: 256 } },
+    model: {
+      inputSize: { width: 192, height: 192 },
+      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
+    },
     train: {
       epochs: 200,
       batchSize: 8,
@@ -44,7 +47,7 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<void> {
   });
   const node = await trainNodeOf(io);
   note(io, `od demo: training on ${data} (60 images) for at most ${o.timeLimit} s into ${runDir}`);
-  const { onEvent, bar } = eventPrinter(io, false);
+  const { onEvent, bar } = eventPrinter(io, false, config.train.epochs);
   try {
     await node.train(config, { out: runDir, onEvent });
   } finally {

@@ -134,6 +134,14 @@ export async function evalCommand(io: CliIo, o: EvalOptions): Promise<void> {
     });
     noteIssues(io, dataset);
     if (dataset.images.length === 0) throw bad(`dataset ${o.data} has no images to evaluate`);
+    if (
+      dataset.report.boxesRead > 0 &&
+      dataset.report.boxesKept === 0 &&
+      dataset.report.summary["unknown-class"]
+    )
+      throw bad(
+        `no box of ${o.data} has one of the model's classes (${detector.config.classNames.join(", ")}); is it the dataset the model was trained on?`,
+      );
     const ev = await runEvaluation(io, detector, dataset, o.json === true, o.score);
     const files = o.out === undefined ? [] : await writeEvaluation(resolvePath(io, o.out), ev);
     if (o.json) {

@@ -89,85 +89,98 @@ function fmt(v: number | undefined, digits = 3): string {
   return v.toFixed(digits);
 }
 
-/** The text line of an epoch-end event. */
-export function epochLine(e: TrainEvent): string {
-  const epoch = numField(e, "epoch");
-  const epochs = numField(e, "epochs", "totalEpochs");
+/** 1-based epoch number of an event (`train()` numbers epochs from 0). */
+function epochNo(e: TrainEvent): number | undefined {
+  const v = numField(e, "epoch");
+  return v === undefined ? undefined : v + 1;
+}
+
+/** The text line of an epoch event. */
+export function epochLine(e: TrainEvent, epochs?: number): string {
+  const epoch = epochNo(e);
   const parts = [`epoch ${epoch ?? "?"}${epochs === undefined ? "" : `/${epochs}`}`];
-  parts.push(`loss ${fmt(numField(e, "loss", "meanLoss", "losses.total"))}`);
-  const loc = numField(e, "locLoss", "losses.loc");
-  const cls = numField(e, "clsLoss", "confLoss", "losses.cls", "losses.conf");
+  parts.push(`loss ${fmt(numField(e, "loss"))}`);
+  const loc = numField(e, "loc");
+  const cls = numField(e, "cls");
   if (loc !== undefined || cls !== undefined) parts.push(`(loc ${fmt(loc)}, cls ${fmt(cls)})`);
-  parts.push(`lr ${fmt(numField(e, "lr", "learningRate"))}`);
-  const ips = numField(e, "imagesPerSecond", "throughput", "imgPerSec");
+  parts.push(`lr ${fmt(numField(e, "lr"))}`);
+  const ips = numField(e, "imagesPerSecond");
   if (ips !== undefined) parts.push(`${ips.toFixed(1)} img/s`);
-  const secs = numField(e, "seconds", "elapsed", "durationSeconds");
+  const secs = numField(e, "seconds");
   if (secs !== undefined) parts.push(`${secs.toFixed(1)} s`);
   return parts.join("  ");
 }
 
 /** The text line of an evaluation event. */
 export function evalLine(e: TrainEvent): string {
-  const epoch = numField(e, "epoch");
-  const voc = numField(e, "vocMap50", "mAP50", "map50", "voc.mAP", "evaluation.voc.mAP", "metrics.voc.mAP");
-  const coco = numField(e, "cocoMap", "mAP", "coco.mAP", "evaluation.coco.mAP", "metrics.coco.mAP");
-  return `eval${epoch === undefined ? "" : ` epoch ${epoch}`}: mAP@0.5 (VOC) ${fmt(voc)}  mAP@[.5:.95] (COCO) ${fmt(coco)}`;
+  const epoch = epochNo(e);
+  return `eval${epoch === undefined ? "" : ` epoch ${epoch}`}: mAP@0.5 (VOC) ${fmt(numField(e, "vocMap"))}  mAP@[.5:.95] (COCO) ${fmt(numField(e, "cocoMap"))}`;
 }
 
-/** Renders training events: a bar per epoch and one line per epoch and evaluation (or JSON lines). */
-export function eventPrinter(io: CliIo, json: boolean): { onEvent: (e: TrainEvent) => void; bar: Progress } {
+/**
+ * Renders `train()` events: a progress bar per epoch (fed by `step` events) and one line per epoch and
+ * evaluation; with `json`, one JSON object per event on stdout.
+ * @param epochs total epochs, for `epoch k/N`.
+ */
+export function eventPrinter(
+  io: CliIo,
+  json: boolean,
+  epochs?: number,
+): { onEvent: (e: TrainEvent) => void; bar: Progress } {
   const bar = progressBar(io, json);
+  let stepsPerEpoch = 1;
+  let barEpoch: number | undefined;
   const onEvent = (e: TrainEvent) => {
     if (json) {
       out(io, toJson(e, 0));
       return;
     }
-    const type = String(e.type ?? e.kind ?? "");
-    switch (type) {
-      case "epoch-start": {
-        const epoch = numField(e, "epoch");
-        const epochs = numField(e, "epochs", "totalEpochs");
-        bar.start(
-          numField(e, "steps", "stepsPerEpoch", "totalSteps") ?? 1,
-          `epoch ${epoch ?? ""}${epochs ? `/${epochs}` : ""}`,
+    switch (String(e.type ?? "")) {
+      case "start": {
+        stepsPerEpoch = numField(e, "stepsPerEpoch") ?? 1;
+        const start = numField(e, "startEpoch") ?? 0;
+        note(
+          io,
+          `${numField(e, "trainImages") ?? "?"} training / ${numField(e, "valImages") ?? "?"} validation images, ${numField(e, "parameters") ?? "?"} parameters, ${numField(e, "priors") ?? "?"} priors, ${stepsPerEpoch} steps per epoch${start > 0 ? `, resuming after epoch ${start}` : ""}`,
         );
+        const backend = field(e, "backend");
+        const reason = field(e, "reason");
+        if (typeof backend === "string")
+          note(io, `backend ${backend}${typeof reason === "string" ? ` (${reason})` : ""}`);
         break;
       }
       case "step": {
-        const step = numField(e, "step", "stepInEpoch") ?? 0;
-        bar.update(step, `loss ${fmt(numField(e, "loss", "losses.total"))} lr ${fmt(numField(e, "lr"))}`);
+        const epoch = epochNo(e);
+        if (epoch !== barEpoch) {
+          bar.start(stepsPerEpoch, `epoch ${epoch ?? "?"}${epochs === undefined ? "" : `/${epochs}`}`);
+          barEpoch = epoch;
+        }
+        const b = numField(e, "batch");
+        bar.update(
+          b === undefined ? 0 : b + 1,
+          `loss ${fmt(numField(e, "loss"))} lr ${fmt(numField(e, "lr"))} ${(numField(e, "imagesPerSecond") ?? 0).toFixed(1)} img/s`,
+        );
         break;
       }
       case "epoch":
-      case "epoch-end":
         bar.stop();
-        out(io, epochLine(e));
+        barEpoch = undefined;
+        out(io, epochLine(e, epochs));
         break;
       case "eval":
-      case "evaluation":
         bar.stop();
         out(io, evalLine(e));
         break;
-      case "start": {
-        const backend = field(e, "backend.name", "backend");
-        const reason = field(e, "backend.reason", "backendReason");
-        const parts = [
-          numField(e, "trainImages") === undefined ? "" : `${numField(e, "trainImages")} training images`,
-          numField(e, "valImages") === undefined ? "" : `${numField(e, "valImages")} validation images`,
-          typeof backend === "string"
-            ? `backend ${backend}${typeof reason === "string" ? ` (${reason})` : ""}`
-            : "",
-        ].filter((s) => s !== "");
-        if (parts.length > 0) note(io, parts.join(", "));
+      case "nonfinite":
+        note(
+          io,
+          `warning: non-finite loss at step ${numField(e, "step") ?? "?"} (${numField(e, "inARow") ?? "?"} in a row); batch skipped`,
+        );
         break;
-      }
-      case "stop":
-      case "done":
-      case "log":
-      case "warning": {
+      case "stopped": {
         bar.stop();
-        const m = field(e, "message", "reason");
-        if (typeof m === "string") note(io, oneLine(m));
+        const m = field(e, "reason");
+        note(io, `stopped: ${typeof m === "string" ? oneLine(m) : "?"}`);
         break;
       }
       default:
@@ -188,13 +201,21 @@ export async function trainCommand(io: CliIo, o: TrainOptions): Promise<void> {
   if (o.out === undefined) throw bad("pass --out runs/<name> (the run folder)");
   const runDir = resolvePath(io, o.out);
   const node = await trainNodeOf(io);
-  const { onEvent, bar } = eventPrinter(io, o.json === true);
+  const { onEvent, bar } = eventPrinter(io, o.json === true, config.train.epochs);
   if (!o.json) note(io, `${o.resume ? "resuming" : "training"} into ${runDir}`);
   try {
     const result = await node.train(config, { out: runDir, resume: o.resume === true, onEvent });
     bar.stop();
     if (o.json) out(io, toJson({ type: "result", out: runDir, result: result ?? null }, 0));
-    else out(io, `run folder: ${runDir}`);
+    else {
+      const best = (result as { best?: { vocMap?: unknown } | null; bestEpoch?: unknown } | undefined)?.best;
+      if (typeof best?.vocMap === "number")
+        out(
+          io,
+          `best: mAP@0.5 (VOC) ${best.vocMap.toFixed(3)} at epoch ${String((result as { bestEpoch?: unknown }).bestEpoch)}`,
+        );
+      out(io, `run folder: ${runDir}`);
+    }
   } finally {
     bar.stop();
   }

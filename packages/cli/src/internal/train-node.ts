@@ -6,13 +6,11 @@ import type { SsdDetector } from "@od/ssd";
 import type { TrainConfig } from "@od/train";
 
 /**
- * A progress event of a training run. The CLI reads the fields it knows and ignores the rest:
- * `type` (or `kind`) is one of `start`, `epoch-start`, `step`, `epoch` / `epoch-end`, `eval`,
- * `checkpoint`, `stop`, `done`, `log`.
+ * A progress event of `train()`. The CLI reads the fields it knows and ignores the rest; `type` is one
+ * of `start`, `step`, `nonfinite`, `epoch`, `eval`, `checkpoint`, `stopped` (epochs count from 0).
  */
 export interface TrainEvent {
-  readonly type?: string;
-  readonly kind?: string;
+  readonly type: string;
   readonly [field: string]: unknown;
 }
 
