@@ -211,6 +211,29 @@ describe("IoU family on tensors: gradients", () => {
     tf.dispose([t.tensor, rev]);
   });
 
+  test("matrix and broadcast pair ops have finite gradients too (degenerate boxes, batched)", () => {
+    const t = boxesToTensor(DEGENERATE);
+    for (const [name, f] of MATRIX) {
+      tf.tidy(() => {
+        for (const g of grads(f, t.tensor, tf.slice(t.tensor, [2, 0], [4, 4])))
+          expectFinite(g.dataSync(), name);
+        const batch = tf.reshape(t.tensor, [2, 4, 4]);
+        for (const g of grads(f, batch, batch)) expectFinite(g.dataSync(), `${name} batched`);
+      });
+    }
+    for (const [name, f] of PAIRS) {
+      tf.tidy(() => {
+        // [2, 4, 4] against [4, 4]: the gradient of the broadcast side sums over the batch
+        const [ga, gb] = grads(f, tf.reshape(t.tensor, [2, 4, 4]), tf.slice(t.tensor, [4, 0], [4, 4]));
+        expect(ga?.shape).toEqual([2, 4, 4]);
+        expect(gb?.shape).toEqual([4, 4]);
+        expectFinite(ga?.dataSync() ?? [], name);
+        expectFinite(gb?.dataSync() ?? [], name);
+      });
+    }
+    t.tensor.dispose();
+  });
+
   test.prop([alignedPairArb(8)], { numRuns: 15 })(
     "pairwise gradients are finite on random boxes (with zero sizes)",
     ([a, b]) => {

@@ -13,8 +13,10 @@ function convertT_<F extends BoxFormat, U extends BoxUnits, T extends BoxFormat>
   const from: BoxFormat = b.format;
   if (from === to) return unsafeBoxTensor(tf.clone(b.tensor), to, b.units);
   if ((from === "xyxy" && to === "yxyx") || (from === "yxyx" && to === "xyxy")) {
-    // a pure permutation of the columns: one gather instead of unstack + stack.
-    return unsafeBoxTensor(tf.gather(b.tensor, [1, 0, 3, 2], b.tensor.rank - 1), to, b.units);
+    // a pure permutation of the columns (unstack + stack rather than gather, whose gradient needs a
+    // kernel the wasm backend lacks)
+    const [p, q, r, t] = columns(b.tensor);
+    return unsafeBoxTensor(tf.stack([q, p, t, r], b.tensor.rank - 1), to, b.units);
   }
   if ((from === "xywh" && to === "cxcywh") || (from === "cxcywh" && to === "xywh")) {
     // both carry the sizes: move the anchor point only, so widths and heights pass through exactly.

@@ -176,10 +176,10 @@ export interface XyxyParts {
 /** The four coordinate columns of a `[..., 4]` tensor, each `[...]`. */
 export function columns(t: tf.Tensor): [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor] {
   if (t.size === 0) {
-    // the cpu backend's Unpack fails on some empty tensors (values stored as a plain array)
-    // (gather keeps the gradient tape connected, unlike fresh zeros)
-    const col = (k: number) => tf.gather(t, k, t.rank - 1);
-    return [col(0), col(1), col(2), col(3)];
+    // Unpack fails on some empty tensors of the cpu backend (values stored as a plain array); an empty
+    // [..., 4] reshapes to an empty [...] without touching data and keeps the gradient tape connected.
+    const shape = t.shape.slice(0, -1);
+    return [tf.reshape(t, shape), tf.reshape(t, shape), tf.reshape(t, shape), tf.reshape(t, shape)];
   }
   const [a, b, c, d] = tf.unstack(t, t.rank - 1);
   return [a as tf.Tensor, b as tf.Tensor, c as tf.Tensor, d as tf.Tensor];

@@ -42,7 +42,29 @@ interface Pairing {
   mul(p: tf.Tensor, q: tf.Tensor): tf.Tensor;
 }
 
-const ELEMENTWISE: Pairing = { liftA: (t) => t, liftB: (t) => t, add: tf.add, mul: tf.mul };
+/**
+ * Pairing of aligned boxes whose leading shapes broadcast to `out`. Corners are materialised with
+ * `broadcastTo` (whose gradient sums over the broadcast axes; the `Minimum` / `Maximum` gradients of
+ * tfjs 4.22 do not, so they must only ever see equal shapes).
+ */
+function elementwisePairing(out: readonly number[]): Pairing {
+  const lift = (t: tf.Tensor) => (sameShape(t.shape, out) ? t : tf.broadcastTo(t, [...out]));
+  return { liftA: lift, liftB: lift, add: tf.add, mul: tf.mul };
+}
+
+/** Outer pairing of `[..., N]` with `[..., M]` (batch dimensions broadcast) into `out` = `[..., N, M]`. */
+function broadcastPairing(out: readonly number[]): Pairing {
+  return {
+    liftA: (t) => tf.broadcastTo(tf.expandDims(t, -1), [...out]),
+    liftB: (t) => tf.broadcastTo(tf.expandDims(t, -2), [...out]),
+    add: (p, q) => tf.add(tf.expandDims(p, -1), tf.expandDims(q, -2)),
+    mul: (p, q) => tf.mul(tf.expandDims(p, -1), tf.expandDims(q, -2)),
+  };
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
 
 /** Outer pairing of `[N]` a-side with `[M]` b-side tensors into `[N, M]`, by `matMul`. */
 function outerPairing(n: number, m: number): Pairing {
@@ -57,14 +79,6 @@ function outerPairing(n: number, m: number): Pairing {
     mul: (p, q) => tf.matMul(col(p), row(q)),
   };
 }
-
-/** Outer pairing of `[..., N]` with `[..., M]` (batch dimensions broadcast) by broadcasting ops. */
-const BROADCAST_PAIRING: Pairing = {
-  liftA: (t) => tf.expandDims(t, -1),
-  liftB: (t) => tf.expandDims(t, -2),
-  add: (p, q) => tf.add(tf.expandDims(p, -1), tf.expandDims(q, -2)),
-  mul: (p, q) => tf.mul(tf.expandDims(p, -1), tf.expandDims(q, -2)),
-};
 
 /**
  * The IoU family of a-side and b-side xyxy corner tensors, paired by `P`. Every division goes through
@@ -126,11 +140,13 @@ function matrix(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tenso
   checkSameT(fn, a, b);
   const sa = a.tensor.shape;
   const sb = b.tensor.shape;
-  checkBroadcast(fn, "a", sa.slice(0, -2), "b", sb.slice(0, -2), "the batch dimensions");
+  const batch = checkBroadcast(fn, "a", sa.slice(0, -2), "b", sb.slice(0, -2), "the batch dimensions");
+  const n = sa[sa.length - 2] ?? 0;
+  const m = sb[sb.length - 2] ?? 0;
   const pa = toXyxyParts(a.tensor, a.format); // each [..., N]
   const pb = toXyxyParts(b.tensor, b.format); // each [..., M]
   const P =
-    a.tensor.rank === 2 && b.tensor.rank === 2 ? outerPairing(sa[0] ?? 0, sb[0] ?? 0) : BROADCAST_PAIRING;
+    a.tensor.rank === 2 && b.tensor.rank === 2 ? outerPairing(n, m) : broadcastPairing([...batch, n, m]);
   return iouFamily(pa, pb, kind, P); // [..., N, M]
 }
 
@@ -138,7 +154,7 @@ function pairs(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor
   checkBoxTensor(fn, "a", a);
   checkBoxTensor(fn, "b", b);
   checkSameT(fn, a, b);
-  checkBroadcast(
+  const out = checkBroadcast(
     fn,
     "a",
     a.tensor.shape.slice(0, -1),
@@ -146,7 +162,8 @@ function pairs(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor
     b.tensor.shape.slice(0, -1),
     "the box dimensions",
   );
-  return iouFamily(toXyxyParts(a.tensor, a.format), toXyxyParts(b.tensor, b.format), kind, ELEMENTWISE); // [...]
+  const P = elementwisePairing(out);
+  return iouFamily(toXyxyParts(a.tensor, a.format), toXyxyParts(b.tensor, b.format), kind, P); // [...]
 }
 
 // ---- matrices [N, 4] x [M, 4] -> [N, M] ----
