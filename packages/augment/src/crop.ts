@@ -1,15 +1,16 @@
 import { describeValue } from "@od/boxes";
 import { type BoxFilter, readFilter } from "./filter.js";
 import { checkInterval, checkPositiveInt, checkRange, fail } from "./internal/check.js";
-import { channelMean, shiftPixels } from "./internal/kernels.js";
+import { channelMean } from "./internal/kernels.js";
 import { geometricStep, unchanged } from "./internal/step.js";
+import { materialize, type Source, shiftSource } from "./internal/view.js";
 import type { ShiftRecord } from "./records.js";
 import { randomInt, uniform } from "./rng.js";
 import type { SampleParts } from "./sample.js";
 import {
   checkP,
   type DropReason,
-  defineTransform,
+  defineLazyTransform,
   type ProbabilityOptions,
   type StepOutput,
   type Transform,
@@ -29,11 +30,12 @@ function readFill(fn: string, f: unknown): Fill {
   );
 }
 
-function fillValues(fn: string, fill: Fill, parts: SampleParts): ArrayLike<number> | undefined {
+function fillValues(fn: string, fill: Fill, parts: SampleParts<Source>): ArrayLike<number> | undefined {
   if (fill === "zero") return undefined;
   if (fill === "mean") {
-    const m = channelMean(parts.px);
-    return parts.px.data instanceof Uint8Array ? m.map(Math.round) : m;
+    const px = materialize(parts.px);
+    const m = channelMean(px);
+    return px.data instanceof Uint8Array ? m.map(Math.round) : m;
   }
   if (fill.length !== parts.px.channels) {
     fail(
@@ -48,7 +50,7 @@ function fillValues(fn: string, fill: Fill, parts: SampleParts): ArrayLike<numbe
 /** Crops integer window `(x0, y0, w, h)` (inside the image). @internal */
 function cropStep(
   fn: string,
-  parts: SampleParts,
+  parts: SampleParts<Source>,
   x0: number,
   y0: number,
   w: number,
@@ -64,7 +66,7 @@ function cropStep(
     dx: -x0,
     dy: -y0,
   };
-  return geometricStep(fn, parts, rec, shiftPixels(parts.px, -x0, -y0, w, h), filter, pre);
+  return geometricStep(fn, parts, rec, shiftSource(parts.px, -x0, -y0, w, h), filter, pre);
 }
 
 /** Options for {@link crop}. */
@@ -98,7 +100,7 @@ export function crop(options: CropOptions): Transform {
     );
   }
   const filter = readFilter(fn, options.filter);
-  return defineTransform(fn, checkP(fn, options.p), (parts) =>
+  return defineLazyTransform(fn, checkP(fn, options.p), (parts) =>
     cropStep(fn, parts, options.x, options.y, options.width, options.height, filter),
   );
 }
@@ -151,7 +153,7 @@ export function ssdCrop(options: SsdCropOptions = {}): Transform {
   const trials = options.trials ?? 50;
   checkPositiveInt(fn, "options.trials", trials);
   const filter = readFilter(fn, options.filter);
-  return defineTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
+  return defineLazyTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
     const mode = choices[randomInt(rng, 0, choices.length - 1)] as SsdCropChoice;
     if (mode === "none") return unchanged(parts);
     const { width: W, height: H } = parts.px;
@@ -215,7 +217,7 @@ export function expand(options: ExpandOptions = {}): Transform {
   checkInterval(fn, "options.ratio", ratio, 1, 16);
   const fill = readFill(fn, options.fill ?? "mean");
   const filter = readFilter(fn, undefined);
-  return defineTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
+  return defineLazyTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
     const { width: W, height: H } = parts.px;
     const r = uniform(rng, ratio[0], ratio[1]);
     const tw = Math.max(W, Math.floor(W * r));
@@ -234,7 +236,7 @@ export function expand(options: ExpandOptions = {}): Transform {
       fn,
       parts,
       rec,
-      shiftPixels(parts.px, dx, dy, tw, th, fillValues(fn, fill, parts)),
+      shiftSource(parts.px, dx, dy, tw, th, fillValues(fn, fill, parts)),
       filter,
     );
   });
@@ -265,7 +267,7 @@ export function translate(options: TranslateOptions = {}): Transform {
   checkRange(fn, "options.fraction[1]", fr[1], 0, 1);
   const fill = readFill(fn, options.fill);
   const filter = readFilter(fn, options.filter);
-  return defineTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
+  return defineLazyTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
     const { width: W, height: H } = parts.px;
     const mx = Math.floor(fr[0] * W);
     const my = Math.floor(fr[1] * H);
@@ -283,7 +285,7 @@ export function translate(options: TranslateOptions = {}): Transform {
       fn,
       parts,
       rec,
-      shiftPixels(parts.px, dx, dy, W, H, fillValues(fn, fill, parts)),
+      shiftSource(parts.px, dx, dy, W, H, fillValues(fn, fill, parts)),
       filter,
     );
   });

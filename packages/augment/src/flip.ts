@@ -1,21 +1,28 @@
 import { describeValue } from "@od/boxes";
 import { readFilter } from "./filter.js";
 import { fail } from "./internal/check.js";
-import { flipPixels, rotatePixels } from "./internal/kernels.js";
+import { rotatePixels } from "./internal/kernels.js";
 import { geometricStep, unchanged } from "./internal/step.js";
+import { flipSource } from "./internal/view.js";
 import type { FlipRecord, Rotate90Record } from "./records.js";
 import { randomInt } from "./rng.js";
-import { checkP, defineTransform, type ProbabilityOptions, type Transform } from "./transform.js";
+import {
+  checkP,
+  defineLazyTransform,
+  defineTransform,
+  type ProbabilityOptions,
+  type Transform,
+} from "./transform.js";
 
 function flip(fn: string, axis: "horizontal" | "vertical", options: ProbabilityOptions): Transform {
   const filter = readFilter(fn, undefined);
-  return defineTransform(fn, checkP(fn, options?.p), (parts) => {
+  return defineLazyTransform(fn, checkP(fn, options?.p), (parts) => {
     const rec: FlipRecord = {
       kind: "od.flip",
       axis,
       size: { width: parts.px.width, height: parts.px.height },
     };
-    return geometricStep(fn, parts, rec, flipPixels(parts.px, axis), filter);
+    return geometricStep(fn, parts, rec, flipSource(parts.px, axis), filter);
   });
 }
 

@@ -9,13 +9,14 @@ import { allocLike, type Image, type Pixels, readPixels, toImage } from "./image
 import { checkPositiveInt, fail } from "./internal/check.js";
 import { type ResizeMethod, resizeInto } from "./internal/kernels.js";
 import { geometricStep } from "./internal/step.js";
+import { isView, type Source } from "./internal/view.js";
 import { readMethod } from "./resize.js";
-import { checkP, defineTransform, type ProbabilityOptions, type Transform } from "./transform.js";
+import { checkP, defineLazyTransform, type ProbabilityOptions, type Transform } from "./transform.js";
 
 /** Resizes and pads pixels as `record` says. @internal */
-export function letterboxPixels(px: Pixels, record: LetterboxRecord, method: ResizeMethod): Pixels {
+export function letterboxPixels(px: Source, record: LetterboxRecord, method: ResizeMethod): Pixels {
   const { target, resized, offset } = record;
-  const out = allocLike(px.data, target.width * target.height * px.channels);
+  const out = allocLike(isView(px) ? px.src.data : px.data, target.width * target.height * px.channels);
   resizeInto(px, resized.width, resized.height, method, out, target.width, offset.x, offset.y);
   return { data: out, width: target.width, height: target.height, channels: px.channels };
 }
@@ -103,7 +104,7 @@ export function letterbox(options: LetterboxOptions): Transform {
     ...(options.fit !== undefined ? { fit: options.fit } : {}),
     ...(options.upscale !== undefined ? { upscale: options.upscale } : {}),
   };
-  return defineTransform(fn, checkP(fn, options.p), (parts) => {
+  return defineLazyTransform(fn, checkP(fn, options.p), (parts) => {
     const rec = letterboxRecord({ width: parts.px.width, height: parts.px.height }, target, lbOptions);
     return geometricStep(fn, parts, rec, letterboxPixels(parts.px, rec, method), filter);
   });

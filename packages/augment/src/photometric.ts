@@ -103,6 +103,17 @@ function jitterPx(px: Pixels, j: Jitter): Pixels {
     }
     return { ...px, data: out };
   }
+  if (u8) {
+    // Brightness and contrast are per-value: one table of the float values after them (the same
+    // operations as below, so the same bytes), then saturation / hue per pixel.
+    const bc = new Float64Array(256);
+    for (let v = 0; v < 256; v++) {
+      const x = clampTo(v + d, M);
+      bc[v] = hasC ? clampTo(cm + f * x, M) : x;
+    }
+    jitterU8(data as Uint8Array, out as Uint8Array, C, bc, hasS, sat, hasH, shift);
+    return { ...px, data: out };
+  }
   for (let i = 0; i < data.length; i += C) {
     let r = clampTo((data[i] as number) + d, M);
     let g = clampTo((data[i + 1] as number) + d, M);
@@ -169,6 +180,95 @@ function jitterPx(px: Pixels, j: Jitter): Pixels {
     }
   }
   return { ...px, data: out };
+}
+
+/** Saturation / hue of uint8 pixels with ≥ 3 channels after the brightness/contrast table `bc`. */
+function jitterU8(
+  data: Uint8Array,
+  out: Uint8Array,
+  C: number,
+  bc: Float64Array,
+  hasS: boolean,
+  sat: number,
+  hasH: boolean,
+  shift: number,
+): void {
+  const lr = new Float64Array(256);
+  const lg = new Float64Array(256);
+  const lb = new Float64Array(256);
+  const sv = new Float64Array(256);
+  for (let v = 0; v < 256; v++) {
+    const x = bc[v] as number;
+    lr[v] = LR * x;
+    lg[v] = LG * x;
+    lb[v] = LB * x;
+    sv[v] = sat * x;
+  }
+  const s1 = 1 - sat;
+  for (let i = 0; i < data.length; i += C) {
+    const vr = data[i] as number;
+    const vg = data[i + 1] as number;
+    const vb = data[i + 2] as number;
+    let r: number;
+    let g: number;
+    let b: number;
+    if (hasS) {
+      const l = ((lr[vr] as number) + (lg[vg] as number) + (lb[vb] as number)) * s1;
+      r = l + (sv[vr] as number);
+      g = l + (sv[vg] as number);
+      b = l + (sv[vb] as number);
+      r = r < 0 ? 0 : Math.min(r, 255);
+      g = g < 0 ? 0 : Math.min(g, 255);
+      b = b < 0 ? 0 : Math.min(b, 255);
+    } else {
+      r = bc[vr] as number;
+      g = bc[vg] as number;
+      b = bc[vb] as number;
+    }
+    if (hasH) {
+      const max = r > g ? Math.max(r, b) : Math.max(g, b);
+      const min = r < g ? Math.min(r, b) : Math.min(g, b);
+      const c = max - min;
+      if (c > 0) {
+        let h = max === r ? (g - b) / c : max === g ? (b - r) / c + 2 : (r - g) / c + 4;
+        h = h / 6 + shift;
+        h -= Math.floor(h);
+        const h6 = h * 6;
+        const sel = Math.floor(h6);
+        const fr = h6 - sel;
+        const q = max - c * fr;
+        const t = min + c * fr;
+        if (sel === 0) {
+          r = max;
+          g = t;
+          b = min;
+        } else if (sel === 1) {
+          r = q;
+          g = max;
+          b = min;
+        } else if (sel === 2) {
+          r = min;
+          g = max;
+          b = t;
+        } else if (sel === 3) {
+          r = min;
+          g = q;
+          b = max;
+        } else if (sel === 4) {
+          r = t;
+          g = min;
+          b = max;
+        } else {
+          r = max;
+          g = min;
+          b = q;
+        }
+      }
+    }
+    out[i] = Math.round(r);
+    out[i + 1] = Math.round(g);
+    out[i + 2] = Math.round(b);
+  }
 }
 
 function brightnessPx(px: Pixels, delta: number): Pixels {

@@ -4,9 +4,10 @@ import { allocLike, type Image, type Pixels, readPixels, toImage } from "./image
 import { checkInterval, checkPositiveInt, fail } from "./internal/check.js";
 import { type ResizeMethod, resizeInto } from "./internal/kernels.js";
 import { geometricStep } from "./internal/step.js";
+import { isView, type Source } from "./internal/view.js";
 import type { ResizeRecord } from "./records.js";
 import { uniform } from "./rng.js";
-import { checkP, defineTransform, type ProbabilityOptions, type Transform } from "./transform.js";
+import { checkP, defineLazyTransform, type ProbabilityOptions, type Transform } from "./transform.js";
 
 export type { ResizeMethod } from "./internal/kernels.js";
 
@@ -19,8 +20,8 @@ export function readMethod(fn: string, m: unknown): ResizeMethod {
 }
 
 /** Resizes pixels to `width × height`. @internal */
-export function resizePixels(px: Pixels, width: number, height: number, method: ResizeMethod): Pixels {
-  const out = allocLike(px.data, width * height * px.channels);
+export function resizePixels(px: Source, width: number, height: number, method: ResizeMethod): Pixels {
+  const out = allocLike(isView(px) ? px.src.data : px.data, width * height * px.channels);
   resizeInto(px, width, height, method, out, width, 0, 0);
   return { data: out, width, height, channels: px.channels };
 }
@@ -85,7 +86,7 @@ export function resize(options: ResizeOptions): Transform {
   const method = readMethod(fn, options.method);
   const filter = readFilter(fn, options.filter);
   const { width, height } = options;
-  return defineTransform(fn, checkP(fn, options.p), (parts) => {
+  return defineLazyTransform(fn, checkP(fn, options.p), (parts) => {
     const rec = resizeRecord(parts.px, width, height);
     return geometricStep(fn, parts, rec, resizePixels(parts.px, width, height, method), filter);
   });
@@ -116,7 +117,7 @@ export function randomScale(options: RandomScaleOptions = {}): Transform {
   checkInterval(fn, "options.aspect", aspect, Number.MIN_VALUE, 64);
   const method = readMethod(fn, options.method);
   const filter = readFilter(fn, options.filter);
-  return defineTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
+  return defineLazyTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
     const s = uniform(rng, scale[0], scale[1]);
     const a = Math.sqrt(uniform(rng, aspect[0], aspect[1]));
     const w = Math.max(1, Math.round(parts.px.width * s * a));

@@ -11,6 +11,7 @@ import { AugmentError } from "./errors.js";
 import { type Image, imageSize, type Pixels, readPixels, toImage } from "./image.js";
 import { checkXyxyPx } from "./internal/boxes.js";
 import { fail } from "./internal/check.js";
+import { isView, materialize, type Source, type View } from "./internal/view.js";
 import type { GeometryRecord } from "./records.js";
 
 /**
@@ -138,9 +139,9 @@ export function makeSample(image: Image, boxes: Boxes<"xyxy", "px">, labels: Arr
   return validateSample(image, boxes, labels).sample;
 }
 
-/** The validated parts of a sample, as transforms read them. @internal */
-export interface SampleParts {
-  readonly px: Pixels;
+/** The validated parts of a sample, as transforms read them (`px` a lazy view for view-aware steps). @internal */
+export interface SampleParts<P extends Source = Pixels> {
+  readonly px: P;
   readonly boxes: Float32Array;
   readonly labels: Int32Array;
   readonly records: readonly GeometryRecord[];
@@ -151,6 +152,18 @@ export interface SampleParts {
  * @internal
  */
 export function readSample(fn: string, sample: unknown): SampleParts {
+  return readParts(fn, sample, false) as SampleParts;
+}
+
+/**
+ * As {@link readSample}, but a sample produced lazily by a shift or flip inside this package gives its
+ * pending view instead of materialising the image. @internal
+ */
+export function readSampleLazy(fn: string, sample: unknown): SampleParts<Source> {
+  return readParts(fn, sample, true);
+}
+
+function readParts(fn: string, sample: unknown, lazy: boolean): SampleParts<Source> {
   const s = sample as Partial<Sample> | null;
   if (typeof s !== "object" || s === null) {
     fail(
@@ -159,7 +172,8 @@ export function readSample(fn: string, sample: unknown): SampleParts {
       `sample must be a Sample { image, boxes, labels, records }; got ${describeValue(sample)}`,
     );
   }
-  const px = readPixels(fn, "sample.image", s.image);
+  const view = lazy ? pending.get(s as Sample) : undefined;
+  const px: Source = view ?? readPixels(fn, "sample.image", s.image);
   checkXyxyPx(fn, "sample.boxes", s.boxes);
   if (!(s.labels instanceof Int32Array)) {
     fail("SHAPE_MISMATCH", fn, `sample.labels must be an Int32Array; got ${describeValue(s.labels)}`, {
@@ -183,14 +197,33 @@ export function readSample(fn: string, sample: unknown): SampleParts {
   return { px, boxes: s.boxes.data, labels: s.labels, records: s.records };
 }
 
-/** A sample from parts without validation. @internal */
+/** Views not yet rendered, by the lazy sample that carries them. */
+const pending = new WeakMap<Sample, View>();
+
+/**
+ * A sample from parts without validation. A view gives a lazy sample: its `image` is rendered on first
+ * read (and cached), while view-aware steps of this package read the view directly. @internal
+ */
 export function unsafeSample(
-  px: Pixels,
+  px: Source,
   boxes: Float32Array,
   labels: Int32Array,
   records: readonly GeometryRecord[],
 ): Sample {
-  return { image: toImage(px), boxes: unsafeBoxes(boxes, "xyxy", "px"), labels, records };
+  const b = unsafeBoxes(boxes, "xyxy", "px");
+  if (!isView(px)) return { image: toImage(px), boxes: b, labels, records };
+  let image: Image | undefined;
+  const s: Sample = {
+    get image(): Image {
+      if (image === undefined) image = toImage(materialize(px));
+      return image;
+    },
+    boxes: b,
+    labels,
+    records,
+  };
+  pending.set(s, px);
+  return s;
 }
 
 /** Size of a sample's image, px. */

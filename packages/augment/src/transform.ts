@@ -1,7 +1,8 @@
 import { type Coords, describeValue } from "@od/boxes";
 import { checkRange, fail } from "./internal/check.js";
+import type { Source } from "./internal/view.js";
 import { type Rng, random } from "./rng.js";
-import { readSample, type Sample, type SampleParts } from "./sample.js";
+import { readSample, readSampleLazy, type Sample, type SampleParts } from "./sample.js";
 
 /** Why a transform dropped a box. */
 export type DropReason =
@@ -126,10 +127,36 @@ export function defineTransform(
   p: number,
   kernel: (parts: SampleParts, sample: Sample, rng: Rng) => StepOutput,
 ): Transform {
+  return makeTransform(
+    name,
+    p,
+    false,
+    kernel as (parts: SampleParts<Source>, sample: Sample, rng: Rng) => StepOutput,
+  );
+}
+
+/**
+ * As {@link defineTransform} for a kernel that takes lazy views (shifts, flips, resamplers): a sample
+ * produced lazily by the previous step is passed on without rendering its image. @internal
+ */
+export function defineLazyTransform(
+  name: string,
+  p: number,
+  kernel: (parts: SampleParts<Source>, sample: Sample, rng: Rng) => StepOutput,
+): Transform {
+  return makeTransform(name, p, true, kernel);
+}
+
+function makeTransform(
+  name: string,
+  p: number,
+  lazy: boolean,
+  kernel: (parts: SampleParts<Source>, sample: Sample, rng: Rng) => StepOutput,
+): Transform {
   return {
     name,
     apply(sample: Sample, rng: Rng): TransformResult {
-      const parts = readSample(name, sample);
+      const parts = lazy ? readSampleLazy(name, sample) : readSample(name, sample);
       if (p < 1 && !(random(rng) < p)) return passThrough(sample, name, false);
       const out = kernel(parts, sample, rng);
       const b = parts.boxes;
@@ -191,7 +218,7 @@ export function compose(transforms: readonly Transform[], options: ComposeOption
   return {
     name,
     apply(sample: Sample, rng: Rng): TransformResult {
-      readSample(name, sample);
+      readSampleLazy(name, sample);
       if (p < 1 && !(random(rng) < p)) return passThrough(sample, name, false);
       let cur = sample;
       let origin = identity(sample.boxes.length);
@@ -240,7 +267,7 @@ export function oneOf(
   return {
     name: "oneOf",
     apply(sample: Sample, rng: Rng): TransformResult {
-      readSample(fn, sample);
+      readSampleLazy(fn, sample);
       if (p < 1 && !(random(rng) < p)) return passThrough(sample, fn, false);
       let u = random(rng) * total;
       let i = 0;

@@ -8,6 +8,7 @@ import {
   crop,
   expand,
   horizontalFlip,
+  type Image,
   letterbox,
   letterboxImage,
   makeSample,
@@ -332,4 +333,54 @@ describe("compose", () => {
       /^horizontalFlip: options.p must be a number in \[0, 1\]; got 2/,
     );
   });
+});
+
+describe("lazy shifts and flips", () => {
+  // Shifts and flips hand a lazy view to the next step; running each step on a materialised copy of
+  // the previous output must give the same bytes.
+  const eager = (s: Sample): Sample =>
+    makeSample(ndarray(s.image.data.slice(), s.image.shape) as Image, s.boxes, s.labels);
+  const steps = [
+    expand({ p: 0.7, ratio: [1, 3], fill: "zero" }),
+    expand({ p: 0.5, ratio: [1, 2], fill: [7, 200, 300] }),
+    expand({ p: 0.3, ratio: [1, 2], fill: "mean" }),
+    ssdCrop(),
+    crop({ x: -3, y: 2, width: 11, height: 9, p: 0.3 }),
+    translate({ p: 0.5, fraction: [0.5, 0.5], fill: [9, 9, 9] }),
+    horizontalFlip({ p: 0.5 }),
+    verticalFlip({ p: 0.5 }),
+    letterbox({ width: 21, height: 13 }),
+  ];
+  ftest.prop([arbSample({ channels: [3] }), fc.integer()], { numRuns: 60 })(
+    "a composed chain gives the bytes of the step-by-step materialised chain",
+    (s, seed) => {
+      const a = compose(steps).apply(s, createRng(seed)).sample;
+      const rng = createRng(seed);
+      let cur = s;
+      for (const t of steps) cur = eager(t.apply(cur, rng).sample);
+      same(a, cur);
+    },
+  );
+  ftest.prop([arbSample({ channels: [1, 3, 4] }), fc.integer()], { numRuns: 40 })(
+    "reading the image of a lazy step gives the materialised pixels",
+    (s, seed) => {
+      const t = compose([
+        expand({ ratio: [1, 2] }),
+        horizontalFlip(),
+        crop({ x: 1, y: -1, width: 5, height: 4 }),
+      ]);
+      const out = t.apply(s, createRng(seed)).sample;
+      const r = createRng(seed);
+      let cur = s;
+      for (const f of [
+        expand({ ratio: [1, 2] }),
+        horizontalFlip(),
+        crop({ x: 1, y: -1, width: 5, height: 4 }),
+      ])
+        cur = eager(f.apply(cur, r).sample);
+      same(out, cur);
+      for (let y = 0; y < 4; y++)
+        for (let x = 0; x < 5; x++) expect(out.image.get(y, x, 0)).toBe(cur.image.get(y, x, 0));
+    },
+  );
 });

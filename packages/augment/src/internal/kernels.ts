@@ -2,6 +2,7 @@
  * Pixel kernels over contiguous HWC buffers. No validation here: callers check sizes.
  */
 import { allocLike, type PixelData, type Pixels } from "../image.js";
+import { identityView, isView, materialize, type Source, type View } from "./view.js";
 
 /** Resampling method. */
 export type ResizeMethod = "bilinear" | "area";
@@ -14,10 +15,11 @@ const ROUND2_4 = 1 << (2 * SHIFT - 5);
  * Resizes `src` to `dw × dh` and writes it into `out` (an image `outW` pixels wide, same channels) at
  * `(ox, oy)`. Bilinear uses half-pixel centres: `sx = (x + 0.5) · W / dw − 0.5`, clamped to the edge
  * (OpenCV `INTER_LINEAR`; uint8 in 11-bit fixed point like OpenCV). Area averages the source footprint
- * of each output pixel when both axes shrink (OpenCV `INTER_AREA`), bilinear otherwise.
+ * of each output pixel when both axes shrink (OpenCV `INTER_AREA`), bilinear otherwise. A lazy view is
+ * read in place for uint8 bilinear (the common case) and materialised otherwise.
  */
 export function resizeInto(
-  src: Pixels,
+  src: Source,
   dw: number,
   dh: number,
   method: ResizeMethod,
@@ -27,11 +29,11 @@ export function resizeInto(
   oy: number,
 ): void {
   if (method === "area" && dw <= src.width && dh <= src.height) {
-    resizeArea(src, dw, dh, out, outW, ox, oy);
-  } else if (src.data instanceof Uint8Array && out instanceof Uint8Array) {
-    resizeBilinearU8(src.data, src.width, src.height, src.channels, dw, dh, out, outW, ox, oy);
+    resizeArea(materialize(src), dw, dh, out, outW, ox, oy);
+  } else if (out instanceof Uint8Array && (isView(src) ? src.src.data : src.data) instanceof Uint8Array) {
+    resizeBilinearU8(isView(src) ? src : identityView(src), dw, dh, out, outW, ox, oy);
   } else {
-    resizeBilinearF(src, dw, dh, out, outW, ox, oy);
+    resizeBilinearF(materialize(src), dw, dh, out, outW, ox, oy);
   }
 }
 
@@ -70,49 +72,14 @@ function fixedTaps(srcLen: number, dstLen: number): { i0: Int32Array; i1: Int32A
   return { i0: t.i0, i1: t.i1, w: Int32Array.from(t.a, (a) => Math.round(a * ONE)) };
 }
 
-/** One horizontally interpolated source row, 3 channels, fixed point (value · 2048). */
-function hrow3(
-  src: Uint8Array,
-  base: number,
-  s0: Int32Array,
-  s1: Int32Array,
-  wx: Int32Array,
-  dw: number,
-  row: Int32Array,
-): void {
-  for (let x = 0, k = 0; x < dw; x++, k += 3) {
-    const a = base + (s0[x] as number);
-    const b = base + (s1[x] as number);
-    const w = wx[x] as number;
-    const w0 = ONE - w;
-    row[k] = (src[a] as number) * w0 + (src[b] as number) * w;
-    row[k + 1] = (src[a + 1] as number) * w0 + (src[b + 1] as number) * w;
-    row[k + 2] = (src[a + 2] as number) * w0 + (src[b + 2] as number) * w;
-  }
-}
-
-/** One horizontally interpolated source row, any channel count. */
-function hrowN(
-  src: Uint8Array,
-  base: number,
-  s0: Int32Array,
-  s1: Int32Array,
-  wx: Int32Array,
-  n: number,
-  row: Int32Array,
-): void {
-  for (let k = 0; k < n; k++) {
-    const p = src[base + (s0[k] as number)] as number;
-    const w = wx[k] as number;
-    row[k] = p * (ONE - w) + (src[base + (s1[k] as number)] as number) * w;
-  }
-}
-
+/**
+ * Fused uint8 bilinear resize of a view: every output value reads its 4 source values, interpolates
+ * horizontally (`p·(2048 − wx) + q·wx`, 11-bit weights) and vertically as OpenCV's `VResizeLinear`
+ * (`((a·wy0) >> 4) + ((b·wy) >> 4)`, rounded, `>> 18`). Taps outside the view's window read its fill.
+ * Output rows never share work when downscaling, so no row cache is kept.
+ */
 function resizeBilinearU8(
-  src: Uint8Array,
-  W: number,
-  H: number,
-  C: number,
+  v: View,
   dw: number,
   dh: number,
   out: Uint8Array,
@@ -120,57 +87,202 @@ function resizeBilinearU8(
   ox: number,
   oy: number,
 ): void {
-  const tx = fixedTaps(W, dw);
-  const ty = fixedTaps(H, dh);
-  const n = dw * C;
-  const c3 = C === 3;
-  // C = 3: per output pixel; otherwise per output element.
-  const m = c3 ? dw : n;
-  const s0 = new Int32Array(m);
-  const s1 = new Int32Array(m);
-  const wx = new Int32Array(m);
+  const C = v.channels;
+  const sd = v.src.data as Uint8Array;
+  const tx = fixedTaps(v.width, dw);
+  const ty = fixedTaps(v.height, dh);
+  const srs = v.src.width * C;
+  // element offset of each column's taps inside a source row, −1 for fill
+  const o0 = new Int32Array(dw);
+  const o1 = new Int32Array(dw);
+  let xa = -1;
+  let xb = 0;
   for (let x = 0; x < dw; x++) {
-    for (let c = 0; c < (c3 ? 1 : C); c++) {
-      const k = c3 ? x : x * C + c;
-      s0[k] = (tx.i0[x] as number) * C + c;
-      s1[k] = (tx.i1[x] as number) * C + c;
-      wx[k] = tx.w[x] as number;
+    const i0 = tx.i0[x] as number;
+    const i1 = tx.i1[x] as number;
+    const in0 = i0 >= v.x0 && i0 < v.x1;
+    const in1 = i1 >= v.x0 && i1 < v.x1;
+    o0[x] = in0 ? (v.mx * i0 + v.bx) * C : -1;
+    o1[x] = in1 ? (v.mx * i1 + v.bx) * C : -1;
+    if (in0 && in1) {
+      if (xa < 0) xa = x;
+      xb = x + 1;
     }
   }
-  let rowA = new Int32Array(n);
-  let rowB = new Int32Array(n);
-  let ja = -1;
-  let jb = -1;
-  const rs = W * C;
+  if (xa < 0) xa = xb = 0;
+  let oMax = 0;
+  for (let x = xa; x < xb; x++) oMax = Math.max(oMax, o0[x] as number, o1[x] as number);
+  const dv = new DataView(sd.buffer, sd.byteOffset, sd.byteLength);
+  const fill = (v.fill as Uint8Array | undefined) ?? new Uint8Array(C);
+  const wx = tx.w;
   for (let y = 0; y < dh; y++) {
     const j0 = ty.i0[y] as number;
     const j1 = ty.i1[y] as number;
-    if (ja !== j0) {
-      if (jb === j0) {
-        const t = rowA;
-        rowA = rowB;
-        rowB = t;
-        jb = ja;
-        ja = j0;
-      } else {
-        if (c3) hrow3(src, j0 * rs, s0, s1, wx, dw, rowA);
-        else hrowN(src, j0 * rs, s0, s1, wx, n, rowA);
-        ja = j0;
-      }
-    }
-    if (jb !== j1) {
-      if (c3) hrow3(src, j1 * rs, s0, s1, wx, dw, rowB);
-      else hrowN(src, j1 * rs, s0, s1, wx, n, rowB);
-      jb = j1;
-    }
+    const r0 = j0 >= v.y0 && j0 < v.y1 ? (v.my * j0 + v.by) * srs : -1;
+    const r1 = j1 >= v.y0 && j1 < v.y1 ? (v.my * j1 + v.by) * srs : -1;
     const wy = ty.w[y] as number;
     const wy0 = ONE - wy;
-    let d = ((oy + y) * outW + ox) * C;
-    // (a·wy0 + b·wy) / 2^22 rounded; pre-shifted by 4 to stay in int32 (as OpenCV's VResizeLinear).
-    for (let k = 0; k < n; k++, d++) {
-      out[d] =
-        ((((rowA[k] as number) * wy0) >> 4) + (((rowB[k] as number) * wy) >> 4) + ROUND2_4) >>
-        (2 * SHIFT - 4);
+    const d = ((oy + y) * outW + ox) * C;
+    if (r0 >= 0 && r1 >= 0 && xb > xa) {
+      rowEdge(sd, r0, r1, o0, o1, wx, 0, xa, wy0, wy, out, d, C, fill);
+      if (C === 3 && Math.max(r0, r1) + oMax + 4 <= sd.length)
+        row3w(dv, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * 3);
+      else if (C === 3) row3(sd, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * 3);
+      else rowN(sd, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * C, C);
+      rowEdge(sd, r0, r1, o0, o1, wx, xb, dw, wy0, wy, out, d + xb * C, C, fill);
+    } else {
+      rowEdge(sd, r0, r1, o0, o1, wx, 0, dw, wy0, wy, out, d, C, fill);
+    }
+  }
+}
+
+/**
+ * As {@link row3}, reading each source pixel with one little-endian 32-bit load (3 channels + one byte
+ * of the next pixel, ignored): a quarter of the loads. The caller checks the 4th byte is in the buffer.
+ */
+function row3w(
+  dv: DataView,
+  r0: number,
+  r1: number,
+  o0: Int32Array,
+  o1: Int32Array,
+  wx: Int32Array,
+  xa: number,
+  xb: number,
+  wy0: number,
+  wy: number,
+  out: Uint8Array,
+  d: number,
+): void {
+  for (let x = xa; x < xb; x++, d += 3) {
+    const p = o0[x] as number;
+    const q = o1[x] as number;
+    const w = wx[x] as number;
+    const a0 = dv.getUint32(r0 + p, true);
+    const a1 = dv.getUint32(r0 + q, true);
+    const b0 = dv.getUint32(r1 + p, true);
+    const b1 = dv.getUint32(r1 + q, true);
+    let u = a0 & 255;
+    let v = b0 & 255;
+    let A = (u << 11) + Math.imul((a1 & 255) - u, w);
+    let B = (v << 11) + Math.imul((b1 & 255) - v, w);
+    out[d] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
+    u = (a0 >>> 8) & 255;
+    v = (b0 >>> 8) & 255;
+    A = (u << 11) + Math.imul(((a1 >>> 8) & 255) - u, w);
+    B = (v << 11) + Math.imul(((b1 >>> 8) & 255) - v, w);
+    out[d + 1] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
+    u = (a0 >>> 16) & 255;
+    v = (b0 >>> 16) & 255;
+    A = (u << 11) + Math.imul(((a1 >>> 16) & 255) - u, w);
+    B = (v << 11) + Math.imul(((b1 >>> 16) & 255) - v, w);
+    out[d + 2] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
+  }
+}
+
+/** Columns `[xa, xb)` of one output row, 3 channels, all taps inside the source. */
+function row3(
+  sd: Uint8Array,
+  r0: number,
+  r1: number,
+  o0: Int32Array,
+  o1: Int32Array,
+  wx: Int32Array,
+  xa: number,
+  xb: number,
+  wy0: number,
+  wy: number,
+  out: Uint8Array,
+  d: number,
+): void {
+  for (let x = xa; x < xb; x++, d += 3) {
+    const p = o0[x] as number;
+    const q = o1[x] as number;
+    const w = wx[x] as number;
+    const a = r0 + p;
+    const b = r0 + q;
+    const e = r1 + p;
+    const f = r1 + q;
+    let u = sd[a] as number;
+    let v = sd[e] as number;
+    let A = (u << 11) + Math.imul((sd[b] as number) - u, w);
+    let B = (v << 11) + Math.imul((sd[f] as number) - v, w);
+    out[d] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
+    u = sd[a + 1] as number;
+    v = sd[e + 1] as number;
+    A = (u << 11) + Math.imul((sd[b + 1] as number) - u, w);
+    B = (v << 11) + Math.imul((sd[f + 1] as number) - v, w);
+    out[d + 1] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
+    u = sd[a + 2] as number;
+    v = sd[e + 2] as number;
+    A = (u << 11) + Math.imul((sd[b + 2] as number) - u, w);
+    B = (v << 11) + Math.imul((sd[f + 2] as number) - v, w);
+    out[d + 2] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
+  }
+}
+
+/** Columns `[xa, xb)` of one output row, any channel count, all taps inside the source. */
+function rowN(
+  sd: Uint8Array,
+  r0: number,
+  r1: number,
+  o0: Int32Array,
+  o1: Int32Array,
+  wx: Int32Array,
+  xa: number,
+  xb: number,
+  wy0: number,
+  wy: number,
+  out: Uint8Array,
+  d: number,
+  C: number,
+): void {
+  for (let x = xa; x < xb; x++) {
+    const a = r0 + (o0[x] as number);
+    const b = r0 + (o1[x] as number);
+    const e = r1 + (o0[x] as number);
+    const f = r1 + (o1[x] as number);
+    const w = wx[x] as number;
+    for (let c = 0; c < C; c++, d++) {
+      const u = sd[a + c] as number;
+      const v = sd[e + c] as number;
+      const A = (u << 11) + Math.imul((sd[b + c] as number) - u, w);
+      const B = (v << 11) + Math.imul((sd[f + c] as number) - v, w);
+      out[d] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
+    }
+  }
+}
+
+/** Columns `[xa, xb)` of one output row where a tap may fall on the fill (row or column offset −1). */
+function rowEdge(
+  sd: Uint8Array,
+  r0: number,
+  r1: number,
+  o0: Int32Array,
+  o1: Int32Array,
+  wx: Int32Array,
+  xa: number,
+  xb: number,
+  wy0: number,
+  wy: number,
+  out: Uint8Array,
+  d: number,
+  C: number,
+  fill: Uint8Array,
+): void {
+  for (let x = xa; x < xb; x++) {
+    const p = o0[x] as number;
+    const q = o1[x] as number;
+    const w = wx[x] as number;
+    for (let c = 0; c < C; c++, d++) {
+      const fc = fill[c] as number;
+      const u = r0 >= 0 && p >= 0 ? (sd[r0 + p + c] as number) : fc;
+      const u1 = r0 >= 0 && q >= 0 ? (sd[r0 + q + c] as number) : fc;
+      const v = r1 >= 0 && p >= 0 ? (sd[r1 + p + c] as number) : fc;
+      const v1 = r1 >= 0 && q >= 0 ? (sd[r1 + q + c] as number) : fc;
+      const A = (u << 11) + Math.imul(u1 - u, w);
+      const B = (v << 11) + Math.imul(v1 - v, w);
+      out[d] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
     }
   }
 }
@@ -299,35 +411,6 @@ function resizeArea(
   }
 }
 
-/** Mirrors pixels left-right (`horizontal`) or top-bottom (`vertical`). */
-export function flipPixels(src: Pixels, axis: "horizontal" | "vertical"): Pixels {
-  const { data, width: W, height: H, channels: C } = src;
-  const out = allocLike(data, data.length);
-  const rs = W * C;
-  if (axis === "vertical") {
-    for (let y = 0; y < H; y++) out.set(data.subarray((H - 1 - y) * rs, (H - y) * rs), y * rs);
-  } else if (C === 3) {
-    for (let y = 0; y < H; y++) {
-      const r = y * rs;
-      for (let x = 0, d = r, s = r + rs - 3; x < W; x++, d += 3, s -= 3) {
-        out[d] = data[s] as number;
-        out[d + 1] = data[s + 1] as number;
-        out[d + 2] = data[s + 2] as number;
-      }
-    }
-  } else {
-    for (let y = 0; y < H; y++) {
-      const r = y * rs;
-      for (let x = 0; x < W; x++) {
-        const d = r + x * C;
-        const s = r + (W - 1 - x) * C;
-        for (let c = 0; c < C; c++) out[d + c] = data[s + c] as number;
-      }
-    }
-  }
-  return { data: out, width: W, height: H, channels: C };
-}
-
 /** Rotates pixels by k quarter turns clockwise: `k = 1` maps source pixel (col x, row y) to (col H−1−y, row x). */
 export function rotatePixels(src: Pixels, k: 1 | 2 | 3): Pixels {
   const { data, width: W, height: H, channels: C } = src;
@@ -346,41 +429,6 @@ export function rotatePixels(src: Pixels, k: 1 | 2 | 3): Pixels {
   return k === 2
     ? { data: out, width: W, height: H, channels: C }
     : { data: out, width: H, height: W, channels: C };
-}
-
-/**
- * Copies `src` onto a `tw × th` canvas shifted by integer `(dx, dy)`: `dst(x, y) = src(x − dx, y − dy)`
- * where that is inside `src`, else `fill` (per channel; zero when omitted).
- */
-export function shiftPixels(
-  src: Pixels,
-  dx: number,
-  dy: number,
-  tw: number,
-  th: number,
-  fill?: ArrayLike<number>,
-): Pixels {
-  const { data, width: W, height: H, channels: C } = src;
-  const out = allocLike(data, tw * th * C);
-  if (fill !== undefined && Array.prototype.some.call(fill, (v: number) => v !== 0)) {
-    for (let c = 0; c < C; c++) out[c] = fill[c] as number;
-    let len = C;
-    while (len < out.length) {
-      out.copyWithin(len, 0, Math.min(len, out.length - len));
-      len *= 2;
-    }
-  }
-  const x0 = Math.max(0, dx);
-  const x1 = Math.min(tw, W + dx);
-  const y0 = Math.max(0, dy);
-  const y1 = Math.min(th, H + dy);
-  if (x1 > x0) {
-    for (let y = y0; y < y1; y++) {
-      const s = ((y - dy) * W + (x0 - dx)) * C;
-      out.set(data.subarray(s, s + (x1 - x0) * C), (y * tw + x0) * C);
-    }
-  }
-  return { data: out, width: tw, height: th, channels: C };
 }
 
 /** Per-channel mean of an image (float64). */

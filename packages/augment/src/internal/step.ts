@@ -1,8 +1,8 @@
 import { clipAndFilter, type FullFilter } from "../filter.js";
-import type { Pixels } from "../image.js";
 import { forwardInPlace, type GeometryRecord, recordTarget } from "../records.js";
 import { type SampleParts, unsafeSample } from "../sample.js";
 import type { DropReason, StepOutput } from "../transform.js";
+import type { Source } from "./view.js";
 
 /**
  * The shared tail of every geometric transform: map the boxes through `record` (float64), clip them to
@@ -10,9 +10,9 @@ import type { DropReason, StepOutput } from "../transform.js";
  */
 export function geometricStep(
   fn: string,
-  parts: SampleParts,
+  parts: SampleParts<Source>,
   record: GeometryRecord,
-  pixels: Pixels,
+  pixels: Source,
   filter: FullFilter,
   pre?: (i: number) => DropReason | undefined,
 ): StepOutput {
@@ -27,7 +27,7 @@ export function geometricStep(
 }
 
 /** A step that changes nothing (e.g. SSD crop's "none" choice). */
-export function unchanged(parts: SampleParts): StepOutput {
+export function unchanged(parts: SampleParts<Source>): StepOutput {
   const n = parts.labels.length;
   const kept = new Int32Array(n);
   for (let i = 0; i < n; i++) kept[i] = i;
