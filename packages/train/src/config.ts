@@ -32,8 +32,20 @@ export const trainConfigSchema = z
         inputSize: size.default({ width: 320, height: 320 }),
         backbone: z
           .discriminatedUnion("kind", [
-            z.object({ kind: z.literal("mobilenet"), widthMultiplier: z.number().positive().max(4), taps: z.array(z.number().int()).optional() }).strict(),
-            z.object({ kind: z.literal("vgg"), baseChannels: z.number().int().positive().optional(), taps: z.array(z.number().int()).optional() }).strict(),
+            z
+              .object({
+                kind: z.literal("mobilenet"),
+                widthMultiplier: z.number().positive().max(4),
+                taps: z.array(z.number().int()).optional(),
+              })
+              .strict(),
+            z
+              .object({
+                kind: z.literal("vgg"),
+                baseChannels: z.number().int().positive().optional(),
+                taps: z.array(z.number().int()).optional(),
+              })
+              .strict(),
           ])
           .default({ kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] }),
         head: z.enum(["conv", "separable"]).default("separable"),
@@ -41,7 +53,9 @@ export const trainConfigSchema = z
           .object({
             minScale: z.number().positive().optional(),
             maxScale: z.number().positive().optional(),
-            aspectRatios: z.union([z.array(z.number().positive()), z.array(z.array(z.number().positive()))]).optional(),
+            aspectRatios: z
+              .union([z.array(z.number().positive()), z.array(z.array(z.number().positive()))])
+              .optional(),
           })
           .strict()
           .default({ minScale: 0.08, maxScale: 0.6, aspectRatios: [2] }),
@@ -151,14 +165,23 @@ export function resolveTrainConfig(input: unknown): TrainConfig {
   const r = trainConfigSchema.safeParse(input);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);
-    fail("INVALID_CONFIG", "resolveTrainConfig", `invalid training config:\n  ${lines.join("\n  ")}`, { issues: lines });
+    fail("INVALID_CONFIG", "resolveTrainConfig", `invalid training config:\n  ${lines.join("\n  ")}`, {
+      issues: lines,
+    });
   }
   return r.data;
 }
 
 /** Deep-merges plain objects (arrays and scalars in `b` replace those in `a`). */
 export function mergeConfig(a: unknown, b: unknown): unknown {
-  if (typeof a !== "object" || a === null || Array.isArray(a) || typeof b !== "object" || b === null || Array.isArray(b)) {
+  if (
+    typeof a !== "object" ||
+    a === null ||
+    Array.isArray(a) ||
+    typeof b !== "object" ||
+    b === null ||
+    Array.isArray(b)
+  ) {
     return b === undefined ? a : b;
   }
   const out: Record<string, unknown> = { ...(a as Record<string, unknown>) };

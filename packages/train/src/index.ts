@@ -8,7 +8,7 @@ export * from "./config.js";
 export * from "./errors.js";
 export * from "./evaluate.js";
 export * from "./optim.js";
+export * from "./plots.js";
 export * from "./sampler.js";
 export * from "./schedule.js";
 export * from "./step.js";
-export * from "./plots.js";

@@ -15,23 +15,67 @@ import { formatMetricsTable } from "@od/metrics";
 import type { FromFeatureMapsOptions } from "@od/priors";
 import { type BackboneConfig, defaultSsdConfig, SsdDetector, unpackParams, type WeightSpec } from "@od/ssd";
 import { loadDetector, saveDetector } from "@od/ssd/node";
-import { initBackend, tf } from "@od/tf";
+import { initBackend, type tf } from "@od/tf";
 import { resolveTrainConfig, type TrainConfig } from "./config.js";
 import { fail } from "./errors.js";
 import { type Evaluation, evaluateDetector } from "./evaluate.js";
 import { Optimizer } from "./optim.js";
 import { lineChartSvg } from "./plots.js";
 import { BatchBuilder, epochOrder, type ImageLoader } from "./sampler.js";
-import { learningRateAt, type LrSchedule } from "./schedule.js";
+import { type LrSchedule, learningRateAt } from "./schedule.js";
 import { trainableNames, trainStep } from "./step.js";
 
 /** Progress events of {@link train}, in the order they happen. */
 export type TrainEvent =
-  | { readonly type: "start"; readonly backend: string; readonly reason: string; readonly trainImages: number; readonly valImages: number; readonly parameters: number; readonly priors: number; readonly stepsPerEpoch: number; readonly startEpoch: number }
-  | { readonly type: "step"; readonly epoch: number; readonly step: number; readonly batch: number; readonly loss: number; readonly loc: number; readonly cls: number; readonly lr: number; readonly gradNorm: number; readonly imagesPerSecond: number }
-  | { readonly type: "nonfinite"; readonly epoch: number; readonly step: number; readonly images: readonly string[]; readonly inARow: number }
-  | { readonly type: "epoch"; readonly epoch: number; readonly loss: number; readonly loc: number; readonly cls: number; readonly lr: number; readonly seconds: number; readonly imagesPerSecond: number }
-  | { readonly type: "eval"; readonly epoch: number; readonly vocMap: number; readonly voc07Map: number; readonly cocoMap: number; readonly perClass: Readonly<Record<string, number>>; readonly seconds: number }
+  | {
+      readonly type: "start";
+      readonly backend: string;
+      readonly reason: string;
+      readonly trainImages: number;
+      readonly valImages: number;
+      readonly parameters: number;
+      readonly priors: number;
+      readonly stepsPerEpoch: number;
+      readonly startEpoch: number;
+    }
+  | {
+      readonly type: "step";
+      readonly epoch: number;
+      readonly step: number;
+      readonly batch: number;
+      readonly loss: number;
+      readonly loc: number;
+      readonly cls: number;
+      readonly lr: number;
+      readonly gradNorm: number;
+      readonly imagesPerSecond: number;
+    }
+  | {
+      readonly type: "nonfinite";
+      readonly epoch: number;
+      readonly step: number;
+      readonly images: readonly string[];
+      readonly inARow: number;
+    }
+  | {
+      readonly type: "epoch";
+      readonly epoch: number;
+      readonly loss: number;
+      readonly loc: number;
+      readonly cls: number;
+      readonly lr: number;
+      readonly seconds: number;
+      readonly imagesPerSecond: number;
+    }
+  | {
+      readonly type: "eval";
+      readonly epoch: number;
+      readonly vocMap: number;
+      readonly voc07Map: number;
+      readonly cocoMap: number;
+      readonly perClass: Readonly<Record<string, number>>;
+      readonly seconds: number;
+    }
   | { readonly type: "checkpoint"; readonly epoch: number; readonly dir: string; readonly best: boolean }
   | { readonly type: "stopped"; readonly reason: string };
 
@@ -54,7 +98,12 @@ export interface TrainSummary {
   readonly trainSeconds: number;
   readonly imagesPerSecond: number;
   readonly bestEpoch: number;
-  readonly best: { readonly vocMap: number; readonly voc07Map: number; readonly cocoMap: number; readonly perClass: Readonly<Record<string, number>> } | null;
+  readonly best: {
+    readonly vocMap: number;
+    readonly voc07Map: number;
+    readonly cocoMap: number;
+    readonly perClass: Readonly<Record<string, number>>;
+  } | null;
   readonly peakRssMb: number;
   readonly stoppedBy: "epochs" | "time-limit";
 }
@@ -66,7 +115,12 @@ interface RunState {
   readonly bestMap: number;
   readonly trainSeconds: number;
   readonly imagesSeen: number;
-  readonly history: { readonly loss: [number, number][]; readonly lr: [number, number][]; readonly voc: [number, number][]; readonly coco: [number, number][] };
+  readonly history: {
+    readonly loss: [number, number][];
+    readonly lr: [number, number][];
+    readonly voc: [number, number][];
+    readonly coco: [number, number][];
+  };
 }
 
 /** Writes a file so that a crash never leaves a partial file under `file`: temp file, fsync, rename, fsync dir. */
@@ -90,13 +144,18 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 }
 
 /** The training and validation datasets of a config (VOC splits, or a seeded stratified split). */
-export async function loadTrainingData(config: TrainConfig): Promise<{ train: DetectionDataset; val: DetectionDataset; classNames: readonly string[] }> {
+export async function loadTrainingData(
+  config: TrainConfig,
+): Promise<{ train: DetectionDataset; val: DetectionDataset; classNames: readonly string[] }> {
   const d = config.data;
   const policy = d.policy;
   let train: DetectionDataset;
   let val: DetectionDataset;
   const split = (all: DetectionDataset) => {
-    const s = splitDataset(all, { fractions: { train: 1 - d.valFraction, val: d.valFraction }, seed: config.train.seed });
+    const s = splitDataset(all, {
+      fractions: { train: 1 - d.valFraction, val: d.valFraction },
+      seed: config.train.seed,
+    });
     return [s.train as DetectionDataset, s.val as DetectionDataset] as const;
   };
   if (d.format === "voc") {
@@ -111,10 +170,12 @@ export async function loadTrainingData(config: TrainConfig): Promise<{ train: De
     const neg = await loadNegatives(d.negativesDir, { policy });
     train = addNegatives(train, neg.records);
   }
-  const cap = (ds: DetectionDataset, n: number | undefined): DetectionDataset => (n === undefined ? ds : { ...ds, images: ds.images.slice(0, n) });
+  const cap = (ds: DetectionDataset, n: number | undefined): DetectionDataset =>
+    n === undefined ? ds : { ...ds, images: ds.images.slice(0, n) };
   train = cap(train, d.maxTrainImages);
   val = cap(val, d.maxValImages);
-  if (train.images.length === 0) fail("BAD_DATASET", "loadTrainingData", `no training images in ${d.root} (split ${d.trainSplit})`);
+  if (train.images.length === 0)
+    fail("BAD_DATASET", "loadTrainingData", `no training images in ${d.root} (split ${d.trainSplit})`);
   if (train.classNames.length === 0) fail("BAD_DATASET", "loadTrainingData", `no classes found in ${d.root}`);
   return { train, val, classNames: train.classNames };
 }
@@ -147,7 +208,12 @@ function schedule(config: TrainConfig, stepsPerEpoch: number): LrSchedule {
   };
 }
 
-async function saveCheckpoint(dir: string, detector: SsdDetector, optimizer: Optimizer, state: RunState): Promise<void> {
+async function saveCheckpoint(
+  dir: string,
+  detector: SsdDetector,
+  optimizer: Optimizer,
+  state: RunState,
+): Promise<void> {
   await mkdir(dir, { recursive: true });
   await saveDetector(detector, dir);
   const st = await optimizer.getState();
@@ -163,7 +229,10 @@ async function saveCheckpoint(dir: string, detector: SsdDetector, optimizer: Opt
   await writeFileAtomic(path.join(dir, "optimizer.bin"), new Uint8Array(buf.buffer));
   await writeFileAtomic(
     path.join(dir, "optimizer.json"),
-    JSON.stringify({ step: st.step, slots: names.map((n) => ({ name: n, sizes: (st.slots[n] as Float32Array[]).map((a) => a.length) })) }),
+    JSON.stringify({
+      step: st.step,
+      slots: names.map((n) => ({ name: n, sizes: (st.slots[n] as Float32Array[]).map((a) => a.length) })),
+    }),
   );
   await writeFileAtomic(path.join(dir, "state.json"), JSON.stringify(state));
 }
@@ -171,10 +240,20 @@ async function saveCheckpoint(dir: string, detector: SsdDetector, optimizer: Opt
 async function loadCheckpoint(dir: string, detector: SsdDetector, optimizer: Optimizer): Promise<RunState> {
   const fn = "loadCheckpoint";
   try {
-    const json = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as { weightsManifest: { weights: WeightSpec[] }[] };
+    const json = JSON.parse(await readFile(path.join(dir, "model.json"), "utf8")) as {
+      weightsManifest: { weights: WeightSpec[] }[];
+    };
     const w = await readFile(path.join(dir, "weights.bin"));
-    unpackParams(detector.params, json.weightsManifest[0]?.weights ?? [], w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer, path.join(dir, "model.json"));
-    const oj = JSON.parse(await readFile(path.join(dir, "optimizer.json"), "utf8")) as { step: number; slots: { name: string; sizes: number[] }[] };
+    unpackParams(
+      detector.params,
+      json.weightsManifest[0]?.weights ?? [],
+      w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
+      path.join(dir, "model.json"),
+    );
+    const oj = JSON.parse(await readFile(path.join(dir, "optimizer.json"), "utf8")) as {
+      step: number;
+      slots: { name: string; sizes: number[] }[];
+    };
     const ob = await readFile(path.join(dir, "optimizer.bin"));
     const all = new Float32Array(ob.buffer.slice(ob.byteOffset, ob.byteOffset + ob.byteLength));
     const slots: Record<string, Float32Array[]> = {};
@@ -186,12 +265,17 @@ async function loadCheckpoint(dir: string, detector: SsdDetector, optimizer: Opt
         return a;
       });
     }
-    if (o !== all.length) fail("BAD_CHECKPOINT", fn, `${path.join(dir, "optimizer.bin")} holds ${all.length} values; optimizer.json lists ${o}`);
+    if (o !== all.length)
+      fail(
+        "BAD_CHECKPOINT",
+        fn,
+        `${path.join(dir, "optimizer.bin")} holds ${all.length} values; optimizer.json lists ${o}`,
+      );
     optimizer.setState({ step: oj.step, slots });
     return JSON.parse(await readFile(path.join(dir, "state.json"), "utf8")) as RunState;
   } catch (e) {
     if (isOdError(e)) throw e;
-    return fail("BAD_CHECKPOINT", fn, `cannot resume from ${dir}: ${(e as Error).message}`, { dir }, );
+    return fail("BAD_CHECKPOINT", fn, `cannot resume from ${dir}: ${(e as Error).message}`, { dir });
   }
 }
 
@@ -214,15 +298,32 @@ export async function loadRunDetector(dir: string): Promise<SsdDetector> {
 
 async function writeCurves(out: string, state: RunState): Promise<void> {
   const h = state.history;
-  await writeFile(path.join(out, "loss.svg"), lineChartSvg("training loss", [{ name: "loss", points: h.loss }], { logY: true }));
+  await writeFile(
+    path.join(out, "loss.svg"),
+    lineChartSvg("training loss", [{ name: "loss", points: h.loss }], { logY: true }),
+  );
   await writeFile(path.join(out, "lr.svg"), lineChartSvg("learning rate", [{ name: "lr", points: h.lr }]));
   await writeFile(
     path.join(out, "map.svg"),
-    lineChartSvg("validation mAP", [{ name: "VOC mAP@0.5", points: h.voc }, { name: "COCO mAP", points: h.coco }], { xLabel: "epoch" }),
+    lineChartSvg(
+      "validation mAP",
+      [
+        { name: "VOC mAP@0.5", points: h.voc },
+        { name: "COCO mAP", points: h.coco },
+      ],
+      { xLabel: "epoch" },
+    ),
   );
 }
 
-async function writePredictions(out: string, detector: SsdDetector, val: DetectionDataset, load: ImageLoader, n: number, classNames: readonly string[]): Promise<void> {
+async function writePredictions(
+  out: string,
+  detector: SsdDetector,
+  val: DetectionDataset,
+  load: ImageLoader,
+  n: number,
+  classNames: readonly string[],
+): Promise<void> {
   if (n === 0 || val.images.length === 0) return;
   const dir = path.join(out, "predictions");
   await mkdir(dir, { recursive: true });
@@ -230,7 +331,14 @@ async function writePredictions(out: string, detector: SsdDetector, val: Detecti
     const img = await load(rec);
     const [det] = await detector.predict([{ data: img.data, shape: img.shape }], { scoreThreshold: 0.3 });
     if (det === undefined) continue;
-    const drawn = drawSample(makeSample(img, det.boxes, det.labels.map((l) => l - 1)), { labelNames: [...classNames] });
+    const drawn = drawSample(
+      makeSample(
+        img,
+        det.boxes,
+        det.labels.map((l) => l - 1),
+      ),
+      { labelNames: [...classNames] },
+    );
     await writeFile(path.join(dir, `${rec.id}.png`), encodePng(drawn));
   }
 }
@@ -268,13 +376,25 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     let saved: unknown;
     try {
       saved = JSON.parse(await readFile(path.join(out, "config.json"), "utf8"));
-      resumeDir = path.join(out, "checkpoints", (JSON.parse(await readFile(lastFile, "utf8")) as { dir: string }).dir);
+      resumeDir = path.join(
+        out,
+        "checkpoints",
+        (JSON.parse(await readFile(lastFile, "utf8")) as { dir: string }).dir,
+      );
     } catch (e) {
-      return fail("BAD_CHECKPOINT", "train", `cannot resume ${out}: no completed checkpoint (${(e as Error).message})`, { out });
+      return fail(
+        "BAD_CHECKPOINT",
+        "train",
+        `cannot resume ${out}: no completed checkpoint (${(e as Error).message})`,
+        { out },
+      );
     }
     const over = resolveTrainConfig(input);
     const base = resolveTrainConfig(saved);
-    config = { ...base, train: { ...base.train, epochs: over.train.epochs, timeLimitSeconds: over.train.timeLimitSeconds } };
+    config = {
+      ...base,
+      train: { ...base.train, epochs: over.train.epochs, timeLimitSeconds: over.train.timeLimitSeconds },
+    };
   } else {
     const c = resolveTrainConfig(input);
     config = { ...c, data: { ...c.data, root: path.resolve(c.data.root) } };
@@ -287,7 +407,10 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   };
   const backend = await initBackend({ prefer: [...config.train.backends] });
   const data = await loadTrainingData(config);
-  await writeFileAtomic(path.join(out, "data-report.json"), JSON.stringify({ train: data.train.report, val: data.val.report }, null, 1));
+  await writeFileAtomic(
+    path.join(out, "data-report.json"),
+    JSON.stringify({ train: data.train.report, val: data.val.report }, null, 1),
+  );
   const classNames = config.model.classAgnostic ? ["object"] : data.classNames;
   const detector = new SsdDetector(
     defaultSsdConfig({
@@ -303,7 +426,9 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   const vars = detector.trainableVariables();
   const t = config.train;
   const optimizer = new Optimizer(
-    t.optimizer === "sgd" ? { kind: "sgd", momentum: t.momentum, weightDecay: t.weightDecay } : { kind: "adamw", weightDecay: t.weightDecay },
+    t.optimizer === "sgd"
+      ? { kind: "sgd", momentum: t.momentum, weightDecay: t.weightDecay }
+      : { kind: "adamw", weightDecay: t.weightDecay },
     names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
   );
   let state: RunState = {
@@ -318,7 +443,9 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   if (resumeDir !== undefined) state = await loadCheckpoint(resumeDir, detector, optimizer);
   const B = t.batchSize;
   const trainImages = data.train.images;
-  const stepsPerEpoch = Math.ceil(epochOrder(trainImages, B, config.data.negativeShare, t.seed, 0).length / B);
+  const stepsPerEpoch = Math.ceil(
+    epochOrder(trainImages, B, config.data.negativeShare, t.seed, 0).length / B,
+  );
   const sched = schedule(config, stepsPerEpoch);
   const load = datasetImageLoader(data.train);
   const loadVal = datasetImageLoader(data.val);
@@ -361,9 +488,14 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
           inARow += 1;
           record({ type: "nonfinite", epoch, step: state.step, images: batch.ids, inARow });
           if (inARow >= t.maxNonFinite) {
-            fail("NON_FINITE_LOSS", "train", `${inARow} non-finite losses in a row (epoch ${epoch}, step ${state.step}); last batch: ${batch.ids.join(", ")}`, {
-              images: batch.ids,
-            });
+            fail(
+              "NON_FINITE_LOSS",
+              "train",
+              `${inARow} non-finite losses in a row (epoch ${epoch}, step ${state.step}); last batch: ${batch.ids.join(", ")}`,
+              {
+                images: batch.ids,
+              },
+            );
           }
           continue;
         }
@@ -373,7 +505,18 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
         sumCls += r.cls;
         n += 1;
         const ips = recs.length / ((performance.now() - s0) / 1000);
-        record({ type: "step", epoch, step: state.step, batch: b, loss: r.loss, loc: r.loc, cls: r.cls, lr, gradNorm: r.gradNorm, imagesPerSecond: ips });
+        record({
+          type: "step",
+          epoch,
+          step: state.step,
+          batch: b,
+          loss: r.loss,
+          loc: r.loc,
+          cls: r.cls,
+          lr,
+          gradNorm: r.gradNorm,
+          imagesPerSecond: ips,
+        });
         state.history.loss.push([state.step, r.loss]);
         state.history.lr.push([state.step, lr]);
         if (t.timeLimitSeconds > 0 && (performance.now() - runStart) / 1000 > t.timeLimitSeconds) {
@@ -388,7 +531,16 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
         trainSeconds: (performance.now() - runStart) / 1000,
         imagesSeen: state.imagesSeen + seen,
       };
-      record({ type: "epoch", epoch, loss: sum / Math.max(n, 1), loc: sumLoc / Math.max(n, 1), cls: sumCls / Math.max(n, 1), lr, seconds, imagesPerSecond: seen / seconds });
+      record({
+        type: "epoch",
+        epoch,
+        loss: sum / Math.max(n, 1),
+        loc: sumLoc / Math.max(n, 1),
+        cls: sumCls / Math.max(n, 1),
+        lr,
+        seconds,
+        imagesPerSecond: seen / seconds,
+      });
       const last = epoch + 1 === t.epochs || stoppedBy === "time-limit";
       let isBest = false;
       if (data.val.images.length > 0 && ((epoch + 1) % config.eval.everyEpochs === 0 || last)) {
@@ -399,12 +551,35 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
         lastEval = ev;
         state.history.voc.push([epoch + 1, ev.voc.mAP]);
         state.history.coco.push([epoch + 1, ev.coco.mAP]);
-        record({ type: "eval", epoch, vocMap: ev.voc.mAP, voc07Map: ev.voc07.mAP, cocoMap: ev.coco.mAP, perClass: perClass(ev, data.classNames), seconds: ev.seconds });
+        record({
+          type: "eval",
+          epoch,
+          vocMap: ev.voc.mAP,
+          voc07Map: ev.voc07.mAP,
+          cocoMap: ev.coco.mAP,
+          perClass: perClass(ev, data.classNames),
+          seconds: ev.seconds,
+        });
         if (ev.voc.mAP > state.bestMap) {
           isBest = true;
           state = { ...state, bestMap: ev.voc.mAP, bestEpoch: epoch + 1 };
-          await writeFileAtomic(path.join(out, "eval.json"), JSON.stringify({ epoch: epoch + 1, voc: ev.voc, voc07: ev.voc07, coco: { ...ev.coco, precision: undefined, recall: undefined } }, replacer, 1));
-          await writeFileAtomic(path.join(out, "eval.txt"), `${formatMetricsTable(ev.voc)}\n\n${formatMetricsTable(ev.coco)}\n`);
+          await writeFileAtomic(
+            path.join(out, "eval.json"),
+            JSON.stringify(
+              {
+                epoch: epoch + 1,
+                voc: ev.voc,
+                voc07: ev.voc07,
+                coco: { ...ev.coco, precision: undefined, recall: undefined },
+              },
+              replacer,
+              1,
+            ),
+          );
+          await writeFileAtomic(
+            path.join(out, "eval.txt"),
+            `${formatMetricsTable(ev.voc)}\n\n${formatMetricsTable(ev.coco)}\n`,
+          );
         }
       }
       const name = `epoch-${String(epoch + 1).padStart(4, "0")}`;
@@ -437,10 +612,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     trainSeconds: state.trainSeconds,
     imagesPerSecond: state.imagesSeen / Math.max(state.trainSeconds, 1e-9),
     bestEpoch: state.bestEpoch,
-    best:
-      lastEval === undefined && state.bestEpoch < 0
-        ? null
-        : await readBest(out),
+    best: lastEval === undefined && state.bestEpoch < 0 ? null : await readBest(out),
     peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     stoppedBy,
   };
@@ -473,11 +645,14 @@ function withoutUndefined<T>(o: object): T {
 }
 
 function replacer(_key: string, value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView)) return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
+    return Array.from(value as unknown as ArrayLike<number>);
   return value;
 }
 
 async function pruneCheckpoints(root: string, keep: string): Promise<void> {
-  const dirs = (await readdir(root)).filter((d) => d.startsWith("epoch-") && d !== keep && !d.includes(".tmp")).sort();
+  const dirs = (await readdir(root))
+    .filter((d) => d.startsWith("epoch-") && d !== keep && !d.includes(".tmp"))
+    .sort();
   for (const d of dirs.slice(0, -1)) await rm(path.join(root, d), { recursive: true, force: true });
 }

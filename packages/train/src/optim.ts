@@ -68,7 +68,12 @@ export class Optimizer {
     for (const { name, variable } of vars) {
       this.#slots.set(
         name,
-        Array.from({ length: n }, () => tf.variable(tf.zerosLike(variable), false)),
+        Array.from({ length: n }, () => {
+          const z = tf.zerosLike(variable);
+          const v = tf.variable(z, false);
+          z.dispose();
+          return v;
+        }),
       );
     }
   }

@@ -25,7 +25,12 @@ function fmt(v: number): string {
 export function lineChartSvg(
   title: string,
   series: readonly Series[],
-  options: { readonly width?: number; readonly height?: number; readonly xLabel?: string; readonly logY?: boolean } = {},
+  options: {
+    readonly width?: number;
+    readonly height?: number;
+    readonly xLabel?: string;
+    readonly logY?: boolean;
+  } = {},
 ): string {
   const W = options.width ?? 520;
   const H = options.height ?? 300;
@@ -48,7 +53,8 @@ export function lineChartSvg(
     return `<polyline fill="none" stroke="${COLORS[i % COLORS.length]}" stroke-width="1.5" points="${d}"/>`;
   });
   const legend = series.map(
-    (s, i) => `<text x="${m.l + 8 + i * 120}" y="${m.t - 8}" font-size="11" fill="${COLORS[i % COLORS.length]}">${esc(s.name)}</text>`,
+    (s, i) =>
+      `<text x="${m.l + 8 + i * 120}" y="${m.t - 8}" font-size="11" fill="${COLORS[i % COLORS.length]}">${esc(s.name)}</text>`,
   );
   const yLab = (v: number) => (options.logY ? fmt(10 ** v) : fmt(v));
   return [

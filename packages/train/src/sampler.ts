@@ -44,7 +44,11 @@ export function buildAugmentation(config: TrainConfig): Transform {
   const box = letterbox({ width, height, filter: { minWidth: 2, minHeight: 2 } });
   const steps: Transform[] = [];
   if (a.preset === "ssd") {
-    steps.push(expand({ p: a.expandP, ratio: [1, a.expandMax], fill: "zero" }), ssdCrop(), horizontalFlip({ p: 0.5 }));
+    steps.push(
+      expand({ p: a.expandP, ratio: [1, a.expandMax], fill: "zero" }),
+      ssdCrop(),
+      horizontalFlip({ p: 0.5 }),
+    );
   } else if (a.preset === "light") steps.push(horizontalFlip({ p: 0.5 }));
   if (a.occlusionP > 0) steps.push(occlusion({ p: a.occlusionP }));
   steps.push(box);
@@ -68,7 +72,13 @@ export function sampleSeed(seed: number, epoch: number, position: number): numbe
  * with replacement from the negatives) when `negativeShare > 0`. Same seed and epoch → same order.
  * @returns indices into `images`.
  */
-export function epochOrder(images: readonly ImageRecord[], batchSize: number, negativeShare: number, seed: number, epoch: number): number[] {
+export function epochOrder(
+  images: readonly ImageRecord[],
+  batchSize: number,
+  negativeShare: number,
+  seed: number,
+  epoch: number,
+): number[] {
   const rng = xoroshiro128plus(sampleSeed(seed, epoch, -1));
   const shuffle = (a: number[]): number[] => {
     for (let i = a.length - 1; i > 0; i--) {
@@ -102,7 +112,12 @@ export class BatchBuilder {
   readonly #priors: Boxes<"cxcywh", "rel">;
   readonly #load: ImageLoader;
 
-  constructor(config: TrainConfig, priors: Boxes<"cxcywh", "rel">, load: ImageLoader, transform: Transform = buildAugmentation(config)) {
+  constructor(
+    config: TrainConfig,
+    priors: Boxes<"cxcywh", "rel">,
+    load: ImageLoader,
+    transform: Transform = buildAugmentation(config),
+  ) {
     this.#config = config;
     this.#priors = priors;
     this.#load = load;
@@ -126,22 +141,33 @@ export class BatchBuilder {
     const pixels = await Promise.all(records.map((r) => this.#load(r)));
     for (let b = 0; b < B; b++) {
       const rec = records[b] as ImageRecord;
-      const cls = this.#config.model.classAgnostic ? new Int32Array(rec.labels.length).fill(1) : rec.labels.map((l) => l + 1);
+      const cls = this.#config.model.classAgnostic
+        ? new Int32Array(rec.labels.length).fill(1)
+        : rec.labels.map((l) => l + 1);
       const sample = makeSample(pixels[b] as Image, rec.boxes, cls);
-      const { sample: out, report } = this.#transform.apply(sample, createRng(sampleSeed(this.#config.train.seed, epoch, first + b)));
+      const { sample: out, report } = this.#transform.apply(
+        sample,
+        createRng(sampleSeed(this.#config.train.seed, epoch, first + b)),
+      );
       dropped += report.dropped.length;
       const src = out.image.data;
       const o = b * height * width * 3;
       const scale = src instanceof Float32Array ? 2 : 2 / 255;
       for (let i = 0; i < height * width * 3; i++) images[o + i] = (src[i] as number) * scale - 1;
-      const t = encodeTargets(toRel(out.boxes, size), out.labels, this.#priors, {
-        matcher: { kind: "ssd", threshold: this.#config.train.matchThreshold },
-        variances: [0.1, 0.1, 0.2, 0.2],
-      }, {
-        locTargets: locTargets.subarray(b * P * 4, (b + 1) * P * 4),
-        labels: labels.subarray(b * P, (b + 1) * P),
-        matches: new Int32Array(P),
-      });
+      const t = encodeTargets(
+        toRel(out.boxes, size),
+        out.labels,
+        this.#priors,
+        {
+          matcher: { kind: "ssd", threshold: this.#config.train.matchThreshold },
+          variances: [0.1, 0.1, 0.2, 0.2],
+        },
+        {
+          locTargets: locTargets.subarray(b * P * 4, (b + 1) * P * 4),
+          labels: labels.subarray(b * P, (b + 1) * P),
+          matches: new Int32Array(P),
+        },
+      );
       numPositive += t.numPositive;
     }
     return { images, locTargets, labels, ids: records.map((r) => r.id), numPositive, dropped };

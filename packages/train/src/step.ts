@@ -30,7 +30,13 @@ export function trainableNames(detector: SsdDetector): string[] {
  * (batch-norm running statistics of that forward are still updated; they are averages and recover).
  * Leaves no tensors behind.
  */
-export function trainStep(detector: SsdDetector, optimizer: Optimizer, batch: TrainingBatch, config: TrainConfig, lr: number): StepResult {
+export function trainStep(
+  detector: SsdDetector,
+  optimizer: Optimizer,
+  batch: TrainingBatch,
+  config: TrainConfig,
+  lr: number,
+): StepResult {
   const { width, height } = config.model.inputSize;
   const B = batch.ids.length;
   const P = detector.priors.length;
@@ -44,7 +50,11 @@ export function trainStep(detector: SsdDetector, optimizer: Optimizer, batch: Tr
     const out = detector.forward(x, true);
     const l = multiboxLoss(
       { locPred: out.loc, clsLogits: out.logits, locTargets, labels },
-      { negPosRatio: config.train.negPosRatio, minNegativesPerImage: config.train.minNegativesPerImage, validate: false },
+      {
+        negPosRatio: config.train.negPosRatio,
+        minNegativesPerImage: config.train.minNegativesPerImage,
+        validate: false,
+      },
     );
     parts = [tf.keep(l.loc), tf.keep(l.cls)];
     return l.total;
