@@ -5,7 +5,7 @@
  * - `giouPairsT` forward + backward (an IoU loss step) over 8 × 8,732 aligned pairs.
  *
  * Prints one JSON object per line, like bench/run.ts: `{ name, impl, ms_median, ms_min, runs, ...sizes }`
- * with `impl` = `tf-cpu` or `tf-wasm`. Each timed run includes reading the result back (`dataSync`), so
+ * with `impl` = `tf-cpu` or `tf-wasm`, plus one `typed-array` row (`iou` of `@od/boxes`) for reference. Each timed run includes reading the result back (`dataSync`), so
  * lazy backends are timed in full. A backend that cannot start prints `{ impl, skipped: true, reason }`.
  *
  * Run: `npx tsx bench/tf.ts` in packages/boxes (options: `--runs N`, `--backend cpu|wasm`).
@@ -13,7 +13,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import { unsafeBoxes } from "../src/index.js";
+import { iou, unsafeBoxes } from "../src/index.js";
 import { boxesToTensor, decodeT, encodeT, giouPairsT, giouT, iouT, unsafeBoxTensor } from "../src/tf.js";
 
 const args = process.argv.slice(2);
@@ -93,6 +93,19 @@ async function main(): Promise<void> {
     const reason = `gradients not registered: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`;
     console.log(JSON.stringify({ name: "giouPairsT forward+backward", skipped: true, reason }));
   }
+  // reference: the typed-array path on the same inputs (no tfjs)
+  const gtBoxes = unsafeBoxes(gtData, "xyxy", "rel");
+  const priorBoxes = unsafeBoxes(priorXyxyData, "xyxy", "rel");
+  const out = new Float32Array(N * P);
+  console.log(
+    JSON.stringify({
+      name: "iou",
+      impl: "typed-array",
+      n: N,
+      m: P,
+      ...time(() => iou(gtBoxes, priorBoxes, out)),
+    }),
+  );
   for (const backend of BACKENDS) {
     const impl = `tf-${backend}`;
     const reason = await start(backend);
