@@ -53,7 +53,7 @@ export interface Filtered {
 }
 
 /**
- * Clips transformed (unclipped, float64) xyxy boxes to `size`, then filters them. `pre[i]` is the
+ * Clips transformed (unclipped, float64) xyxy boxes to the `size` window at `(ox, oy)` (default the image), then filters them. `pre[i]` is the
  * reason already decided for box i (e.g. `center-outside`), or undefined. @internal
  */
 export function clipAndFilter(
@@ -62,10 +62,14 @@ export function clipAndFilter(
   size: ImageSize,
   filter: FullFilter,
   pre?: (i: number) => DropReason | undefined,
+  ox = 0,
+  oy = 0,
 ): Filtered {
   const n = labels.length;
-  const W = size.width;
-  const H = size.height;
+  const X0 = ox;
+  const Y0 = oy;
+  const W = ox + size.width;
+  const H = oy + size.height;
   const out = new Float32Array(n * 4);
   const kept = new Int32Array(n);
   const dropped: { index: number; reason: DropReason }[] = [];
@@ -77,10 +81,10 @@ export function clipAndFilter(
     const x2 = t[s + 2] as number;
     const y2 = t[s + 3] as number;
     let reason = pre?.(i);
-    const cx1 = Math.min(Math.max(x1, 0), W);
-    const cy1 = Math.min(Math.max(y1, 0), H);
-    const cx2 = Math.min(Math.max(x2, 0), W);
-    const cy2 = Math.min(Math.max(y2, 0), H);
+    const cx1 = Math.min(Math.max(x1, X0), W);
+    const cy1 = Math.min(Math.max(y1, Y0), H);
+    const cx2 = Math.min(Math.max(x2, X0), W);
+    const cy2 = Math.min(Math.max(y2, Y0), H);
     const w = cx2 - cx1;
     const h = cy2 - cy1;
     // Rounded to float32 as stored, so a kept box never has zero area after storage.
@@ -89,7 +93,7 @@ export function clipAndFilter(
     const fx2 = Math.fround(cx2);
     const fy2 = Math.fround(cy2);
     if (reason === undefined) {
-      if (x2 <= 0 || y2 <= 0 || x1 >= W || y1 >= H) reason = x2 > x1 && y2 > y1 ? "outside" : "zero-area";
+      if (x2 <= X0 || y2 <= Y0 || x1 >= W || y1 >= H) reason = x2 > x1 && y2 > y1 ? "outside" : "zero-area";
       else if (!(w > 0 && h > 0) || !(fx2 > fx1 && fy2 > fy1)) reason = "zero-area";
       else if (filter.minVisibility > 0 && (w * h) / ((x2 - x1) * (y2 - y1)) < filter.minVisibility)
         reason = "min-visibility";

@@ -26,6 +26,7 @@ export type { BoxFilter } from "./filter.js";
 export { horizontalFlip, type Rotate90Options, rotate90, verticalFlip } from "./flip.js";
 export { type Image, imageSize, makeImage, type PixelData, zeros } from "./image.js";
 export { type LetterboxOptions, letterbox, letterboxImage } from "./letterbox.js";
+export { type MosaicOptions, type MosaicQuadrant, mosaic } from "./mosaic.js";
 export { type OcclusionFill, type OcclusionOptions, occlusion } from "./occlusion.js";
 export {
   addGaussianNoise,

@@ -64,6 +64,11 @@ export interface ShiftRecord {
   readonly dx: number;
   /** Vertical shift, integer px. */
   readonly dy: number;
+  /**
+   * `mosaic` only: the canvas rectangle `[x1, y1, x2, y2]` (integer px) showing the original image; the
+   * rest of the canvas shows the other images, whose boxes have no counterpart in the original.
+   */
+  readonly window?: readonly [number, number, number, number];
 }
 
 /**

@@ -89,8 +89,13 @@ export interface StepOutput {
   readonly sample: Sample;
   /** Index in the step input of each output box (−1 for added). */
   readonly kept: Int32Array;
-  /** Dropped boxes (index in the step input). */
-  readonly dropped: readonly { readonly index: number; readonly reason: DropReason }[];
+  /** Dropped boxes (index in the step input; −1 with `box` and `label` for a box added inside the step). */
+  readonly dropped: readonly {
+    readonly index: number;
+    readonly reason: DropReason;
+    readonly box?: Coords;
+    readonly label?: number;
+  }[];
 }
 
 function identity(n: number): Int32Array {
@@ -160,18 +165,21 @@ function makeTransform(
       if (p < 1 && !(random(rng) < p)) return passThrough(sample, name, false);
       const out = kernel(parts, sample, rng);
       const b = parts.boxes;
-      const dropped: DroppedBox[] = out.dropped.map(({ index, reason }) => ({
+      const dropped: DroppedBox[] = out.dropped.map(({ index, reason, box, label }) => ({
         transform: name,
         index,
         stepIndex: index,
         reason,
-        box: [
-          b[index * 4] as number,
-          b[index * 4 + 1] as number,
-          b[index * 4 + 2] as number,
-          b[index * 4 + 3] as number,
-        ],
-        label: parts.labels[index] as number,
+        box:
+          index < 0 && box !== undefined
+            ? box
+            : [
+                b[index * 4] as number,
+                b[index * 4 + 1] as number,
+                b[index * 4 + 2] as number,
+                b[index * 4 + 3] as number,
+              ],
+        label: index < 0 && label !== undefined ? label : (parts.labels[index] as number),
       }));
       let added = 0;
       for (let i = 0; i < out.kept.length; i++) if ((out.kept[i] as number) < 0) added++;
