@@ -106,6 +106,11 @@ export const trainConfigSchema = z
         backends: z.array(z.enum(["tensorflow", "wasm", "cpu"])).default(["tensorflow", "wasm", "cpu"]),
         /** Stop after this many seconds of training (checked between steps); 0 = no limit. */
         timeLimitSeconds: z.number().min(0).default(0),
+        /**
+         * Worker threads for data-parallel training (each computes a shard of every batch). `auto`: one
+         * fewer than the cores for the single-threaded wasm and cpu backends, none for tfjs-node.
+         */
+        workers: z.union([z.literal("auto"), z.number().int().min(0).max(15)]).default("auto"),
       })
       .strict()
       .default({
@@ -126,6 +131,7 @@ export const trainConfigSchema = z
         seed: 0,
         backends: ["tensorflow", "wasm", "cpu"],
         timeLimitSeconds: 0,
+        workers: "auto",
       }),
     eval: z
       .object({

@@ -5,6 +5,7 @@
  */
 import { constants } from "node:fs";
 import { mkdir, open, readdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { availableParallelism } from "node:os";
 import path from "node:path";
 import { drawSample, type Image, makeSample } from "@od/augment";
 import { encodePng } from "@od/augment/node";
@@ -20,6 +21,7 @@ import { resolveTrainConfig, type TrainConfig } from "./config.js";
 import { fail } from "./errors.js";
 import { type Evaluation, evaluateDetector } from "./evaluate.js";
 import { Optimizer } from "./optim.js";
+import { DataParallel } from "./parallel.js";
 import { lineChartSvg } from "./plots.js";
 import { BatchBuilder, epochOrder, type ImageLoader } from "./sampler.js";
 import { type LrSchedule, learningRateAt } from "./schedule.js";
@@ -37,6 +39,8 @@ export type TrainEvent =
       readonly priors: number;
       readonly stepsPerEpoch: number;
       readonly startEpoch: number;
+      /** Worker threads computing shards of each batch (data-parallel), 0 for single-threaded. */
+      readonly workers: number;
     }
   | {
       readonly type: "step";
@@ -441,12 +445,22 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     history: { loss: [], lr: [], voc: [], coco: [] },
   };
   if (resumeDir !== undefined) state = await loadCheckpoint(resumeDir, detector, optimizer);
+  const nWorkers =
+    t.workers === "auto"
+      ? backend.name === "tensorflow"
+        ? 0
+        : Math.min(3, Math.max(0, availableParallelism() - 1))
+      : t.workers;
+  const parallel =
+    nWorkers > 0 && t.batchSize > 1
+      ? await DataParallel.start(detector, config, Math.min(nWorkers, t.batchSize - 1))
+      : undefined;
   const B = t.batchSize;
   const trainImages = data.train.images;
   const stepsPerEpoch = Math.ceil(
     epochOrder(trainImages, B, config.data.negativeShare, t.seed, 0).length / B,
   );
-  const sched = schedule(config, stepsPerEpoch);
+  let sched = schedule(config, stepsPerEpoch);
   const load = datasetImageLoader(data.train);
   const loadVal = datasetImageLoader(data.val);
   const builder = new BatchBuilder(config, detector.priors, load);
@@ -460,6 +474,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     priors: detector.priors.length,
     stepsPerEpoch,
     startEpoch: state.epochsCompleted,
+    workers: parallel?.workers ?? 0,
   });
   let stoppedBy: TrainSummary["stoppedBy"] = "epochs";
   let lastEval: Evaluation | undefined;
@@ -481,7 +496,10 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
         const s0 = performance.now();
         const batch = await builder.build(recs, epoch, s);
         lr = learningRateAt(sched, state.step);
-        const r = trainStep(detector, optimizer, batch, config, lr);
+        const r =
+          parallel !== undefined
+            ? await parallel.step(optimizer, batch, lr)
+            : trainStep(detector, optimizer, batch, config, lr);
         state = { ...state, step: state.step + 1 };
         seen += recs.length;
         if (!r.applied) {
@@ -541,6 +559,17 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
         seconds,
         imagesPerSecond: seen / seconds,
       });
+      if (t.timeLimitSeconds > 0 && sched.kind === "cosine") {
+        // Fit the cosine to the time budget: as many epochs as the remaining time allows at the speed
+        // seen so far (3% kept for evaluation), so the rate has decayed when the time is up.
+        const perEpoch = state.trainSeconds / Math.max(state.epochsCompleted, 1);
+        const remaining = t.timeLimitSeconds * 0.97 - state.trainSeconds;
+        const fit = Math.min(t.epochs, state.epochsCompleted + Math.max(0, Math.floor(remaining / perEpoch)));
+        sched = {
+          ...sched,
+          totalSteps: Math.max(fit * stepsPerEpoch, state.step + 1, (sched.warmupSteps ?? 0) + 1),
+        };
+      }
       const last = epoch + 1 === t.epochs || stoppedBy === "time-limit";
       let isBest = false;
       if (data.val.images.length > 0 && ((epoch + 1) % config.eval.everyEpochs === 0 || last)) {
@@ -602,6 +631,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     await writePredictions(out, best ?? detector, data.val, loadVal, config.eval.samples, data.classNames);
     best?.dispose();
   } finally {
+    await parallel?.dispose();
     await log.close();
   }
   const summary: TrainSummary = {

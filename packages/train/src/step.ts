@@ -24,19 +24,27 @@ export function trainableNames(detector: SsdDetector): string[] {
   return detector.params.names().filter((n) => detector.params.isTrainable(n));
 }
 
+/** Loss parts and gradients of one shard of a batch (see {@link shardGradients}). */
+export interface ShardGradients {
+  /** Total loss of the shard, normalised by max(1, its positives). */
+  readonly loss: number;
+  readonly loc: number;
+  readonly cls: number;
+  /** Positive priors in the shard. */
+  readonly numPositive: number;
+  /** Gradients by parameter name (caller disposes). */
+  readonly grads: Record<string, tf.Tensor>;
+}
+
 /**
- * One training step: forward in training mode, MultiBox loss with hard negative mining, gradients,
- * global-norm clipping, optimizer update at `lr`. A non-finite loss or gradient norm skips the update
- * (batch-norm running statistics of that forward are still updated; they are averages and recover).
- * Leaves no tensors behind.
+ * Forward in training mode, MultiBox loss with hard negative mining, and the gradients of every
+ * trainable parameter, for one batch (or one shard of it, in data-parallel training).
  */
-export function trainStep(
+export function shardGradients(
   detector: SsdDetector,
-  optimizer: Optimizer,
   batch: TrainingBatch,
   config: TrainConfig,
-  lr: number,
-): StepResult {
+): ShardGradients {
   const { width, height } = config.model.inputSize;
   const B = batch.ids.length;
   const P = detector.priors.length;
@@ -68,10 +76,43 @@ export function trainStep(
     const g = grads[v.name];
     if (g !== undefined) named[names[i] as string] = g;
   });
-  const clipped = clipByGlobalNorm(named, config.train.gradClip);
-  tf.dispose(Object.values(grads));
-  const applied = Number.isFinite(loss) && Number.isFinite(clipped.norm);
+  return { loss, loc, cls, numPositive: batch.numPositive, grads: named };
+}
+
+/**
+ * Applies gradients: global-norm clipping, then the optimizer update at `lr`, unless the loss or the
+ * gradient norm is not finite (then nothing changes). Disposes `grads`.
+ */
+export function applyGradients(
+  optimizer: Optimizer,
+  g: {
+    readonly loss: number;
+    readonly loc: number;
+    readonly cls: number;
+    readonly grads: Record<string, tf.Tensor>;
+  },
+  config: TrainConfig,
+  lr: number,
+): StepResult {
+  const clipped = clipByGlobalNorm(g.grads, config.train.gradClip);
+  tf.dispose(Object.values(g.grads));
+  const applied = Number.isFinite(g.loss) && Number.isFinite(clipped.norm);
   if (applied) optimizer.apply(clipped.grads, lr);
   tf.dispose(Object.values(clipped.grads));
-  return { loss, loc, cls, gradNorm: clipped.norm, applied };
+  return { loss: g.loss, loc: g.loc, cls: g.cls, gradNorm: clipped.norm, applied };
+}
+
+/**
+ * One training step: {@link shardGradients} on the whole batch, then {@link applyGradients}. A
+ * non-finite loss or gradient norm skips the update (batch-norm running statistics of that forward are
+ * still updated; they are averages and recover). Leaves no tensors behind.
+ */
+export function trainStep(
+  detector: SsdDetector,
+  optimizer: Optimizer,
+  batch: TrainingBatch,
+  config: TrainConfig,
+  lr: number,
+): StepResult {
+  return applyGradients(optimizer, shardGradients(detector, batch, config), config, lr);
 }
