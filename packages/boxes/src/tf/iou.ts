@@ -88,50 +88,69 @@ function outerPairing(n: number, m: number): Pairing {
  * term 0 when either box is a point; penalties clamped to [0, 1].
  */
 function iouFamily(a: XyxyParts, b: XyxyParts, kind: IouKind, P: Pairing): tf.Tensor {
-  // per-box quantities, on each side's own shape
+  // Stages run in their own tf.tidy so that only what later stages need stays allocated: the
+  // [N, M] intermediates of a 1,000 x 8,732 matrix are 35 MB each (tapes keep what gradients need).
+  const enclosing = kind !== "iou";
+  const centres = kind === "diou" || kind === "ciou";
+  const [iw, cw, dx] = axis(a.x1, a.x2, b.x1, b.x2, P, enclosing, centres);
+  const [ih, ch, dy] = axis(a.y1, a.y2, b.y1, b.y2, P, enclosing, centres);
+  // per-box sizes, on each side's own shape
   const wA = tf.sub(a.x2, a.x1);
   const hA = tf.sub(a.y2, a.y1);
   const wB = tf.sub(b.x2, b.x1);
   const hB = tf.sub(b.y2, b.y1);
-  // corners in the result shape
-  const [ax1, ay1, ax2, ay2] = [a.x1, a.y1, a.x2, a.y2].map(P.liftA) as [
-    tf.Tensor,
-    tf.Tensor,
-    tf.Tensor,
-    tf.Tensor,
-  ];
-  const [bx1, by1, bx2, by2] = [b.x1, b.y1, b.x2, b.y2].map(P.liftB) as [
-    tf.Tensor,
-    tf.Tensor,
-    tf.Tensor,
-    tf.Tensor,
-  ];
-  const iw = tf.relu(tf.sub(tf.minimum(ax2, bx2), tf.maximum(ax1, bx1)));
-  const ih = tf.relu(tf.sub(tf.minimum(ay2, by2), tf.maximum(ay1, by1)));
-  const inter = tf.mul(iw, ih);
-  const union = tf.sub(P.add(tf.mul(wA, hA), tf.mul(wB, hB)), inter);
-  const iou = safeDiv(inter, union);
-  if (kind === "iou") return iou;
-  // enclosing box
-  const cw = tf.sub(tf.maximum(ax2, bx2), tf.minimum(ax1, bx1));
-  const ch = tf.sub(tf.maximum(ay2, by2), tf.minimum(ay1, by1));
+  const [iou, union] = tf.tidy(() => {
+    const inter = tf.mul(iw as tf.Tensor, ih as tf.Tensor);
+    const u = tf.sub(P.add(tf.mul(wA, hA), tf.mul(wB, hB)), inter);
+    return [safeDiv(inter, u), u];
+  }) as [tf.Tensor, tf.Tensor];
+  if (!enclosing) return iou;
   if (kind === "giou") {
-    const c = tf.mul(cw, ch);
-    return tf.sub(iou, tf.clipByValue(safeDiv(tf.sub(c, union), c), 0, 1));
+    return tf.tidy(() => {
+      const c = tf.mul(cw as tf.Tensor, ch as tf.Tensor);
+      return tf.sub(iou, tf.clipByValue(safeDiv(tf.sub(c, union), c), 0, 1));
+    });
   }
-  const c2 = tf.add(tf.square(cw), tf.square(ch));
-  // centre offsets as sums of differences of nearby corners: better conditioned in float32 than
-  // differences of sums when the boxes are small and far from the origin.
-  const dx = tf.mul(tf.add(tf.sub(ax1, bx1), tf.sub(ax2, bx2)), 0.5);
-  const dy = tf.mul(tf.add(tf.sub(ay1, by1), tf.sub(ay2, by2)), 0.5);
-  const rho2 = tf.add(tf.square(dx), tf.square(dy));
-  const diou = tf.sub(iou, tf.minimum(safeDiv(rho2, c2), 1));
+  const diou = tf.tidy(() => {
+    const c2 = tf.add(tf.square(cw as tf.Tensor), tf.square(ch as tf.Tensor));
+    const rho2 = tf.add(tf.square(dx as tf.Tensor), tf.square(dy as tf.Tensor));
+    return tf.sub(iou, tf.minimum(safeDiv(rho2, c2), 1));
+  });
   if (kind === "diou") return diou;
-  const d = P.add(aspectAngle(wA, hA), tf.neg(aspectAngle(wB, hB)));
-  const v = tf.mul(tf.mul(tf.square(d), FOUR_OVER_PI2), P.mul(notPoint(wA, hA), notPoint(wB, hB)));
-  // alpha is a constant in the backward pass, as in torchvision (`with torch.no_grad()`).
-  const alpha = stopGradient(safeDiv(v, tf.add(tf.sub(1, iou), v)));
-  return tf.sub(diou, tf.mul(alpha, v));
+  return tf.tidy(() => {
+    const d = P.add(aspectAngle(wA, hA), tf.neg(aspectAngle(wB, hB)));
+    const v = tf.mul(tf.mul(tf.square(d), FOUR_OVER_PI2), P.mul(notPoint(wA, hA), notPoint(wB, hB)));
+    // alpha is a constant in the backward pass, as in torchvision (`with torch.no_grad()`).
+    const alpha = stopGradient(safeDiv(v, tf.add(tf.sub(1, iou), v)));
+    return tf.sub(diou, tf.mul(alpha, v));
+  });
+}
+
+/**
+ * One axis of a pair of boxes, in the result shape: the overlap `relu(min(a2, b2) − max(a1, b1))`,
+ * and when asked the enclosing extent `max(a2, b2) − min(a1, b1)` and the centre offset
+ * `((a1 − b1) + (a2 − b2)) / 2` (sums of differences of nearby corners: better conditioned in float32
+ * than differences of sums when the boxes are small and far from the origin).
+ */
+function axis(
+  a1: tf.Tensor,
+  a2: tf.Tensor,
+  b1: tf.Tensor,
+  b2: tf.Tensor,
+  P: Pairing,
+  enclosing: boolean,
+  centres: boolean,
+): tf.Tensor[] {
+  return tf.tidy(() => {
+    const A1 = P.liftA(a1);
+    const A2 = P.liftA(a2);
+    const B1 = P.liftB(b1);
+    const B2 = P.liftB(b2);
+    const out = [tf.tidy(() => tf.relu(tf.sub(tf.minimum(A2, B2), tf.maximum(A1, B1))))];
+    if (enclosing) out.push(tf.tidy(() => tf.sub(tf.maximum(A2, B2), tf.minimum(A1, B1))));
+    if (centres) out.push(tf.tidy(() => tf.mul(tf.add(tf.sub(A1, B1), tf.sub(A2, B2)), 0.5)));
+    return out;
+  });
 }
 
 function matrix(fn: string, kind: IouKind, a: BoxTensor, b: BoxTensor): tf.Tensor {
