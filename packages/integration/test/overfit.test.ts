@@ -1,0 +1,72 @@
+import { createDataset, syntheticShapes } from "@od/data";
+import { defaultSsdConfig, SsdDetector } from "@od/ssd";
+import { initBackend, tf } from "@od/tf";
+import {
+  BatchBuilder,
+  evaluateDetector,
+  learningRateAt,
+  Optimizer,
+  resolveTrainConfig,
+  trainableNames,
+  trainStep,
+} from "@od/train";
+import { expect, test } from "vitest";
+
+// The detector can learn: a tiny SSD overfits a handful of synthetic images — the loss falls by 10×
+// and VOC mAP@0.5 on those images reaches 0.9 — on the wasm backend (trainable through @od/tf's
+// convolution backprop kernels), with no tensor leaks across training steps.
+test("a tiny SSD overfits 8 synthetic images: loss ÷10, mAP ≥ 0.9", async () => {
+  await initBackend({ prefer: ["wasm", "cpu"] });
+  const { dataset, images } = syntheticShapes({
+    count: 8,
+    size: 64,
+    objects: [1, 2],
+    side: [14, 24],
+    seed: 11,
+  });
+  const ds = createDataset({ classNames: dataset.classNames, images: dataset.images });
+  const config = resolveTrainConfig({
+    data: { root: "." },
+    model: {
+      inputSize: { width: 64, height: 64 },
+      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
+      priors: { minScale: 0.2, maxScale: 0.5, aspectRatios: [] },
+    },
+    augment: { preset: "none" },
+    train: { batchSize: 8, lr: 1e-2, warmupSteps: 10, minNegativesPerImage: 8 },
+  });
+  const det = new SsdDetector(
+    defaultSsdConfig({
+      classNames: ds.classNames,
+      inputSize: config.model.inputSize,
+      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
+      priors: { minScale: 0.2, maxScale: 0.5, aspectRatios: [] },
+      seed: 1,
+    }),
+  );
+  const names = trainableNames(det);
+  const vars = det.trainableVariables();
+  const opt = new Optimizer(
+    { kind: "adamw", weightDecay: 0 },
+    names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
+  );
+  const load = async (r: { file: string }) => images.get(r.file)!;
+  const builder = new BatchBuilder(config, det.priors, load);
+  const batch = await builder.build(ds.images, 0, 0);
+  const steps = 160;
+  const sched = { lr: 1e-2, warmupSteps: 10, kind: "cosine" as const, totalSteps: steps };
+  const losses: number[] = [];
+  let tensors = -1;
+  for (let s = 0; s < steps; s++) {
+    losses.push(trainStep(det, opt, batch, config, learningRateAt(sched, s)).loss);
+    if (s === 1) tensors = tf.memory().numTensors;
+  }
+  expect(tf.memory().numTensors).toBe(tensors);
+  const first = (losses[0]! + losses[1]!) / 2;
+  const last = (losses.at(-1)! + losses.at(-2)!) / 2;
+  expect(last).toBeLessThan(first / 10);
+  const ev = await evaluateDetector(det, ds.images, load, ds.classNames, { scoreThreshold: 0.05 });
+  expect(ev.voc.mAP).toBeGreaterThanOrEqual(0.9);
+  opt.dispose();
+  det.dispose();
+}, 120_000);
