@@ -104,13 +104,30 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
   const g = matched.data;
   const p = priors.data;
   const res = checkOut(fn, out, p.length);
+  const f = matched.format;
   const t = new Float64Array(4);
   for (let s = 0; s < p.length; s += 4) {
-    rowToXyxy(g, s, matched.format, t, 0);
-    const gw = Math.max((t[2] as number) - (t[0] as number), ENCODE_MIN_SIZE);
-    const gh = Math.max((t[3] as number) - (t[1] as number), ENCODE_MIN_SIZE);
-    const gcx = 0.5 * ((t[0] as number) + (t[2] as number));
-    const gcy = 0.5 * ((t[1] as number) + (t[3] as number));
+    // Corners of the matched box; xyxy (the common case) is read directly, other formats via xyxy.
+    let x1: number;
+    let y1: number;
+    let x2: number;
+    let y2: number;
+    if (f === "xyxy") {
+      x1 = g[s] as number;
+      y1 = g[s + 1] as number;
+      x2 = g[s + 2] as number;
+      y2 = g[s + 3] as number;
+    } else {
+      rowToXyxy(g, s, f, t, 0);
+      x1 = t[0] as number;
+      y1 = t[1] as number;
+      x2 = t[2] as number;
+      y2 = t[3] as number;
+    }
+    const gw = Math.max(x2 - x1, ENCODE_MIN_SIZE);
+    const gh = Math.max(y2 - y1, ENCODE_MIN_SIZE);
+    const gcx = 0.5 * (x1 + x2);
+    const gcy = 0.5 * (y1 + y2);
     const pcx = p[s] as number;
     const pcy = p[s + 1] as number;
     const pw = p[s + 2] as number;
