@@ -1,0 +1,60 @@
+#!/usr/bin/python3
+"""Times torchvision's ssdlite320_mobilenet_v3_large on this machine: training images/s (batch 8,
+320x320, random boxes) and inference images/s (batch 1). Prints one JSON object per line.
+
+Usage: /usr/bin/python3 torchvision_ssdlite.py [threads] [train_steps] [infer_runs]
+"""
+import json
+import sys
+import time
+
+import torch
+import torchvision
+from torchvision.models.detection import ssdlite320_mobilenet_v3_large
+
+threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+steps = int(sys.argv[2]) if len(sys.argv) > 2 else 4
+runs = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+torch.set_num_threads(threads)
+torch.manual_seed(0)
+model = ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=4)
+params = sum(p.numel() for p in model.parameters() if p.requires_grad)
+opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+
+
+def batch(b):
+    imgs = [torch.rand(3, 320, 320) for _ in range(b)]
+    targets = []
+    for _ in range(b):
+        xy = torch.rand(5, 2) * 200
+        wh = torch.rand(5, 2) * 100 + 10
+        targets.append({"boxes": torch.cat([xy, xy + wh], 1), "labels": torch.randint(1, 4, (5,))})
+    return imgs, targets
+
+
+model.train()
+imgs, targets = batch(8)
+times = []
+for i in range(steps + 1):
+    t = time.perf_counter()
+    loss = sum(model(imgs, targets).values())
+    opt.zero_grad()
+    loss.backward()
+    opt.step()
+    if i > 0:
+        times.append(time.perf_counter() - t)
+times.sort()
+med = times[len(times) // 2]
+print(json.dumps({"bench": "train step batch 8 320x320", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "params": params, "ms_median": med * 1000, "images_per_s": 8 / med}))
+model.eval()
+x = [torch.rand(3, 320, 320)]
+with torch.no_grad():
+    model(x)
+    times = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        model(x)
+        times.append(time.perf_counter() - t)
+times.sort()
+med = times[len(times) // 2]
+print(json.dumps({"bench": "inference batch 1 320x320", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "ms_median": med * 1000, "images_per_s": 1 / med}))
