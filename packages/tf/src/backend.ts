@@ -89,7 +89,19 @@ async function tryWasm(wasmPaths: InitBackendOptions["wasmPaths"]): Promise<stri
 
 async function tryCpu(): Promise<string> {
   if (!(await setBackend("cpu"))) throw new Error("the cpu backend did not initialise");
+  quietCpuBanner();
   return "cpu ready (pure JavaScript, slowest)";
+}
+
+/**
+ * tfjs-backend-cpu prints "Hi, looks like you are running TensorFlow.js in Node.js..." on the first
+ * tensor it stores, gated only by its own `firstUse` field (the env flags `IS_TEST` / `PROD` would
+ * silence every tfjs warning, and `PROD` also disables checks). initBackend reports the backend and
+ * why it was chosen, so the banner is redundant: clear the gate on the backend instance.
+ */
+function quietCpuBanner(): void {
+  const b = engine().findBackend("cpu") as { firstUse?: unknown } | null;
+  if (b !== null && typeof b.firstUse === "boolean") b.firstUse = false;
 }
 
 /**

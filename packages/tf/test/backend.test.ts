@@ -1,3 +1,5 @@
+import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 import { isOdError } from "@od/boxes";
 import { activeBackend, BACKENDS, type BackendName, initBackend, tf } from "@od/tf";
 import { describe, expect, test } from "vitest";
@@ -35,6 +37,26 @@ describe("initBackend", () => {
     const info = await initBackend({ prefer: ["cpu"] });
     expect(info).toEqual({ name: "cpu", reason: "cpu ready (pure JavaScript, slowest)", skipped: [] });
     expect(tf.getBackend()).toBe("cpu");
+  });
+
+  test("cpu: the tfjs 'running TensorFlow.js in Node.js' banner is off (its firstUse gate is cleared)", async () => {
+    await initBackend({ prefer: ["cpu"] });
+    expect((tf.engine().findBackend("cpu") as unknown as { firstUse: boolean }).firstUse).toBe(false);
+  });
+
+  test("cpu: a fresh process prints nothing on its first tensor (built dist)", () => {
+    const script = [
+      'import { initBackend, tf } from "@od/tf";',
+      'await initBackend({ prefer: ["cpu"] });',
+      "tf.tensor1d([1, 2]).dispose();",
+    ].join("\n");
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: fileURLToPath(new URL("..", import.meta.url)),
+      encoding: "utf8",
+    });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).not.toMatch(/looks like you are running TensorFlow\.js in Node\.js/);
   });
 
   test("falls through the list in order", async () => {
