@@ -32,6 +32,18 @@ import {
   type UnsortedSegmentSumAttrs,
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
+import {
+  type DepthwiseGeometry,
+  depthwiseFilterGradDirect,
+  depthwiseInputGradDirect,
+} from "./depthwise-direct.js";
+import {
+  depthwiseFilterGradWasm,
+  depthwiseInputGradWasm,
+  type WasmHeapBackend,
+  wasmDepthwiseSupported,
+  wasmRows,
+} from "./depthwise-wasm.js";
 import { TfError } from "./errors.js";
 
 /** The 4 pads of a convolution, in input pixels (top, bottom, left, right). */
@@ -340,8 +352,65 @@ const conv2dBackpropFilterKernel: KernelFunc = ({ inputs, attrs }) => {
   );
 };
 
-const depthwiseBackpropFilterKernel: KernelFunc = ({ inputs, attrs }) => {
+/** The wasm backend (tfjs-backend-wasm's `BackendWasm`, found by duck typing) when all `ts` are float32 NHWC. */
+function heapBackend(backend: unknown, ...ts: (TensorInfo | undefined)[]): WasmHeapBackend | undefined {
+  const b = backend as Partial<WasmHeapBackend> | undefined;
+  if (typeof b?.makeOutput !== "function" || typeof b.typedArrayFromHeap !== "function") return undefined;
+  for (const t of ts) if (t === undefined || t.dtype !== "float32" || t.shape.length !== 4) return undefined;
+  return b as WasmHeapBackend;
+}
+
+function depthwiseGeometry(
+  kernel: string,
+  xShape: readonly [number, number, number, number],
+  filterShape: readonly [number, number, number, number],
+  attrs: Omit<DepthwiseConv2dNativeBackpropFilterAttrs, "filterShape">,
+): DepthwiseGeometry {
+  const g = geometry(kernel, xShape, filterShape, attrs, attrs.dilations, true);
+  const [b, h, w, c] = xShape;
+  return {
+    b,
+    h,
+    w,
+    c,
+    m: filterShape[3],
+    outH: g.outH,
+    outW: g.outW,
+    kh: g.kh,
+    kw: g.kw,
+    sh: g.sh,
+    sw: g.sw,
+    dh: g.dh,
+    dw: g.dw,
+    top: g.pads.top,
+    left: g.pads.left,
+  };
+}
+
+function shape4(s: readonly number[]): [number, number, number, number] {
+  return [s[0] ?? 0, s[1] ?? 0, s[2] ?? 0, s[3] ?? 0];
+}
+
+const depthwiseBackpropFilterKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const a = attrsOf<DepthwiseConv2dNativeBackpropFilterAttrs>(attrs);
+  const heap = heapBackend(backend, inputs.x, inputs.dy);
+  if (heap !== undefined && inputs.x !== undefined && inputs.dy !== undefined) {
+    const fs = shape4(a.filterShape);
+    const g = depthwiseGeometry(DepthwiseConv2dNativeBackpropFilter, shape4(inputs.x.shape), fs, a);
+    const out = heap.makeOutput([...fs], "float32"); // allocate first: growing the heap moves the views
+    const rows = wasmDepthwiseSupported(g) ? wasmRows(heap) : undefined;
+    if (rows !== undefined) {
+      depthwiseFilterGradWasm(heap, rows, inputs.x, inputs.dy, g, out);
+      return out;
+    }
+    depthwiseFilterGradDirect(
+      heap.typedArrayFromHeap(inputs.x) as Float32Array,
+      heap.typedArrayFromHeap(inputs.dy) as Float32Array,
+      g,
+      heap.typedArrayFromHeap(out) as Float32Array,
+    );
+    return out;
+  }
   return tidy(() =>
     depthwiseConv2dBackpropFilterImpl(
       asTensor4D(inputs.x, DepthwiseConv2dNativeBackpropFilter, "x"),
@@ -352,9 +421,27 @@ const depthwiseBackpropFilterKernel: KernelFunc = ({ inputs, attrs }) => {
   );
 };
 
-const depthwiseBackpropInputKernel: KernelFunc = ({ inputs, attrs }) => {
+const depthwiseBackpropInputKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const a = attrsOf<DepthwiseConv2dNativeBackpropInputAttrs>(attrs);
   const s = a.inputShape;
+  const heap = heapBackend(backend, inputs.dy, inputs.filter);
+  if (heap !== undefined && inputs.dy !== undefined && inputs.filter !== undefined) {
+    const xs = shape4(s);
+    const g = depthwiseGeometry(DepthwiseConv2dNativeBackpropInput, xs, shape4(inputs.filter.shape), a);
+    const out = heap.makeOutput([...xs], "float32");
+    const rows = wasmDepthwiseSupported(g) ? wasmRows(heap) : undefined;
+    if (rows !== undefined) {
+      depthwiseInputGradWasm(heap, rows, inputs.dy, inputs.filter, g, out);
+      return out;
+    }
+    depthwiseInputGradDirect(
+      heap.typedArrayFromHeap(inputs.dy) as Float32Array,
+      heap.typedArrayFromHeap(inputs.filter) as Float32Array,
+      g,
+      heap.typedArrayFromHeap(out) as Float32Array,
+    );
+    return out;
+  }
   return tidy(() =>
     depthwiseConv2dBackpropInputImpl(
       asTensor4D(inputs.dy, DepthwiseConv2dNativeBackpropInput, "dy"),

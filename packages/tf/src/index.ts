@@ -9,6 +9,8 @@ import * as tf from "@tensorflow/tfjs-core";
 
 export * from "./backend.js";
 export * from "./conv-backprop.js";
+export * from "./depthwise-direct.js";
+export * from "./depthwise-wasm.js";
 export * from "./errors.js";
 export * from "./gradients.js";
 export * from "./wasm-fast-paths.js";
