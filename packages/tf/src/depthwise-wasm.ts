@@ -21,10 +21,14 @@ export interface WasmHeapBackend {
 
 type RowFn = (x0: number, d0: number, a0: number, n: number, c4: number, xs: number, ds: number) => void;
 
-interface Rows {
+type RangeFn = (x: number, dy: number, out: number, n4: number, lo: number, hi: number, open: number) => void;
+
+/** The exports of src/wasm/depthwise-grad.wat, bound to one backend memory. */
+export interface Rows {
   readonly memory: WebAssembly.Memory;
   readonly filterRow: RowFn;
   readonly inputRow: RowFn;
+  readonly rangeGrad: RangeFn;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, Rows | null>();
@@ -47,8 +51,8 @@ export function wasmRows(backend: WasmHeapBackend): Rows | undefined {
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
         env: { memory },
       });
-      const e = inst.exports as unknown as { filterRow: RowFn; inputRow: RowFn };
-      rows = { memory, filterRow: e.filterRow, inputRow: e.inputRow };
+      const e = inst.exports as unknown as { filterRow: RowFn; inputRow: RowFn; rangeGrad: RangeFn };
+      rows = { memory, filterRow: e.filterRow, inputRow: e.inputRow, rangeGrad: e.rangeGrad };
     } catch {
       rows = null; // no SIMD (old browser): the callers use the plain loops
     }

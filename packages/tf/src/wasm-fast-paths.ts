@@ -3,6 +3,7 @@ import {
   BatchMatMul,
   type BatchMatMulAttrs,
   getKernel,
+  Identity,
   type KernelBackend,
   type KernelFunc,
   Mean,
@@ -29,10 +30,39 @@ const FAST = Symbol.for("od.tf.wasmFastPath");
  *   tensor as `[1, R, 1, C]` and average-pools it with an `R × 1` window (XNNPACK's pooling, ~20× faster
  *   here), times R for a sum. (A matMul with a row of ones is fast only when the same tensor is reused:
  *   XNNPACK re-packs the large operand on every new tensor.)
+ * - `Identity` copies its input; the engine runs it for every tensor a gradient saves. The wrapper
+ *   shares the memory (reference count), as the cpu backend does.
  * Call after `@tensorflow/tfjs-backend-wasm` is imported (`initBackend` does); idempotent.
  * @returns the kernel names that were wrapped.
  */
 export function registerWasmFastPaths(backendName = "wasm"): string[] {
+  const done = registerIdentity(backendName);
+  return [...done, ...registerMatMulAndReductions(backendName)];
+}
+
+/**
+ * `Identity` shares the input's memory (reference count + 1), as the cpu backend and wasm's own
+ * `Reshape` do, instead of copying it: the engine clones every tensor a gradient saves (`inputsToSave`
+ * / `outputsToSave`) through `Identity`, about a thousand full copies per SSD training step. Tensors are
+ * immutable, so sharing is safe.
+ */
+function registerIdentity(backendName: string): string[] {
+  const k = getKernel(Identity, backendName);
+  if (k === undefined) return [];
+  const prev = k.kernelFunc as KernelFunc & { [FAST]?: true };
+  if (prev[FAST]) return [];
+  const kernelFunc: KernelFunc & { [FAST]?: true } = (args) => {
+    const { x } = args.inputs as { x: TensorInfo };
+    if (x.dtype === "string") return prev(args);
+    (args.backend as KernelBackend).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+  };
+  kernelFunc[FAST] = true;
+  replaceKernel(Identity, backendName, kernelFunc);
+  return [Identity];
+}
+
+function registerMatMulAndReductions(backendName: string): string[] {
   const orig = getKernel(BatchMatMul, backendName);
   const transpose = getKernel(Transpose, backendName);
   if (orig === undefined || transpose === undefined) return [];

@@ -73,3 +73,26 @@ describe("wasm fast paths", () => {
     expect(maxRel(a, b)).toBeLessThan(1e-5);
   });
 });
+
+describe("wasm Identity shares memory", () => {
+  test("clone returns equal values, survives disposing the source, and leaks nothing", async () => {
+    await initBackend({ prefer: ["wasm"] });
+    const before = tf.memory().numTensors;
+    const bytesBefore = tf.memory().numBytes;
+    const a = tf.tensor([1, 2, 3, 4, 5]);
+    const b = tf.clone(a);
+    const c = tf.engine().runKernel("Identity", { x: b }) as tf.Tensor;
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3, 4, 5]);
+    b.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4, 5]);
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(tf.memory().numBytes).toBe(bytesBefore);
+    const s = tf.tensor(["a", "b"]);
+    const s2 = tf.clone(s);
+    expect(s2.dataSync()).toEqual(["a", "b"]);
+    tf.dispose([s, s2]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

@@ -1,4 +1,5 @@
-;; SIMD inner loops of the depthwise convolution gradients (see ../depthwise-wasm.ts), run on the
+;; SIMD inner loops of the depthwise convolution gradients (see ../depthwise-wasm.ts) and the
+;; clipByValue / relu6 gradient (../clip-grad.ts), run on the
 ;; memory of tfjs-backend-wasm (imported), so tensors are read and written where they live.
 ;; All pointers are byte offsets; channels come in blocks of 4 (c4 = C / 4).
 ;; Rebuild: node scripts/build-wasm.mjs (wat2wasm from the `wabt` npm package), which rewrites
@@ -66,4 +67,41 @@
             (local.set $j (i32.sub (local.get $j) (i32.const 1)))
             (br $jloop)))
         (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
-        (br $kloop)))))
+        (br $kloop))))
+
+  ;; Gradient of clipByValue / relu6 over n4 blocks of 4 floats:
+  ;;   out[k] = lo ≤ x[k] ≤ hi ? dy[k] : 0     (open = 0: clipByValue; where(mask, dy, 0))
+  ;;   out[k] = dy[k] · (lo < x[k] ≤ hi)       (open = 1: relu6; dy · mask as float)
+  (func (export "rangeGrad")
+    (param $x i32) (param $dy i32) (param $out i32) (param $n4 i32) (param $lo f32) (param $hi f32)
+    (param $open i32)
+    (local $vlo v128) (local $vhi v128) (local $end i32)
+    (local.set $vlo (f32x4.splat (local.get $lo)))
+    (local.set $vhi (f32x4.splat (local.get $hi)))
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n4) (i32.const 4))))
+    (if (local.get $open)
+      (then
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+            (v128.store (local.get $out)
+              (f32x4.mul (v128.load (local.get $dy))
+                (v128.and (v128.const f32x4 1 1 1 1)
+                  (v128.and (f32x4.gt (v128.load (local.get $x)) (local.get $vlo))
+                    (f32x4.le (v128.load (local.get $x)) (local.get $vhi))))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (br $l))))
+      (else
+        (block $done
+          (loop $l
+            (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+            (v128.store (local.get $out)
+              (v128.and (v128.load (local.get $dy))
+                (v128.and (f32x4.ge (v128.load (local.get $x)) (local.get $vlo))
+                  (f32x4.le (v128.load (local.get $x)) (local.get $vhi)))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (br $l)))))))
