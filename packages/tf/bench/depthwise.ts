@@ -80,3 +80,43 @@ for (const [h, c, s] of layers) {
   tf.dispose([x, w, y, dy]);
 }
 console.log("total".padEnd(24), ...tot.map((v) => v.toFixed(1).padStart(8)));
+
+// Pointwise (1×1) filter gradients: one xᵀ·dy matMul (now) vs the dilated-conv form (before).
+console.log("\npointwise layer              dW old   dW new");
+const pw: [number, number, number][] = [
+  [160, 16, 32],
+  [80, 32, 64],
+  [40, 64, 128],
+  [20, 128, 256],
+  [10, 256, 512],
+];
+const ptot = [0, 0];
+for (const [h, c, o] of pw) {
+  const x = tf.randomNormal([B, h, h, c], 0, 1, "float32", 4) as tf.Tensor4D;
+  const dy = tf.randomNormal([B, h, h, o], 0, 1, "float32", 5) as tf.Tensor4D;
+  const r = [
+    time(() =>
+      tf.tidy(() => {
+        const xt = tf.transpose(x, [3, 1, 2, 0]); // [C, H, W, B]
+        const f = tf.transpose(dy, [1, 2, 0, 3]); // [H, W, B, O]
+        return tf.transpose(tf.conv2d(xt, f, 1, "valid"), [1, 2, 0, 3]);
+      }),
+    ),
+    time(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            "Conv2DBackpropFilter",
+            { x, dy },
+            { strides: 1, pad: "same", dataFormat: "NHWC", filterShape: [1, 1, c, o] },
+          ) as tf.Tensor,
+    ),
+  ];
+  r.forEach((v, i) => {
+    ptot[i] = (ptot[i] as number) + v;
+  });
+  console.log(`[${B},${h},${h},${c}]→${o}`.padEnd(26), ...r.map((v) => v.toFixed(1).padStart(8)));
+  tf.dispose([x, dy]);
+}
+console.log("total".padEnd(26), ...ptot.map((v) => v.toFixed(1).padStart(8)));

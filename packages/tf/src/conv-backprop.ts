@@ -237,7 +237,18 @@ export function conv2dBackpropFilterImpl(
 ): Tensor4D {
   return tidy(() => {
     const g = geometry(Conv2DBackpropFilter, x.shape, filterShape, attrs, 1, false);
-    const [, h, w] = x.shape;
+    const [b, h, w, c] = x.shape;
+    const p = g.pads;
+    if (g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && p.top + p.bottom + p.left + p.right === 0) {
+      // Pointwise: dW = xᵀ · dy over all B·H·W pixels, one matrix product.
+      const o = dy.shape[3];
+      return reshape(matMul(reshape(x, [b * h * w, c]), reshape(dy, [b * h * w, o]), true, false), [
+        1,
+        1,
+        c,
+        o,
+      ]);
+    }
     const xt = padForFilterGrad(transpose(x, [3, 1, 2, 0]), g, h, w); // [C, H', W', B]
     const f = transpose(dy, [1, 2, 0, 3]); // [outH, outW, B, O]
     const out = conv2d(xt, f, 1, "valid", "NHWC", [g.sh, g.sw]); // [C, kh, kw, O]

@@ -11,7 +11,6 @@ export * from "./backend.js";
 export * from "./clip-grad.js";
 export * from "./conv-backprop.js";
 export * from "./depthwise-direct.js";
-export * from "./depthwise-wasm.js";
 export * from "./errors.js";
 export * from "./gradients.js";
 export * from "./wasm-fast-paths.js";
