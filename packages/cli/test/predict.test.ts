@@ -1,8 +1,8 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { defaultSsdConfig, SsdDetector } from "@od/ssd";
-import { saveDetector } from "@od/ssd/node";
+import { CropClassifier, defaultSsdConfig, SsdDetector } from "@od/ssd";
+import { saveClassifier, saveDetector } from "@od/ssd/node";
 import { initBackend } from "@od/tf";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
@@ -151,6 +151,47 @@ describe("od eval (untrained detector)", () => {
     const j = JSON.parse(r.stdout);
     expect(typeof j.voc.mAP).toBe("number");
     expect(j.coco.stats).toHaveProperty("AP50");
+  });
+});
+
+describe("od predict / od eval of a staged run (detector + crop classifier, via loadRunPredictor)", () => {
+  test("labels come from the classifier's classes", async () => {
+    const run = await mkdtemp(path.join(tmpdir(), "od-cli-staged-"));
+    try {
+      const d = new SsdDetector(
+        defaultSsdConfig({
+          classNames: ["object"],
+          inputSize: { width: 64, height: 64 },
+          backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
+        }),
+      );
+      await saveDetector(d, path.join(run, "model"));
+      d.dispose();
+      const k = new CropClassifier({ classNames: ["blob", "cell"], cropSize: 16, width: 4, seed: 1 });
+      await saveClassifier(k, path.join(run, "classifier"));
+      k.dispose();
+      const { loadRunPredictor } = await import("@od/train/node");
+      const node = { train: async () => ({}), loadRunPredictor } as unknown as TrainNode;
+      const out = path.join(run, "pred");
+      const img = path.join(root, "JPEGImages", "img1.png");
+      const args = ["--model", run, "--score", "0", "--backend", "cpu", "--json"];
+      const r = await od(["predict", ...args, "--out", out, img], { loadTrainNode: async () => node });
+      expect(r.code).toBe(0);
+      const j = JSON.parse(r.stdout);
+      expect(j.categories).toEqual([
+        { id: 1, name: "blob" },
+        { id: 2, name: "cell" },
+      ]);
+      expect(j.detections.length).toBeGreaterThan(0);
+      for (const det of j.detections) expect([1, 2]).toContain(det.category_id);
+      const e = await od(["eval", ...args, "--data", root, "--split", "all"], {
+        loadTrainNode: async () => node,
+      });
+      expect(e.code).toBe(0);
+      expect(JSON.parse(e.stdout).voc.classes.map((c: { name: string }) => c.name)).toEqual(["blob", "cell"]);
+    } finally {
+      await rm(run, { recursive: true, force: true });
+    }
   });
 });
 

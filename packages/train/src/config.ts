@@ -3,6 +3,14 @@ import { fail } from "./errors.js";
 
 const size = z.object({ width: z.number().int().min(32), height: z.number().int().min(32) }).strict();
 
+/** An explicit prior config (`PriorConfig` of `@od/priors`): the grid is checked, the rest passed through. */
+const explicitPriors = z.looseObject({
+  imageSize: z.looseObject({ width: z.number().positive(), height: z.number().positive() }),
+  featureMaps: z
+    .array(z.looseObject({ width: z.number().int().positive(), height: z.number().int().positive() }))
+    .min(1),
+});
+
 /** Schema of a training configuration (JSON or YAML). Every field has a default except `data.root`. */
 export const trainConfigSchema = z
   .object({
@@ -49,15 +57,25 @@ export const trainConfigSchema = z
           ])
           .default({ kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] }),
         head: z.enum(["conv", "separable"]).default("separable"),
+        /**
+         * Scales and aspect ratios of priors derived from the feature maps, or an explicit prior config
+         * (`{ config }`, e.g. the result of `fitPriors`; the bare config `od priors fit --out` writes is
+         * accepted too). The explicit config is checked loosely here and fully by the detector.
+         */
         priors: z
-          .object({
-            minScale: z.number().positive().optional(),
-            maxScale: z.number().positive().optional(),
-            aspectRatios: z
-              .union([z.array(z.number().positive()), z.array(z.array(z.number().positive()))])
-              .optional(),
-          })
-          .strict()
+          .union([
+            z
+              .object({
+                minScale: z.number().positive().optional(),
+                maxScale: z.number().positive().optional(),
+                aspectRatios: z
+                  .union([z.array(z.number().positive()), z.array(z.array(z.number().positive()))])
+                  .optional(),
+              })
+              .strict(),
+            z.looseObject({ config: explicitPriors }).transform((p) => ({ config: p.config })),
+            explicitPriors.transform((config) => ({ config })),
+          ])
           .default({ minScale: 0.08, maxScale: 0.6, aspectRatios: [2] }),
         /** Train a class-agnostic detector (one "object" class), as stage 1 of staged training. */
         classAgnostic: z.boolean().default(false),
@@ -151,11 +169,41 @@ export const trainConfigSchema = z
         cropSize: z.number().int().min(8).default(32),
         epochs: z.number().int().positive().default(10),
         lr: z.number().positive().default(3e-3),
+        /** Crops per classifier step. */
+        batchSize: z.number().int().positive().default(32),
+        /** Each side of a training crop moves by up to this share of the box side (seeded). */
+        jitter: z.number().min(0).max(0.5).default(0.1),
+        /** Also train the classifier on stage-1 detections that overlap a ground-truth box (IoU ≥ 0.5). */
+        detectorCrops: z.boolean().default(false),
+        /** Also train a one-stage detector with the same budget and report both (doubles the time). */
+        compareOneStage: z.boolean().default(false),
       })
       .strict()
-      .default({ enabled: false, cropSize: 32, epochs: 10, lr: 3e-3 }),
+      .default({
+        enabled: false,
+        cropSize: 32,
+        epochs: 10,
+        lr: 3e-3,
+        batchSize: 32,
+        jitter: 0.1,
+        detectorCrops: false,
+        compareOneStage: false,
+      }),
   })
-  .strict();
+  .strict()
+  .superRefine((c, ctx) => {
+    const p = c.model.priors;
+    if ("config" in p) {
+      const a = p.config.imageSize;
+      const b = c.model.inputSize;
+      if (a.width !== b.width || a.height !== b.height)
+        ctx.addIssue({
+          code: "custom",
+          path: ["model", "priors", "config", "imageSize"],
+          message: `is ${a.width}x${a.height} but model.inputSize is ${b.width}x${b.height}; fit the priors at the input size`,
+        });
+    }
+  });
 
 /** A training configuration with every default filled in. */
 export type TrainConfig = z.infer<typeof trainConfigSchema>;

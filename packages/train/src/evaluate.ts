@@ -1,7 +1,18 @@
 import type { Image } from "@od/augment";
 import type { ImageRecord } from "@od/data";
 import { type CocoResult, DetectionEvaluator, type VocResult } from "@od/metrics";
-import type { Detections, SsdDetector } from "@od/ssd";
+import type { Detections, ImageInput, PostprocessOptions } from "@od/ssd";
+
+/**
+ * What {@link evaluateDetector} needs of a model: an `SsdDetector`, a `StagedDetector`, or anything that
+ * predicts the same way.
+ */
+export interface Predictor {
+  /** Classes including background: class id k ≥ 1 is dataset class k − 1; 2 means class-agnostic. */
+  readonly numClasses: number;
+  /** Per image `[K]` xyxy px boxes of the image, scores, labels ≥ 1. */
+  predict(images: readonly ImageInput[], options?: PostprocessOptions): Promise<Detections[]>;
+}
 
 /** Options of {@link evaluateDetector}. */
 export interface EvaluateOptions {
@@ -31,22 +42,25 @@ export interface Evaluation {
 
 /**
  * Runs the detector on dataset images (original sizes; predict letterboxes and maps back) and scores
- * the detections against the ground truth with VOC and COCO protocols.
+ * the detections against the ground truth with VOC and COCO protocols. A class-agnostic detector
+ * (`numClasses` 2 on a dataset of several classes) is scored as one class `object`: every ground-truth
+ * box counts, whatever its class.
+ * @param detector an `SsdDetector`, a `StagedDetector`, or another {@link Predictor}.
  * @param records images with their ground truth; `load` decodes one.
  * @param classNames the dataset's class names (detector class k ≥ 1 is dataset class k − 1).
  */
 export async function evaluateDetector(
-  detector: SsdDetector,
+  detector: Predictor,
   records: readonly ImageRecord[],
   load: (r: ImageRecord) => Promise<Image>,
   classNames: readonly string[],
   options: EvaluateOptions = {},
 ): Promise<Evaluation> {
   const bs = options.batchSize ?? 8;
-  const ev = new DetectionEvaluator({ classNames });
+  const agnostic = detector.numClasses === 2 && classNames.length !== 1;
+  const ev = new DetectionEvaluator({ classNames: agnostic ? ["object"] : classNames });
   const all: Detections[] = [];
   const t0 = performance.now();
-  const agnostic = detector.numClasses === 2 && classNames.length !== 1;
   for (let s = 0; s < records.length; s += bs) {
     const part = records.slice(s, s + bs);
     const images = await Promise.all(part.map((r) => load(r)));

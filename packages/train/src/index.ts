@@ -11,4 +11,5 @@ export * from "./optim.js";
 export * from "./plots.js";
 export * from "./sampler.js";
 export * from "./schedule.js";
+export * from "./staged.js";
 export * from "./step.js";

@@ -59,7 +59,7 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<void> {
       format: "voc",
       split: "test",
       policy: "clip",
-      classNames: detector.config.classNames,
+      classNames: detector.classNames,
     });
     const ev = await runEvaluation(io, detector, dataset, false);
     const root = dataset.root ?? data;

@@ -13,18 +13,29 @@ import type { CliIo } from "../io.js";
 import { bad, kindOf, out, printJson, resolvePath, toJson, writeOut } from "./common.js";
 import { type Format, noteIssues, openDataset } from "./dataset.js";
 import { progressBar } from "./progress.js";
-import { importTrainNode, type TrainNode } from "./train-node.js";
+import { importTrainNode, type RunModel, type TrainNode } from "./train-node.js";
 
 /** Selects the tfjs backend (`--backend`, else the fastest available) before any tensor exists. */
 export async function selectBackend(backend: BackendName | undefined): Promise<void> {
   await initBackend(backend === undefined ? {} : { prefer: [backend] });
 }
 
+/** A detector as a {@link RunModel}. */
+export function detectorModel(detector: SsdDetector): RunModel {
+  return {
+    classNames: detector.config.classNames,
+    numClasses: detector.numClasses,
+    predict: (images, options) => detector.predict(images, options),
+    dispose: () => detector.dispose(),
+  };
+}
+
 /**
- * Loads a detector from a run folder with `loadRunDetector` of `@od/train/node`, or, when that is not
- * available, from a folder saved by `saveDetector` (`model.json` + `weights.bin`).
+ * Loads the model of a run folder with `loadRunPredictor` of `@od/train/node` (detector, plus the crop
+ * classifier of a staged run), else `loadRunDetector`, or, when neither is available, from a folder
+ * saved by `saveDetector` (`model.json` + `weights.bin`).
  */
-export async function loadModel(io: CliIo, dir: string): Promise<SsdDetector> {
+export async function loadModel(io: CliIo, dir: string): Promise<RunModel> {
   const abs = resolvePath(io, dir);
   const kind = await kindOf(abs);
   if (kind === "missing") throw bad(`model folder ${dir} does not exist`);
@@ -35,8 +46,9 @@ export async function loadModel(io: CliIo, dir: string): Promise<SsdDetector> {
   } catch {
     node = undefined;
   }
-  if (node?.loadRunDetector !== undefined) return node.loadRunDetector(abs);
-  return loadDetector(abs);
+  if (node?.loadRunPredictor !== undefined) return node.loadRunPredictor(abs);
+  if (node?.loadRunDetector !== undefined) return detectorModel(await node.loadRunDetector(abs));
+  return detectorModel(await loadDetector(abs));
 }
 
 /** The JSON of an evaluation without per-image detections and the large precision arrays. */
@@ -52,7 +64,7 @@ function evaluationJson(ev: Evaluation) {
 /** Runs the evaluation with a progress bar. */
 export async function runEvaluation(
   io: CliIo,
-  detector: SsdDetector,
+  detector: RunModel,
   dataset: DetectionDataset,
   json: boolean,
   scoreThreshold = 0.01,
@@ -130,7 +142,7 @@ export async function evalCommand(io: CliIo, o: EvalOptions): Promise<void> {
       ...(o.format === undefined ? {} : { format: o.format }),
       ...(o.split === undefined ? {} : { split: o.split }),
       policy: o.policy,
-      classNames: detector.config.classNames,
+      classNames: detector.classNames,
     });
     noteIssues(io, dataset);
     if (dataset.images.length === 0) throw bad(`dataset ${o.data} has no images to evaluate`);
@@ -140,7 +152,7 @@ export async function evalCommand(io: CliIo, o: EvalOptions): Promise<void> {
       dataset.report.summary["unknown-class"]
     )
       throw bad(
-        `no box of ${o.data} has one of the model's classes (${detector.config.classNames.join(", ")}); is it the dataset the model was trained on?`,
+        `no box of ${o.data} has one of the model's classes (${detector.classNames.join(", ")}); is it the dataset the model was trained on?`,
       );
     const ev = await runEvaluation(io, detector, dataset, o.json === true, o.score);
     const files = o.out === undefined ? [] : await writeEvaluation(resolvePath(io, o.out), ev);
@@ -173,7 +185,7 @@ function round2(v: number): number {
  */
 export async function predictFiles(
   io: CliIo,
-  detector: SsdDetector,
+  detector: RunModel,
   files: readonly string[],
   outDir: string,
   score: number,
@@ -182,7 +194,7 @@ export async function predictFiles(
   images: { id: number; file: string; output: string; detections: number }[];
   detections: CocoDetection[];
 }> {
-  const names = detector.config.classNames;
+  const names = detector.classNames;
   const images: { id: number; file: string; output: string; detections: number }[] = [];
   const detections: CocoDetection[] = [];
   const used = new Set<string>();
@@ -255,7 +267,7 @@ export async function predictCommand(io: CliIo, files: readonly string[], o: Pre
     if (o.json) {
       printJson(io, {
         out: outDir,
-        categories: detector.config.classNames.map((name, i) => ({ id: i + 1, name })),
+        categories: detector.classNames.map((name, i) => ({ id: i + 1, name })),
         images: r.images,
         detections: r.detections,
       });

@@ -2,7 +2,7 @@
  * The part of `@od/train/node` the CLI uses, typed locally and imported at run time, so the CLI
  * builds before (and independently of) that subpath and tests can substitute it.
  */
-import type { SsdDetector } from "@od/ssd";
+import type { Detections, ImageInput, PostprocessOptions, SsdDetector } from "@od/ssd";
 import type { TrainConfig } from "@od/train";
 
 /**
@@ -24,12 +24,29 @@ export interface TrainRunOptions {
   readonly onEvent?: (event: TrainEvent) => void;
 }
 
+/**
+ * A model the CLI predicts and evaluates with: a detector, or the detector + crop classifier of a
+ * staged run (what `loadRunPredictor` of `@od/train/node` returns).
+ */
+export interface RunModel {
+  /** Class names of the predictions (label k ≥ 1 is `classNames[k − 1]`). */
+  readonly classNames: readonly string[];
+  /** `classNames.length + 1`. */
+  readonly numClasses: number;
+  /** Per image: xyxy px boxes of that image, decreasing scores, labels ≥ 1. */
+  predict(images: readonly ImageInput[], options?: PostprocessOptions): Promise<Detections[]>;
+  /** Releases the model. */
+  dispose(): void;
+}
+
 /** The `@od/train/node` functions the CLI calls. */
 export interface TrainNode {
   /** Runs (or resumes) a training run into `options.out`. */
   train(config: TrainConfig, options: TrainRunOptions): Promise<unknown>;
   /** Loads the detector of a run folder (best or last checkpoint, as the run records). */
   loadRunDetector?(dir: string): Promise<SsdDetector>;
+  /** Loads the model of a run folder, with its crop classifier when the run was staged. */
+  loadRunPredictor?(dir: string): Promise<RunModel>;
 }
 
 /** A specifier bundlers and TypeScript leave alone (the subpath may not exist at build time). */
