@@ -73,10 +73,26 @@ export const trainConfigSchema = z
                   .optional(),
               })
               .strict(),
+            z
+              .object({
+                /**
+                 * Fit prior shapes to the training set's boxes before training (the recipe's first
+                 * lesson), keeping the feature-map grid: `shapesPerLevel` shapes per cell chosen by
+                 * `fitPriors` of @od/priors, starting from `minScale`–`maxScale`.
+                 */
+                fit: z
+                  .object({
+                    shapesPerLevel: z.number().int().min(1).max(12).default(4),
+                    minScale: z.number().positive().default(0.08),
+                    maxScale: z.number().positive().default(0.6),
+                  })
+                  .strict(),
+              })
+              .strict(),
             z.looseObject({ config: explicitPriors }).transform((p) => ({ config: p.config })),
             explicitPriors.transform((config) => ({ config })),
           ])
-          .default({ minScale: 0.08, maxScale: 0.6, aspectRatios: [2] }),
+          .default({ fit: { shapesPerLevel: 4, minScale: 0.08, maxScale: 0.6 } }),
         /** Train a class-agnostic detector (one "object" class), as stage 1 of staged training. */
         classAgnostic: z.boolean().default(false),
       })
@@ -85,7 +101,7 @@ export const trainConfigSchema = z
         inputSize: { width: 320, height: 320 },
         backbone: { kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] },
         head: "separable",
-        priors: { minScale: 0.08, maxScale: 0.6, aspectRatios: [2] },
+        priors: { fit: { shapesPerLevel: 4, minScale: 0.08, maxScale: 0.6 } },
         classAgnostic: false,
       }),
     augment: z

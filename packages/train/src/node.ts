@@ -13,12 +13,14 @@ import { isOdError } from "@od/boxes";
 import { addNegatives, type DetectionDataset, type ImageRecord, splitDataset } from "@od/data";
 import { decodeImageFile, loadCoco, loadNegatives, loadVoc, loadYolo } from "@od/data/node";
 import { formatMetricsTable } from "@od/metrics";
-import type { FromFeatureMapsOptions, PriorConfig } from "@od/priors";
+import { configFromFeatureMaps, type FromFeatureMapsOptions, fitPriors, type PriorConfig } from "@od/priors";
 import {
   type BackboneConfig,
   CropClassifier,
+  createBackbone,
   type Detections,
   defaultSsdConfig,
+  featureSize,
   type ImageInput,
   type PostprocessOptions,
   type SsdConfig,
@@ -544,6 +546,13 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   }
   const backend = await initBackend({ prefer: [...config.train.backends] });
   const data = await loadTrainingData(config);
+  const fitted = fitModelPriors(config, data.train);
+  if (fitted.report !== undefined) {
+    // The fitted priors replace the fit request in config.json, so resume and evaluation reuse them.
+    config = fitted.config;
+    await writeFileAtomic(path.join(out, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
+    await writeFileAtomic(path.join(out, "priors.json"), `${JSON.stringify(fitted.report, null, 1)}\n`);
+  }
   await writeFileAtomic(
     path.join(out, "data-report.json"),
     JSON.stringify({ train: data.train.report, val: data.val.report }, null, 1),
@@ -842,9 +851,61 @@ async function readBest(out: string): Promise<TrainSummary["best"]> {
 /** The detector's prior option of a config: feature-map scales, or the explicit prior config given. */
 function priorsOf(config: TrainConfig): SsdConfig["priors"] {
   const p = config.model.priors;
+  if ("fit" in p)
+    fail("INVALID_CONFIG", "priorsOf", "model.priors.fit must be resolved by fitModelPriors() first");
   return "config" in p
     ? { config: p.config as unknown as PriorConfig }
     : withoutUndefined<FromFeatureMapsOptions>(p);
+}
+
+/**
+ * Resolves `model.priors.fit`: fits prior shapes to the training boxes (`fitPriors` of @od/priors,
+ * seeded, same grid as the backbone's taps) and returns the config with the explicit fitted priors,
+ * plus the before/after coverage for the run folder. Other prior options pass through unchanged.
+ */
+export function fitModelPriors(
+  config: TrainConfig,
+  train: DetectionDataset,
+): { config: TrainConfig; report?: { numPriors: number; before: unknown; after: unknown } } {
+  const p = config.model.priors;
+  if (!("fit" in p)) return { config };
+  const { width, height } = config.model.inputSize;
+  const taps = createBackbone(withoutUndefined<BackboneConfig>(config.model.backbone)).taps;
+  const maps = taps.map((tap) => ({
+    height: featureSize(height, tap.stride),
+    width: featureSize(width, tap.stride),
+  }));
+  const base = configFromFeatureMaps(maps, config.model.inputSize, {
+    minScale: p.fit.minScale,
+    maxScale: p.fit.maxScale,
+    aspectRatios: [2],
+  });
+  const gt = train.images.filter((r) => r.boxes.length > 0);
+  const fit = fitPriors(gt, base, {
+    budget: { shapesPerLevel: maps.map(() => p.fit.shapesPerLevel) },
+    seed: config.train.seed,
+    classNames: train.classNames,
+  });
+  const fitted: TrainConfig = {
+    ...config,
+    model: { ...config.model, priors: { config: fit.config } as TrainConfig["model"]["priors"] },
+  };
+  return {
+    config: fitted,
+    report: { numPriors: fit.numPriors, before: summary(fit.before), after: summary(fit.after) },
+  };
+}
+
+function summary(r: {
+  recall: number;
+  meanBestIou: number;
+  byClass?: readonly { name?: string; recall: number | null; meanBestIou: number | null }[];
+}): unknown {
+  return {
+    recall: r.recall,
+    meanBestIou: r.meanBestIou,
+    byClass: r.byClass?.map((c) => ({ name: c.name, recall: c.recall, meanBestIou: c.meanBestIou })),
+  };
 }
 
 /**
