@@ -74,6 +74,11 @@ describe("train (Node run folder)", () => {
     expect(JSON.parse(await readFile(path.join(full, "checkpoints", "last.json"), "utf8"))).toMatchObject({
       epoch: 2,
     });
+    // Priors were fitted to the training boxes (the default) and the fitted config replaced the request.
+    const pri = JSON.parse(await readFile(path.join(full, "priors.json"), "utf8"));
+    expect(pri.after.recall).toBeGreaterThanOrEqual(pri.before.recall);
+    const saved = JSON.parse(await readFile(path.join(full, "config.json"), "utf8"));
+    expect(saved.model.priors.config.shapes).toHaveLength(2);
     // Same seed, interrupted after epoch 1, then resumed: identical step losses.
     const part = path.join(root, "part");
     await train(config({ epochs: 1 }), { out: part });
