@@ -10,11 +10,11 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
+import { syntheticShapes } from "@od/data";
+import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
 import { BatchBuilder, Optimizer, resolveTrainConfig, trainableNames, trainStep } from "@od/train";
 import { DataParallel } from "@od/train/node";
-import { syntheticShapes } from "@od/data";
-import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 
 const quick = process.argv.includes("--quick");
 const steps = quick ? 2 : 4;
@@ -23,13 +23,27 @@ const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length
 async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): Promise<void> {
   await initBackend({ prefer: [backend] });
   const backbone = { kind: "mobilenet" as const, widthMultiplier: alpha, taps: [8, 16, 32] };
-  const config = resolveTrainConfig({ data: { root: "." }, model: { backbone }, augment: { preset: "none" }, train: { backends: [backend] } });
-  const det = new SsdDetector(defaultSsdConfig({ classNames: ["a", "b", "c"], backbone, inputSize: config.model.inputSize }));
+  const config = resolveTrainConfig({
+    data: { root: "." },
+    model: { backbone },
+    augment: { preset: "none" },
+    train: { backends: [backend] },
+  });
+  const det = new SsdDetector(
+    defaultSsdConfig({ classNames: ["a", "b", "c"], backbone, inputSize: config.model.inputSize }),
+  );
   const names = trainableNames(det);
   const vars = det.trainableVariables();
-  const opt = new Optimizer({ kind: "adamw" }, names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })));
+  const opt = new Optimizer(
+    { kind: "adamw" },
+    names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
+  );
   const { dataset, images } = syntheticShapes({ count: 8, size: 320, seed: 1 });
-  const batch = await new BatchBuilder(config, det.priors, async (r) => images.get(r.file)!).build(dataset.images, 0, 0);
+  const batch = await new BatchBuilder(config, det.priors, async (r) => images.get(r.file)!).build(
+    dataset.images,
+    0,
+    0,
+  );
   const dp = workers > 0 ? await DataParallel.start(det, config, workers) : undefined;
   const times: number[] = [];
   for (let i = 0; i <= steps; i++) {
@@ -40,7 +54,17 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): P
   }
   await dp?.dispose();
   const ms = median(times);
-  console.log(JSON.stringify({ bench: "train step batch 8 320x320", impl: `od mobilenet α=${alpha}`, backend, workers, params: det.countParameters(), ms_median: ms, images_per_s: 8000 / ms }));
+  console.log(
+    JSON.stringify({
+      bench: "train step batch 8 320x320",
+      impl: `od mobilenet α=${alpha}`,
+      backend,
+      workers,
+      params: det.countParameters(),
+      ms_median: ms,
+      images_per_s: 8000 / ms,
+    }),
+  );
   const img = tf.randomUniform([480, 640, 3], 0, 255, "float32", 2) as tf.Tensor3D;
   await det.predict([img]);
   const inf: number[] = [];
@@ -50,7 +74,15 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): P
     inf.push(performance.now() - t);
   }
   const im = median(inf);
-  console.log(JSON.stringify({ bench: "inference batch 1 (640x480 → 320x320)", impl: `od mobilenet α=${alpha}`, backend, ms_median: im, images_per_s: 1000 / im }));
+  console.log(
+    JSON.stringify({
+      bench: "inference batch 1 (640x480 → 320x320)",
+      impl: `od mobilenet α=${alpha}`,
+      backend,
+      ms_median: im,
+      images_per_s: 1000 / im,
+    }),
+  );
   img.dispose();
   opt.dispose();
   det.dispose();
@@ -65,11 +97,17 @@ if (!quick) await bench("cpu", 0.5, 0);
 const py = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./torchvision_ssdlite.py", import.meta.url));
 if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
-  console.log(JSON.stringify({ bench: "torchvision", skipped: true, reason: "python3 with torchvision not available" }));
+  console.log(
+    JSON.stringify({ bench: "torchvision", skipped: true, reason: "python3 with torchvision not available" }),
+  );
 } else {
   try {
-    process.stdout.write(execFileSync(py, [script, String(cores), String(steps), quick ? "3" : "10"], { encoding: "utf8" }));
+    process.stdout.write(
+      execFileSync(py, [script, String(cores), String(steps), quick ? "3" : "10"], { encoding: "utf8" }),
+    );
   } catch (e) {
-    console.log(JSON.stringify({ bench: "torchvision", skipped: true, reason: (e as Error).message.split("\n")[0] }));
+    console.log(
+      JSON.stringify({ bench: "torchvision", skipped: true, reason: (e as Error).message.split("\n")[0] }),
+    );
   }
 }
