@@ -3,7 +3,7 @@ import type { BackendName } from "@od/tf";
 import { mergeConfig, resolveTrainConfig, type TrainConfig } from "@od/train";
 import { stringify as toYaml } from "yaml";
 import type { CliIo } from "../io.js";
-import { bad, note, oneLine, out, readConfigFile, resolvePath, toJson } from "./common.js";
+import { bad, kindOf, note, oneLine, out, readConfigFile, resolvePath, toJson } from "./common.js";
 import type { Format } from "./dataset.js";
 import { type Progress, progressBar } from "./progress.js";
 import { importTrainNode, type TrainEvent, type TrainNode } from "./train-node.js";
@@ -199,6 +199,8 @@ export async function trainCommand(io: CliIo, o: TrainOptions): Promise<void> {
     return;
   }
   if (o.out === undefined) throw bad("pass --out runs/<name> (the run folder)");
+  // A missing dataset is the most common mistake: say so before anything else is printed.
+  if ((await kindOf(config.data.root)) === "missing") throw bad(`dataset ${config.data.root} does not exist`);
   const runDir = resolvePath(io, o.out);
   const node = await trainNodeOf(io);
   const { onEvent, bar } = eventPrinter(io, o.json === true, config.train.epochs);
