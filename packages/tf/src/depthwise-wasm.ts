@@ -89,7 +89,7 @@ export function depthwiseFilterGradWasm(
 ): void {
   const { b: nb, h, w, c, outH, outW, kh, kw, sh, sw, dh, top } = g;
   const n = kh * kw * c;
-  const acc = backend.wasm._malloc(n * 8);
+  const acc = backend.wasm._malloc(n * 8) >>> 0; // heap pointers above 2 GiB come back negative (signed i32)
   try {
     new Float64Array(rows.memory.buffer, acc, n).fill(0);
     const xBase = backend.typedArrayFromHeap(x).byteOffset;
