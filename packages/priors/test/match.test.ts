@@ -253,29 +253,32 @@ describe("matching: properties", () => {
     for (let g = 0; g < gt.length; g++) expect(seen.has(g)).toBe(true);
   });
 
-  test.prop([gtArb], { numRuns: 25 })(
-    "matches agree with a brute-force IoU matrix (threshold step, argmax ties lowest)",
-    (gt) => {
-      const m = matchPriors(gt, priors, { threshold: 0.5, forced: "torchvision" });
-      if (gt.length === 0) return;
-      const q = iou(gt, unsafeBoxes(toXyxy(priors.data), "xyxy", "rel"));
-      const M = gt.length;
-      const forced = new Set<number>();
-      for (let g = 0; g < M; g++) {
-        let bp = 0;
-        for (let p = 1; p < P; p++) if (q[g * P + p]! > q[g * P + bp]!) bp = p;
-        forced.add(bp);
-      }
-      for (let p = 0; p < P; p += 7) {
-        if (forced.has(p)) continue;
-        let bg = 0;
-        for (let g = 1; g < M; g++) if (q[g * P + p]! > q[bg * P + p]!) bg = g;
-        const v = q[bg * P + p]!;
-        if (Math.abs(v - 0.5) < 1e-5) continue; // float32 vs float64 at the threshold
-        expect(m.matches[p]).toBe(v >= 0.5 ? bg : -1);
-      }
-    },
-  );
+  test.prop([gtArb], {
+    numRuns: 25,
+    // A thin box at the border whose best priors tie in float32 (found by seed 59238506).
+    examples: [[boxes([[0, 0.9490252137184143, 0.004999999888241291, 0.9961641430854797]], "xyxy", "rel")]],
+  })("matches agree with a brute-force IoU matrix (threshold step, argmax ties lowest)", (gt) => {
+    const m = matchPriors(gt, priors, { threshold: 0.5, forced: "torchvision" });
+    if (gt.length === 0) return;
+    const q = iou(gt, unsafeBoxes(toXyxy(priors.data), "xyxy", "rel"));
+    const M = gt.length;
+    const forced = new Set<number>();
+    for (let g = 0; g < M; g++) {
+      let best = 0;
+      for (let p = 1; p < P; p++) best = Math.max(best, q[g * P + p]!);
+      // The reference IoU is float32 and the matcher's float64: priors within float32 rounding of a
+      // GT's best IoU are all candidates for its forced match (found by seed 59238506).
+      for (let p = 0; p < P; p++) if (q[g * P + p]! >= best - 1e-6) forced.add(p);
+    }
+    for (let p = 0; p < P; p += 7) {
+      if (forced.has(p)) continue;
+      let bg = 0;
+      for (let g = 1; g < M; g++) if (q[g * P + p]! > q[bg * P + p]!) bg = g;
+      const v = q[bg * P + p]!;
+      if (Math.abs(v - 0.5) < 1e-5) continue; // float32 vs float64 at the threshold
+      expect(m.matches[p]).toBe(v >= 0.5 ? bg : -1);
+    }
+  });
 
   test.prop([gtArb], { numRuns: 25 })("decode(encodeTargets) reproduces the matched GT", (gt) => {
     const labels = Array.from({ length: gt.length }, () => 1);
