@@ -1109,8 +1109,8 @@ function withoutUndefined<T>(o: object): T {
 }
 
 function replacer(_key: string, value: unknown): unknown {
-  if (ArrayBuffer.isView(value) && !(value instanceof DataView))
-    return Array.from(value as unknown as ArrayLike<number>);
+  if (ArrayBuffer.isView(value) && "length" in value)
+    return Array.from(value as ArrayBufferView & ArrayLike<number>);
   return value;
 }
 

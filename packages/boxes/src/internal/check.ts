@@ -123,13 +123,23 @@ export function checkBox(
   }
 }
 
-/** Asserts two Boxes share format and units. */
-export function checkSame(fn: string, a: Boxes, b: Boxes, argA = "a", argB = "b"): void {
+/** Asserts two box values (Boxes, BoxTensors) share format and units; hints name the fixing calls. */
+export function checkSame(
+  fn: string,
+  a: { readonly format: string; readonly units: string },
+  b: { readonly format: string; readonly units: string },
+  argA = "a",
+  argB = "b",
+  hints: { readonly convert: string; readonly units: string } = {
+    convert: "convert()",
+    units: "toRel()/toPx()",
+  },
+): void {
   if (a.format !== b.format) {
     fail(
       "FORMAT_MISMATCH",
       fn,
-      `${argA} is ${a.format} but ${argB} is ${b.format}; convert() one of them first`,
+      `${argA} is ${a.format} but ${argB} is ${b.format}; ${hints.convert} one of them first`,
       {
         expected: a.format,
         actual: b.format,
@@ -140,7 +150,7 @@ export function checkSame(fn: string, a: Boxes, b: Boxes, argA = "a", argB = "b"
     fail(
       "UNITS_MISMATCH",
       fn,
-      `${argA} is in ${a.units} but ${argB} is in ${b.units}; use toRel()/toPx() first`,
+      `${argA} is in ${a.units} but ${argB} is in ${b.units}; use ${hints.units} first`,
       {
         expected: a.units,
         actual: b.units,

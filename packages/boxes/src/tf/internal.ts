@@ -6,7 +6,7 @@
 import * as tf from "@tensorflow/tfjs-core";
 import type { Variances } from "../encode.js";
 import { describeValue } from "../errors.js";
-import { checkFormat, checkUnits, fail } from "../internal/check.js";
+import { checkFormat, checkSame, checkUnits, fail } from "../internal/check.js";
 import type { BoxFormat, BoxUnits } from "../types.js";
 import { BOX_TENSOR_KIND, type BoxTensor } from "./types.js";
 
@@ -87,30 +87,9 @@ export function checkBoxTensor(
   }
 }
 
-/** Asserts two BoxTensors share format and units. */
+/** Asserts two BoxTensors share format and units (the Boxes check, with the tensor ops named in hints). */
 export function checkSameT(fn: string, a: BoxTensor, b: BoxTensor, argA = "a", argB = "b"): void {
-  if (a.format !== b.format) {
-    fail(
-      "FORMAT_MISMATCH",
-      fn,
-      `${argA} is ${a.format} but ${argB} is ${b.format}; convertT() one of them first`,
-      {
-        expected: a.format,
-        actual: b.format,
-      },
-    );
-  }
-  if (a.units !== b.units) {
-    fail(
-      "UNITS_MISMATCH",
-      fn,
-      `${argA} is in ${a.units} but ${argB} is in ${b.units}; use toRelT()/toPxT() first`,
-      {
-        expected: a.units,
-        actual: b.units,
-      },
-    );
-  }
+  checkSame(fn, a, b, argA, argB, { convert: "convertT()", units: "toRelT()/toPxT()" });
 }
 
 /**

@@ -54,8 +54,7 @@ export function toJson(value: unknown, indent = 2): string {
     value,
     (_k, v: unknown) => {
       if (typeof v === "number" && !Number.isFinite(v)) return null;
-      if (ArrayBuffer.isView(v) && !(v instanceof DataView))
-        return Array.from(v as unknown as ArrayLike<number>);
+      if (ArrayBuffer.isView(v) && "length" in v) return Array.from(v as ArrayBufferView & ArrayLike<number>);
       return v;
     },
     indent,
