@@ -32,8 +32,16 @@ function checkVariances(fn: string, v: Variances): void {
   }
 }
 
+/**
+ * Prior arrays already validated: priors are built once and coded against many times (every image of
+ * every step), so the O(P) check runs once per array. od never mutates a Boxes' data; a caller that
+ * rewrites a validated prior array in place gets no second check.
+ */
+const validatedPriors = new WeakSet<Float32Array>();
+
 function checkPriors(fn: string, priors: Boxes): void {
   const p = priors.data;
+  if (validatedPriors.has(p)) return;
   for (let s = 0; s < p.length; s += 4) {
     const w = p[s + 2] as number;
     const h = p[s + 3] as number;
@@ -57,6 +65,7 @@ function checkPriors(fn: string, priors: Boxes): void {
       );
     }
   }
+  validatedPriors.add(p);
 }
 
 /**
@@ -105,6 +114,8 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
   const p = priors.data;
   const res = checkOut(fn, out, p.length);
   const f = matched.format;
+  const ivw = 1 / vw;
+  const ivh = 1 / vh;
   const t = new Float64Array(4);
   for (let s = 0; s < p.length; s += 4) {
     // Corners of the matched box; xyxy (the common case) is read directly, other formats via xyxy.
@@ -134,8 +145,8 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
     const ph = p[s + 3] as number;
     res[s] = (gcx - pcx) / (vx * pw);
     res[s + 1] = (gcy - pcy) / (vy * ph);
-    res[s + 2] = Math.log(gw / pw) / vw;
-    res[s + 3] = Math.log(gh / ph) / vh;
+    res[s + 2] = Math.log(gw / pw) * ivw;
+    res[s + 3] = Math.log(gh / ph) * ivh;
   }
   return res;
 }
