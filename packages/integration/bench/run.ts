@@ -89,7 +89,9 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): P
 }
 
 const cores = availableParallelism();
-for (const alpha of [0.5, 1.0]) {
+const alphaArg = process.argv.indexOf("--alpha");
+const alphas = alphaArg > 0 ? [Number(process.argv[alphaArg + 1])] : [0.5, 1.0];
+for (const alpha of alphas) {
   await bench("wasm", alpha, 0);
   await bench("wasm", alpha, cores - 1);
 }
