@@ -7,7 +7,8 @@
  * When python3 or torchvision is missing, a `{ name: "torchvision", skipped: true, reason }` row is
  * printed instead of the torchvision and ratio rows.
  *
- * Run: `npx tsx bench/run.ts` in packages/boxes (options: `--runs N`, `--no-torchvision`).
+ * Run: `npx tsx bench/run.ts` in packages/boxes (options: `--runs N`, `--no-torchvision`). It imports the
+ * built package (`@od/boxes`, i.e. dist/, what users run), so build first; `npm run bench` does.
  */
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +18,7 @@ import { fileURLToPath } from "node:url";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import { batchedNms, convert, decode, encode, iou, nms, unsafeBoxes } from "../src/index.js";
+import { batchedNms, convert, decode, encode, iou, nms, unsafeBoxes } from "@od/boxes";
 
 interface Row {
   readonly name: string;

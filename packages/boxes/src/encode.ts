@@ -1,6 +1,7 @@
 import { unsafeBoxes } from "./construct.js";
 import { describeValue } from "./errors.js";
 import { checkBoxes, checkOut, fail } from "./internal/check.js";
+import { expFast, logFast } from "./internal/fast-math.js";
 import { rowToXyxy } from "./internal/xyxy.js";
 import type { Boxes, BoxFormat, BoxUnits } from "./types.js";
 
@@ -109,11 +110,16 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
   const v = options.variances ?? SSD_VARIANCES;
   checkVariances(fn, v);
   checkPriors(fn, priors);
-  const [vx, vy, vw, vh] = v;
+  const vx = v[0];
+  const vy = v[1];
+  const vw = v[2];
+  const vh = v[3];
   const g = matched.data;
   const p = priors.data;
   const res = checkOut(fn, out, p.length);
   const f = matched.format;
+  const ivx = 1 / vx;
+  const ivy = 1 / vy;
   const ivw = 1 / vw;
   const ivh = 1 / vh;
   const t = new Float64Array(4);
@@ -143,10 +149,12 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
     const pcy = p[s + 1] as number;
     const pw = p[s + 2] as number;
     const ph = p[s + 3] as number;
-    res[s] = (gcx - pcx) / (vx * pw);
-    res[s + 1] = (gcy - pcy) / (vy * ph);
-    res[s + 2] = Math.log(gw / pw) * ivw;
-    res[s + 3] = Math.log(gh / ph) * ivh;
+    const ipw = 1 / pw;
+    const iph = 1 / ph;
+    res[s] = (gcx - pcx) * ipw * ivx;
+    res[s + 1] = (gcy - pcy) * iph * ivy;
+    res[s + 2] = logFast(gw * ipw) * ivw;
+    res[s + 3] = logFast(gh * iph) * ivh;
   }
   return res;
 }
@@ -193,22 +201,20 @@ export function decode<U extends BoxUnits>(
       },
     );
   }
-  const [vx, vy, vw, vh] = v;
+  const vx = v[0];
+  const vy = v[1];
+  const vw = v[2];
+  const vh = v[3];
   const p = priors.data;
   const res = checkOut(fn, out, p.length);
-  for (let s = 0; s < p.length; s += 4) {
-    const pcx = p[s] as number;
-    const pcy = p[s + 1] as number;
+  const n = p.length;
+  for (let s = 0; s < n; s += 4) {
     const pw = p[s + 2] as number;
     const ph = p[s + 3] as number;
-    const tx = deltas[s] as number;
-    const ty = deltas[s + 1] as number;
-    const tw = deltas[s + 2] as number;
-    const th = deltas[s + 3] as number;
-    res[s] = tx * vx * pw + pcx;
-    res[s + 1] = ty * vy * ph + pcy;
-    res[s + 2] = Math.exp(Math.min(tw * vw, clip)) * pw;
-    res[s + 3] = Math.exp(Math.min(th * vh, clip)) * ph;
+    res[s] = (deltas[s] as number) * vx * pw + (p[s] as number);
+    res[s + 1] = (deltas[s + 1] as number) * vy * ph + (p[s + 1] as number);
+    res[s + 2] = expFast(Math.min((deltas[s + 2] as number) * vw, clip)) * pw;
+    res[s + 3] = expFast(Math.min((deltas[s + 3] as number) * vh, clip)) * ph;
   }
   return unsafeBoxes(res, "cxcywh", priors.units);
 }
