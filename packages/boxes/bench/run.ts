@@ -15,10 +15,10 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { batchedNms, convert, decode, encode, iou, nms, unsafeBoxes } from "@od/boxes";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import { batchedNms, convert, decode, encode, iou, nms, unsafeBoxes } from "@od/boxes";
 
 interface Row {
   readonly name: string;
