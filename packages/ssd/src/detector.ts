@@ -6,14 +6,13 @@ import { checkSsdConfig, type SsdConfig } from "./config.js";
 import { fail } from "./errors.js";
 import { type ImageInput, preprocessImages } from "./images.js";
 import {
-  batchNorm,
+  batchNormRelu6,
   conv,
   depthwise,
   type ForwardContext,
   initBatchNorm,
   initConv,
   initDepthwise,
-  relu6,
 } from "./layers.js";
 import { ParamStore } from "./params.js";
 import { type Detections, type PostprocessOptions, postprocess } from "./postprocess.js";
@@ -126,9 +125,7 @@ export class SsdDetector {
 
   #head(name: string, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     if (this.config.head === "separable") {
-      const d = relu6(
-        batchNorm(this.params, `${name}.dwbn`, depthwise(this.params, `${name}.dw`, x, 1), ctx),
-      );
+      const d = batchNormRelu6(this.params, `${name}.dwbn`, depthwise(this.params, `${name}.dw`, x, 1), ctx);
       return conv(this.params, `${name}.pw`, d, 1, true);
     }
     return conv(this.params, `${name}.pw`, x, 1, true);

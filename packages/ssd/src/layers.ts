@@ -1,3 +1,4 @@
+import { batchNormTrain } from "@od/tf";
 import * as tf from "@tensorflow/tfjs-core";
 import { heNormal, type ParamStore } from "./params.js";
 
@@ -40,6 +41,36 @@ export function batchNorm(store: ParamStore, name: string, x: tf.Tensor4D, ctx: 
   // (tfjs's FusedBatchNorm gradient tiles every statistic to the full activation size).
   const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPS)));
   return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
+}
+
+/**
+ * Batch norm then relu6, as {@link batchNorm} followed by {@link relu6}. In training mode it runs as one
+ * fused op (`batchNormTrain` of @od/tf: two passes forward, two backward, and only the input kept for
+ * the gradient, where the elementwise form keeps five activation-sized tensors); same values up to
+ * float32 rounding.
+ * @param x `[B, H, W, C]`.
+ */
+export function batchNormRelu6(
+  store: ParamStore,
+  name: string,
+  x: tf.Tensor4D,
+  ctx: ForwardContext,
+): tf.Tensor4D {
+  if (!ctx.training) return relu6(batchNorm(store, name, x, ctx));
+  const gamma = store.get(`${name}.gamma`) as tf.Variable<tf.Rank.R1>;
+  const beta = store.get(`${name}.beta`) as tf.Variable<tf.Rank.R1>;
+  const runMean = store.get(`${name}.mean`) as tf.Variable<tf.Rank.R1>;
+  const runVar = store.get(`${name}.var`) as tf.Variable<tf.Rank.R1>;
+  const m = ctx.bnMomentum ?? 0.1;
+  return batchNormTrain(x, gamma, beta, {
+    epsilon: BN_EPS,
+    relu6: true,
+    onStatistics: (mean, variance) =>
+      tf.tidy(() => {
+        runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
+        runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m)));
+      }),
+  });
 }
 
 /** `min(max(x, 0), 6)`, MobileNet's activation. */
@@ -115,7 +146,7 @@ export function convBnAct(
   stride: number,
   ctx: ForwardContext,
 ): tf.Tensor4D {
-  return relu6(batchNorm(store, `${name}.bn`, conv(store, `${name}.conv`, x, stride, false), ctx));
+  return batchNormRelu6(store, `${name}.bn`, conv(store, `${name}.conv`, x, stride, false), ctx);
 }
 
 /** Depthwise-separable block (MobileNet v1): 3×3 depthwise → BN → relu6 → 1×1 conv → BN → relu6. */
@@ -139,6 +170,6 @@ export function separable(
   stride: number,
   ctx: ForwardContext,
 ): tf.Tensor4D {
-  const d = relu6(batchNorm(store, `${name}.dwbn`, depthwise(store, `${name}.dw`, x, stride), ctx));
+  const d = batchNormRelu6(store, `${name}.dwbn`, depthwise(store, `${name}.dw`, x, stride), ctx);
   return convBnAct(store, `${name}.pw`, d, 1, ctx);
 }

@@ -29,6 +29,42 @@ export interface Rows {
   readonly filterRow: RowFn;
   readonly inputRow: RowFn;
   readonly rangeGrad: RangeFn;
+  /** Batch-norm passes (./batch-norm.ts); absent in modules built without them. */
+  readonly bnStats?: (x: number, n: number, c4: number, buf: number) => void;
+  readonly bnAffine?: (
+    x: number,
+    y: number,
+    n: number,
+    c4: number,
+    sc: number,
+    sh: number,
+    act: number,
+  ) => void;
+  readonly bnGradSums?: (
+    x: number,
+    dy: number,
+    n: number,
+    c4: number,
+    sc: number,
+    sh: number,
+    mu: number,
+    acc: number,
+    act: number,
+  ) => void;
+  readonly bnGradDx?: (
+    x: number,
+    dy: number,
+    out: number,
+    n: number,
+    c4: number,
+    sc: number,
+    sh: number,
+    mu: number,
+    a: number,
+    b: number,
+    c: number,
+    act: number,
+  ) => void;
 }
 
 const instances = new WeakMap<WebAssembly.Memory, Rows | null>();
@@ -51,8 +87,8 @@ export function wasmRows(backend: WasmHeapBackend): Rows | undefined {
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
         env: { memory },
       });
-      const e = inst.exports as unknown as { filterRow: RowFn; inputRow: RowFn; rangeGrad: RangeFn };
-      rows = { memory, filterRow: e.filterRow, inputRow: e.inputRow, rangeGrad: e.rangeGrad };
+      const e = inst.exports as unknown as Omit<Rows, "memory">;
+      rows = { memory, ...e };
     } catch {
       rows = null; // no SIMD (old browser): the callers use the plain loops
     }

@@ -8,6 +8,7 @@ import "./register.js";
 import * as tf from "@tensorflow/tfjs-core";
 
 export * from "./backend.js";
+export * from "./batch-norm.js";
 export * from "./clip-grad.js";
 export * from "./conv-backprop.js";
 export * from "./depthwise-direct.js";

@@ -1,5 +1,5 @@
-;; SIMD inner loops of the depthwise convolution gradients (see ../depthwise-wasm.ts) and the
-;; clipByValue / relu6 gradient (../clip-grad.ts), run on the
+;; SIMD inner loops of the depthwise convolution gradients (see ../depthwise-wasm.ts), the
+;; clipByValue / relu6 gradient (../clip-grad.ts) and the fused batch norm (../batch-norm.ts), run on the
 ;; memory of tfjs-backend-wasm (imported), so tensors are read and written where they live.
 ;; All pointers are byte offsets; channels come in blocks of 4 (c4 = C / 4).
 ;; Rebuild: node scripts/build-wasm.mjs (wat2wasm from the `wabt` npm package), which rewrites
@@ -104,4 +104,165 @@
             (local.set $x (i32.add (local.get $x) (i32.const 16)))
             (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
             (local.set $out (i32.add (local.get $out) (i32.const 16)))
-            (br $l)))))))
+            (br $l))))))
+  ;; ---- Batch norm (../batch-norm.ts) over n rows of C = 4·c4 float32 channels (NHWC) ----
+  ;; Column sums run over chunks of 32 rows in f32x4 registers (the chunk stays in L1), each chunk's
+  ;; sums are then added to float64 accumulators.
+
+  ;; Adds the f32x4 $v to the 2 × f64x2 accumulators at $p (4 doubles).
+  (func $addF64 (param $p i32) (param $v v128)
+    (v128.store (local.get $p)
+      (f64x2.add (v128.load (local.get $p)) (f64x2.promote_low_f32x4 (local.get $v))))
+    (v128.store offset=16 (local.get $p)
+      (f64x2.add (v128.load offset=16 (local.get $p))
+        (f64x2.promote_low_f32x4
+          (i8x16.shuffle 8 9 10 11 12 13 14 15 0 1 2 3 4 5 6 7 (local.get $v) (local.get $v))))))
+
+  ;; Statistics: buf = [s1: C f64][s2: C f64][k: C f32];  s1 += Σ (x − k), s2 += Σ (x − k)².
+  (func (export "bnStats") (param $x i32) (param $n i32) (param $c4 i32) (param $buf i32)
+    (local $rs i32) (local $r0 i32) (local $m i32) (local $kb i32) (local $j i32) (local $p i32)
+    (local $k v128) (local $d v128) (local $s1 v128) (local $s2 v128) (local $cs i32)
+    (local.set $rs (i32.shl (local.get $c4) (i32.const 4)))
+    (local.set $cs (i32.shl (local.get $c4) (i32.const 5))) ;; bytes of C doubles
+    (local.set $r0 (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r0) (local.get $n)))
+        (local.set $m (i32.sub (local.get $n) (local.get $r0)))
+        (if (i32.gt_u (local.get $m) (i32.const 32)) (then (local.set $m (i32.const 32))))
+        (local.set $kb (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $kb) (local.get $c4)))
+            (local.set $k (v128.load (i32.add (i32.add (local.get $buf) (i32.shl (local.get $cs) (i32.const 1)))
+              (i32.shl (local.get $kb) (i32.const 4)))))
+            (local.set $s1 (v128.const i32x4 0 0 0 0))
+            (local.set $s2 (v128.const i32x4 0 0 0 0))
+            (local.set $p (i32.add (local.get $x)
+              (i32.add (i32.mul (local.get $r0) (local.get $rs)) (i32.shl (local.get $kb) (i32.const 4)))))
+            (local.set $j (local.get $m))
+            (block $jdone
+              (loop $jloop
+                (br_if $jdone (i32.eqz (local.get $j)))
+                (local.set $d (f32x4.sub (v128.load (local.get $p)) (local.get $k)))
+                (local.set $s1 (f32x4.add (local.get $s1) (local.get $d)))
+                (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $d) (local.get $d))))
+                (local.set $p (i32.add (local.get $p) (local.get $rs)))
+                (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+                (br $jloop)))
+            (call $addF64 (i32.add (local.get $buf) (i32.shl (local.get $kb) (i32.const 5))) (local.get $s1))
+            (call $addF64 (i32.add (i32.add (local.get $buf) (local.get $cs)) (i32.shl (local.get $kb) (i32.const 5)))
+              (local.get $s2))
+            (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
+            (br $kloop)))
+        (local.set $r0 (i32.add (local.get $r0) (local.get $m)))
+        (br $rloop))))
+
+  ;; z = x·sc + sh (f32); relu6 mask of z when $act (0 < z ≤ 6), else all ones.
+  (func $mask (param $z v128) (param $act i32) (result v128)
+    (if (result v128) (local.get $act)
+      (then (v128.and (f32x4.gt (local.get $z) (v128.const f32x4 0 0 0 0))
+                      (f32x4.le (local.get $z) (v128.const f32x4 6 6 6 6))))
+      (else (v128.const i32x4 -1 -1 -1 -1))))
+
+  ;; y = act(x·sc + sh), act = clip to [0, 6] when $act.
+  (func (export "bnAffine") (param $x i32) (param $y i32) (param $n i32) (param $c4 i32) (param $sc i32)
+    (param $sh i32) (param $act i32)
+    (local $end i32) (local $kb i32) (local $z v128)
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $n) (i32.shl (local.get $c4) (i32.const 4)))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $kb (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $kb) (local.get $c4)))
+            (local.set $z (f32x4.add
+              (f32x4.mul (v128.load (local.get $x)) (v128.load (i32.add (local.get $sc) (i32.shl (local.get $kb) (i32.const 4)))))
+              (v128.load (i32.add (local.get $sh) (i32.shl (local.get $kb) (i32.const 4))))))
+            (if (local.get $act)
+              (then (local.set $z (f32x4.min (f32x4.max (local.get $z) (v128.const f32x4 0 0 0 0))
+                (v128.const f32x4 6 6 6 6)))))
+            (v128.store (local.get $y) (local.get $z))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $y (i32.add (local.get $y) (i32.const 16)))
+            (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
+            (br $kloop)))
+        (br $row))))
+
+  ;; Gradient sums: acc = [s1: C f64][s2: C f64];  dz = dy · mask(x·sc + sh);
+  ;; s1 += Σ dz, s2 += Σ dz · (x − mu).
+  (func (export "bnGradSums") (param $x i32) (param $dy i32) (param $n i32) (param $c4 i32) (param $sc i32)
+    (param $sh i32) (param $mu i32) (param $acc i32) (param $act i32)
+    (local $rs i32) (local $r0 i32) (local $m i32) (local $kb i32) (local $j i32) (local $off i32)
+    (local $vs v128) (local $vh v128) (local $vm v128) (local $xv v128) (local $dz v128)
+    (local $s1 v128) (local $s2 v128) (local $cs i32)
+    (local.set $rs (i32.shl (local.get $c4) (i32.const 4)))
+    (local.set $cs (i32.shl (local.get $c4) (i32.const 5)))
+    (local.set $r0 (i32.const 0))
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r0) (local.get $n)))
+        (local.set $m (i32.sub (local.get $n) (local.get $r0)))
+        (if (i32.gt_u (local.get $m) (i32.const 32)) (then (local.set $m (i32.const 32))))
+        (local.set $kb (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $kb) (local.get $c4)))
+            (local.set $vs (v128.load (i32.add (local.get $sc) (i32.shl (local.get $kb) (i32.const 4)))))
+            (local.set $vh (v128.load (i32.add (local.get $sh) (i32.shl (local.get $kb) (i32.const 4)))))
+            (local.set $vm (v128.load (i32.add (local.get $mu) (i32.shl (local.get $kb) (i32.const 4)))))
+            (local.set $s1 (v128.const i32x4 0 0 0 0))
+            (local.set $s2 (v128.const i32x4 0 0 0 0))
+            (local.set $off (i32.add (i32.mul (local.get $r0) (local.get $rs)) (i32.shl (local.get $kb) (i32.const 4))))
+            (local.set $j (local.get $m))
+            (block $jdone
+              (loop $jloop
+                (br_if $jdone (i32.eqz (local.get $j)))
+                (local.set $xv (v128.load (i32.add (local.get $x) (local.get $off))))
+                (local.set $dz (v128.and (v128.load (i32.add (local.get $dy) (local.get $off)))
+                  (call $mask (f32x4.add (f32x4.mul (local.get $xv) (local.get $vs)) (local.get $vh)) (local.get $act))))
+                (local.set $s1 (f32x4.add (local.get $s1) (local.get $dz)))
+                (local.set $s2 (f32x4.add (local.get $s2)
+                  (f32x4.mul (local.get $dz) (f32x4.sub (local.get $xv) (local.get $vm)))))
+                (local.set $off (i32.add (local.get $off) (local.get $rs)))
+                (local.set $j (i32.sub (local.get $j) (i32.const 1)))
+                (br $jloop)))
+            (call $addF64 (i32.add (local.get $acc) (i32.shl (local.get $kb) (i32.const 5))) (local.get $s1))
+            (call $addF64 (i32.add (i32.add (local.get $acc) (local.get $cs)) (i32.shl (local.get $kb) (i32.const 5)))
+              (local.get $s2))
+            (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
+            (br $kloop)))
+        (local.set $r0 (i32.add (local.get $r0) (local.get $m)))
+        (br $rloop))))
+
+  ;; Input gradient: out = a·dz + b·(x − mu) + c, dz = dy · mask(x·sc + sh), all f32.
+  (func (export "bnGradDx") (param $x i32) (param $dy i32) (param $out i32) (param $n i32) (param $c4 i32)
+    (param $sc i32) (param $sh i32) (param $mu i32) (param $a i32) (param $b i32) (param $c i32) (param $act i32)
+    (local $end i32) (local $kb i32) (local $o i32) (local $xv v128) (local $dz v128)
+    (local.set $end (i32.add (local.get $x) (i32.mul (local.get $n) (i32.shl (local.get $c4) (i32.const 4)))))
+    (block $done
+      (loop $row
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $kb (i32.const 0))
+        (block $kdone
+          (loop $kloop
+            (br_if $kdone (i32.ge_u (local.get $kb) (local.get $c4)))
+            (local.set $o (i32.shl (local.get $kb) (i32.const 4)))
+            (local.set $xv (v128.load (local.get $x)))
+            (local.set $dz (v128.and (v128.load (local.get $dy))
+              (call $mask (f32x4.add (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $sc) (local.get $o))))
+                (v128.load (i32.add (local.get $sh) (local.get $o)))) (local.get $act))))
+            (v128.store (local.get $out)
+              (f32x4.add
+                (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $o))) (local.get $dz))
+                  (f32x4.mul (v128.load (i32.add (local.get $b) (local.get $o)))
+                    (f32x4.sub (local.get $xv) (v128.load (i32.add (local.get $mu) (local.get $o))))))
+                (v128.load (i32.add (local.get $c) (local.get $o)))))
+            (local.set $x (i32.add (local.get $x) (i32.const 16)))
+            (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+            (local.set $out (i32.add (local.get $out) (i32.const 16)))
+            (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
+            (br $kloop)))
+        (br $row))))
+)

@@ -1,0 +1,342 @@
+/**
+ * Training-mode batch normalisation (optionally followed by relu6) as one fused op with a hand-written
+ * gradient. Written with elementwise tfjs ops, a BN + relu6 layer costs about ten passes over the
+ * activation forward and twenty backward, and keeps five activation-sized tensors for the gradient;
+ * here the forward is two passes (statistics, normalise + clip) and the backward two (sums, input
+ * gradient), and only the layer's input is kept. On wasm the passes run on the backend's heap
+ * (SIMD where the module loads); other backends run the elementwise composition, with the same values up
+ * to float32 rounding.
+ */
+import {
+  add,
+  clipByValue,
+  customGrad,
+  div,
+  engine,
+  type GradSaveFunc,
+  getKernel,
+  type KernelFunc,
+  moments,
+  mul,
+  type NamedAttrMap,
+  neg,
+  registerKernel,
+  rsqrt,
+  sub,
+  type Tensor,
+  type Tensor1D,
+  type TensorInfo,
+} from "@tensorflow/tfjs-core";
+import { type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
+
+/** Kernel: per-channel mean and biased variance of `x` `[..., C]` → `[C]`, `[C]`. */
+export const BN_STATS = "OdBnStats";
+/** Kernel: `y = act(x · scale + shift)` per channel; attr `relu6` (1: clip to [0, 6]). */
+export const BN_AFFINE_ACT = "OdBnAffineAct";
+/** Kernel: `Σ dz` and `Σ dz · (x − mean)` per channel, `dz = dy · act'(x · scale + shift)`. */
+export const BN_GRAD_SUMS = "OdBnGradSums";
+/** Kernel: `dx = a · dz + b · (x − mean) + c` per channel, `dz` as in {@link BN_GRAD_SUMS}. */
+export const BN_GRAD_DX = "OdBnGradDx";
+
+/** Options of {@link batchNormTrain}. */
+export interface BatchNormTrainOptions {
+  /** Added to the variance before the square root (default 1e-3). */
+  readonly epsilon?: number;
+  /** Apply relu6 (`min(max(y, 0), 6)`) to the output, fused into the same passes (default false). */
+  readonly relu6?: boolean;
+  /**
+   * Called once with the batch's `[C]` mean and biased variance (not differentiated), e.g. to update
+   * running averages with `variable.assign`. The tensors are disposed after the call returns.
+   */
+  readonly onStatistics?: (mean: Tensor1D, variance: Tensor1D) => void;
+}
+
+function fusedAvailable(x: Tensor): boolean {
+  const name = engine().backendName;
+  return (
+    x.dtype === "float32" &&
+    x.rank >= 2 &&
+    x.size > 0 &&
+    getKernel(BN_STATS, name) !== undefined &&
+    getKernel(BN_AFFINE_ACT, name) !== undefined &&
+    getKernel(BN_GRAD_SUMS, name) !== undefined &&
+    getKernel(BN_GRAD_DX, name) !== undefined
+  );
+}
+
+/** The elementwise composition (any backend): the values the fused kernels reproduce. */
+function reference<T extends Tensor>(
+  x: T,
+  gamma: Tensor1D,
+  beta: Tensor1D,
+  eps: number,
+  act: boolean,
+  onStatistics: BatchNormTrainOptions["onStatistics"],
+): T {
+  const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+  const { mean, variance } = moments(x, axes);
+  onStatistics?.(mean as Tensor1D, variance as Tensor1D);
+  const scale = mul(gamma, rsqrt(add(variance, eps)));
+  const z = add(mul(sub(x, mean), scale), beta) as T;
+  return act ? clipByValue(z, 0, 6) : z;
+}
+
+/**
+ * Batch normalisation in training mode (Ioffe & Szegedy 2015) over the last axis:
+ * `y = γ · (x − μ) / √(σ² + ε) + β` with the batch's per-channel mean μ and biased variance σ², then
+ * relu6 when `options.relu6`. The gradient w.r.t. x includes the dependence of μ and σ² on x.
+ * @param x `[..., C]` float32 (NHWC activations: `[B, H, W, C]`).
+ * @param gamma `[C]` scale.
+ * @param beta `[C]` offset.
+ * @returns `y`, shape of x; differentiable w.r.t. `x`, `gamma` and `beta`.
+ */
+export function batchNormTrain<T extends Tensor>(
+  x: T,
+  gamma: Tensor1D,
+  beta: Tensor1D,
+  options: BatchNormTrainOptions = {},
+): T {
+  const eps = options.epsilon ?? 1e-3;
+  const act = options.relu6 ?? false;
+  if (!fusedAvailable(x)) return reference(x, gamma, beta, eps, act, options.onStatistics);
+  const attrs = { relu6: act ? 1 : 0 } as unknown as NamedAttrMap;
+  const run = (name: string, inputs: Record<string, Tensor>, a: NamedAttrMap = {}) =>
+    engine().runKernel(name, inputs, a) as unknown;
+  const f = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
+    const [xi, g, b, save] = args as [Tensor, Tensor, Tensor, GradSaveFunc];
+    const [mean, variance] = run(BN_STATS, { x: xi }) as [Tensor1D, Tensor1D];
+    options.onStatistics?.(mean, variance);
+    const invstd = rsqrt(add(variance, eps));
+    const scale = mul(g, invstd);
+    const shift = sub(b, mul(mean, scale));
+    const y = run(BN_AFFINE_ACT, { x: xi, scale, shift }, attrs) as Tensor;
+    save([xi, g, b, mean, invstd]);
+    return {
+      value: y,
+      gradFunc: (dy: Tensor, saved: Tensor[]) => {
+        const [sx, sg, sb, sm, si] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        const n = sx.size / (sx.shape[sx.rank - 1] as number);
+        const sc = mul(sg, si);
+        const sh = sub(sb, mul(sm, sc));
+        const [sumDz, sumDzXc] = run(BN_GRAD_SUMS, { x: sx, dy, scale: sc, shift: sh, mean: sm }, attrs) as [
+          Tensor,
+          Tensor,
+        ];
+        const dgamma = mul(sumDzXc, si);
+        const ka = sc;
+        const kb = neg(mul(mul(sc, si), div(dgamma, n)));
+        const kc = neg(mul(sc, div(sumDz, n)));
+        const dx = run(
+          BN_GRAD_DX,
+          { x: sx, dy, scale: sc, shift: sh, mean: sm, a: ka, b: kb, c: kc },
+          attrs,
+        ) as Tensor;
+        return [dx, dgamma, sumDz];
+      },
+    };
+  });
+  return f(x, gamma, beta) as T;
+}
+
+// ---- wasm kernels: plain loops over the backend's heap (channel-innermost NHWC) ----
+
+type Heap = WasmHeapBackend;
+
+function view(heap: Heap, t: TensorInfo): Float32Array {
+  return heap.typedArrayFromHeap(t) as Float32Array;
+}
+
+function channels(t: TensorInfo): number {
+  return t.shape[t.shape.length - 1] as number;
+}
+
+/** Shifted sums (shift = first row) in float64: stable one-pass mean and variance. */
+const statsKernel: KernelFunc = ({ inputs, backend }) => {
+  const heap = backend as unknown as Heap;
+  const { x } = inputs as { x: TensorInfo };
+  const C = channels(x);
+  const meanT = heap.makeOutput([C], "float32");
+  const varT = heap.makeOutput([C], "float32");
+  const xv = view(heap, x);
+  const n = xv.length / C;
+  const k = Float64Array.from(xv.subarray(0, C));
+  const s1 = new Float64Array(C);
+  const s2 = new Float64Array(C);
+  const rows = wasmRows(heap);
+  if (rows?.bnStats !== undefined && C % 4 === 0) {
+    const buf = heap.wasm._malloc(C * 20) >>> 0; // [s1: C f64][s2: C f64][k: C f32]
+    try {
+      new Float64Array(rows.memory.buffer, buf, C * 2).fill(0);
+      new Float32Array(rows.memory.buffer, buf + C * 16, C).set(k);
+      rows.bnStats(view(heap, x).byteOffset, n, C / 4, buf);
+      const sums = new Float64Array(rows.memory.buffer, buf, C * 2);
+      s1.set(sums.subarray(0, C));
+      s2.set(sums.subarray(C, 2 * C));
+    } finally {
+      heap.wasm._free(buf);
+    }
+  } else {
+    for (let o = 0; o < xv.length; o += C) {
+      for (let c = 0; c < C; c++) {
+        const d = (xv[o + c] as number) - (k[c] as number);
+        s1[c] = (s1[c] as number) + d;
+        s2[c] = (s2[c] as number) + d * d;
+      }
+    }
+  }
+  const mv = view(heap, meanT);
+  const vv = view(heap, varT);
+  for (let c = 0; c < C; c++) {
+    const m1 = (s1[c] as number) / n;
+    mv[c] = (k[c] as number) + m1;
+    vv[c] = Math.max(0, (s2[c] as number) / n - m1 * m1);
+  }
+  return [meanT, varT];
+};
+
+const affineKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const heap = backend as unknown as Heap;
+  const { x, scale, shift } = inputs as { x: TensorInfo; scale: TensorInfo; shift: TensorInfo };
+  const act = (attrs as unknown as { relu6: number }).relu6 === 1;
+  const out = heap.makeOutput([...x.shape], "float32");
+  const C = channels(x);
+  const xv = view(heap, x);
+  const yv = view(heap, out);
+  const sc = view(heap, scale);
+  const sh = view(heap, shift);
+  const rows = wasmRows(heap);
+  if (rows?.bnAffine !== undefined && C % 4 === 0) {
+    rows.bnAffine(
+      xv.byteOffset,
+      yv.byteOffset,
+      xv.length / C,
+      C / 4,
+      sc.byteOffset,
+      sh.byteOffset,
+      act ? 1 : 0,
+    );
+    return out;
+  }
+  for (let o = 0; o < xv.length; o += C) {
+    for (let c = 0; c < C; c++) {
+      const v = Math.fround(Math.fround((xv[o + c] as number) * (sc[c] as number)) + (sh[c] as number));
+      yv[o + c] = act ? Math.min(Math.max(v, 0), 6) : v;
+    }
+  }
+  return out;
+};
+
+const gradSumsKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const heap = backend as unknown as Heap;
+  const { x, dy, scale, shift, mean } = inputs as Record<string, TensorInfo>;
+  const act = (attrs as unknown as { relu6: number }).relu6 === 1;
+  const C = channels(x as TensorInfo);
+  const s1T = heap.makeOutput([C], "float32");
+  const s2T = heap.makeOutput([C], "float32");
+  const xv = view(heap, x as TensorInfo);
+  const dv = view(heap, dy as TensorInfo);
+  const sc = view(heap, scale as TensorInfo);
+  const sh = view(heap, shift as TensorInfo);
+  const mu = view(heap, mean as TensorInfo);
+  const s1 = new Float64Array(C);
+  const s2 = new Float64Array(C);
+  const rows = wasmRows(heap);
+  if (rows?.bnGradSums !== undefined && C % 4 === 0) {
+    const acc = heap.wasm._malloc(C * 16) >>> 0;
+    try {
+      new Float64Array(rows.memory.buffer, acc, C * 2).fill(0);
+      rows.bnGradSums(
+        xv.byteOffset,
+        dv.byteOffset,
+        xv.length / C,
+        C / 4,
+        sc.byteOffset,
+        sh.byteOffset,
+        mu.byteOffset,
+        acc,
+        act ? 1 : 0,
+      );
+      const buf = new Float64Array(rows.memory.buffer, acc, C * 2);
+      s1.set(buf.subarray(0, C));
+      s2.set(buf.subarray(C, 2 * C));
+    } finally {
+      heap.wasm._free(acc);
+    }
+  } else {
+    for (let o = 0; o < xv.length; o += C) {
+      for (let c = 0; c < C; c++) {
+        const xi = xv[o + c] as number;
+        let d = dv[o + c] as number;
+        if (act) {
+          const z = Math.fround(Math.fround(xi * (sc[c] as number)) + (sh[c] as number));
+          if (!(z > 0 && z <= 6)) d = 0;
+        }
+        s1[c] = (s1[c] as number) + d;
+        s2[c] = (s2[c] as number) + d * (xi - (mu[c] as number));
+      }
+    }
+  }
+  view(heap, s1T).set(s1);
+  view(heap, s2T).set(s2);
+  return [s1T, s2T];
+};
+
+const gradDxKernel: KernelFunc = ({ inputs, backend, attrs }) => {
+  const heap = backend as unknown as Heap;
+  const t = inputs as Record<string, TensorInfo>;
+  const act = (attrs as unknown as { relu6: number }).relu6 === 1;
+  const x = t.x as TensorInfo;
+  const out = heap.makeOutput([...x.shape], "float32");
+  const C = channels(x);
+  const xv = view(heap, x);
+  const dv = view(heap, t.dy as TensorInfo);
+  const ov = view(heap, out);
+  const [sc, sh, mu, ka, kb, kc] = (["scale", "shift", "mean", "a", "b", "c"] as const).map((k) =>
+    view(heap, t[k] as TensorInfo),
+  ) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+  const rows = wasmRows(heap);
+  if (rows?.bnGradDx !== undefined && C % 4 === 0) {
+    rows.bnGradDx(
+      xv.byteOffset,
+      dv.byteOffset,
+      ov.byteOffset,
+      xv.length / C,
+      C / 4,
+      sc.byteOffset,
+      sh.byteOffset,
+      mu.byteOffset,
+      ka.byteOffset,
+      kb.byteOffset,
+      kc.byteOffset,
+      act ? 1 : 0,
+    );
+    return out;
+  }
+  for (let o = 0; o < xv.length; o += C) {
+    for (let c = 0; c < C; c++) {
+      const xi = xv[o + c] as number;
+      let d = dv[o + c] as number;
+      if (act) {
+        const z = Math.fround(Math.fround(xi * (sc[c] as number)) + (sh[c] as number));
+        if (!(z > 0 && z <= 6)) d = 0;
+      }
+      ov[o + c] = (ka[c] as number) * d + (kb[c] as number) * (xi - (mu[c] as number)) + (kc[c] as number);
+    }
+  }
+  return out;
+};
+
+/**
+ * Registers the fused batch-norm kernels ({@link BN_STATS}, {@link BN_AFFINE_ACT}, {@link BN_GRAD_SUMS},
+ * {@link BN_GRAD_DX}) on the wasm backend, which {@link batchNormTrain} uses when present. Runs on
+ * `import "@od/tf"`; idempotent.
+ * @returns whether they were registered now.
+ */
+export function registerBatchNormKernels(backendName = "wasm"): boolean {
+  if (getKernel(BN_STATS, backendName) !== undefined) return false;
+  registerKernel({ kernelName: BN_STATS, backendName, kernelFunc: statsKernel });
+  registerKernel({ kernelName: BN_AFFINE_ACT, backendName, kernelFunc: affineKernel });
+  registerKernel({ kernelName: BN_GRAD_SUMS, backendName, kernelFunc: gradSumsKernel });
+  registerKernel({ kernelName: BN_GRAD_DX, backendName, kernelFunc: gradDxKernel });
+  return true;
+}
