@@ -6,9 +6,8 @@ import { checkSsdConfig, type SsdConfig } from "./config.js";
 import { fail } from "./errors.js";
 import { type ImageInput, preprocessImages } from "./images.js";
 import {
-  batchNormRelu6,
-  conv,
-  depthwise,
+  convWithBias,
+  depthwiseBnRelu6,
   type ForwardContext,
   initBatchNorm,
   initConv,
@@ -125,20 +124,23 @@ export class SsdDetector {
 
   #head(name: string, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
     if (this.config.head === "separable") {
-      const d = batchNormRelu6(this.params, `${name}.dwbn`, depthwise(this.params, `${name}.dw`, x, 1), ctx);
-      return conv(this.params, `${name}.pw`, d, 1, true);
+      const d = depthwiseBnRelu6(this.params, `${name}.dw`, `${name}.dwbn`, x, 1, ctx);
+      return convWithBias(this.params, `${name}.pw`, d, 1, ctx);
     }
-    return conv(this.params, `${name}.pw`, x, 1, true);
+    return convWithBias(this.params, `${name}.pw`, x, 1, ctx);
   }
 
   /**
    * The network: normalised input → per-prior deltas and logits.
    * @param x `[B, H, W, 3]` float32 in [−1, 1] (see {@link normalizeImages}), H×W = `config.inputSize`.
    * @param training batch norm in training mode (batch statistics; running averages updated).
+   * @param options `foldBatchNorm` (inference only, default true): fold batch norm into the convolutions
+   * and run fused conv + bias + relu6 ops; false runs the layers one by one (same values up to float32
+   * rounding).
    * @returns `loc [B, P, 4]`, `logits [B, P, C]` (caller owns them).
    * @throws SsdError `BAD_IMAGE` when the input shape is not `[B, H, W, 3]`.
    */
-  forward(x: tf.Tensor4D, training = false): SsdOutputs {
+  forward(x: tf.Tensor4D, training = false, options: { readonly foldBatchNorm?: boolean } = {}): SsdOutputs {
     const { width, height } = this.config.inputSize;
     if (x.rank !== 4 || x.shape[1] !== height || x.shape[2] !== width || x.shape[3] !== 3) {
       fail(
@@ -147,7 +149,10 @@ export class SsdDetector {
         `x must be [B, ${height}, ${width}, 3]; got [${x.shape.join(", ")}]`,
       );
     }
-    const ctx: ForwardContext = { training };
+    const ctx: ForwardContext = {
+      training,
+      ...(options.foldBatchNorm !== undefined ? { foldBatchNorm: options.foldBatchNorm } : {}),
+    };
     return tf.tidy(() => {
       const feats = this.backbone.apply(this.params, x, ctx);
       const B = x.shape[0];

@@ -8,6 +8,8 @@ export interface ForwardContext {
   readonly training: boolean;
   /** Running-average momentum of batch norm (default 0.1, as PyTorch). */
   readonly bnMomentum?: number;
+  /** Inference only: fold batch norm into the convolutions and run fused ops (default true). */
+  readonly foldBatchNorm?: boolean;
 }
 
 const BN_EPS = 1e-3;
@@ -125,6 +127,94 @@ export function depthwise(store: ParamStore, name: string, x: tf.Tensor4D, strid
   return tf.depthwiseConv2d(x, store.get(`${name}.w`) as tf.Tensor4D, stride, "same");
 }
 
+/**
+ * Whether inference can fold batch norm into the preceding convolution and run the fused tfjs ops
+ * (conv + bias + relu6 in one XNNPACK call on wasm). Not while a gradient is being recorded: tfjs has no
+ * gradient for a fused relu6.
+ */
+function foldable(ctx: ForwardContext): boolean {
+  return !ctx.training && ctx.foldBatchNorm !== false && tf.engine().state.gradientDepth === 0;
+}
+
+/**
+ * Inference batch norm as a per-channel affine map: `scale = γ / √(running var + ε)`,
+ * `shift = β − running mean · scale`.
+ */
+function foldedBatchNorm(store: ParamStore, name: string): [tf.Tensor1D, tf.Tensor1D] {
+  const gamma = store.get(`${name}.gamma`) as tf.Tensor1D;
+  const beta = store.get(`${name}.beta`) as tf.Tensor1D;
+  const scale = tf.mul(gamma, tf.rsqrt(tf.add(store.get(`${name}.var`), BN_EPS))) as tf.Tensor1D;
+  return [scale, tf.sub(beta, tf.mul(store.get(`${name}.mean`), scale)) as tf.Tensor1D];
+}
+
+/**
+ * Depthwise conv → batch norm → relu6. In inference the batch norm is folded into the filter and the
+ * three run as one fused op; in training as {@link depthwise} then {@link batchNormRelu6}.
+ */
+export function depthwiseBnRelu6(
+  store: ParamStore,
+  dwName: string,
+  bnName: string,
+  x: tf.Tensor4D,
+  stride: number,
+  ctx: ForwardContext,
+): tf.Tensor4D {
+  if (!foldable(ctx)) return batchNormRelu6(store, bnName, depthwise(store, dwName, x, stride), ctx);
+  const [scale, shift] = foldedBatchNorm(store, bnName);
+  const w = store.get(`${dwName}.w`) as tf.Tensor4D;
+  return tf.fused.depthwiseConv2d({
+    x,
+    filter: tf.mul(w, tf.reshape(scale, [1, 1, -1, 1])) as tf.Tensor4D,
+    strides: stride,
+    pad: "same",
+    bias: shift,
+    activation: "relu6",
+  });
+}
+
+/** A conv (`[k, k, cin, cout]` filter, "same" padding) with bias and activation as one fused op. */
+function fusedConv(
+  x: tf.Tensor4D,
+  w: tf.Tensor4D,
+  stride: number,
+  bias: tf.Tensor1D,
+  activation: "relu6" | "linear",
+): tf.Tensor4D {
+  if (w.shape[0] === 1 && w.shape[1] === 1 && stride === 1) {
+    const [B, H, W, C] = x.shape;
+    const cout = w.shape[3];
+    const y = tf.fused.matMul({
+      a: tf.reshape(x, [B * H * W, C]),
+      b: tf.reshape(w, [C, cout]),
+      bias,
+      activation,
+    });
+    return tf.reshape(y, [B, H, W, cout]);
+  }
+  return tf.fused.conv2d({ x, filter: w, strides: stride, pad: "same", bias, activation });
+}
+
+/**
+ * {@link conv} with its bias; in inference (see {@link depthwiseBnRelu6}) as one fused op.
+ * @param x `[B, H, W, cin]`.
+ */
+export function convWithBias(
+  store: ParamStore,
+  name: string,
+  x: tf.Tensor4D,
+  stride: number,
+  ctx: ForwardContext,
+): tf.Tensor4D {
+  if (!foldable(ctx)) return conv(store, name, x, stride, true);
+  return fusedConv(
+    x,
+    store.get(`${name}.w`) as tf.Tensor4D,
+    stride,
+    store.get(`${name}.b`) as tf.Tensor1D,
+    "linear",
+  );
+}
+
 /** conv → batch norm → relu6. */
 export function initConvBnAct(
   store: ParamStore,
@@ -146,7 +236,11 @@ export function convBnAct(
   stride: number,
   ctx: ForwardContext,
 ): tf.Tensor4D {
-  return batchNormRelu6(store, `${name}.bn`, conv(store, `${name}.conv`, x, stride, false), ctx);
+  if (!foldable(ctx))
+    return batchNormRelu6(store, `${name}.bn`, conv(store, `${name}.conv`, x, stride, false), ctx);
+  const [scale, shift] = foldedBatchNorm(store, `${name}.bn`);
+  const w = tf.mul(store.get(`${name}.conv.w`), scale) as tf.Tensor4D;
+  return fusedConv(x, w, stride, shift, "relu6");
 }
 
 /** Depthwise-separable block (MobileNet v1): 3×3 depthwise → BN → relu6 → 1×1 conv → BN → relu6. */
@@ -170,6 +264,6 @@ export function separable(
   stride: number,
   ctx: ForwardContext,
 ): tf.Tensor4D {
-  const d = batchNormRelu6(store, `${name}.dwbn`, depthwise(store, `${name}.dw`, x, stride), ctx);
+  const d = depthwiseBnRelu6(store, `${name}.dw`, `${name}.dwbn`, x, stride, ctx);
   return convBnAct(store, `${name}.pw`, d, 1, ctx);
 }

@@ -63,6 +63,38 @@ describe("SsdDetector", () => {
     for (const d of [a, b, c]) d.dispose();
   });
 
+  test("inference folds batch norm into fused conv ops: same outputs as layer by layer", () => {
+    const d = new SsdDetector(tiny({ seed: 5 }));
+    // Non-trivial batch-norm statistics and affine parameters everywhere.
+    let k = 0;
+    for (const name of d.params.names()) {
+      if (!/\.(gamma|beta|mean|var)$/.test(name)) continue;
+      const v = d.params.get(name);
+      const u = tf.randomUniform(v.shape, 0.5, 1.5, "float32", 100 + k++);
+      tf.tidy(() =>
+        (v as tf.Variable).assign(name.endsWith(".mean") || name.endsWith(".beta") ? tf.sub(u, 1) : u),
+      );
+      u.dispose();
+    }
+    const x = tf.randomUniform([2, 64, 64, 3], -1, 1, "float32", 9) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const a = d.forward(x);
+    const b = d.forward(x, false, { foldBatchNorm: false });
+    const err = (p: tf.Tensor, q: tf.Tensor) =>
+      tf.tidy(
+        () => tf.max(tf.abs(tf.sub(p, q))).dataSync()[0]! / Math.max(1e-6, tf.max(tf.abs(q)).dataSync()[0]!),
+      );
+    expect(err(a.loc, b.loc)).toBeLessThan(1e-4);
+    expect(err(a.logits, b.logits)).toBeLessThan(1e-4);
+    // While a gradient is recorded (tfjs has no gradient for a fused relu6) the unfolded layers run.
+    const g = tf.grad((t: tf.Tensor) => tf.sum(d.forward(t as tf.Tensor4D).logits))(x);
+    expect(Number.isFinite(tf.tidy(() => tf.sum(g).dataSync()[0]!))).toBe(true);
+    tf.dispose([a.loc, a.logits, b.loc, b.logits, g]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose(x);
+    d.dispose();
+  });
+
   test("starts predicting background with probability 0.99", () => {
     const d = new SsdDetector(tiny());
     const x = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
