@@ -4,7 +4,10 @@
  * backward + AdamW step) and inference images/s (batch 1, predict on a 640×480 image: letterbox,
  * forward, decode, NMS), on wasm (single thread and data-parallel over the cores) and cpu.
  *
- * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision]
+ * Each od row names the model (width α, tapped strides) with its parameters and multiply-adds
+ * (GMACs, one 320×320 forward), counted like the torchvision script counts its own.
+ *
+ * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--alpha A [--taps 8,16,32]]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -20,9 +23,35 @@ const quick = process.argv.includes("--quick");
 const steps = quick ? 2 : 4;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 
-async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): Promise<void> {
+/**
+ * Multiply-adds of one forward pass at batch 1 (every conv, depthwise conv and matMul), counted from
+ * the kernels' shapes, the same way the torchvision script counts them with forward hooks.
+ */
+async function countGmacs(det: SsdDetector): Promise<number> {
+  const { width, height } = det.config.inputSize;
+  const x = tf.zeros([1, height, width, 3]) as tf.Tensor4D;
+  const prof = await tf.profile(() => {
+    const o = det.forward(x, false, { foldBatchNorm: false });
+    return [o.loc, o.logits];
+  });
+  x.dispose();
+  let macs = 0;
+  for (const k of prof.kernels) {
+    const [a, b] = k.inputShapes as number[][];
+    const out = (k.outputShapes as number[][])[0] ?? [];
+    const n = out.reduce((p, q) => p * q, 1);
+    if (k.name === "Conv2D" || k.name === "FusedConv2D")
+      macs += n * (b?.[0] ?? 0) * (b?.[1] ?? 0) * (b?.[2] ?? 0);
+    else if (k.name === "DepthwiseConv2dNative" || k.name === "FusedDepthwiseConv2D")
+      macs += n * (b?.[0] ?? 0) * (b?.[1] ?? 0);
+    else if (k.name === "BatchMatMul" || k.name === "_FusedMatMul") macs += n * (a?.[a.length - 1] ?? 0);
+  }
+  return macs / 1e9;
+}
+
+async function bench(backend: "wasm" | "cpu", alpha: number, workers: number, taps: number[]): Promise<void> {
   await initBackend({ prefer: [backend] });
-  const backbone = { kind: "mobilenet" as const, widthMultiplier: alpha, taps: [8, 16, 32] };
+  const backbone = { kind: "mobilenet" as const, widthMultiplier: alpha, taps };
   const config = resolveTrainConfig({
     data: { root: "." },
     model: { backbone },
@@ -57,7 +86,7 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): P
   console.log(
     JSON.stringify({
       bench: "train step batch 8 320x320",
-      impl: `od mobilenet α=${alpha}`,
+      impl: `od mobilenet α=${alpha} taps ${taps.join("/")}`,
       backend,
       workers,
       params: det.countParameters(),
@@ -77,8 +106,10 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): P
   console.log(
     JSON.stringify({
       bench: "inference batch 1 (640x480 → 320x320)",
-      impl: `od mobilenet α=${alpha}`,
+      impl: `od mobilenet α=${alpha} taps ${taps.join("/")}`,
       backend,
+      params: det.countParameters(),
+      gmacs: await countGmacs(det),
       ms_median: im,
       images_per_s: 1000 / im,
     }),
@@ -90,12 +121,26 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number): P
 
 const cores = availableParallelism();
 const alphaArg = process.argv.indexOf("--alpha");
-const alphas = alphaArg > 0 ? [Number(process.argv[alphaArg + 1])] : [0.5, 1.0];
-for (const alpha of alphas) {
-  await bench("wasm", alpha, 0);
-  await bench("wasm", alpha, cores - 1);
+const tapsArg = process.argv.indexOf("--taps");
+/** [α, taps]: the default model, an SSDlite-class one (compute close to ssdlite320's) and α = 1. */
+const models: [number, number[]][] =
+  alphaArg > 0
+    ? [
+        [
+          Number(process.argv[alphaArg + 1]),
+          tapsArg > 0 ? (process.argv[tapsArg + 1] ?? "").split(",").map(Number) : [8, 16, 32],
+        ],
+      ]
+    : [
+        [0.5, [8, 16, 32]],
+        [0.75, [8, 16, 32, 64]],
+        [1.0, [8, 16, 32]],
+      ];
+for (const [alpha, taps] of models) {
+  await bench("wasm", alpha, 0, taps);
+  await bench("wasm", alpha, cores - 1, taps);
 }
-if (!quick) await bench("cpu", 0.5, 0);
+if (!quick) await bench("cpu", 0.5, 0, [8, 16, 32]);
 const py = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./torchvision_ssdlite.py", import.meta.url));
 if (process.argv.includes("--no-torchvision") || !existsSync(py)) {

@@ -47,6 +47,23 @@ times.sort()
 med = times[len(times) // 2]
 print(json.dumps({"bench": "train step batch 8 320x320", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "params": params, "ms_median": med * 1000, "images_per_s": 8 / med}))
 model.eval()
+# Multiply-adds of one 320x320 forward (every Conv2d and Linear), counted with forward hooks.
+macs = [0]
+
+
+def count(m, inp, out):
+    if isinstance(m, torch.nn.Conv2d):
+        kh, kw = m.kernel_size
+        macs[0] += out.numel() * (m.in_channels // m.groups) * kh * kw
+    elif isinstance(m, torch.nn.Linear):
+        macs[0] += out.numel() * m.in_features
+
+
+hooks = [m.register_forward_hook(count) for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+with torch.no_grad():
+    model([torch.rand(3, 320, 320)])
+for h in hooks:
+    h.remove()
 x = [torch.rand(3, 320, 320)]
 with torch.no_grad():
     model(x)
@@ -57,4 +74,4 @@ with torch.no_grad():
         times.append(time.perf_counter() - t)
 times.sort()
 med = times[len(times) // 2]
-print(json.dumps({"bench": "inference batch 1 320x320", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "ms_median": med * 1000, "images_per_s": 1 / med}))
+print(json.dumps({"bench": "inference batch 1 320x320", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "params": params, "gmacs": macs[0] / 1e9, "ms_median": med * 1000, "images_per_s": 1 / med}))
