@@ -29,6 +29,8 @@ export interface Rows {
   readonly filterRow: RowFn;
   readonly inputRow: RowFn;
   readonly rangeGrad: RangeFn;
+  /** `[r, c]` → `[c, r]` float32 transpose, r and c multiples of 4 (./wasm-fast-paths.ts). */
+  readonly transpose2d?: (src: number, dst: number, r: number, c: number) => void;
   /** Batch-norm passes (./batch-norm.ts); absent in modules built without them. */
   readonly bnStats?: (x: number, n: number, c4: number, buf: number) => void;
   readonly bnAffine?: (

@@ -44,6 +44,25 @@ describe("wasm fast paths", () => {
   });
 
   test.each([
+    [false, true, [68, 36], [20, 36]],
+    [true, false, [68, 36], [68, 20]],
+    [true, true, [1, 68, 36], [1, 20, 68]],
+    [true, false, [4, 8], [4, 12]],
+  ])(
+    "matMul transposeA=%s transposeB=%s with sizes multiple of 4 (SIMD transpose): %j · %j equals cpu",
+    async (ta, tb, sa, sb) => {
+      const [a, b] = await both(() =>
+        tf.tidy(() => {
+          const x = tf.randomNormal(sa, 0, 1, "float32", 4);
+          const y = tf.randomNormal(sb, 0, 1, "float32", 5);
+          return tf.matMul(x as tf.Tensor2D, y as tf.Tensor2D, ta, tb);
+        }),
+      );
+      expect(maxRel(a, b)).toBeLessThan(1e-5);
+    },
+  );
+
+  test.each([
     ["sum", [0, 1, 2], false],
     ["sum", [0, 1], true],
     ["mean", [0, 1, 2], true],

@@ -265,4 +265,55 @@
             (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
             (br $kloop)))
         (br $row))))
+
+  ;; ---- Transpose of a [r, c] float32 matrix into [c, r], r and c multiples of 4 (../wasm-fast-paths.ts) ----
+  ;; 4×4 blocks transposed in registers; bands of 32 source rows keep the reads and writes in cache.
+  (func (export "transpose2d") (param $src i32) (param $dst i32) (param $r i32) (param $c i32)
+    (local $i0 i32) (local $iend i32) (local $i i32) (local $j i32) (local $rs i32) (local $ds i32)
+    (local $p i32) (local $q i32)
+    (local $a v128) (local $b v128) (local $e v128) (local $f v128)
+    (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
+    (local.set $rs (i32.shl (local.get $c) (i32.const 2))) ;; source row bytes
+    (local.set $ds (i32.shl (local.get $r) (i32.const 2))) ;; destination row bytes
+    (local.set $i0 (i32.const 0))
+    (block $bdone
+      (loop $band
+        (br_if $bdone (i32.ge_u (local.get $i0) (local.get $r)))
+        (local.set $iend (i32.add (local.get $i0) (i32.const 32)))
+        (if (i32.gt_u (local.get $iend) (local.get $r)) (then (local.set $iend (local.get $r))))
+        (local.set $j (i32.const 0))
+        (block $jdone
+          (loop $jloop
+            (br_if $jdone (i32.ge_u (local.get $j) (local.get $c)))
+            (local.set $i (local.get $i0))
+            (block $idone
+              (loop $iloop
+                (br_if $idone (i32.ge_u (local.get $i) (local.get $iend)))
+                (local.set $p (i32.add (local.get $src)
+                  (i32.add (i32.mul (local.get $i) (local.get $rs)) (i32.shl (local.get $j) (i32.const 2)))))
+                (local.set $a (v128.load (local.get $p)))
+                (local.set $b (v128.load (i32.add (local.get $p) (local.get $rs))))
+                (local.set $e (v128.load (i32.add (local.get $p) (i32.shl (local.get $rs) (i32.const 1)))))
+                (local.set $f (v128.load (i32.add (local.get $p) (i32.mul (local.get $rs) (i32.const 3)))))
+                (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $a) (local.get $b)))
+                (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $a) (local.get $b)))
+                (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23 (local.get $e) (local.get $f)))
+                (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31 (local.get $e) (local.get $f)))
+                (local.set $q (i32.add (local.get $dst)
+                  (i32.add (i32.mul (local.get $j) (local.get $ds)) (i32.shl (local.get $i) (i32.const 2)))))
+                (v128.store (local.get $q)
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2)))
+                (v128.store (i32.add (local.get $q) (local.get $ds))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2)))
+                (v128.store (i32.add (local.get $q) (i32.shl (local.get $ds) (i32.const 1)))
+                  (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3)))
+                (v128.store (i32.add (local.get $q) (i32.mul (local.get $ds) (i32.const 3)))
+                  (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3)))
+                (local.set $i (i32.add (local.get $i) (i32.const 4)))
+                (br $iloop)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $jloop)))
+        (local.set $i0 (local.get $iend))
+        (br $band))))
 )
+
