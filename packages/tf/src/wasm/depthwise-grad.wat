@@ -158,17 +158,17 @@
         (local.set $r0 (i32.add (local.get $r0) (local.get $m)))
         (br $rloop))))
 
-  ;; z = x·sc + sh (f32); relu6 mask of z when $act (0 < z ≤ 6), else all ones.
-  (func $mask (param $z v128) (param $act i32) (result v128)
-    (if (result v128) (local.get $act)
-      (then (v128.and (f32x4.gt (local.get $z) (v128.const f32x4 0 0 0 0))
-                      (f32x4.le (local.get $z) (v128.const f32x4 6 6 6 6))))
-      (else (v128.const i32x4 -1 -1 -1 -1))))
-
+  ;; The relu6 mask of z = x·sc + sh is (lo < z) & (z ≤ hi) | all, with lo = 0, hi = 6, all = 0 when $act
+  ;; and lo = −∞, hi = +∞, all = ~0 (every lane kept, also for NaN) otherwise: no branch in the loops.
   ;; y = act(x·sc + sh), act = clip to [0, 6] when $act.
   (func (export "bnAffine") (param $x i32) (param $y i32) (param $n i32) (param $c4 i32) (param $sc i32)
     (param $sh i32) (param $act i32)
-    (local $end i32) (local $kb i32) (local $z v128)
+    (local $end i32) (local $kb i32) (local $z v128) (local $lo v128) (local $hi v128)
+    (local.set $lo (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $hi (v128.const f32x4 inf inf inf inf))
+    (if (local.get $act) (then
+      (local.set $lo (v128.const f32x4 0 0 0 0))
+      (local.set $hi (v128.const f32x4 6 6 6 6))))
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $n) (i32.shl (local.get $c4) (i32.const 4)))))
     (block $done
       (loop $row
@@ -180,10 +180,7 @@
             (local.set $z (f32x4.add
               (f32x4.mul (v128.load (local.get $x)) (v128.load (i32.add (local.get $sc) (i32.shl (local.get $kb) (i32.const 4)))))
               (v128.load (i32.add (local.get $sh) (i32.shl (local.get $kb) (i32.const 4))))))
-            (if (local.get $act)
-              (then (local.set $z (f32x4.min (f32x4.max (local.get $z) (v128.const f32x4 0 0 0 0))
-                (v128.const f32x4 6 6 6 6)))))
-            (v128.store (local.get $y) (local.get $z))
+            (v128.store (local.get $y) (f32x4.min (f32x4.max (local.get $z) (local.get $lo)) (local.get $hi)))
             (local.set $x (i32.add (local.get $x) (i32.const 16)))
             (local.set $y (i32.add (local.get $y) (i32.const 16)))
             (local.set $kb (i32.add (local.get $kb) (i32.const 1)))
@@ -196,7 +193,15 @@
     (param $sh i32) (param $mu i32) (param $acc i32) (param $act i32)
     (local $rs i32) (local $r0 i32) (local $m i32) (local $kb i32) (local $j i32) (local $off i32)
     (local $vs v128) (local $vh v128) (local $vm v128) (local $xv v128) (local $dz v128)
-    (local $s1 v128) (local $s2 v128) (local $cs i32)
+    (local $s1 v128) (local $s2 v128) (local $cs i32) (local $z v128)
+    (local $lo v128) (local $hi v128) (local $all v128)
+    (local.set $lo (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $hi (v128.const f32x4 inf inf inf inf))
+    (local.set $all (v128.const i32x4 -1 -1 -1 -1))
+    (if (local.get $act) (then
+      (local.set $lo (v128.const f32x4 0 0 0 0))
+      (local.set $hi (v128.const f32x4 6 6 6 6))
+      (local.set $all (v128.const i32x4 0 0 0 0))))
     (local.set $rs (i32.shl (local.get $c4) (i32.const 4)))
     (local.set $cs (i32.shl (local.get $c4) (i32.const 5)))
     (local.set $r0 (i32.const 0))
@@ -220,8 +225,10 @@
               (loop $jloop
                 (br_if $jdone (i32.eqz (local.get $j)))
                 (local.set $xv (v128.load (i32.add (local.get $x) (local.get $off))))
+                (local.set $z (f32x4.add (f32x4.mul (local.get $xv) (local.get $vs)) (local.get $vh)))
                 (local.set $dz (v128.and (v128.load (i32.add (local.get $dy) (local.get $off)))
-                  (call $mask (f32x4.add (f32x4.mul (local.get $xv) (local.get $vs)) (local.get $vh)) (local.get $act))))
+                  (v128.or (local.get $all)
+                    (v128.and (f32x4.gt (local.get $z) (local.get $lo)) (f32x4.le (local.get $z) (local.get $hi))))))
                 (local.set $s1 (f32x4.add (local.get $s1) (local.get $dz)))
                 (local.set $s2 (f32x4.add (local.get $s2)
                   (f32x4.mul (local.get $dz) (f32x4.sub (local.get $xv) (local.get $vm)))))
@@ -239,7 +246,15 @@
   ;; Input gradient: out = a·dz + b·(x − mu) + c, dz = dy · mask(x·sc + sh), all f32.
   (func (export "bnGradDx") (param $x i32) (param $dy i32) (param $out i32) (param $n i32) (param $c4 i32)
     (param $sc i32) (param $sh i32) (param $mu i32) (param $a i32) (param $b i32) (param $c i32) (param $act i32)
-    (local $end i32) (local $kb i32) (local $o i32) (local $xv v128) (local $dz v128)
+    (local $end i32) (local $kb i32) (local $o i32) (local $xv v128) (local $dz v128) (local $z v128)
+    (local $lo v128) (local $hi v128) (local $all v128)
+    (local.set $lo (v128.const f32x4 -inf -inf -inf -inf))
+    (local.set $hi (v128.const f32x4 inf inf inf inf))
+    (local.set $all (v128.const i32x4 -1 -1 -1 -1))
+    (if (local.get $act) (then
+      (local.set $lo (v128.const f32x4 0 0 0 0))
+      (local.set $hi (v128.const f32x4 6 6 6 6))
+      (local.set $all (v128.const i32x4 0 0 0 0))))
     (local.set $end (i32.add (local.get $x) (i32.mul (local.get $n) (i32.shl (local.get $c4) (i32.const 4)))))
     (block $done
       (loop $row
@@ -250,9 +265,11 @@
             (br_if $kdone (i32.ge_u (local.get $kb) (local.get $c4)))
             (local.set $o (i32.shl (local.get $kb) (i32.const 4)))
             (local.set $xv (v128.load (local.get $x)))
+            (local.set $z (f32x4.add (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $sc) (local.get $o))))
+              (v128.load (i32.add (local.get $sh) (local.get $o)))))
             (local.set $dz (v128.and (v128.load (local.get $dy))
-              (call $mask (f32x4.add (f32x4.mul (local.get $xv) (v128.load (i32.add (local.get $sc) (local.get $o))))
-                (v128.load (i32.add (local.get $sh) (local.get $o)))) (local.get $act))))
+              (v128.or (local.get $all)
+                (v128.and (f32x4.gt (local.get $z) (local.get $lo)) (f32x4.le (local.get $z) (local.get $hi))))))
             (v128.store (local.get $out)
               (f32x4.add
                 (f32x4.add (f32x4.mul (v128.load (i32.add (local.get $a) (local.get $o))) (local.get $dz))
