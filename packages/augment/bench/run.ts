@@ -4,15 +4,15 @@
  * Throughput is reported per CPU second of this process (`process.cpuUsage`; Python's
  * `time.process_time`) as well as per wall second, so a busy machine does not distort the comparison.
  * Every case reads `sample.image` of its output, so lazy (view) steps are timed with their rendering.
+ * Measures the built package (`@od/augment`, resolved through its exports to dist/, as users run it):
+ * build first (`npx tsc -b packages/augment` at the repo root; `npm run bench` does, turbo's bench task
+ * depends on build).
  * Usage: npx tsx bench/run.ts [seconds per case, default 2]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
-import { unsafeBoxes } from "@od/boxes";
-import jpeg from "jpeg-js";
-import ndarray from "ndarray";
 import {
   createRng,
   horizontalFlip,
@@ -22,7 +22,10 @@ import {
   ssdCrop,
   ssdPipeline,
   type Transform,
-} from "../src/index.js";
+} from "@od/augment";
+import { unsafeBoxes } from "@od/boxes";
+import jpeg from "jpeg-js";
+import ndarray from "ndarray";
 
 const seconds = Number(process.argv[2] ?? 2);
 const here = fileURLToPath(new URL(".", import.meta.url));

@@ -2,6 +2,7 @@
  * Pixel kernels over contiguous HWC buffers. No validation here: callers check sizes.
  */
 import { allocLike, type PixelData, type Pixels } from "../image.js";
+import { type FixedTaps, resizeBlockWasm } from "./resize-wasm.js";
 import { identityView, isView, materialize, type Source, type View } from "./view.js";
 
 /** Resampling method. */
@@ -16,7 +17,9 @@ const ROUND2_4 = 1 << (2 * SHIFT - 5);
  * `(ox, oy)`. Bilinear uses half-pixel centres: `sx = (x + 0.5) · W / dw − 0.5`, clamped to the edge
  * (OpenCV `INTER_LINEAR`; uint8 in 11-bit fixed point like OpenCV). Area averages the source footprint
  * of each output pixel when both axes shrink (OpenCV `INTER_AREA`), bilinear otherwise. A lazy view is
- * read in place for uint8 bilinear (the common case) and materialised otherwise.
+ * read in place for uint8 bilinear (the common case) and materialised otherwise. uint8 bilinear runs the
+ * block of output pixels whose taps all lie inside the view on a wasm SIMD kernel when the engine has one
+ * (see resize-wasm.ts; same bytes), the rest in JS.
  */
 export function resizeInto(
   src: Source,
@@ -67,16 +70,35 @@ function bilinearTaps(srcLen: number, dstLen: number): Taps {
   return { i0, i1, a };
 }
 
-function fixedTaps(srcLen: number, dstLen: number): { i0: Int32Array; i1: Int32Array; w: Int32Array } {
-  const t = bilinearTaps(srcLen, dstLen);
-  return { i0: t.i0, i1: t.i1, w: Int32Array.from(t.a, (a) => Math.round(a * ONE)) };
+/** {@link bilinearTaps} with the weight rounded to 11 bits (`round(a · 2048)`), in one pass. */
+function fixedTaps(srcLen: number, dstLen: number): FixedTaps {
+  const i0 = new Int32Array(dstLen);
+  const i1 = new Int32Array(dstLen);
+  const w = new Int32Array(dstLen);
+  const s = srcLen / dstLen;
+  for (let x = 0; x < dstLen; x++) {
+    let f = (x + 0.5) * s - 0.5;
+    if (f < 0) f = 0;
+    let i = Math.floor(f);
+    let a = f - i;
+    if (i >= srcLen - 1) {
+      i = srcLen - 1;
+      a = 0;
+    }
+    i0[x] = i;
+    i1[x] = Math.min(i + 1, srcLen - 1);
+    w[x] = Math.round(a * ONE);
+  }
+  return { i0, i1, w };
 }
 
 /**
  * Fused uint8 bilinear resize of a view: every output value reads its 4 source values, interpolates
  * horizontally (`p·(2048 − wx) + q·wx`, 11-bit weights) and vertically as OpenCV's `VResizeLinear`
  * (`((a·wy0) >> 4) + ((b·wy) >> 4)`, rounded, `>> 18`). Taps outside the view's window read its fill.
- * Output rows never share work when downscaling, so no row cache is kept.
+ * Output rows never share work when downscaling, so no row cache is kept. Output columns `[xa, xb)` ×
+ * rows `[ya, yb)` read no fill: that block goes to {@link resizeBlockWasm} first, and is computed here
+ * only when it declines (no wasm SIMD, switched off, > 4 channels, sparse rows).
  */
 function resizeBilinearU8(
   v: View,
@@ -112,6 +134,12 @@ function resizeBilinearU8(
   if (xa < 0) xa = xb = 0;
   let oMax = 0;
   for (let x = xa; x < xb; x++) oMax = Math.max(oMax, o0[x] as number, o1[x] as number);
+  // rows [ya, yb) read two rows inside the window; with [xa, xb) they form the block without fill taps
+  let ya = 0;
+  while (ya < dh && !((ty.i0[ya] as number) >= v.y0 && (ty.i1[ya] as number) < v.y1)) ya++;
+  let yb = ya;
+  while (yb < dh && (ty.i0[yb] as number) >= v.y0 && (ty.i1[yb] as number) < v.y1) yb++;
+  const inner = xb > xa && yb > ya && resizeBlockWasm(v, tx, ty, xa, xb, ya, yb, out, outW, ox, oy);
   const dv = new DataView(sd.buffer, sd.byteOffset, sd.byteLength);
   const fill = (v.fill as Uint8Array | undefined) ?? new Uint8Array(C);
   const wx = tx.w;
@@ -125,10 +153,13 @@ function resizeBilinearU8(
     const d = ((oy + y) * outW + ox) * C;
     if (r0 >= 0 && r1 >= 0 && xb > xa) {
       rowEdge(sd, r0, r1, o0, o1, wx, 0, xa, wy0, wy, out, d, C, fill);
-      if (C === 3 && Math.max(r0, r1) + oMax + 4 <= sd.length)
-        row3w(dv, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * 3);
-      else if (C === 3) row3(sd, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * 3);
-      else rowN(sd, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * C, C);
+      // columns [xa, xb) are already written when the wasm kernel ran
+      if (!inner) {
+        if (C === 3 && Math.max(r0, r1) + oMax + 4 <= sd.length)
+          row3w(dv, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * 3);
+        else if (C === 3) row3(sd, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * 3);
+        else rowN(sd, r0, r1, o0, o1, wx, xa, xb, wy0, wy, out, d + xa * C, C);
+      }
       rowEdge(sd, r0, r1, o0, o1, wx, xb, dw, wy0, wy, out, d + xb * C, C, fill);
     } else {
       rowEdge(sd, r0, r1, o0, o1, wx, 0, dw, wy0, wy, out, d, C, fill);
