@@ -2,7 +2,8 @@
  * SSD speed next to torchvision's ssdlite320_mobilenet_v3_large on the same machine, in one run.
  * Prints one JSON object per line: training images/s (batch 8, 320×320, forward + MultiBox loss +
  * backward + AdamW step) and inference images/s (batch 1, predict on a 640×480 image: letterbox,
- * forward, decode, NMS), on wasm (single thread and data-parallel over the cores) and cpu.
+ * forward, decode, NMS), on wasm (one thread; data-parallel replicas over the cores; one XNNPACK
+ * thread per core) and cpu. Each configuration runs in its own process.
  *
  * Each od row names the model (width α, tapped strides) with its parameters and multiply-adds
  * (GMACs, one 320×320 forward), counted like the torchvision script counts its own.
@@ -49,8 +50,22 @@ async function countGmacs(det: SsdDetector): Promise<number> {
   return macs / 1e9;
 }
 
-async function bench(backend: "wasm" | "cpu", alpha: number, workers: number, taps: number[]): Promise<void> {
-  await initBackend({ prefer: [backend] });
+/** One measured configuration, run in its own process (the wasm thread count is fixed per process). */
+interface Case {
+  readonly backend: "wasm" | "cpu";
+  readonly alpha: number;
+  readonly taps: number[];
+  /** XNNPACK threads of this process's wasm backend. */
+  readonly threads: number;
+  /** Data-parallel worker threads for training (0: train in this thread only). */
+  readonly workers: number;
+  /** Also time inference (batch 1). */
+  readonly infer: boolean;
+}
+
+async function bench(c: Case): Promise<void> {
+  const info = await initBackend({ prefer: [c.backend], threads: c.threads });
+  const { alpha, taps, workers, backend } = c;
   const backbone = { kind: "mobilenet" as const, widthMultiplier: alpha, taps };
   const config = resolveTrainConfig({
     data: { root: "." },
@@ -61,6 +76,7 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number, ta
   const det = new SsdDetector(
     defaultSsdConfig({ classNames: ["a", "b", "c"], backbone, inputSize: config.model.inputSize }),
   );
+  const impl = `od mobilenet α=${alpha} taps ${taps.join("/")}`;
   const names = trainableNames(det);
   const vars = det.trainableVariables();
   const opt = new Optimizer(
@@ -86,40 +102,51 @@ async function bench(backend: "wasm" | "cpu", alpha: number, workers: number, ta
   console.log(
     JSON.stringify({
       bench: "train step batch 8 320x320",
-      impl: `od mobilenet α=${alpha} taps ${taps.join("/")}`,
+      impl,
       backend,
+      backendInfo: info.reason,
+      threads: c.threads,
       workers,
       params: det.countParameters(),
       ms_median: ms,
       images_per_s: 8000 / ms,
     }),
   );
-  const img = tf.randomUniform([480, 640, 3], 0, 255, "float32", 2) as tf.Tensor3D;
-  await det.predict([img]);
-  const inf: number[] = [];
-  for (let i = 0; i < (quick ? 3 : 10); i++) {
-    const t = performance.now();
+  if (c.infer) {
+    const img = tf.randomUniform([480, 640, 3], 0, 255, "float32", 2) as tf.Tensor3D;
     await det.predict([img]);
-    inf.push(performance.now() - t);
+    const inf: number[] = [];
+    for (let i = 0; i < (quick ? 3 : 10); i++) {
+      const t = performance.now();
+      await det.predict([img]);
+      inf.push(performance.now() - t);
+    }
+    const im = median(inf);
+    console.log(
+      JSON.stringify({
+        bench: "inference batch 1 (640x480 → 320x320)",
+        impl,
+        backend,
+        backendInfo: info.reason,
+        threads: c.threads,
+        params: det.countParameters(),
+        gmacs: await countGmacs(det),
+        ms_median: im,
+        images_per_s: 1000 / im,
+      }),
+    );
+    img.dispose();
   }
-  const im = median(inf);
-  console.log(
-    JSON.stringify({
-      bench: "inference batch 1 (640x480 → 320x320)",
-      impl: `od mobilenet α=${alpha} taps ${taps.join("/")}`,
-      backend,
-      params: det.countParameters(),
-      gmacs: await countGmacs(det),
-      ms_median: im,
-      images_per_s: 1000 / im,
-    }),
-  );
-  img.dispose();
   opt.dispose();
   det.dispose();
 }
 
 const cores = availableParallelism();
+const childArg = process.argv.indexOf("--child");
+if (childArg > 0) {
+  await bench(JSON.parse(process.argv[childArg + 1] ?? "{}") as Case);
+  process.exit(0);
+}
 const alphaArg = process.argv.indexOf("--alpha");
 const tapsArg = process.argv.indexOf("--taps");
 /** [α, taps]: the default model, an SSDlite-class one (compute close to ssdlite320's) and α = 1. */
@@ -136,11 +163,20 @@ const models: [number, number[]][] =
         [0.75, [8, 16, 32, 64]],
         [1.0, [8, 16, 32]],
       ];
-for (const [alpha, taps] of models) {
-  await bench("wasm", alpha, 0, taps);
-  await bench("wasm", alpha, cores - 1, taps);
+const self = fileURLToPath(import.meta.url);
+function runCase(c: Case): void {
+  const args = ["--import", "tsx", self, "--child", JSON.stringify(c), ...(quick ? ["--quick"] : [])];
+  const out = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+  for (const line of out.split("\n")) if (line.startsWith("{")) console.log(line);
 }
-if (!quick) await bench("cpu", 0.5, 0, [8, 16, 32]);
+for (const [alpha, taps] of models) {
+  // One wasm thread, trained in one thread; the same with data-parallel replicas over the other cores
+  // (one thread each, the trainer's default); inference with one XNNPACK thread per core.
+  runCase({ backend: "wasm", alpha, taps, threads: 1, workers: 0, infer: true });
+  runCase({ backend: "wasm", alpha, taps, threads: 1, workers: cores - 1, infer: false });
+  runCase({ backend: "wasm", alpha, taps, threads: cores, workers: 0, infer: true });
+}
+if (!quick) runCase({ backend: "cpu", alpha: 0.5, taps: [8, 16, 32], threads: 1, workers: 0, infer: true });
 const py = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./torchvision_ssdlite.py", import.meta.url));
 if (process.argv.includes("--no-torchvision") || !existsSync(py)) {

@@ -5,12 +5,13 @@ const backend = process.argv[2] ?? "wasm";
 const B = Number(process.argv[3] ?? 2);
 const S = Number(process.argv[4] ?? 160);
 const alpha = Number(process.argv[5] ?? 0.5);
-await initBackend({ prefer: [backend as "wasm"] });
+const taps = (process.argv[6] ?? "8,16,32").split(",").map(Number);
+await initBackend({ prefer: [backend as "wasm"], threads: Number(process.env.OD_THREADS ?? 1) });
 const d = new SsdDetector(
   defaultSsdConfig({
     classNames: ["a", "b", "c"],
     inputSize: { width: S, height: S },
-    backbone: { kind: "mobilenet", widthMultiplier: alpha, taps: [8, 16, 32] },
+    backbone: { kind: "mobilenet", widthMultiplier: alpha, taps },
   }),
 );
 const x = tf.randomUniform([B, S, S, 3], -1, 1) as tf.Tensor4D;

@@ -18,6 +18,14 @@ export interface InitBackendOptions {
    * under a bundler; not needed in Node (the files are read from node_modules).
    */
   readonly wasmPaths?: string | Readonly<Record<string, string>>;
+  /**
+   * XNNPACK threads of the wasm backend in Node (default: the machine's cores on the main thread, 1 in
+   * a worker thread, where data-parallel replicas run). More than 1 loads tfjs's threaded SIMD build,
+   * which tfjs itself enables only in browsers (see `wasm-threads-node.ts`); if it fails to start, the
+   * single-threaded build is used and the reason says so. Fixed by the first initialisation of wasm in
+   * a process. Ignored in browsers (tfjs decides there) and when `wasmPaths` is given.
+   */
+  readonly threads?: number;
 }
 
 /** The active backend and why it was chosen. */
@@ -73,18 +81,64 @@ async function tryTensorflow(): Promise<string> {
   );
 }
 
-async function tryWasm(wasmPaths: InitBackendOptions["wasmPaths"]): Promise<string> {
+/** Threads wanted in Node: `options.threads`, else the cores on the main thread and 1 in a worker. */
+async function nodeThreads(requested: number | undefined): Promise<number> {
+  if (requested !== undefined) return requested;
+  const { isMainThread } = await import("node:worker_threads");
+  if (!isMainThread) return 1;
+  const os = await import("node:os");
+  return typeof os.availableParallelism === "function" ? os.availableParallelism() : os.cpus().length;
+}
+
+/** Whether the wasm backend already has an instance (its thread count is then fixed). */
+function wasmInitialised(): boolean {
+  return (engine() as unknown as { registry: Record<string, unknown> }).registry.wasm !== undefined;
+}
+
+async function tryWasm(
+  wasmPaths: InitBackendOptions["wasmPaths"],
+  threadsOption: number | undefined,
+): Promise<string> {
   const wasm = await import("@tensorflow/tfjs-backend-wasm");
   registerWasmFastPaths("wasm");
   if (wasmPaths !== undefined) {
     if (typeof wasmPaths === "string") wasm.setWasmPaths(wasmPaths);
     else wasm.setWasmPaths({ ...wasmPaths });
   }
+  let note = "";
+  if (isNode && wasmPaths === undefined && !wasmInitialised()) {
+    const want = await nodeThreads(threadsOption);
+    const simd = await env().getAsync("WASM_HAS_SIMD_SUPPORT");
+    if (want > 1 && simd === true) {
+      try {
+        const { initThreadedWasmNode } = await import("./wasm-threads-node.js");
+        const n = await initThreadedWasmNode(
+          want,
+          wasm,
+          setBackend,
+          (on) => env().set("WASM_HAS_MULTITHREAD_SUPPORT", on),
+          () => (engine().findBackend("wasm") as { wasm?: unknown } | null)?.wasm,
+        );
+        return `wasm ready (SIMD, ${n} thread${n === 1 ? "" : "s"}, threaded build)`;
+      } catch (e) {
+        env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+        wasm.setThreadsCount(1);
+        note = `; the threaded build failed (${errorText(e)})`;
+      }
+    } else {
+      env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+    }
+  }
   if (!(await setBackend("wasm"))) throw new Error("the wasm module did not initialise (see the console)");
   const simd = await env().getAsync("WASM_HAS_SIMD_SUPPORT");
-  const threads = await env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
-  const nThreads = threads === true && !isNode ? "threads" : "1 thread";
-  return `wasm ready (${simd === true ? "SIMD" : "no SIMD"}, ${nThreads})`;
+  let nThreads = "1 thread";
+  try {
+    const n = wasm.getThreadsCount();
+    nThreads = `${n} thread${n === 1 ? "" : "s"}`;
+  } catch {
+    // not initialised through this module instance
+  }
+  return `wasm ready (${simd === true ? "SIMD" : "no SIMD"}, ${nThreads}${note})`;
 }
 
 async function tryCpu(): Promise<string> {
@@ -140,7 +194,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
         name === "tensorflow"
           ? await tryTensorflow()
           : name === "wasm"
-            ? await tryWasm(options.wasmPaths)
+            ? await tryWasm(options.wasmPaths, options.threads)
             : await tryCpu();
       const reason = [
         ...skipped.map((s) => (s.name === "tensorflow" ? s.why : `${s.name}: ${s.why}`)),

@@ -6,7 +6,7 @@
  */
 import type { TensorInfo } from "@tensorflow/tfjs-core";
 import type { DepthwiseGeometry } from "./depthwise-direct.js";
-import { DEPTHWISE_GRAD_WASM } from "./wasm/depthwise-grad-bytes.js";
+import { DEPTHWISE_GRAD_WASM, DEPTHWISE_GRAD_WASM_SHARED } from "./wasm/depthwise-grad-bytes.js";
 
 /** What the kernels need of tfjs-backend-wasm's `BackendWasm` (found by duck typing). */
 export interface WasmHeapBackend {
@@ -14,6 +14,8 @@ export interface WasmHeapBackend {
   typedArrayFromHeap(t: TensorInfo): ArrayLike<number> & { readonly byteOffset: number };
   readonly wasm: {
     readonly asm?: { readonly memory?: unknown };
+    /** The memory of the threaded build (imported by its module, so not in `asm`). */
+    readonly wasmMemory?: unknown;
     _malloc(bytes: number): number;
     _free(ptr: number): void;
   };
@@ -80,12 +82,13 @@ function decode(b64: string): Uint8Array {
 
 /** The SIMD row functions bound to `backend`'s memory; `undefined` without wasm SIMD or heap access. */
 export function wasmRows(backend: WasmHeapBackend): Rows | undefined {
-  const memory = backend.wasm?.asm?.memory;
+  const memory = backend.wasm?.asm?.memory ?? backend.wasm?.wasmMemory;
   if (typeof WebAssembly === "undefined" || !(memory instanceof WebAssembly.Memory)) return undefined;
   let rows = instances.get(memory);
   if (rows === undefined) {
     try {
-      const bytes = decode(DEPTHWISE_GRAD_WASM);
+      const shared = typeof SharedArrayBuffer !== "undefined" && memory.buffer instanceof SharedArrayBuffer;
+      const bytes = decode(shared ? DEPTHWISE_GRAD_WASM_SHARED : DEPTHWISE_GRAD_WASM);
       const inst = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>), {
         env: { memory },
       });

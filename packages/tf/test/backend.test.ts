@@ -1,4 +1,5 @@
 import { spawnSync } from "node:child_process";
+import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { isOdError } from "@od/boxes";
 import { activeBackend, BACKENDS, type BackendName, initBackend, tf } from "@od/tf";
@@ -26,7 +27,13 @@ describe("initBackend", () => {
       expect(info.name).toBe("tensorflow");
     } else {
       expect(info.name).toBe("wasm");
-      expect(info.reason).toBe("tfjs-node not installed; wasm ready (SIMD, 1 thread)");
+      // The main thread of a Node process gets one XNNPACK thread per core (tfjs's threaded build).
+      const cores = availableParallelism();
+      expect(info.reason).toBe(
+        cores > 1
+          ? `tfjs-node not installed; wasm ready (SIMD, ${cores} threads, threaded build)`
+          : "tfjs-node not installed; wasm ready (SIMD, 1 thread)",
+      );
       expect(info.skipped).toEqual([{ name: "tensorflow", why: "tfjs-node not installed" }]);
     }
     expect(tf.getBackend()).toBe(info.name);

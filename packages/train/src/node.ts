@@ -544,7 +544,12 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     };
     await writeFileAtomic(path.join(out, "config.json"), `${JSON.stringify(config, null, 2)}\n`);
   }
-  const backend = await initBackend({ prefer: [...config.train.backends] });
+  // Data-parallel replicas take the other cores, so this thread keeps one XNNPACK thread; without
+  // replicas (workers: 0) wasm gets one thread per core.
+  const backend = await initBackend({
+    prefer: [...config.train.backends],
+    ...(config.train.workers === 0 ? {} : { threads: 1 }),
+  });
   const data = await loadTrainingData(config);
   const fitted = fitModelPriors(config, data.train);
   if (fitted.report !== undefined) {
