@@ -27,7 +27,7 @@ import {
   type Tensor1D,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { type Rows, type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
 
 /** Kernel: per-channel mean and biased variance of `x` `[..., C]` → `[C]`, `[C]`. */
 export const BN_STATS = "OdBnStats";
@@ -150,6 +150,29 @@ function channels(t: TensorInfo): number {
   return t.shape[t.shape.length - 1] as number;
 }
 
+/**
+ * Runs a SIMD pass that adds into two `[C]` float64 sums at the start of a zeroed heap block (followed,
+ * when `k` is given, by `k` as `[C]` float32), and returns the sums.
+ */
+function sumsOnHeap(
+  heap: Heap,
+  rows: Rows,
+  C: number,
+  run: (ptr: number) => void,
+  k?: Float64Array,
+): [Float64Array<ArrayBuffer>, Float64Array<ArrayBuffer>] {
+  const ptr = heap.wasm._malloc(C * 16 + (k === undefined ? 0 : C * 4)) >>> 0; // unsigned above 2 GiB
+  try {
+    new Float64Array(rows.memory.buffer, ptr, 2 * C).fill(0);
+    if (k !== undefined) new Float32Array(rows.memory.buffer, ptr + C * 16, C).set(k);
+    run(ptr);
+    const sums = new Float64Array(rows.memory.buffer, ptr, 2 * C);
+    return [Float64Array.from(sums.subarray(0, C)), Float64Array.from(sums.subarray(C, 2 * C))];
+  } finally {
+    heap.wasm._free(ptr);
+  }
+}
+
 /** Shifted sums (shift = first row) in float64: stable one-pass mean and variance. */
 const statsKernel: KernelFunc = ({ inputs, backend }) => {
   const heap = backend as unknown as Heap;
@@ -160,21 +183,12 @@ const statsKernel: KernelFunc = ({ inputs, backend }) => {
   const xv = view(heap, x);
   const n = xv.length / C;
   const k = Float64Array.from(xv.subarray(0, C));
-  const s1 = new Float64Array(C);
-  const s2 = new Float64Array(C);
+  let s1 = new Float64Array(C);
+  let s2 = new Float64Array(C);
   const rows = wasmRows(heap);
   if (rows?.bnStats !== undefined && C % 4 === 0) {
-    const buf = heap.wasm._malloc(C * 20) >>> 0; // [s1: C f64][s2: C f64][k: C f32]
-    try {
-      new Float64Array(rows.memory.buffer, buf, C * 2).fill(0);
-      new Float32Array(rows.memory.buffer, buf + C * 16, C).set(k);
-      rows.bnStats(view(heap, x).byteOffset, n, C / 4, buf);
-      const sums = new Float64Array(rows.memory.buffer, buf, C * 2);
-      s1.set(sums.subarray(0, C));
-      s2.set(sums.subarray(C, 2 * C));
-    } finally {
-      heap.wasm._free(buf);
-    }
+    const bnStats = rows.bnStats;
+    [s1, s2] = sumsOnHeap(heap, rows, C, (buf) => bnStats(view(heap, x).byteOffset, n, C / 4, buf), k);
   } else {
     for (let o = 0; o < xv.length; o += C) {
       for (let c = 0; c < C; c++) {
@@ -238,14 +252,13 @@ const gradSumsKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const sc = view(heap, scale as TensorInfo);
   const sh = view(heap, shift as TensorInfo);
   const mu = view(heap, mean as TensorInfo);
-  const s1 = new Float64Array(C);
-  const s2 = new Float64Array(C);
+  let s1 = new Float64Array(C);
+  let s2 = new Float64Array(C);
   const rows = wasmRows(heap);
   if (rows?.bnGradSums !== undefined && C % 4 === 0) {
-    const acc = heap.wasm._malloc(C * 16) >>> 0;
-    try {
-      new Float64Array(rows.memory.buffer, acc, C * 2).fill(0);
-      rows.bnGradSums(
+    const bnGradSums = rows.bnGradSums;
+    [s1, s2] = sumsOnHeap(heap, rows, C, (acc) =>
+      bnGradSums(
         xv.byteOffset,
         dv.byteOffset,
         xv.length / C,
@@ -255,13 +268,8 @@ const gradSumsKernel: KernelFunc = ({ inputs, backend, attrs }) => {
         mu.byteOffset,
         acc,
         act ? 1 : 0,
-      );
-      const buf = new Float64Array(rows.memory.buffer, acc, C * 2);
-      s1.set(buf.subarray(0, C));
-      s2.set(buf.subarray(C, 2 * C));
-    } finally {
-      heap.wasm._free(acc);
-    }
+      ),
+    );
   } else {
     for (let o = 0; o < xv.length; o += C) {
       for (let c = 0; c < C; c++) {
