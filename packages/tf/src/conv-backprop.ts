@@ -4,6 +4,7 @@ import {
   type Conv2DBackpropFilterAttrs,
   cast,
   conv2d,
+  DepthwiseConv2dNative,
   DepthwiseConv2dNativeBackpropFilter,
   type DepthwiseConv2dNativeBackpropFilterAttrs,
   DepthwiseConv2dNativeBackpropInput,
@@ -432,6 +433,57 @@ const depthwiseBackpropFilterKernel: KernelFunc = ({ inputs, attrs, backend }) =
   );
 };
 
+/**
+ * The input gradient of a stride-1, dilation-1, symmetric "same" depthwise convolution (odd kernel,
+ * channel multiplier 1) is the forward convolution of dy with the filter turned by 180°; on wasm that is
+ * XNNPACK's depthwise kernel, 2–3× faster than the scatter loop. `undefined` when the geometry differs.
+ */
+function depthwiseInputGradAsForward(
+  heap: WasmHeapBackend,
+  backend: unknown,
+  dy: TensorInfo,
+  filter: TensorInfo,
+  g: DepthwiseGeometry,
+): TensorInfo | undefined {
+  const same =
+    g.m === 1 &&
+    g.sh === 1 &&
+    g.sw === 1 &&
+    g.dh === 1 &&
+    g.dw === 1 &&
+    g.kh % 2 === 1 &&
+    g.kw % 2 === 1 &&
+    g.top === (g.kh - 1) / 2 &&
+    g.left === (g.kw - 1) / 2 &&
+    g.outH === g.h &&
+    g.outW === g.w;
+  const forward = getKernel(DepthwiseConv2dNative, "wasm");
+  if (!same || forward === undefined) return undefined;
+  const { kh, kw, c } = g;
+  const turned = heap.makeOutput([kh, kw, c, 1], "float32");
+  const src = heap.typedArrayFromHeap(filter) as Float32Array;
+  const dst = heap.typedArrayFromHeap(turned) as Float32Array;
+  for (let p = 0; p < kh; p++) {
+    for (let q = 0; q < kw; q++) {
+      dst.set(src.subarray((p * kw + q) * c, (p * kw + q + 1) * c), ((kh - 1 - p) * kw + (kw - 1 - q)) * c);
+    }
+  }
+  try {
+    return forward.kernelFunc({
+      inputs: { x: dy, filter: turned },
+      backend: backend as never,
+      attrs: {
+        strides: [1, 1],
+        pad: "same",
+        dilations: [1, 1],
+        dataFormat: "NHWC",
+      } as unknown as NamedAttrMap,
+    }) as TensorInfo;
+  } finally {
+    (backend as { disposeData(id: object): void }).disposeData(turned.dataId);
+  }
+}
+
 const depthwiseBackpropInputKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const a = attrsOf<DepthwiseConv2dNativeBackpropInputAttrs>(attrs);
   const s = a.inputShape;
@@ -439,6 +491,8 @@ const depthwiseBackpropInputKernel: KernelFunc = ({ inputs, attrs, backend }) =>
   if (heap !== undefined && inputs.dy !== undefined && inputs.filter !== undefined) {
     const xs = shape4(s);
     const g = depthwiseGeometry(DepthwiseConv2dNativeBackpropInput, xs, shape4(inputs.filter.shape), a);
+    const viaForward = depthwiseInputGradAsForward(heap, backend, inputs.dy, inputs.filter, g);
+    if (viaForward !== undefined) return viaForward;
     const out = heap.makeOutput([...xs], "float32");
     const rows = wasmDepthwiseSupported(g) ? wasmRows(heap) : undefined;
     if (rows !== undefined) {

@@ -110,6 +110,9 @@ describe("depthwise backprop kernels on wasm (SIMD heap path and plain loops) vs
     { x: [2, 9, 9, 3], k: [3, 3], m: 2, stride: [2, 2], dilation: [1, 1], pad: "same", seed: 8 },
     { x: [1, 12, 11, 5], k: [3, 3], m: 1, stride: [1, 1], dilation: [2, 3], pad: "valid", seed: 9 },
     { x: [2, 7, 8, 8], k: [2, 3], m: 3, stride: [1, 2], dilation: [1, 1], pad: "same", seed: 10 },
+    // stride 1, symmetric "same": the input gradient runs as a forward conv with the turned filter
+    { x: [2, 8, 7, 6], k: [5, 5], m: 1, stride: [1, 1], dilation: [1, 1], pad: "same", seed: 11 },
+    { x: [1, 9, 10, 12], k: [3, 5], m: 1, stride: [1, 1], dilation: [1, 1], pad: "same", seed: 12 },
   ];
   for (const c of cases) {
     test(`x=[${c.x}] k=${c.k.join("x")} m=${c.m} stride=${c.stride} dilation=${c.dilation} ${c.pad}`, async () => {
