@@ -148,8 +148,27 @@ function foldedBatchNorm(store: ParamStore, name: string): [tf.Tensor1D, tf.Tens
 }
 
 /**
- * Depthwise conv → batch norm → relu6. In inference the batch norm is folded into the filter and the
- * three run as one fused op; in training as {@link depthwise} then {@link batchNormRelu6}.
+ * A filter with the batch norm `bnName` folded in, and the matching bias, cached in the store until
+ * one of the parameters changes. `scaleShape` broadcasts the per-channel scale over the filter.
+ */
+function foldedFilter(
+  store: ParamStore,
+  wName: string,
+  bnName: string,
+  scaleShape: number[],
+): [tf.Tensor4D, tf.Tensor1D] {
+  const sources = [wName, ...["gamma", "beta", "mean", "var"].map((k) => `${bnName}.${k}`)];
+  const [w, b] = store.derived(`fold:${wName}`, sources, () => {
+    const [scale, shift] = foldedBatchNorm(store, bnName);
+    return [tf.mul(store.get(wName), tf.reshape(scale, scaleShape)), shift];
+  });
+  return [w as tf.Tensor4D, b as tf.Tensor1D];
+}
+
+/**
+ * Depthwise conv → batch norm → relu6. In inference the batch norm is folded into the filter (cached in
+ * the store until a parameter changes) and the three run as one fused op; in training as
+ * {@link depthwise} then {@link batchNormRelu6}.
  */
 export function depthwiseBnRelu6(
   store: ParamStore,
@@ -160,16 +179,8 @@ export function depthwiseBnRelu6(
   ctx: ForwardContext,
 ): tf.Tensor4D {
   if (!foldable(ctx)) return batchNormRelu6(store, bnName, depthwise(store, dwName, x, stride), ctx);
-  const [scale, shift] = foldedBatchNorm(store, bnName);
-  const w = store.get(`${dwName}.w`) as tf.Tensor4D;
-  return tf.fused.depthwiseConv2d({
-    x,
-    filter: tf.mul(w, tf.reshape(scale, [1, 1, -1, 1])) as tf.Tensor4D,
-    strides: stride,
-    pad: "same",
-    bias: shift,
-    activation: "relu6",
-  });
+  const [filter, bias] = foldedFilter(store, `${dwName}.w`, bnName, [1, 1, -1, 1]);
+  return tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: "same", bias, activation: "relu6" });
 }
 
 /** A conv (`[k, k, cin, cout]` filter, "same" padding) with bias and activation as one fused op. */
@@ -238,8 +249,7 @@ export function convBnAct(
 ): tf.Tensor4D {
   if (!foldable(ctx))
     return batchNormRelu6(store, `${name}.bn`, conv(store, `${name}.conv`, x, stride, false), ctx);
-  const [scale, shift] = foldedBatchNorm(store, `${name}.bn`);
-  const w = tf.mul(store.get(`${name}.conv.w`), scale) as tf.Tensor4D;
+  const [w, shift] = foldedFilter(store, `${name}.conv.w`, `${name}.bn`, [1, 1, 1, -1]);
   return fusedConv(x, w, stride, shift, "relu6");
 }
 

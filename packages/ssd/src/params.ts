@@ -9,6 +9,7 @@ import { fail } from "./errors.js";
 export class ParamStore {
   readonly #vars = new Map<string, tf.Variable>();
   readonly #trainable = new Set<string>();
+  readonly #derived = new Map<string, { readonly ids: readonly object[]; readonly values: tf.Tensor[] }>();
 
   /** Registers a parameter; throws on a duplicate name. The store takes ownership of `value`. */
   add(name: string, value: tf.Tensor, trainable: boolean): tf.Variable {
@@ -47,11 +48,33 @@ export class ParamStore {
     return this.trainableVariables().reduce((s, v) => s + v.size, 0);
   }
 
-  /** Disposes every variable. */
+  /**
+   * Tensors computed from parameters and kept until one of them changes, e.g. weights with batch norm
+   * folded in for inference: `compute` runs again only when a source variable was assigned since (a
+   * variable's data id changes on `assign`). The store owns the results (disposed on recompute and by
+   * {@link dispose}); callers must not dispose them.
+   * @param key cache key, unique per derived value.
+   * @param sources names of the parameters `compute` reads.
+   */
+  derived(key: string, sources: readonly string[], compute: () => tf.Tensor[]): readonly tf.Tensor[] {
+    const ids = sources.map((n) => this.get(n).dataId as object);
+    const hit = this.#derived.get(key);
+    if (hit !== undefined && hit.ids.length === ids.length && hit.ids.every((id, i) => id === ids[i])) {
+      return hit.values;
+    }
+    if (hit !== undefined) tf.dispose(hit.values);
+    const values = tf.tidy(compute).map((t) => tf.keep(t));
+    this.#derived.set(key, { ids, values });
+    return values;
+  }
+
+  /** Disposes every variable and derived tensor. */
   dispose(): void {
     for (const v of this.#vars.values()) v.dispose();
+    for (const d of this.#derived.values()) tf.dispose(d.values);
     this.#vars.clear();
     this.#trainable.clear();
+    this.#derived.clear();
   }
 }
 

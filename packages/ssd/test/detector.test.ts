@@ -77,6 +77,8 @@ describe("SsdDetector", () => {
       u.dispose();
     }
     const x = tf.randomUniform([2, 64, 64, 3], -1, 1, "float32", 9) as tf.Tensor4D;
+    const warm = d.forward(x); // folds batch norm into cached filters
+    tf.dispose([warm.loc, warm.logits]);
     const before = tf.memory().numTensors;
     const a = d.forward(x);
     const b = d.forward(x, false, { foldBatchNorm: false });
@@ -95,6 +97,37 @@ describe("SsdDetector", () => {
     d.dispose();
   });
 
+  test("folded filters are cached, recomputed after a parameter changes, and freed by dispose", () => {
+    const start = tf.memory().numTensors;
+    const d = new SsdDetector(tiny({ seed: 6 }));
+    const afterBuild = tf.memory().numTensors;
+    const x = tf.randomUniform([1, 64, 64, 3], -1, 1, "float32", 10) as tf.Tensor4D;
+    const run = () => {
+      const o = d.forward(x);
+      const v = o.logits.dataSync().slice();
+      tf.dispose([o.loc, o.logits]);
+      return v;
+    };
+    const first = run();
+    const cached = tf.memory().numTensors;
+    expect(cached).toBeGreaterThan(afterBuild + 1); // x plus the folded filters and biases
+    expect(run()).toEqual(first);
+    expect(tf.memory().numTensors).toBe(cached);
+    // Training-style update of one batch-norm scale: the next inference must see it.
+    const g = d.params.get("backbone.stem.bn.gamma");
+    tf.tidy(() => g.assign(tf.mul(g, 2)));
+    const changed = run();
+    expect(changed).not.toEqual(first);
+    expect(tf.memory().numTensors).toBe(cached); // the stale entry was replaced, not added to
+    const unfolded = d.forward(x, false, { foldBatchNorm: false });
+    const ref = unfolded.logits.dataSync();
+    const err = Math.max(...changed.map((v, i) => Math.abs(v - (ref[i] as number))));
+    expect(err).toBeLessThan(1e-4);
+    tf.dispose([unfolded.loc, unfolded.logits, x]);
+    d.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
   test("starts predicting background with probability 0.99", () => {
     const d = new SsdDetector(tiny());
     const x = tf.zeros([1, 64, 64, 3]) as tf.Tensor4D;
@@ -111,6 +144,7 @@ describe("SsdDetector", () => {
       tf.randomUniform([50, 80, 3], 0, 255, "float32", 1) as tf.Tensor3D,
       { data: new Uint8Array(30 * 20 * 4), width: 20, height: 30 },
     ];
+    await d.predict(imgs, { scoreThreshold: 0.001 }); // the first inference folds batch norm into cached filters
     const before = tf.memory().numTensors;
     const res = await d.predict(imgs, { scoreThreshold: 0.001 });
     expect(tf.memory().numTensors).toBe(before);
