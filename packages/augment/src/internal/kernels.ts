@@ -70,26 +70,12 @@ function bilinearTaps(srcLen: number, dstLen: number): Taps {
   return { i0, i1, a };
 }
 
-/** {@link bilinearTaps} with the weight rounded to 11 bits (`round(a · 2048)`), in one pass. */
+/** {@link bilinearTaps} with the weight rounded to 11 bits (`round(a · 2048)`; a plain loop, no callback). */
 function fixedTaps(srcLen: number, dstLen: number): FixedTaps {
-  const i0 = new Int32Array(dstLen);
-  const i1 = new Int32Array(dstLen);
+  const t = bilinearTaps(srcLen, dstLen);
   const w = new Int32Array(dstLen);
-  const s = srcLen / dstLen;
-  for (let x = 0; x < dstLen; x++) {
-    let f = (x + 0.5) * s - 0.5;
-    if (f < 0) f = 0;
-    let i = Math.floor(f);
-    let a = f - i;
-    if (i >= srcLen - 1) {
-      i = srcLen - 1;
-      a = 0;
-    }
-    i0[x] = i;
-    i1[x] = Math.min(i + 1, srcLen - 1);
-    w[x] = Math.round(a * ONE);
-  }
-  return { i0, i1, w };
+  for (let x = 0; x < dstLen; x++) w[x] = Math.round((t.a[x] as number) * ONE);
+  return { i0: t.i0, i1: t.i1, w };
 }
 
 /**
