@@ -23,6 +23,7 @@ export const conv_util = backend_util;
 /** Explicit padding type of `conv_util`. */
 export type ExplicitPadding = backend_util.ExplicitPadding;
 
+/** `backend_util` helpers the vendored gradients call by their tfjs-core internal module names. */
 export const {
   getAxesPermutation,
   getUndoAxesPermutation,
@@ -32,8 +33,11 @@ export const {
   SELU_SCALE,
   SELU_SCALEALPHA,
 } = backend_util;
+/** Broadcasting helpers (`tfjs-core/src/ops/broadcast_util`). */
 export const { assertAndGetBroadcastShape, getReductionAxes } = broadcast_util;
+/** Slice-parameter normalisation (`tfjs-core/src/ops/slice_util`). */
 export const { parseSliceParams } = slice_util;
+/** Axis normalisation (`tfjs-core/src/util`). */
 export const { parseAxisParam } = util;
 
 /**
