@@ -62,6 +62,16 @@ const EVENTS: TrainEvent[] = [
     seconds: 0.1,
   },
   { type: "checkpoint", epoch: 0, dir: "runs/x/checkpoints/epoch-0001", best: true },
+  { type: "stage", stage: "classifier", detail: "12 crops" },
+  { type: "classifier-epoch", epoch: 0, loss: 1.1, accuracy: 0.5, lr: 0.003, seconds: 0.2 },
+  {
+    type: "staged-eval",
+    vocMap: 0.3,
+    voc07Map: 0.28,
+    cocoMap: 0.12,
+    perClass: { blob: 0.6, cell: 0 },
+    seconds: 0.1,
+  },
   { type: "stopped", reason: "time limit of 30 s reached" },
 ];
 
@@ -108,6 +118,12 @@ describe("od train", () => {
     expect(r.stderr).toContain("backend cpu (cpu ready)");
     expect(r.stderr).toContain("stopped: time limit of 30 s reached");
     expect(r.stdout).toContain("eval epoch 1: mAP@0.5 (VOC) 0.250  mAP@[.5:.95] (COCO) 0.100");
+    // Stage 2 of staged training (crop classifier) is reported too.
+    expect(r.stdout).toContain("stage classifier: 12 crops");
+    expect(r.stdout).toContain("classifier epoch 1  loss 1.100  accuracy 0.500  lr 3.00e-3");
+    expect(r.stdout).toContain(
+      "staged eval (detector + classifier): mAP@0.5 (VOC) 0.300  mAP@[.5:.95] (COCO) 0.120",
+    );
     expect(r.stdout).toContain("best: mAP@0.5 (VOC) 0.500 at epoch 1");
   });
 

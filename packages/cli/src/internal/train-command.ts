@@ -177,6 +177,27 @@ export function eventPrinter(
           `warning: non-finite loss at step ${numField(e, "step") ?? "?"} (${numField(e, "inARow") ?? "?"} in a row); batch skipped`,
         );
         break;
+      case "stage": {
+        bar.stop();
+        const detail = field(e, "detail");
+        out(
+          io,
+          `stage ${String(field(e, "stage") ?? "?")}${typeof detail === "string" ? `: ${oneLine(detail)}` : ""}`,
+        );
+        break;
+      }
+      case "classifier-epoch":
+        out(
+          io,
+          `classifier epoch ${(numField(e, "epoch") ?? 0) + 1}  loss ${fmt(numField(e, "loss"))}  accuracy ${fmt(numField(e, "accuracy"))}  lr ${fmt(numField(e, "lr"))}`,
+        );
+        break;
+      case "staged-eval":
+        out(
+          io,
+          `staged eval (detector + classifier): mAP@0.5 (VOC) ${fmt(numField(e, "vocMap"))}  mAP@[.5:.95] (COCO) ${fmt(numField(e, "cocoMap"))}`,
+        );
+        break;
       case "stopped": {
         bar.stop();
         const m = field(e, "reason");
