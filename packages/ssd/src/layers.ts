@@ -23,33 +23,56 @@ export function initBatchNorm(store: ParamStore, name: string, channels: number)
 }
 
 /**
+ * Training-mode batch norm (optionally with relu6) by `batchNormTrain` of @od/tf (one op: two passes
+ * forward, two backward, only the input kept for the gradient), moving the running averages towards the
+ * batch's moments.
+ */
+function batchNormTraining(
+  store: ParamStore,
+  name: string,
+  x: tf.Tensor4D,
+  ctx: ForwardContext,
+  relu6: boolean,
+): tf.Tensor4D {
+  const runMean = store.get(`${name}.mean`) as tf.Variable<tf.Rank.R1>;
+  const runVar = store.get(`${name}.var`) as tf.Variable<tf.Rank.R1>;
+  const m = ctx.bnMomentum ?? 0.1;
+  return batchNormTrain(
+    x,
+    store.get(`${name}.gamma`) as tf.Tensor1D,
+    store.get(`${name}.beta`) as tf.Tensor1D,
+    {
+      epsilon: BN_EPS,
+      relu6,
+      onStatistics: (mean, variance) =>
+        tf.tidy(() => {
+          runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
+          runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m)));
+        }),
+    },
+  );
+}
+
+/**
  * Batch normalisation (Ioffe & Szegedy 2015) over NHWC. Training mode normalises with the batch's
  * per-channel moments and moves the running averages towards them; inference uses the running averages.
  * @param x `[B, H, W, C]`.
  */
 export function batchNorm(store: ParamStore, name: string, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
-  const gamma = store.get(`${name}.gamma`) as tf.Variable<tf.Rank.R1>;
-  const beta = store.get(`${name}.beta`) as tf.Variable<tf.Rank.R1>;
-  const runMean = store.get(`${name}.mean`) as tf.Variable<tf.Rank.R1>;
-  const runVar = store.get(`${name}.var`) as tf.Variable<tf.Rank.R1>;
-  if (!ctx.training) return tf.batchNorm4d(x, runMean, runVar, beta, gamma, BN_EPS);
-  const { mean, variance } = tf.moments(x, [0, 1, 2]);
-  const m = ctx.bnMomentum ?? 0.1;
-  tf.tidy(() => {
-    runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
-    runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m)));
-  });
-  // Written with elementwise ops rather than tf.batchNorm: their gradients are much cheaper on wasm
-  // (tfjs's FusedBatchNorm gradient tiles every statistic to the full activation size).
-  const scale = tf.mul(gamma, tf.rsqrt(tf.add(variance, BN_EPS)));
-  return tf.add(tf.mul(tf.sub(x, mean), scale), beta);
+  if (ctx.training) return batchNormTraining(store, name, x, ctx, false);
+  return tf.batchNorm4d(
+    x,
+    store.get(`${name}.mean`) as tf.Tensor1D,
+    store.get(`${name}.var`) as tf.Tensor1D,
+    store.get(`${name}.beta`) as tf.Tensor1D,
+    store.get(`${name}.gamma`) as tf.Tensor1D,
+    BN_EPS,
+  );
 }
 
 /**
- * Batch norm then relu6, as {@link batchNorm} followed by {@link relu6}. In training mode it runs as one
- * fused op (`batchNormTrain` of @od/tf: two passes forward, two backward, and only the input kept for
- * the gradient, where the elementwise form keeps five activation-sized tensors); same values up to
- * float32 rounding.
+ * Batch norm then relu6, as {@link batchNorm} followed by {@link relu6}; in training mode one fused op
+ * (same values up to float32 rounding).
  * @param x `[B, H, W, C]`.
  */
 export function batchNormRelu6(
@@ -58,21 +81,8 @@ export function batchNormRelu6(
   x: tf.Tensor4D,
   ctx: ForwardContext,
 ): tf.Tensor4D {
-  if (!ctx.training) return relu6(batchNorm(store, name, x, ctx));
-  const gamma = store.get(`${name}.gamma`) as tf.Variable<tf.Rank.R1>;
-  const beta = store.get(`${name}.beta`) as tf.Variable<tf.Rank.R1>;
-  const runMean = store.get(`${name}.mean`) as tf.Variable<tf.Rank.R1>;
-  const runVar = store.get(`${name}.var`) as tf.Variable<tf.Rank.R1>;
-  const m = ctx.bnMomentum ?? 0.1;
-  return batchNormTrain(x, gamma, beta, {
-    epsilon: BN_EPS,
-    relu6: true,
-    onStatistics: (mean, variance) =>
-      tf.tidy(() => {
-        runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
-        runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m)));
-      }),
-  });
+  if (ctx.training) return batchNormTraining(store, name, x, ctx, true);
+  return relu6(batchNorm(store, name, x, ctx));
 }
 
 /** `min(max(x, 0), 6)`, MobileNet's activation. */
