@@ -110,25 +110,22 @@ export function batchNormTrain<T extends Tensor>(
     const scale = mul(g, invstd);
     const shift = sub(b, mul(mean, scale));
     const y = run(BN_AFFINE_ACT, { x: xi, scale, shift }, attrs) as Tensor;
-    save([xi, g, b, mean, invstd]);
+    save([xi, mean, invstd, scale, shift]);
     return {
       value: y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
-        const [sx, sg, sb, sm, si] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
+        const [sx, sm, si, sc, sh] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
         const n = sx.size / (sx.shape[sx.rank - 1] as number);
-        const sc = mul(sg, si);
-        const sh = sub(sb, mul(sm, sc));
         const [sumDz, sumDzXc] = run(BN_GRAD_SUMS, { x: sx, dy, scale: sc, shift: sh, mean: sm }, attrs) as [
           Tensor,
           Tensor,
         ];
         const dgamma = mul(sumDzXc, si);
-        const ka = sc;
         const kb = neg(mul(mul(sc, si), div(dgamma, n)));
         const kc = neg(mul(sc, div(sumDz, n)));
         const dx = run(
           BN_GRAD_DX,
-          { x: sx, dy, scale: sc, shift: sh, mean: sm, a: ka, b: kb, c: kc },
+          { x: sx, dy, scale: sc, shift: sh, mean: sm, a: sc, b: kb, c: kc },
           attrs,
         ) as Tensor;
         return [dx, dgamma, sumDz];
