@@ -2,7 +2,7 @@
 ;; resizeBilinearU8 in ../internal/kernels.ts, which it reproduces bit for bit).
 ;; All pointers are byte offsets into the module's own memory, filled by the caller: source rows
 ;; (copied in), a row table, a column table, two masks, and the output block.
-;; Rebuild: node scripts/build-wasm.mjs (wat2wasm from the `wabt` npm package), which rewrites
+;; Rebuild: node ../../scripts/build-wasm.mjs in the package folder (wat2wasm from the `wabt` npm package), which rewrites
 ;; resize-bilinear-bytes.ts.
 (module
   (memory (export "memory") 1)

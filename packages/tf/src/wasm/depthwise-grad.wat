@@ -2,8 +2,8 @@
 ;; clipByValue / relu6 gradient (../clip-grad.ts) and the fused batch norm (../batch-norm.ts), run on the
 ;; memory of tfjs-backend-wasm (imported), so tensors are read and written where they live.
 ;; All pointers are byte offsets; channels come in blocks of 4 (c4 = C / 4).
-;; Rebuild: node scripts/build-wasm.mjs (wat2wasm from the `wabt` npm package), which rewrites
-;; ../depthwise-wasm-bytes.ts.
+;; Rebuild: node ../../scripts/build-wasm.mjs in the package folder (wat2wasm from the `wabt` npm package), which rewrites
+;; depthwise-grad-bytes.ts.
 (module
   (import "env" "memory" (memory 1))
 

@@ -1,11 +1,11 @@
-// Compiles src/wasm/*.wat to base64 modules in src/wasm/*-bytes.ts.
+// Compiles a package's src/wasm/*.wat to base64 modules in src/wasm/*-bytes.ts. Run it from the
+// package folder: `node ../../scripts/build-wasm.mjs` (packages/tf, packages/augment).
 // Needs the `wabt` npm package, which is not a dependency: `npm install --no-save wabt@1.0.39` first.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import wabtInit from "wabt";
 
-const dir = join(dirname(fileURLToPath(import.meta.url)), "..", "src", "wasm");
+const dir = join(process.cwd(), "src", "wasm");
 const wabt = await wabtInit();
 const compile = (f, text, features) => {
   const m = wabt.parseWat(f, text, features);
