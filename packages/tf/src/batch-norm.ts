@@ -27,7 +27,8 @@ import {
   type Tensor1D,
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
-import { type Rows, type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { asHeapBackend, type Rows, type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { attrsAs } from "./internal/tfjs-internal.js";
 
 /** Kernel: per-channel mean and biased variance of `x` `[..., C]` → `[C]`, `[C]`. */
 export const BN_STATS = "OdBnStats";
@@ -99,7 +100,7 @@ export function batchNormTrain<T extends Tensor>(
   const eps = options.epsilon ?? 1e-3;
   const act = options.relu6 ?? false;
   if (!fusedAvailable(x)) return reference(x, gamma, beta, eps, act, options.onStatistics);
-  const attrs = { relu6: act ? 1 : 0 } as unknown as NamedAttrMap;
+  const attrs: NamedAttrMap = { relu6: act ? 1 : 0 };
   const run = (name: string, inputs: Record<string, Tensor>, a: NamedAttrMap = {}) =>
     engine().runKernel(name, inputs, a) as unknown;
   const f = customGrad((...args: (Tensor | GradSaveFunc)[]) => {
@@ -172,7 +173,7 @@ function sumsOnHeap(
 
 /** Shifted sums (shift = first row) in float64: stable one-pass mean and variance. */
 const statsKernel: KernelFunc = ({ inputs, backend }) => {
-  const heap = backend as unknown as Heap;
+  const heap = asHeapBackend(backend);
   const { x } = inputs as { x: TensorInfo };
   const C = channels(x);
   const meanT = heap.makeOutput([C], "float32");
@@ -206,9 +207,9 @@ const statsKernel: KernelFunc = ({ inputs, backend }) => {
 };
 
 const affineKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const heap = backend as unknown as Heap;
+  const heap = asHeapBackend(backend);
   const { x, scale, shift } = inputs as { x: TensorInfo; scale: TensorInfo; shift: TensorInfo };
-  const act = (attrs as unknown as { relu6: number }).relu6 === 1;
+  const act = attrsAs<{ relu6: number }>(attrs).relu6 === 1;
   const out = heap.makeOutput([...x.shape], "float32");
   const C = channels(x);
   const xv = view(heap, x);
@@ -238,9 +239,9 @@ const affineKernel: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 const gradSumsKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const heap = backend as unknown as Heap;
+  const heap = asHeapBackend(backend);
   const { x, dy, scale, shift, mean } = inputs as Record<string, TensorInfo>;
-  const act = (attrs as unknown as { relu6: number }).relu6 === 1;
+  const act = attrsAs<{ relu6: number }>(attrs).relu6 === 1;
   const C = channels(x as TensorInfo);
   const s1T = heap.makeOutput([C], "float32");
   const s2T = heap.makeOutput([C], "float32");
@@ -287,9 +288,9 @@ const gradSumsKernel: KernelFunc = ({ inputs, backend, attrs }) => {
 };
 
 const gradDxKernel: KernelFunc = ({ inputs, backend, attrs }) => {
-  const heap = backend as unknown as Heap;
+  const heap = asHeapBackend(backend);
   const t = inputs as Record<string, TensorInfo>;
-  const act = (attrs as unknown as { relu6: number }).relu6 === 1;
+  const act = attrsAs<{ relu6: number }>(attrs).relu6 === 1;
   const x = t.x as TensorInfo;
   const out = heap.makeOutput([...x.shape], "float32");
   const C = channels(x);

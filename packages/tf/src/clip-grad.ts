@@ -16,7 +16,6 @@ import {
   lessEqual,
   logicalAnd,
   mul,
-  type NamedAttrMap,
   Relu6,
   registerGradient,
   registerKernel,
@@ -26,7 +25,8 @@ import {
   where,
   zerosLike,
 } from "@tensorflow/tfjs-core";
-import { type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { asHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { asNamedAttrMap, attrsAs } from "./internal/tfjs-internal.js";
 
 /** Kernel `dy · [lo ≤ x ≤ hi]` (`open`: `lo < x`), the gradient of clipByValue (relu6 with `open`). */
 export const RANGE_MASK_GRAD = "OdRangeMaskGrad";
@@ -52,13 +52,13 @@ function rangeMaskGrad(x: Tensor, dy: Tensor, a: RangeMaskAttrs): Tensor {
     getKernel(RANGE_MASK_GRAD, engine().backendName) !== undefined &&
     (!a.open || a.lo === 0); // relu6's formula hardcodes step(x), i.e. lo = 0
   if (!usable) return reference(x, dy, a);
-  return engine().runKernel(RANGE_MASK_GRAD, { x, dy }, { ...a } as unknown as NamedAttrMap) as Tensor;
+  return engine().runKernel(RANGE_MASK_GRAD, { x, dy }, asNamedAttrMap(a)) as Tensor;
 }
 
 const wasmKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const { x, dy } = inputs as { x: TensorInfo; dy: TensorInfo };
-  const a = attrs as unknown as RangeMaskAttrs;
-  const heap = backend as unknown as WasmHeapBackend;
+  const a = attrsAs<RangeMaskAttrs>(attrs);
+  const heap = asHeapBackend(backend);
   const out = heap.makeOutput([...dy.shape], "float32");
   const rows = wasmRows(heap);
   const xv = heap.typedArrayFromHeap(x) as Float32Array;
@@ -92,7 +92,7 @@ export function registerRangeMaskGradients(): boolean {
     inputsToSave: ["x"],
     gradFunc: (dy, saved, attrs) => {
       const [x] = saved as Tensor[];
-      const { clipValueMin, clipValueMax } = attrs as unknown as ClipByValueAttrs;
+      const { clipValueMin, clipValueMax } = attrsAs<ClipByValueAttrs>(attrs);
       return {
         x: () =>
           rangeMaskGrad(x as Tensor, dy as Tensor, { lo: clipValueMin, hi: clipValueMax, open: false }),
@@ -112,7 +112,7 @@ export function registerRangeMaskGradients(): boolean {
     inputsToSave: ["x"],
     gradFunc: (ddy, saved, attrs) => {
       const [x] = saved as Tensor[];
-      const a = attrs as unknown as RangeMaskAttrs;
+      const a = attrsAs<RangeMaskAttrs>(attrs);
       return { x: () => zerosLike(x as Tensor), dy: () => rangeMaskGrad(x as Tensor, ddy as Tensor, a) };
     },
   });

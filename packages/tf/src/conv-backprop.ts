@@ -14,7 +14,6 @@ import {
   getKernel,
   type KernelFunc,
   matMul,
-  type NamedAttrMap,
   oneHot,
   pad,
   registerKernel,
@@ -46,6 +45,7 @@ import {
   wasmRows,
 } from "./depthwise-wasm.js";
 import { TfError } from "./errors.js";
+import { attrsAs } from "./internal/tfjs-internal.js";
 
 /** The 4 pads of a convolution, in input pixels (top, bottom, left, right). */
 interface Pads {
@@ -205,11 +205,6 @@ function asTensor4D(info: TensorInfo | undefined, kernel: string, name: string):
   return reshape(t, [b, h, w, c]);
 }
 
-function attrsOf<T extends object>(attrs: NamedAttrMap | undefined): T {
-  const o: object = attrs ?? {};
-  return o as T;
-}
-
 /**
  * The input laid out for a filter-gradient convolution: `x` zero-padded (or cropped) so that a
  * stride-1 "valid" convolution dilated by the forward stride yields exactly `kh × kw` outputs.
@@ -353,7 +348,7 @@ export function depthwiseConv2dBackpropInputImpl(
 }
 
 const conv2dBackpropFilterKernel: KernelFunc = ({ inputs, attrs }) => {
-  const a = attrsOf<Conv2DBackpropFilterAttrs>(attrs);
+  const a = attrsAs<Conv2DBackpropFilterAttrs>(attrs);
   return tidy(() =>
     conv2dBackpropFilterImpl(
       asTensor4D(inputs.x, Conv2DBackpropFilter, "x"),
@@ -404,7 +399,7 @@ function shape4(s: readonly number[]): [number, number, number, number] {
 }
 
 const depthwiseBackpropFilterKernel: KernelFunc = ({ inputs, attrs, backend }) => {
-  const a = attrsOf<DepthwiseConv2dNativeBackpropFilterAttrs>(attrs);
+  const a = attrsAs<DepthwiseConv2dNativeBackpropFilterAttrs>(attrs);
   const heap = heapBackend(backend, inputs.x, inputs.dy);
   if (heap !== undefined && inputs.x !== undefined && inputs.dy !== undefined) {
     const fs = shape4(a.filterShape);
@@ -472,12 +467,7 @@ function depthwiseInputGradAsForward(
     return forward.kernelFunc({
       inputs: { x: dy, filter: turned },
       backend: backend as never,
-      attrs: {
-        strides: [1, 1],
-        pad: "same",
-        dilations: [1, 1],
-        dataFormat: "NHWC",
-      } as unknown as NamedAttrMap,
+      attrs: { strides: [1, 1], pad: "same", dilations: [1, 1], dataFormat: "NHWC" },
     }) as TensorInfo;
   } finally {
     (backend as { disposeData(id: object): void }).disposeData(turned.dataId);
@@ -485,7 +475,7 @@ function depthwiseInputGradAsForward(
 }
 
 const depthwiseBackpropInputKernel: KernelFunc = ({ inputs, attrs, backend }) => {
-  const a = attrsOf<DepthwiseConv2dNativeBackpropInputAttrs>(attrs);
+  const a = attrsAs<DepthwiseConv2dNativeBackpropInputAttrs>(attrs);
   const s = a.inputShape;
   const heap = heapBackend(backend, inputs.dy, inputs.filter);
   if (heap !== undefined && inputs.dy !== undefined && inputs.filter !== undefined) {
@@ -535,7 +525,7 @@ export function unsortedSegmentSumImpl(x: Tensor, segmentIds: Tensor, numSegment
 }
 
 const unsortedSegmentSumKernel: KernelFunc = ({ inputs, attrs }) => {
-  const a = attrsOf<UnsortedSegmentSumAttrs>(attrs);
+  const a = attrsAs<UnsortedSegmentSumAttrs>(attrs);
   return tidy(() =>
     unsortedSegmentSumImpl(
       asTensor(inputs.x, UnsortedSegmentSum, "x"),

@@ -21,6 +21,14 @@ export interface WasmHeapBackend {
   };
 }
 
+/**
+ * Typed boundary: a kernel's `backend` argument as the wasm backend's heap API. Only for kernels
+ * registered on the wasm backend (or behind a duck-type check such as conv-backprop's `heapBackend`).
+ */
+export function asHeapBackend(backend: unknown): WasmHeapBackend {
+  return backend as WasmHeapBackend;
+}
+
 type RowFn = (x0: number, d0: number, a0: number, n: number, c4: number, xs: number, ds: number) => void;
 
 type RangeFn = (x: number, dy: number, out: number, n4: number, lo: number, hi: number, open: number) => void;

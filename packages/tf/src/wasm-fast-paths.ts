@@ -15,7 +15,8 @@ import {
   Transpose,
   unregisterKernel,
 } from "@tensorflow/tfjs-core";
-import { type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { asHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { attrsAs } from "./internal/tfjs-internal.js";
 
 /** Marks a kernel function installed by {@link registerWasmFastPaths}. */
 const FAST = Symbol.for("od.tf.wasmFastPath");
@@ -75,7 +76,7 @@ function transpose2dSimd(backend: KernelBackend, t: TensorInfo): TensorInfo | un
   const c = t.shape[rank - 1] as number;
   if (t.dtype !== "float32" || rank < 2 || r % 4 !== 0 || c % 4 !== 0 || r * c === 0) return undefined;
   if (t.shape.slice(0, -2).some((d) => d !== 1)) return undefined;
-  const heap = backend as unknown as WasmHeapBackend;
+  const heap = asHeapBackend(backend);
   if (typeof heap.typedArrayFromHeap !== "function") return undefined;
   const rows = wasmRows(heap);
   if (rows?.transpose2d === undefined) return undefined;
@@ -91,7 +92,7 @@ function registerMatMulAndReductions(backendName: string): string[] {
   const prev = orig.kernelFunc as KernelFunc & { [FAST]?: true };
   if (prev[FAST]) return [];
   const kernelFunc: KernelFunc & { [FAST]?: true } = (args) => {
-    const attrs = args.attrs as unknown as BatchMatMulAttrs;
+    const attrs = attrsAs<BatchMatMulAttrs>(args.attrs);
     if (!attrs.transposeA && !attrs.transposeB) return prev(args);
     const backend = args.backend as KernelBackend;
     const swapLast = (t: TensorInfo): TensorInfo => {
@@ -127,7 +128,7 @@ function registerMatMulAndReductions(backendName: string): string[] {
     if (prevReduce[FAST]) continue;
     const reduceFunc: KernelFunc & { [FAST]?: true } = (args) => {
       const { x } = args.inputs as { x: TensorInfo };
-      const { axis, keepDims } = args.attrs as unknown as { axis: number | number[]; keepDims: boolean };
+      const { axis, keepDims } = attrsAs<{ axis: number | number[]; keepDims: boolean }>(args.attrs);
       const r = x.shape.length;
       const axes = [...new Set((Array.isArray(axis) ? axis : [axis]).map((a) => (a < 0 ? a + r : a)))].sort(
         (p, q) => p - q,
