@@ -167,9 +167,10 @@ function quietCpuBanner(): void {
  * is chosen.
  * @returns the chosen backend and why (also kept for {@link activeBackend}).
  * @throws TfError `UNKNOWN_BACKEND` when `prefer` names a backend not in {@link BACKENDS};
+ *   `INVALID_ARGUMENT` for an empty `prefer` or `threads` that is not an integer in [1, 64];
  *   `BACKEND_UNAVAILABLE` when every preferred backend failed (the message lists each reason).
  * @example
- * const { name, reason } = await initBackend(); // "wasm", "tfjs-node not installed; wasm ready (SIMD, 1 thread)"
+ * const { name, reason } = await initBackend(); // "wasm", "tfjs-node not installed; wasm ready (SIMD, 2 threads, threaded build)"
  */
 export async function initBackend(options: InitBackendOptions = {}): Promise<BackendInfo> {
   const prefer = options.prefer ?? BACKENDS;
@@ -186,6 +187,14 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     throw new TfError("INVALID_ARGUMENT", "initBackend: prefer is empty; name at least one backend", {
       details: { function: "initBackend", argument: "prefer" },
     });
+  }
+  const threads = options.threads;
+  if (threads !== undefined && !(Number.isInteger(threads) && threads >= 1 && threads <= 64)) {
+    throw new TfError(
+      "INVALID_ARGUMENT",
+      `initBackend: threads must be an integer in [1, 64]; got ${String(threads)}`,
+      { details: { function: "initBackend", argument: "threads", value: threads } },
+    );
   }
   const skipped: { name: BackendName; why: string }[] = [];
   for (const name of prefer) {

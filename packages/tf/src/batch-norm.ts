@@ -28,6 +28,7 @@ import {
   type TensorInfo,
 } from "@tensorflow/tfjs-core";
 import { asHeapBackend, type Rows, type WasmHeapBackend, wasmRows } from "./depthwise-wasm.js";
+import { TfError } from "./errors.js";
 import { attrsAs } from "./internal/tfjs-internal.js";
 
 /** Kernel: per-channel mean and biased variance of `x` `[..., C]` → `[C]`, `[C]`. */
@@ -82,6 +83,29 @@ function reference<T extends Tensor>(
   return act ? clipByValue(z, 0, 6) : z;
 }
 
+/** Typed errors for inputs the kernels would otherwise read out of bounds or turn into NaN. */
+function checkBatchNormInputs(x: Tensor, gamma: Tensor, beta: Tensor, eps: number): void {
+  const bad = (argument: string, message: string, value: unknown): never => {
+    throw new TfError("INVALID_ARGUMENT", `batchNormTrain: ${message}`, {
+      details: { function: "batchNormTrain", argument, value },
+    });
+  };
+  if (x.rank < 2) bad("x", `x must be [..., C] with rank ≥ 2; got shape [${x.shape.join(", ")}]`, x.shape);
+  if (x.size === 0)
+    bad("x", `x is empty (shape [${x.shape.join(", ")}]); a batch needs at least one row`, x.shape);
+  if (x.dtype !== "float32") bad("x", `x must be float32; got ${x.dtype}`, x.dtype);
+  const C = x.shape[x.rank - 1] as number;
+  for (const [name, t] of [
+    ["gamma", gamma],
+    ["beta", beta],
+  ] as const) {
+    if (t.rank !== 1 || t.shape[0] !== C)
+      bad(name, `${name} must be [${C}] (the channels of x); got [${t.shape.join(", ")}]`, t.shape);
+  }
+  if (!(Number.isFinite(eps) && eps > 0))
+    bad("options.epsilon", `options.epsilon must be finite and > 0; got ${eps}`, eps);
+}
+
 /**
  * Batch normalisation in training mode (Ioffe & Szegedy 2015) over the last axis:
  * `y = γ · (x − μ) / √(σ² + ε) + β` with the batch's per-channel mean μ and biased variance σ², then
@@ -90,6 +114,8 @@ function reference<T extends Tensor>(
  * @param gamma `[C]` scale.
  * @param beta `[C]` offset.
  * @returns `y`, shape of x; differentiable w.r.t. `x`, `gamma` and `beta`.
+ * @throws TfError `INVALID_ARGUMENT` when x is not float32, has rank < 2 or no rows, gamma or beta is
+ * not `[C]`, or epsilon is not finite and > 0.
  */
 export function batchNormTrain<T extends Tensor>(
   x: T,
@@ -99,6 +125,7 @@ export function batchNormTrain<T extends Tensor>(
 ): T {
   const eps = options.epsilon ?? 1e-3;
   const act = options.relu6 ?? false;
+  checkBatchNormInputs(x, gamma, beta, eps);
   if (!fusedAvailable(x)) return reference(x, gamma, beta, eps, act, options.onStatistics);
   const attrs: NamedAttrMap = { relu6: act ? 1 : 0 };
   const run = (name: string, inputs: Record<string, Tensor>, a: NamedAttrMap = {}) =>

@@ -99,6 +99,17 @@ describe("initBackend", () => {
     });
   });
 
+  test.each([0, -1, 1.5, Number.NaN, 65])(
+    "threads %s: INVALID_ARGUMENT naming the value",
+    async (threads) => {
+      const e = await rejection(initBackend({ prefer: ["cpu"], threads }));
+      expect(e).toEqual({
+        code: "INVALID_ARGUMENT",
+        message: `initBackend: threads must be an integer in [1, 64]; got ${String(threads)}`,
+      });
+    },
+  );
+
   test("BACKENDS lists the default order", () => {
     expect(BACKENDS).toEqual(["tensorflow", "wasm", "cpu"]);
   });

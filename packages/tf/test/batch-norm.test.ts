@@ -165,4 +165,47 @@ describe("batchNormTrain (fused batch norm + relu6)", () => {
     expect(f.y).toEqual(r.y);
     expect(f.dx).toEqual(r.dx);
   });
+
+  test("bad input: typed errors naming the argument and the value", async () => {
+    await useBackend("wasm");
+    const before = tf.memory().numTensors;
+    const cases: [() => unknown, string][] = [
+      [
+        () => batchNormTrain(tf.zeros([4]), tf.ones([4]), tf.zeros([4])),
+        "batchNormTrain: x must be [..., C] with rank ≥ 2; got shape [4]",
+      ],
+      [
+        () => batchNormTrain(tf.zeros([0, 4]), tf.ones([4]), tf.zeros([4])),
+        "batchNormTrain: x is empty (shape [0, 4]); a batch needs at least one row",
+      ],
+      [
+        () => batchNormTrain(tf.zeros([2, 4], "int32"), tf.ones([4]), tf.zeros([4])),
+        "batchNormTrain: x must be float32; got int32",
+      ],
+      [
+        () => batchNormTrain(tf.zeros([2, 4]), tf.ones([3]), tf.zeros([4])),
+        "batchNormTrain: gamma must be [4] (the channels of x); got [3]",
+      ],
+      [
+        () => batchNormTrain(tf.zeros([2, 4]), tf.ones([4]), tf.zeros([2, 2]) as unknown as tf.Tensor1D),
+        "batchNormTrain: beta must be [4] (the channels of x); got [2, 2]",
+      ],
+      [
+        () => batchNormTrain(tf.zeros([2, 4]), tf.ones([4]), tf.zeros([4]), { epsilon: Number.NaN }),
+        "batchNormTrain: options.epsilon must be finite and > 0; got NaN",
+      ],
+    ];
+    for (const [f, message] of cases) {
+      let caught: unknown;
+      tf.tidy(() => {
+        try {
+          f();
+        } catch (e) {
+          caught = e;
+        }
+      });
+      expect(caught).toMatchObject({ name: "TfError", code: "INVALID_ARGUMENT", message });
+    }
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
