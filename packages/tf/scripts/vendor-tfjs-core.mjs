@@ -1,4 +1,4 @@
-// Regenerates src/internal/gradients/ and src/internal/chained-ops.ts from the installed
+// Regenerates src/vendor/tfjs-core/gradients/ and src/vendor/tfjs-core/chained-ops.ts from the installed
 // @tensorflow/tfjs-core.
 //
 // tfjs-core ships its gradient definitions only as un-bundled ESM under dist/gradients/ with
@@ -9,7 +9,13 @@
 // one file per gradient plus `register_all.ts`. The result imports only `@tensorflow/tfjs-core`, so
 // one copy of the engine is used in Node and in bundlers alike.
 //
-// Usage: node scripts/vendor-tfjs-core.mjs   (then `npx biome check --write packages/tf` to sort imports)
+// The output is kept exactly as written here (src/vendor is outside lint, formatting, coverage and
+// duplicate scans; see src/vendor/README.md), so a regeneration with the same tfjs-core reproduces the
+// committed files byte for byte.
+//
+// Usage: node scripts/vendor-tfjs-core.mjs            (rewrites src/vendor/tfjs-core)
+//        node scripts/vendor-tfjs-core.mjs --check    (exit 1 when the committed files differ)
+//        --dir DIR                                    (another folder instead of src/vendor/tfjs-core)
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -20,7 +26,12 @@ const require = createRequire(import.meta.url);
 const corePkg = require.resolve("@tensorflow/tfjs-core/package.json");
 const coreVersion = JSON.parse(fs.readFileSync(corePkg, "utf8")).version;
 const dist = path.join(path.dirname(corePkg), "dist");
-const out = path.join(here, "..", "src", "internal", "gradients");
+const dirArg = process.argv.indexOf("--dir");
+const vendorDir =
+  dirArg > 0 && process.argv[dirArg + 1] !== undefined
+    ? path.resolve(process.argv[dirArg + 1])
+    : path.join(here, "..", "src", "vendor", "tfjs-core");
+const out = path.join(vendorDir, "gradients");
 
 /** Original TypeScript of a dist file, from its inline source map. */
 function originalSource(file) {
@@ -110,7 +121,8 @@ function rewrite(src, kind) {
   if (body.includes("asNamedAttrMap(")) internal.add("asNamedAttrMap");
   if (!/\bNamedTensorMap\b/.test(body)) coreTypes.delete("NamedTensorMap");
   if (!/\bNamedAttrMap\b/.test(body)) coreTypes.delete("NamedAttrMap");
-  const shim = kind === "grad" ? "../tfjs-internal.js" : "../../tfjs-internal.js";
+  const shim =
+    kind === "grad" ? "../../../internal/tfjs-internal.js" : "../../../../internal/tfjs-internal.js";
   const lines = [];
   if (core.size) lines.push(`import { ${[...core].sort().join(", ")} } from "@tensorflow/tfjs-core";`);
   if (coreTypes.size)
@@ -126,16 +138,16 @@ function rewrite(src, kind) {
   return `${header ? header[0] : ""}${banner}${lines.join("\n")}\n${rest.replace(/^\n+/, "\n")}`;
 }
 
-fs.rmSync(out, { recursive: true, force: true });
-fs.mkdirSync(path.join(out, "ops"), { recursive: true });
+/** Every generated file: path relative to src/vendor/tfjs-core -> contents. */
+const generated = new Map();
 const gradFiles = fs.readdirSync(path.join(dist, "gradients")).filter((f) => f.endsWith(".js"));
 for (const f of gradFiles) {
   const src = originalSource(path.join(dist, "gradients", f));
-  fs.writeFileSync(path.join(out, f.replace(/\.js$/, ".ts")), rewrite(src, "grad"));
+  generated.set(`gradients/${f.replace(/\.js$/, ".ts")}`, rewrite(src, "grad"));
 }
 for (const f of BACKPROP_OPS) {
   const src = originalSource(path.join(dist, "ops", `${f}.js`));
-  fs.writeFileSync(path.join(out, "ops", `${f}.ts`), rewrite(src, "op"));
+  generated.set(`gradients/ops/${f}.ts`, rewrite(src, "op"));
 }
 // register_all.ts: the list of tfjs-core's register_all_gradients.ts, exported (registration is ours).
 const allSrc = originalSource(path.join(dist, "register_all_gradients.js"));
@@ -158,7 +170,7 @@ const all = (allHeader + BANNER + allSrc.slice(allHeader.length))
 if (!all.includes("export const gradConfigs") || all.includes("registerGradient(")) {
   throw new Error("register_all_gradients.ts changed upstream; update this script");
 }
-fs.writeFileSync(path.join(out, "register_all.ts"), all);
+generated.set("gradients/register_all.ts", all);
 // chained-ops.ts: tfjs-core's `Tensor.prototype.square = ...` patches (public/chained_ops/*), which the
 // Node bundle lacks although tfjs-core's types declare them (`x.square()` type-checks, then throws).
 {
@@ -204,9 +216,44 @@ const { ${[...imageOps].sort().join(", ")} } = image;
 
 ${bodies.join("\n\n")}
 `;
-  fs.writeFileSync(path.join(out, "..", "chained-ops.ts"), text);
-  console.log(`vendored ${files.length} chained ops`);
+  generated.set("chained-ops.ts", text);
 }
-console.log(
-  `vendored ${gradFiles.length} gradients and ${BACKPROP_OPS.length} backprop ops from tfjs-core ${coreVersion}`,
-);
+
+/** Files under src/vendor/tfjs-core that this script owns (everything but the notices). */
+function ownedOnDisk() {
+  const found = [];
+  const walk = (rel) => {
+    for (const e of fs.readdirSync(path.join(vendorDir, rel), { withFileTypes: true })) {
+      const r = rel === "" ? e.name : `${rel}/${e.name}`;
+      if (e.isDirectory()) walk(r);
+      else if (r.endsWith(".ts")) found.push(r);
+    }
+  };
+  if (fs.existsSync(vendorDir)) walk("");
+  return found;
+}
+
+if (process.argv.includes("--check")) {
+  const problems = [];
+  for (const [rel, text] of generated) {
+    const file = path.join(vendorDir, rel);
+    if (!fs.existsSync(file)) problems.push(`missing: ${rel}`);
+    else if (fs.readFileSync(file, "utf8") !== text)
+      problems.push(`differs from tfjs-core ${coreVersion}: ${rel}`);
+  }
+  for (const rel of ownedOnDisk()) if (!generated.has(rel)) problems.push(`not generated: ${rel}`);
+  if (problems.length > 0) {
+    console.error(`src/vendor/tfjs-core is not what this script generates:\n${problems.join("\n")}`);
+    process.exit(1);
+  }
+  console.log(`src/vendor/tfjs-core matches tfjs-core ${coreVersion} (${generated.size} files)`);
+} else {
+  fs.rmSync(out, { recursive: true, force: true });
+  for (const [rel, text] of generated) {
+    fs.mkdirSync(path.dirname(path.join(vendorDir, rel)), { recursive: true });
+    fs.writeFileSync(path.join(vendorDir, rel), text);
+  }
+  console.log(
+    `vendored ${gradFiles.length} gradients, ${BACKPROP_OPS.length} backprop ops and the chained ops from tfjs-core ${coreVersion}`,
+  );
+}

@@ -1,5 +1,5 @@
 import { getGradient, registerGradient } from "@tensorflow/tfjs-core";
-import { gradConfigs } from "./internal/gradients/register_all.js";
+import { gradConfigs } from "./vendor/tfjs-core/gradients/register_all.js";
 
 /** What {@link registerGradients} did. */
 export interface GradientRegistration {

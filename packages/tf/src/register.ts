@@ -5,7 +5,7 @@
  * @packageDocumentation
  */
 import "@tensorflow/tfjs-backend-cpu";
-import "./internal/chained-ops.js";
+import "./vendor/tfjs-core/chained-ops.js";
 import { registerBatchNormKernels } from "./batch-norm.js";
 import { registerRangeMaskGradients } from "./clip-grad.js";
 import { registerConvBackpropKernels } from "./conv-backprop.js";

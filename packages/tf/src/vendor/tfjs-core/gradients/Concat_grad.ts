@@ -1,0 +1,36 @@
+/**
+ * @license
+ * Copyright 2020 Google LLC. All Rights Reserved.
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ * http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ * =============================================================================
+ */
+// Vendored from @tensorflow/tfjs-core 4.22.0 by scripts/vendor-tfjs-core.mjs. Do not edit.
+// @ts-nocheck
+// biome-ignore-all lint: vendored upstream code, kept verbatim
+// biome-ignore-all format: vendored upstream code, kept verbatim
+import { Concat, Tensor, split } from "@tensorflow/tfjs-core";
+import type { ConcatAttrs, GradConfig, NamedAttrMap } from "@tensorflow/tfjs-core";
+import { attrsAs, parseAxisParam } from "../../../internal/tfjs-internal.js";
+
+export const concatGradConfig: GradConfig = {
+  kernelName: Concat,
+  saveAllInputs: true,
+  gradFunc: (dy: Tensor, saved: Tensor[], attrs: NamedAttrMap) => {
+    const shapes = saved.map(t => t.shape);
+    const {axis} = attrsAs<ConcatAttrs>(attrs);
+    const $axis = parseAxisParam(axis, saved[0].shape)[0];
+    const sizeSplits = shapes.map(s => s[$axis]);
+    const derTensors = split(dy, sizeSplits, $axis);
+    return derTensors.map(t => () => t) as {};
+  }
+};

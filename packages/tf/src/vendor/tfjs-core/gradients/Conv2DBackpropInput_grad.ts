@@ -1,0 +1,43 @@
+/**
+ * @license
+ * Copyright 2020 Google LLC. All Rights Reserved.
+ * Licensed under the Apache License, Version 2.0 (the "License");
+ * you may not use this file except in compliance with the License.
+ * You may obtain a copy of the License at
+ *
+ * http://www.apache.org/licenses/LICENSE-2.0
+ *
+ * Unless required by applicable law or agreed to in writing, software
+ * distributed under the License is distributed on an "AS IS" BASIS,
+ * WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+ * See the License for the specific language governing permissions and
+ * limitations under the License.
+ * =============================================================================
+ */
+// Vendored from @tensorflow/tfjs-core 4.22.0 by scripts/vendor-tfjs-core.mjs. Do not edit.
+// @ts-nocheck
+// biome-ignore-all lint: vendored upstream code, kept verbatim
+// biome-ignore-all format: vendored upstream code, kept verbatim
+import { Conv2DBackpropInput, Tensor, conv2d } from "@tensorflow/tfjs-core";
+import type { Conv2DBackpropInputAttrs, GradConfig, NamedAttrMap, Tensor4D } from "@tensorflow/tfjs-core";
+import { attrsAs } from "../../../internal/tfjs-internal.js";
+import {conv2DBackpropFilter} from "./ops/conv2d_backprop_filter.js";
+
+export const conv2DBackpropInputGradConfig: GradConfig = {
+  kernelName: Conv2DBackpropInput,
+  inputsToSave: ['dy', 'filter'],
+  gradFunc: (ddx: Tensor4D, saved: Tensor[], attrs: NamedAttrMap) => {
+    const [dy, filter] = saved as [Tensor4D, Tensor4D];
+
+    const {strides, pad, dataFormat, dimRoundingMode} =
+        attrsAs<Conv2DBackpropInputAttrs>(attrs);
+
+    return {
+      dy: () => conv2d(
+          ddx, filter, strides, pad, dataFormat, 1 /* dilations */,
+          dimRoundingMode),
+      filter: () => conv2DBackpropFilter(
+          ddx, dy, filter.shape, strides, pad, dataFormat, dimRoundingMode)
+    };
+  }
+};
