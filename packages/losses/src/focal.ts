@@ -1,12 +1,7 @@
 import { tf } from "@od/tf";
 import { fail } from "./errors.js";
-import { checkNumber, checkShape, reduce } from "./internal.js";
-
-/**
- * How a loss tensor is reduced: `"none"` keeps the elementwise shape, `"mean"` and `"sum"` give a
- * scalar.
- */
-export type Reduction = "none" | "mean" | "sum";
+import { checkNumber, checkShape } from "./internal.js";
+import { type Reduction, reduce } from "./reduction.js";
 
 /** Options of {@link sigmoidFocalLoss} and {@link softmaxFocalLoss}. */
 export interface FocalOptions {

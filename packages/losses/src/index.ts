@@ -7,4 +7,5 @@ export * from "./errors.js";
 export * from "./focal.js";
 export * from "./iou.js";
 export * from "./multibox.js";
+export type { Reduction } from "./reduction.js";
 export * from "./smooth-l1.js";

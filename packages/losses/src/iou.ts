@@ -2,8 +2,8 @@ import type { BoxFormat, BoxUnits } from "@od/boxes";
 import { type BoxTensor, ciouPairsT, diouPairsT, giouPairsT, iouPairsT, isBoxTensor } from "@od/boxes/tf";
 import { tf } from "@od/tf";
 import { fail } from "./errors.js";
-import type { Reduction } from "./focal.js";
-import { reduce, shapeStr } from "./internal.js";
+import { shapeStr } from "./internal.js";
+import { type Reduction, reduce } from "./reduction.js";
 
 /** Member of the IoU family an {@link iouLoss} is built on. */
 export type IouLossKind = "iou" | "giou" | "diou" | "ciou";
