@@ -16,7 +16,8 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { syntheticShapes } from "@od/data";
 import { defaultSsdConfig, SsdDetector } from "@od/ssd";
-import { initBackend, tf } from "@od/tf";
+import { tf } from "@od/tf";
+import { initBackend } from "@od/tf/node";
 import { BatchBuilder, Optimizer, resolveTrainConfig, trainableNames, trainStep } from "@od/train";
 import { DataParallel } from "@od/train/node";
 

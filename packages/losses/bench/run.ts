@@ -19,7 +19,8 @@
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
-import { type BackendName, initBackend, tf } from "@od/tf";
+import { type BackendName, tf } from "@od/tf";
+import { initBackend } from "@od/tf/node";
 import { hardNegativeMask, multiboxLoss } from "../src/index.js";
 
 const args = process.argv.slice(2);

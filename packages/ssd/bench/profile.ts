@@ -1,4 +1,5 @@
-import { initBackend, tf } from "@od/tf";
+import { tf } from "@od/tf";
+import { initBackend } from "@od/tf/node";
 import { defaultSsdConfig, SsdDetector } from "../src/index.js";
 
 const backend = process.argv[2] ?? "wasm";

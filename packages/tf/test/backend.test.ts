@@ -1,8 +1,9 @@
-import { spawnSync } from "node:child_process";
+import { type SpawnSyncReturns, spawnSync } from "node:child_process";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { isOdError } from "@od/boxes";
 import { activeBackend, BACKENDS, type BackendName, initBackend, tf } from "@od/tf";
+import { initBackend as initBackendNode } from "@od/tf/node";
 import { describe, expect, test } from "vitest";
 
 async function rejection(p: Promise<unknown>): Promise<{ code: string; message: string }> {
@@ -15,14 +16,22 @@ async function rejection(p: Promise<unknown>): Promise<{ code: string; message: 
   throw new Error("expected a rejection");
 }
 
+/** Runs an ES module given as lines in a fresh Node process, from this package's folder (built dist). */
+function runModule(lines: readonly string[]): SpawnSyncReturns<string> {
+  return spawnSync(process.execPath, ["--input-type=module", "-e", lines.join("\n")], {
+    cwd: fileURLToPath(new URL("..", import.meta.url)),
+    encoding: "utf8",
+  });
+}
+
 const hasTfjsNode = await import(/* @vite-ignore */ "@tensorflow/tfjs-node".toString()).then(
   () => true,
   () => false,
 );
 
 describe("initBackend", () => {
-  test("default order: tensorflow only when installed, else wasm; reason says why", async () => {
-    const info = await initBackend();
+  test("@od/tf/node, default order: tensorflow only when installed, else wasm; reason says why", async () => {
+    const info = await initBackendNode();
     if (hasTfjsNode) {
       expect(info.name).toBe("tensorflow");
     } else {
@@ -52,15 +61,11 @@ describe("initBackend", () => {
   });
 
   test("cpu: a fresh process prints nothing on its first tensor (built dist)", () => {
-    const script = [
+    const r = runModule([
       'import { initBackend, tf } from "@od/tf";',
       'await initBackend({ prefer: ["cpu"] });',
       "tf.tensor1d([1, 2]).dispose();",
-    ].join("\n");
-    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
-      cwd: fileURLToPath(new URL("..", import.meta.url)),
-      encoding: "utf8",
-    });
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout).toBe("");
     expect(r.stderr).not.toMatch(/looks like you are running TensorFlow\.js in Node\.js/);
@@ -109,6 +114,27 @@ describe("initBackend", () => {
       });
     },
   );
+
+  test("@od/tf/node validates its options as @od/tf does", async () => {
+    expect(await rejection(initBackendNode({ prefer: [] }))).toEqual(
+      await rejection(initBackend({ prefer: [] })),
+    );
+    expect(await rejection(initBackendNode({ prefer: ["cpu"], threads: 0 }))).toEqual({
+      code: "INVALID_ARGUMENT",
+      message: "initBackend: threads must be an integer in [1, 64]; got 0",
+    });
+  });
+
+  test("@od/tf/node alone (built dist, through the exports map) registers the gradients and selects", () => {
+    const r = runModule([
+      'import { initBackend } from "@od/tf/node";',
+      'import { getGradient } from "@tensorflow/tfjs-core";',
+      'const info = await initBackend({ prefer: ["cpu"] });',
+      'console.log(JSON.stringify({ name: info.name, add: getGradient("Add") !== undefined }));',
+    ]);
+    expect(r.stderr).toBe("");
+    expect(JSON.parse(r.stdout)).toEqual({ name: "cpu", add: true });
+  });
 
   test("BACKENDS lists the default order", () => {
     expect(BACKENDS).toEqual(["tensorflow", "wasm", "cpu"]);

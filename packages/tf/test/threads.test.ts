@@ -5,9 +5,12 @@ import { maxRelErr } from "./helpers.js";
 
 const child = fileURLToPath(new URL("./fixtures/backend-child.ts", import.meta.url));
 
-/** Runs the child with `threads` wasm threads (a process initialises wasm once). */
-function run(threads: number): { reason: string; grads: number[][] } {
-  const out = execFileSync(process.execPath, ["--import", "tsx", child, String(threads)], {
+/**
+ * Runs the child, which initialises wasm through `entry` (`@od/tf/node` or `@od/tf`) with `threads`
+ * (a process initialises wasm once).
+ */
+function run(entry: "node" | "main", threads: number | "default"): { reason: string; grads: number[][] } {
+  const out = execFileSync(process.execPath, ["--import", "tsx", child, entry, String(threads)], {
     encoding: "utf8",
     timeout: 120_000,
   });
@@ -16,15 +19,26 @@ function run(threads: number): { reason: string; grads: number[][] } {
 }
 
 describe("wasm threads in Node", () => {
-  test("one thread loads the single-threaded build; two the threaded build, with the same gradients", () => {
-    const one = run(1);
+  test("@od/tf/node: one thread loads the single-threaded build; two the threaded build, same gradients", () => {
+    const one = run("node", 1);
     expect(one.reason).toBe("wasm ready (SIMD, 1 thread)");
-    const two = run(2);
+    const two = run("node", 2);
     expect(two.reason).toBe("wasm ready (SIMD, 2 threads, threaded build)");
     expect(one.grads).toHaveLength(3);
     for (let i = 0; i < 3; i++) {
       expect(one.grads[i]?.length).toBeGreaterThan(0);
       expect(maxRelErr(two.grads[i] ?? [], one.grads[i] ?? [])).toBeLessThan(1e-5);
     }
+  });
+
+  test("@od/tf (browser-clean entry) runs Node's wasm on one thread and says so when more were asked for", () => {
+    const plain = run("main", "default");
+    expect(plain.reason).toBe("wasm ready (SIMD, 1 thread)");
+    const two = run("main", 2);
+    expect(two.reason).toBe(
+      "wasm ready (SIMD, 1 thread; threads: 2 ignored: in Node the threaded build starts through initBackend of @od/tf/node)",
+    );
+    const viaNode = run("node", 1);
+    for (let i = 0; i < 3; i++) expect(two.grads[i]).toEqual(viaNode.grads[i]);
   });
 });

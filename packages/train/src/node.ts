@@ -29,7 +29,8 @@ import {
   type WeightSpec,
 } from "@od/ssd";
 import { loadClassifier, loadDetector, saveClassifier, saveDetector } from "@od/ssd/node";
-import { initBackend, type tf } from "@od/tf";
+import type { tf } from "@od/tf";
+import { initBackend } from "@od/tf/node";
 import { resolveTrainConfig, type TrainConfig } from "./config.js";
 import { fail } from "./errors.js";
 import { type Evaluation, evaluateDetector } from "./evaluate.js";

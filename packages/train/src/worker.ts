@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from "node:worker_threads";
 import { type SsdConfig, SsdDetector } from "@od/ssd";
-import { initBackend, tf } from "@od/tf";
+import { tf } from "@od/tf";
+import { initBackend } from "@od/tf/node";
 import type { TrainConfig } from "./config.js";
 import type { TrainingBatch } from "./sampler.js";
 import { shardGradients, trainableNames } from "./step.js";

@@ -1,4 +1,5 @@
-import { activeBackend, type BackendName, initBackend } from "@od/tf";
+import { activeBackend, type BackendName } from "@od/tf";
+import { initBackend } from "@od/tf/node";
 import type { CliIo } from "../io.js";
 import { out, printJson } from "./common.js";
 
