@@ -1,4 +1,4 @@
-import type * as tf from "@tensorflow/tfjs-core";
+import type { tf } from "@od/tf";
 import { fail } from "./errors.js";
 import { convBnAct, type ForwardContext, initConvBnAct, initSeparable, separable } from "./layers.js";
 import type { ParamStore } from "./params.js";

@@ -1,5 +1,5 @@
 import { type Boxes, convert, type ImageSize, toRel } from "@od/boxes";
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { fail } from "./errors.js";
 import { conv, convBnAct, type ForwardContext, initConv, initConvBnAct } from "./layers.js";
 import { ParamStore } from "./params.js";

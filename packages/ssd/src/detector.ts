@@ -1,6 +1,6 @@
 import { type Boxes, decode, unsafeBoxes } from "@od/boxes";
 import { configFromFeatureMaps, generatePriors, type PriorConfig, priorLayout } from "@od/priors";
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { type Backbone, createBackbone, featureSize } from "./backbones.js";
 import { checkSsdConfig, type SsdConfig } from "./config.js";
 import { fail } from "./errors.js";

@@ -1,5 +1,5 @@
 import { type LetterboxRecord, letterboxRecord } from "@od/boxes";
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { fail } from "./errors.js";
 
 /**

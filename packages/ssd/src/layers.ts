@@ -1,5 +1,4 @@
-import { batchNormTrain } from "@od/tf";
-import * as tf from "@tensorflow/tfjs-core";
+import { batchNormTrain, tf } from "@od/tf";
 import { heNormal, type ParamStore } from "./params.js";
 
 /** Forward-pass context shared by every layer. */

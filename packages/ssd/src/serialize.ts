@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { CropClassifier, type CropClassifierConfig } from "./classifier.js";
 import { checkSsdConfig, SSD_FORMAT_VERSION, type SsdConfig } from "./config.js";
 import { SsdDetector } from "./detector.js";

@@ -1,4 +1,4 @@
-import * as tf from "@tensorflow/tfjs-core";
+import { tf } from "@od/tf";
 import { fail } from "./errors.js";
 
 /** Optimizer settings. */
