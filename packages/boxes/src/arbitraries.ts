@@ -134,7 +134,7 @@ function arbCorners(units: BoxUnits, image: ImageSize, allowEmpty: boolean): fc.
 function toFormat(c: Coords, format: BoxFormat): Coords {
   const o = new Float64Array(4);
   xyxyToRow(c[0], c[1], c[2], c[3], format, o, 0);
-  return [o[0] as number, o[1] as number, o[2] as number, o[3] as number];
+  return [o[0]!, o[1]!, o[2]!, o[3]!];
 }
 
 function resolveImage(fn: string, image: ImageSize | undefined): ImageSize {

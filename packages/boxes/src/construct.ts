@@ -174,12 +174,12 @@ function classify(
   H: number,
   xy: Float64Array,
 ): BoxIssueReason | undefined {
-  for (let q = 0; q < 4; q++) if (!Number.isFinite(data[s + q] as number)) return "non-finite";
+  for (let q = 0; q < 4; q++) if (!Number.isFinite(data[s + q]!)) return "non-finite";
   rowToXyxy(data, s, f, xy, 0);
-  const x1 = xy[0] as number;
-  const y1 = xy[1] as number;
-  const x2 = xy[2] as number;
-  const y2 = xy[3] as number;
+  const x1 = xy[0]!;
+  const y1 = xy[1]!;
+  const x2 = xy[2]!;
+  const y2 = xy[3]!;
   if (x2 < x1 || y2 < y1) return "inverted";
   if (!allowEmpty && (x2 === x1 || y2 === y1)) return "zero-area";
   if (!hasImage) return undefined;
@@ -274,24 +274,19 @@ function validateImpl<F extends BoxFormat, U extends BoxUnits>(
     const reason = classify(data, s, format, allowEmpty, hasImage, W, H, xy);
     if (reason === undefined) {
       const o = k * 4;
-      out[o] = data[s] as number;
-      out[o + 1] = data[s + 1] as number;
-      out[o + 2] = data[s + 2] as number;
-      out[o + 3] = data[s + 3] as number;
+      out[o] = data[s]!;
+      out[o + 1] = data[s + 1]!;
+      out[o + 2] = data[s + 2]!;
+      out[o + 3] = data[s + 3]!;
       keptIdx[k++] = i;
       continue;
     }
-    const value: Coords = [
-      given[s] as number,
-      given[s + 1] as number,
-      given[s + 2] as number,
-      given[s + 3] as number,
-    ];
+    const value: Coords = [given[s]!, given[s + 1]!, given[s + 2]!, given[s + 3]!];
     if (policy === "clip" && reason === "out-of-image") {
-      const x1 = Math.min(Math.max(xy[0] as number, 0), W);
-      const y1 = Math.min(Math.max(xy[1] as number, 0), H);
-      const x2 = Math.min(Math.max(xy[2] as number, 0), W);
-      const y2 = Math.min(Math.max(xy[3] as number, 0), H);
+      const x1 = Math.min(Math.max(xy[0]!, 0), W);
+      const y1 = Math.min(Math.max(xy[1]!, 0), H);
+      const x2 = Math.min(Math.max(xy[2]!, 0), W);
+      const y2 = Math.min(Math.max(xy[3]!, 0), H);
       issues.push({ index: i, value, reason, action: "clipped" });
       xyxyToRow(x1, y1, x2, y2, format, out, k * 4);
       keptIdx[k++] = i;
@@ -300,7 +295,7 @@ function validateImpl<F extends BoxFormat, U extends BoxUnits>(
     issues.push({ index: i, value, reason, action: policy === "error" ? "rejected" : "dropped" });
   }
   if (policy === "error" && issues.length > 0) {
-    const first = issues[0] as BoxIssue;
+    const first = issues[0]!;
     const more = issues.length - 1;
     const where = image !== undefined ? ` for image ${image.width}x${image.height}` : "";
     const what = single ? "coords" : `box ${first.index}`;
@@ -392,7 +387,7 @@ export function box<F extends BoxFormat, U extends BoxUnits>(
     fail("SHAPE_MISMATCH", fn, `coords must be 4 numbers; got ${describeValue(coords)}`, { arg: "coords" });
   }
   validateImpl(fn, [coords], format, units, { ...options, policy: "error" }, true);
-  const c: Coords = [coords[0] as number, coords[1] as number, coords[2] as number, coords[3] as number];
+  const c: Coords = [coords[0]!, coords[1]!, coords[2]!, coords[3]!];
   return { kind: BOX_KIND, format, units, coords: c };
 }
 
@@ -415,7 +410,7 @@ export function boxCoords(b: Boxes, i: number): Coords {
   checkIndex("boxCoords", "i", i, b.length);
   const d = b.data;
   const s = i * 4;
-  return [d[s] as number, d[s + 1] as number, d[s + 2] as number, d[s + 3] as number];
+  return [d[s]!, d[s + 1]!, d[s + 2]!, d[s + 3]!];
 }
 
 /**
@@ -431,7 +426,7 @@ export function boxAt<F extends BoxFormat, U extends BoxUnits>(b: Boxes<F, U>, i
     kind: BOX_KIND,
     format: b.format,
     units: b.units,
-    coords: [d[s] as number, d[s + 1] as number, d[s + 2] as number, d[s + 3] as number],
+    coords: [d[s]!, d[s + 1]!, d[s + 2]!, d[s + 3]!],
   };
 }
 

@@ -30,15 +30,7 @@ export function convert<F extends BoxFormat, U extends BoxUnits, T extends BoxFo
     if (dst !== src) dst.set(src);
   } else if (from === "xyxy") {
     for (let i = 0, s = 0; i < n; i++, s += 4) {
-      xyxyToRow(
-        src[s] as number,
-        src[s + 1] as number,
-        src[s + 2] as number,
-        src[s + 3] as number,
-        to,
-        dst,
-        s,
-      );
+      xyxyToRow(src[s]!, src[s + 1]!, src[s + 2]!, src[s + 3]!, to, dst, s);
     }
   } else if (to === "xyxy") {
     for (let i = 0, s = 0; i < n; i++, s += 4) rowToXyxy(src, s, from, dst, s);
@@ -46,7 +38,7 @@ export function convert<F extends BoxFormat, U extends BoxUnits, T extends BoxFo
     const t = new Float64Array(4);
     for (let i = 0, s = 0; i < n; i++, s += 4) {
       rowToXyxy(src, s, from, t, 0);
-      xyxyToRow(t[0] as number, t[1] as number, t[2] as number, t[3] as number, to, dst, s);
+      xyxyToRow(t[0]!, t[1]!, t[2]!, t[3]!, to, dst, s);
     }
   }
   return unsafeBoxes(dst, to, b.units);
@@ -67,14 +59,14 @@ function scaleAxes<F extends BoxFormat, T extends BoxUnits>(
   const [xa, xb] = x;
   const [ya, yb] = y;
   for (let s = 0; s < src.length; s += 4) {
-    const vxa = divide ? (src[s + xa] as number) / sx : (src[s + xa] as number) * sx;
-    const vxb = divide ? (src[s + xb] as number) / sx : (src[s + xb] as number) * sx;
-    const vya = divide ? (src[s + ya] as number) / sy : (src[s + ya] as number) * sy;
-    const vyb = divide ? (src[s + yb] as number) / sy : (src[s + yb] as number) * sy;
-    dst[s + xa] = vxa;
-    dst[s + xb] = vxb;
-    dst[s + ya] = vya;
-    dst[s + yb] = vyb;
+    const vxa = src[s + xa]!;
+    const vxb = src[s + xb]!;
+    const vya = src[s + ya]!;
+    const vyb = src[s + yb]!;
+    dst[s + xa] = divide ? vxa / sx : vxa * sx;
+    dst[s + xb] = divide ? vxb / sx : vxb * sx;
+    dst[s + ya] = divide ? vya / sy : vya * sy;
+    dst[s + yb] = divide ? vyb / sy : vyb * sy;
   }
   return unsafeBoxes(dst, b.format, units);
 }

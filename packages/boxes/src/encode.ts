@@ -44,16 +44,16 @@ function checkPriors(fn: string, priors: Boxes): void {
   const p = priors.data;
   if (validatedPriors.has(p)) return;
   for (let s = 0; s < p.length; s += 4) {
-    const w = p[s + 2] as number;
-    const h = p[s + 3] as number;
+    const w = p[s + 2]!;
+    const h = p[s + 3]!;
     if (
       !(
         w > 0 &&
         h > 0 &&
         Number.isFinite(w) &&
         Number.isFinite(h) &&
-        Number.isFinite(p[s] as number) &&
-        Number.isFinite(p[s + 1] as number)
+        Number.isFinite(p[s]!) &&
+        Number.isFinite(p[s + 1]!)
       )
     ) {
       fail(
@@ -130,25 +130,25 @@ export function encode<F extends BoxFormat, U extends BoxUnits>(
     let x2: number;
     let y2: number;
     if (f === "xyxy") {
-      x1 = g[s] as number;
-      y1 = g[s + 1] as number;
-      x2 = g[s + 2] as number;
-      y2 = g[s + 3] as number;
+      x1 = g[s]!;
+      y1 = g[s + 1]!;
+      x2 = g[s + 2]!;
+      y2 = g[s + 3]!;
     } else {
       rowToXyxy(g, s, f, t, 0);
-      x1 = t[0] as number;
-      y1 = t[1] as number;
-      x2 = t[2] as number;
-      y2 = t[3] as number;
+      x1 = t[0]!;
+      y1 = t[1]!;
+      x2 = t[2]!;
+      y2 = t[3]!;
     }
     const gw = Math.max(x2 - x1, ENCODE_MIN_SIZE);
     const gh = Math.max(y2 - y1, ENCODE_MIN_SIZE);
     const gcx = 0.5 * (x1 + x2);
     const gcy = 0.5 * (y1 + y2);
-    const pcx = p[s] as number;
-    const pcy = p[s + 1] as number;
-    const pw = p[s + 2] as number;
-    const ph = p[s + 3] as number;
+    const pcx = p[s]!;
+    const pcy = p[s + 1]!;
+    const pw = p[s + 2]!;
+    const ph = p[s + 3]!;
     const ipw = 1 / pw;
     const iph = 1 / ph;
     res[s] = (gcx - pcx) * ipw * ivx;
@@ -209,12 +209,18 @@ export function decode<U extends BoxUnits>(
   const res = checkOut(fn, out, p.length);
   const n = p.length;
   for (let s = 0; s < n; s += 4) {
-    const pw = p[s + 2] as number;
-    const ph = p[s + 3] as number;
-    res[s] = (deltas[s] as number) * vx * pw + (p[s] as number);
-    res[s + 1] = (deltas[s + 1] as number) * vy * ph + (p[s + 1] as number);
-    res[s + 2] = expFast(Math.min((deltas[s + 2] as number) * vw, clip)) * pw;
-    res[s + 3] = expFast(Math.min((deltas[s + 3] as number) * vh, clip)) * ph;
+    const pcx = p[s]!;
+    const pcy = p[s + 1]!;
+    const pw = p[s + 2]!;
+    const ph = p[s + 3]!;
+    const tx = deltas[s]!;
+    const ty = deltas[s + 1]!;
+    const tw = deltas[s + 2]!;
+    const th = deltas[s + 3]!;
+    res[s] = tx * vx * pw + pcx;
+    res[s + 1] = ty * vy * ph + pcy;
+    res[s + 2] = expFast(Math.min(tw * vw, clip)) * pw;
+    res[s + 3] = expFast(Math.min(th * vh, clip)) * ph;
   }
   return unsafeBoxes(res, "cxcywh", priors.units);
 }

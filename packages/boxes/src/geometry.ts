@@ -32,7 +32,7 @@ function mapXyxy<F extends BoxFormat, U extends BoxUnits>(
   for (let s = 0; s < src.length; s += 4) {
     rowToXyxy(src, s, b.format, t, 0);
     map(t);
-    xyxyToRow(t[0] as number, t[1] as number, t[2] as number, t[3] as number, b.format, dst, s);
+    xyxyToRow(t[0]!, t[1]!, t[2]!, t[3]!, b.format, dst, s);
   }
   return unsafeBoxes(dst, b.format, b.units);
 }
@@ -54,9 +54,8 @@ export function area(b: Boxes, out?: Float32Array): Float32Array {
   const res = checkOut("area", out, n);
   const f = b.format;
   for (let i = 0, s = 0; i < n; i++, s += 4) {
-    if (f === "xyxy" || f === "yxyx")
-      res[i] = ((d[s + 2] as number) - (d[s] as number)) * ((d[s + 3] as number) - (d[s + 1] as number));
-    else res[i] = (d[s + 2] as number) * (d[s + 3] as number);
+    if (f === "xyxy" || f === "yxyx") res[i] = (d[s + 2]! - d[s]!) * (d[s + 3]! - d[s + 1]!);
+    else res[i] = d[s + 2]! * d[s + 3]!;
   }
   return res;
 }
@@ -79,10 +78,10 @@ export function clip<F extends BoxFormat, U extends BoxUnits>(
   checkBoxes("clip", "b", b);
   const [W, H] = bounds("clip", b, size);
   return mapXyxy("clip", b, out, (t) => {
-    t[0] = Math.min(Math.max(t[0] as number, 0), W);
-    t[1] = Math.min(Math.max(t[1] as number, 0), H);
-    t[2] = Math.min(Math.max(t[2] as number, 0), W);
-    t[3] = Math.min(Math.max(t[3] as number, 0), H);
+    t[0] = Math.min(Math.max(t[0]!, 0), W);
+    t[1] = Math.min(Math.max(t[1]!, 0), H);
+    t[2] = Math.min(Math.max(t[2]!, 0), W);
+    t[3] = Math.min(Math.max(t[3]!, 0), H);
   });
 }
 
@@ -104,8 +103,8 @@ export function flipHorizontal<F extends BoxFormat, U extends BoxUnits>(
   checkBoxes("flipHorizontal", "b", b);
   const [W] = bounds("flipHorizontal", b, size);
   return mapXyxy("flipHorizontal", b, out, (t) => {
-    const x1 = t[0] as number;
-    t[0] = W - (t[2] as number);
+    const x1 = t[0]!;
+    t[0] = W - t[2]!;
     t[2] = W - x1;
   });
 }
@@ -127,8 +126,8 @@ export function flipVertical<F extends BoxFormat, U extends BoxUnits>(
   checkBoxes("flipVertical", "b", b);
   const [, H] = bounds("flipVertical", b, size);
   return mapXyxy("flipVertical", b, out, (t) => {
-    const y1 = t[1] as number;
-    t[1] = H - (t[3] as number);
+    const y1 = t[1]!;
+    t[1] = H - t[3]!;
     t[3] = H - y1;
   });
 }
@@ -168,10 +167,10 @@ export function translate<F extends BoxFormat, U extends BoxUnits>(
   const oy = f === "yxyx" ? dx : dy;
   const sizes = f === "xywh" || f === "cxcywh";
   for (let s = 0; s < src.length; s += 4) {
-    dst[s] = (src[s] as number) + ox;
-    dst[s + 1] = (src[s + 1] as number) + oy;
-    dst[s + 2] = (src[s + 2] as number) + (sizes ? 0 : ox);
-    dst[s + 3] = (src[s + 3] as number) + (sizes ? 0 : oy);
+    dst[s] = src[s]! + ox;
+    dst[s + 1] = src[s + 1]! + oy;
+    dst[s + 2] = src[s + 2]! + (sizes ? 0 : ox);
+    dst[s + 3] = src[s + 3]! + (sizes ? 0 : oy);
   }
   return unsafeBoxes(dst, f, b.units);
 }

@@ -66,10 +66,10 @@ function prepare(
 function withAreas(B: Float32Array, m: number): Float64Array {
   const r = new Float64Array(m * 5);
   for (let j = 0, s = 0, t = 0; j < m; j++, s += 4, t += 5) {
-    const x1 = B[s] as number;
-    const y1 = B[s + 1] as number;
-    const x2 = B[s + 2] as number;
-    const y2 = B[s + 3] as number;
+    const x1 = B[s]!;
+    const y1 = B[s + 1]!;
+    const x2 = B[s + 2]!;
+    const y2 = B[s + 3]!;
     r[t] = x1;
     r[t + 1] = y1;
     r[t + 2] = x2;
@@ -91,13 +91,13 @@ function matrix(fn: Metric, a: Boxes, b: Boxes, out: Float32Array | undefined): 
   if (fn === "ciou") {
     thB = new Float64Array(m);
     for (let j = 0, t = 0; j < m; j++, t += 5)
-      thB[j] = aspectAngle(Bq[t] as number, Bq[t + 1] as number, Bq[t + 2] as number, Bq[t + 3] as number);
+      thB[j] = aspectAngle(Bq[t]!, Bq[t + 1]!, Bq[t + 2]!, Bq[t + 3]!);
   }
   for (let i = 0, s = 0, row = 0; i < n; i++, s += 4, row += m) {
-    const ax1 = A[s] as number;
-    const ay1 = A[s + 1] as number;
-    const ax2 = A[s + 2] as number;
-    const ay2 = A[s + 3] as number;
+    const ax1 = A[s]!;
+    const ay1 = A[s + 1]!;
+    const ax2 = A[s + 2]!;
+    const ay2 = A[s + 3]!;
     const areaA = (ax2 - ax1) * (ay2 - ay1);
     switch (fn) {
       case "iou":
@@ -111,11 +111,11 @@ function matrix(fn: Metric, a: Boxes, b: Boxes, out: Float32Array | undefined): 
             ax2,
             ay2,
             areaA,
-            Bq[t] as number,
-            Bq[t + 1] as number,
-            Bq[t + 2] as number,
-            Bq[t + 3] as number,
-            Bq[t + 4] as number,
+            Bq[t]!,
+            Bq[t + 1]!,
+            Bq[t + 2]!,
+            Bq[t + 3]!,
+            Bq[t + 4]!,
           );
         }
         break;
@@ -127,11 +127,11 @@ function matrix(fn: Metric, a: Boxes, b: Boxes, out: Float32Array | undefined): 
             ax2,
             ay2,
             areaA,
-            Bq[t] as number,
-            Bq[t + 1] as number,
-            Bq[t + 2] as number,
-            Bq[t + 3] as number,
-            Bq[t + 4] as number,
+            Bq[t]!,
+            Bq[t + 1]!,
+            Bq[t + 2]!,
+            Bq[t + 3]!,
+            Bq[t + 4]!,
           );
         }
         break;
@@ -146,12 +146,12 @@ function matrix(fn: Metric, a: Boxes, b: Boxes, out: Float32Array | undefined): 
             ay2,
             areaA,
             thA,
-            Bq[t] as number,
-            Bq[t + 1] as number,
-            Bq[t + 2] as number,
-            Bq[t + 3] as number,
-            Bq[t + 4] as number,
-            th[j] as number,
+            Bq[t]!,
+            Bq[t + 1]!,
+            Bq[t + 2]!,
+            Bq[t + 3]!,
+            Bq[t + 4]!,
+            th[j]!,
           );
         }
         break;
@@ -174,16 +174,16 @@ function iouRow(
   row: number,
 ): void {
   for (let j = 0, t = 0; j < m; j++, t += 5) {
-    const bx1 = Bq[t] as number;
-    const bx2 = Bq[t + 2] as number;
+    const bx1 = Bq[t]!;
+    const bx2 = Bq[t + 2]!;
     const w = (ax2 < bx2 ? ax2 : bx2) - (ax1 > bx1 ? ax1 : bx1);
     if (w > 0) {
-      const by1 = Bq[t + 1] as number;
-      const by2 = Bq[t + 3] as number;
+      const by1 = Bq[t + 1]!;
+      const by2 = Bq[t + 3]!;
       const h = (ay2 < by2 ? ay2 : by2) - (ay1 > by1 ? ay1 : by1);
       if (h > 0) {
         const inter = w * h;
-        const union = areaA + (Bq[t + 4] as number) - inter;
+        const union = areaA + Bq[t + 4]! - inter;
         res[row + j] = union > 0 ? inter / union : 0;
         continue;
       }
@@ -196,14 +196,14 @@ function pairs(fn: Metric, a: Boxes, b: Boxes, out: Float32Array | undefined): F
   const [A, B, res] = prepare(`${fn}Pairs`, a, b, true, out);
   const n = a.length;
   for (let i = 0, s = 0; i < n; i++, s += 4) {
-    const ax1 = A[s] as number;
-    const ay1 = A[s + 1] as number;
-    const ax2 = A[s + 2] as number;
-    const ay2 = A[s + 3] as number;
-    const bx1 = B[s] as number;
-    const by1 = B[s + 1] as number;
-    const bx2 = B[s + 2] as number;
-    const by2 = B[s + 3] as number;
+    const ax1 = A[s]!;
+    const ay1 = A[s + 1]!;
+    const ax2 = A[s + 2]!;
+    const ay2 = A[s + 3]!;
+    const bx1 = B[s]!;
+    const by1 = B[s + 1]!;
+    const bx2 = B[s + 2]!;
+    const by2 = B[s + 3]!;
     const areaA = (ax2 - ax1) * (ay2 - ay1);
     const areaB = (bx2 - bx1) * (by2 - by1);
     switch (fn) {

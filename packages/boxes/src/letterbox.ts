@@ -182,10 +182,10 @@ function affine<F extends BoxFormat>(
   const sizes = f === "xywh" || f === "cxcywh";
   const yx = f === "yxyx";
   for (let s = 0; s < src.length; s += 4) {
-    const c0 = src[s] as number;
-    const c1 = src[s + 1] as number;
-    const c2 = src[s + 2] as number;
-    const c3 = src[s + 3] as number;
+    const c0 = src[s]!;
+    const c1 = src[s + 1]!;
+    const c2 = src[s + 2]!;
+    const c3 = src[s + 3]!;
     if (yx) {
       dst[s] = pos(c0, sy, oy);
       dst[s + 1] = pos(c1, sx, ox);

@@ -106,7 +106,7 @@ export function nms<F extends BoxFormat, U extends BoxUnits>(
   const keep = new Int32Array(Math.min(k, maxOutput));
   const kept = greedyNmsAuto(sorted, 0, k, iouThreshold, new Uint8Array(k), keep.length, keep, 0);
   const out = new Int32Array(kept);
-  for (let q = 0; q < kept; q++) out[q] = order[keep[q] as number] as number;
+  for (let q = 0; q < kept; q++) out[q] = order[keep[q]!]!;
   return out;
 }
 
@@ -157,7 +157,7 @@ export function batchedNms<F extends BoxFormat, U extends BoxUnits>(
   let cmin = 0;
   let cmax = -1;
   for (let i = 0; i < n; i++) {
-    const c = classes[i] as number;
+    const c = classes[i]!;
     if (!Number.isInteger(c)) {
       fail("INVALID_ARGUMENT", fn, `classes[${i}] must be an integer; got ${describeValue(c)}`, {
         arg: "classes",
@@ -179,11 +179,11 @@ export function batchedNms<F extends BoxFormat, U extends BoxUnits>(
   let nc: number;
   if (cmax - cmin <= 4 * k + 1024) {
     nc = cmax - cmin + 1;
-    for (let q = 0; q < k; q++) dense[q] = (classes[order[q] as number] as number) - cmin;
+    for (let q = 0; q < k; q++) dense[q] = classes[order[q]!]! - cmin;
   } else {
     const ids = new Map<number, number>();
     for (let q = 0; q < k; q++) {
-      const c = classes[order[q] as number] as number;
+      const c = classes[order[q]!]!;
       let d = ids.get(c);
       if (d === undefined) {
         d = ids.size;
@@ -197,35 +197,36 @@ export function batchedNms<F extends BoxFormat, U extends BoxUnits>(
   // still in decreasing-score order.
   const starts = new Int32Array(nc + 1);
   for (let q = 0; q < k; q++) {
-    const c1 = (dense[q] as number) + 1;
-    starts[c1] = (starts[c1] as number) + 1;
+    const c1 = dense[q]! + 1;
+    starts[c1]!++;
   }
-  for (let c = 0; c < nc; c++) starts[c + 1] = (starts[c + 1] as number) + (starts[c] as number);
+  for (let c = 0; c < nc; c++) starts[c + 1]! += starts[c]!;
   const fill = starts.slice(0, nc);
   const grouped = new Int32Array(k); // position in grouped order -> rank in score order
   for (let q = 0; q < k; q++) {
-    const c = dense[q] as number;
-    grouped[fill[c] as number] = q;
-    fill[c] = (fill[c] as number) + 1;
+    const c = dense[q]!;
+    const f = fill[c]!;
+    grouped[f] = q;
+    fill[c] = f + 1;
   }
   const byGroup = new Int32Array(k);
-  for (let p = 0; p < k; p++) byGroup[p] = order[grouped[p] as number] as number;
+  for (let p = 0; p < k; p++) byGroup[p] = order[grouped[p]!]!;
   const sorted = gatherSorted(xyxyData(boxes), byGroup);
   const removed = new Uint8Array(k);
   const keep = new Int32Array(k);
   const keptRank = new Uint8Array(k);
   const perClass = Math.min(k, maxOutput);
   for (let c = 0; c < nc; c++) {
-    const s = starts[c] as number;
-    const e = starts[c + 1] as number;
+    const s = starts[c]!;
+    const e = starts[c + 1]!;
     if (e === s) continue;
     const kept = greedyNmsAuto(sorted, s, e, iouThreshold, removed, perClass, keep, 0);
-    for (let q = 0; q < kept; q++) keptRank[grouped[keep[q] as number] as number] = 1;
+    for (let q = 0; q < kept; q++) keptRank[grouped[keep[q]!]!] = 1;
   }
   let total = 0;
-  for (let q = 0; q < k; q++) total += keptRank[q] as number;
+  for (let q = 0; q < k; q++) total += keptRank[q]!;
   const out = new Int32Array(Math.min(total, maxOutput));
-  for (let q = 0, o = 0; q < k && o < out.length; q++) if (keptRank[q] === 1) out[o++] = order[q] as number;
+  for (let q = 0, o = 0; q < k && o < out.length; q++) if (keptRank[q] === 1) out[o++] = order[q]!;
   return out;
 }
 
@@ -306,7 +307,7 @@ export function softNms<F extends BoxFormat, U extends BoxUnits>(
   const active = new Int32Array(n);
   let na = 0;
   for (let i = 0; i < n; i++) {
-    const v = scores[i] as number;
+    const v = scores[i]!;
     if (typeof v !== "number" || !Number.isFinite(v) || v < 0) {
       fail("INVALID_ARGUMENT", fn, `scores[${i}] must be a finite number >= 0; got ${describeValue(v)}`, {
         arg: "scores",
@@ -319,8 +320,7 @@ export function softNms<F extends BoxFormat, U extends BoxUnits>(
   }
   const X = xyxyData(boxes);
   const area = new Float64Array(n);
-  for (let i = 0, t = 0; i < n; i++, t += 4)
-    area[i] = ((X[t + 2] as number) - (X[t] as number)) * ((X[t + 3] as number) - (X[t + 1] as number));
+  for (let i = 0, t = 0; i < n; i++, t += 4) area[i] = (X[t + 2]! - X[t]!) * (X[t + 3]! - X[t + 1]!);
   const cap = Math.min(na, maxOutput);
   const outIdx = new Int32Array(cap);
   const outScore = new Float32Array(cap);
@@ -329,42 +329,31 @@ export function softNms<F extends BoxFormat, U extends BoxUnits>(
   while (na > 0 && kept < cap) {
     // `active` stays in increasing index order, so the first maximum is the lowest index.
     let best = 0;
-    let bestScore = s[active[0] as number] as number;
+    let bestScore = s[active[0]!]!;
     for (let q = 1; q < na; q++) {
-      const v = s[active[q] as number] as number;
+      const v = s[active[q]!]!;
       if (v > bestScore) {
         bestScore = v;
         best = q;
       }
     }
-    const m = active[best] as number;
+    const m = active[best]!;
     outIdx[kept] = m;
     outScore[kept] = bestScore;
     kept++;
     const t = m * 4;
-    const ax1 = X[t] as number;
-    const ay1 = X[t + 1] as number;
-    const ax2 = X[t + 2] as number;
-    const ay2 = X[t + 3] as number;
-    const areaA = area[m] as number;
+    const ax1 = X[t]!;
+    const ay1 = X[t + 1]!;
+    const ax2 = X[t + 2]!;
+    const ay2 = X[t + 3]!;
+    const areaA = area[m]!;
     let w = 0;
     for (let q = 0; q < na; q++) {
-      const b = active[q] as number;
+      const b = active[q]!;
       if (b === m) continue;
       const u = b * 4;
-      const o = iouOf(
-        ax1,
-        ay1,
-        ax2,
-        ay2,
-        areaA,
-        X[u] as number,
-        X[u + 1] as number,
-        X[u + 2] as number,
-        X[u + 3] as number,
-        area[b] as number,
-      );
-      let v = s[b] as number;
+      const o = iouOf(ax1, ay1, ax2, ay2, areaA, X[u]!, X[u + 1]!, X[u + 2]!, X[u + 3]!, area[b]!);
+      let v = s[b]!;
       if (gaussian) v *= Math.exp((-o * o) / sigma);
       else if (o > nt) v *= 1 - o;
       s[b] = v;

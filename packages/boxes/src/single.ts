@@ -26,8 +26,8 @@ function fromCorners<F extends BoxFormat, U extends BoxUnits>(
   units: U,
 ): Box<F, U> {
   const o = new Float64Array(4);
-  xyxyToRow(t[0] as number, t[1] as number, t[2] as number, t[3] as number, format, o, 0);
-  const coords: Coords = [o[0] as number, o[1] as number, o[2] as number, o[3] as number];
+  xyxyToRow(t[0]!, t[1]!, t[2]!, t[3]!, format, o, 0);
+  const coords: Coords = [o[0]!, o[1]!, o[2]!, o[3]!];
   return { kind: BOX_KIND, format, units, coords };
 }
 
@@ -64,7 +64,7 @@ export function convertBox<F extends BoxFormat, U extends BoxUnits, T extends Bo
 export function boxArea(b: Box): number {
   checkBox("boxArea", "b", b);
   const t = corners(b);
-  return ((t[2] as number) - (t[0] as number)) * ((t[3] as number) - (t[1] as number));
+  return (t[2]! - t[0]!) * (t[3]! - t[1]!);
 }
 
 /**
@@ -96,7 +96,7 @@ export function boxIou<F extends BoxFormat, U extends BoxUnits>(
     unsafeBoxes(Float32Array.from(a.coords), a.format, a.units),
     unsafeBoxes(Float32Array.from(b.coords), a.format, a.units),
   );
-  return r[0] as number;
+  return r[0]!;
 }
 
 /**
@@ -107,10 +107,10 @@ export function toRelBox<F extends BoxFormat>(b: Box<F, "px">, size: ImageSize):
   checkBox("toRelBox", "b", b, undefined, "px");
   checkImageSize("toRelBox", "size", size);
   const t = corners(b);
-  t[0] = (t[0] as number) / size.width;
-  t[2] = (t[2] as number) / size.width;
-  t[1] = (t[1] as number) / size.height;
-  t[3] = (t[3] as number) / size.height;
+  t[0]! /= size.width;
+  t[2]! /= size.width;
+  t[1]! /= size.height;
+  t[3]! /= size.height;
   return fromCorners(t, b.format, "rel");
 }
 
@@ -122,10 +122,10 @@ export function toPxBox<F extends BoxFormat>(b: Box<F, "rel">, size: ImageSize):
   checkBox("toPxBox", "b", b, undefined, "rel");
   checkImageSize("toPxBox", "size", size);
   const t = corners(b);
-  t[0] = (t[0] as number) * size.width;
-  t[2] = (t[2] as number) * size.width;
-  t[1] = (t[1] as number) * size.height;
-  t[3] = (t[3] as number) * size.height;
+  t[0]! *= size.width;
+  t[2]! *= size.width;
+  t[1]! *= size.height;
+  t[3]! *= size.height;
   return fromCorners(t, b.format, "px");
 }
 
@@ -138,10 +138,10 @@ export function clipBox<F extends BoxFormat, U extends BoxUnits>(b: Box<F, U>, s
   checkBox("clipBox", "b", b);
   const [W, H] = bounds("clipBox", b, size);
   const t = corners(b);
-  t[0] = Math.min(Math.max(t[0] as number, 0), W);
-  t[1] = Math.min(Math.max(t[1] as number, 0), H);
-  t[2] = Math.min(Math.max(t[2] as number, 0), W);
-  t[3] = Math.min(Math.max(t[3] as number, 0), H);
+  t[0] = Math.min(Math.max(t[0]!, 0), W);
+  t[1] = Math.min(Math.max(t[1]!, 0), H);
+  t[2] = Math.min(Math.max(t[2]!, 0), W);
+  t[3] = Math.min(Math.max(t[3]!, 0), H);
   return fromCorners(t, b.format, b.units);
 }
 
@@ -157,8 +157,8 @@ export function flipBoxHorizontal<F extends BoxFormat, U extends BoxUnits>(
   checkBox("flipBoxHorizontal", "b", b);
   const [W] = bounds("flipBoxHorizontal", b, size);
   const t = corners(b);
-  const x1 = t[0] as number;
-  t[0] = W - (t[2] as number);
+  const x1 = t[0]!;
+  t[0] = W - t[2]!;
   t[2] = W - x1;
   return fromCorners(t, b.format, b.units);
 }
@@ -175,8 +175,8 @@ export function flipBoxVertical<F extends BoxFormat, U extends BoxUnits>(
   checkBox("flipBoxVertical", "b", b);
   const [, H] = bounds("flipBoxVertical", b, size);
   const t = corners(b);
-  const y1 = t[1] as number;
-  t[1] = H - (t[3] as number);
+  const y1 = t[1]!;
+  t[1] = H - t[3]!;
   t[3] = H - y1;
   return fromCorners(t, b.format, b.units);
 }
@@ -200,10 +200,10 @@ export function translateBox<F extends BoxFormat, U extends BoxUnits>(
     );
   }
   const t = corners(b);
-  t[0] = (t[0] as number) + dx;
-  t[2] = (t[2] as number) + dx;
-  t[1] = (t[1] as number) + dy;
-  t[3] = (t[3] as number) + dy;
+  t[0]! += dx;
+  t[2]! += dx;
+  t[1]! += dy;
+  t[3]! += dy;
   return fromCorners(t, b.format, b.units);
 }
 
@@ -229,9 +229,9 @@ export function scaleBox<F extends BoxFormat, U extends BoxUnits>(
     }
   }
   const t = corners(b);
-  t[0] = (t[0] as number) * sx;
-  t[2] = (t[2] as number) * sx;
-  t[1] = (t[1] as number) * sy;
-  t[3] = (t[3] as number) * sy;
+  t[0]! *= sx;
+  t[2]! *= sx;
+  t[1]! *= sy;
+  t[3]! *= sy;
   return fromCorners(t, b.format, b.units);
 }

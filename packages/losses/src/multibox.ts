@@ -185,9 +185,9 @@ function checkValues(fn: string, x: MultiboxInputs, C: number): void {
   );
   const v = summary.dataSync();
   summary.dispose();
-  const lo = v[0] as number;
-  const hi = v[1] as number;
-  const bad = v[2] as number;
+  const lo = v[0]!;
+  const hi = v[1]!;
+  const bad = v[2]!;
   if (x.labels.size > 0 && (lo < -1 || hi >= C)) {
     fail(
       "LABEL_OUT_OF_RANGE",

@@ -7,9 +7,9 @@ export interface FormatOptions {
 }
 
 function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] as string).length)));
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
-    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i] as number) : c.padStart(widths[i] as number))).join(" | ")} |`;
+    `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;
   const rule = `|${widths.map((w, i) => (i === 0 ? "-".repeat(w + 2) : `${"-".repeat(w + 1)}:`)).join("|")}|`;
   return [line(header), rule, ...rows.map(line)].join("\n");
 }
@@ -60,7 +60,7 @@ function cocoTable(r: CocoResult, num: (v: number) => string, digits: number): s
   ];
   const summary = lines.map(
     ([ap, iou, area, md], i) =>
-      ` Average ${ap ? "Precision" : "Recall   "}  (${ap ? "AP" : "AR"}) @[ IoU=${iou} | area=${area} | maxDets=${pad(md)} ] = ${(r.statsArray[i] as number).toFixed(digits)}`,
+      ` Average ${ap ? "Precision" : "Recall   "}  (${ap ? "AP" : "AR"}) @[ IoU=${iou} | area=${area} | maxDets=${pad(md)} ] = ${r.statsArray[i]!.toFixed(digits)}`,
   );
   return [
     `COCO bbox, ${r.numImages} images`,

@@ -1,6 +1,7 @@
 /**
  * Benchmarks of @od/priors. Prints one JSON object per line:
- * prior generation, match + encode of 8,732 priors × 50 GT (one image, and a batch of 32), and the same work
+ * prior generation, match + encode of 8,732 priors × 50 GT (one image, and a batch of 32), coverage analysis of
+ * those 32 images' GT (as 640×480 images, letterboxed to 300×300), and the match + encode work
  * in torchvision (`SSDMatcher` + `BoxCoder`, one thread) on identical seeded inputs, with the ratio.
  * The torchvision rows are skipped (with a reason) when /usr/bin/python3 or torchvision is missing.
  * Run: `npx tsx bench/run.ts` (from packages/priors).
@@ -10,10 +11,17 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { type Boxes, boxes } from "@od/boxes";
+import { type Boxes, boxes, toPx } from "@od/boxes";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
-import { encodeTargets, encodeTargetsBatch, generatePriors, SSD300_VGG16 } from "../src/index.js";
+import {
+  analyzeCoverage,
+  type CoverageImage,
+  encodeTargets,
+  encodeTargetsBatch,
+  generatePriors,
+  SSD300_VGG16,
+} from "../src/index.js";
 
 const SEED = 20240601;
 const GT_PER_IMAGE = 50;
@@ -90,6 +98,16 @@ const bout = {
 };
 const batchMs = time(() => encodeTargetsBatch(batch, priors, {}, bout), 15);
 emit({ bench: "encodeTargetsBatch", batch: BATCH, priors: P, gt: GT_PER_IMAGE, ...batchMs, budget_ms: 100 });
+
+// Coverage of the same GT placed in 640×480 images, letterboxed to the 300×300 input.
+const IMAGE = { width: 640, height: 480 };
+const coverageSet: CoverageImage[] = images.map((b, i) => ({
+  size: IMAGE,
+  boxes: toPx(b, IMAGE),
+  labels: labels[i]!,
+}));
+const coverageMs = time(() => analyzeCoverage(coverageSet, priors, { width: 300, height: 300 }), 10);
+emit({ bench: "analyzeCoverage", images: BATCH, priors: P, gt: BATCH * GT_PER_IMAGE, ...coverageMs });
 
 // torchvision on the same inputs
 const script = fileURLToPath(new URL("./torchvision_match.py", import.meta.url));

@@ -173,17 +173,17 @@ export function priorLayout(config: PriorConfig): PriorLayout {
   const levels: PriorLevel[] = [];
   let start = 0;
   for (let k = 0; k < L; k++) {
-    const m = maps[k] as FeatureMapSize;
+    const m = maps[k]!;
     const st =
       config.steps === undefined
         ? { x: img.width / m.width, y: img.height / m.height }
-        : stepXY(config.steps[k] as Step);
-    const wh = perLevel[k] as number[];
+        : stepXY(config.steps[k]!);
+    const wh = perLevel[k]!;
     const K = wh.length >> 1;
     const sizes = new Float64Array(K * 2);
     for (let i = 0; i < K; i++) {
-      let w = (wh[2 * i] as number) * bx;
-      let h = (wh[2 * i + 1] as number) * by;
+      let w = wh[2 * i]! * bx;
+      let h = wh[2 * i + 1]! * by;
       if (clip) {
         w = Math.min(Math.max(w, 0), 1);
         h = Math.min(Math.max(h, 0), 1);
@@ -274,10 +274,10 @@ function shapeSizes(fn: string, config: PriorConfig, L: number): number[][] {
   });
   const out: number[][] = [];
   for (let k = 0; k < L; k++) {
-    const s = scales[k] as number;
+    const s = scales[k]!;
     const wh: number[] = [s, s];
     if (extra) {
-      const sp = Math.sqrt(s * (scales[k + 1] as number));
+      const sp = Math.sqrt(s * scales[k + 1]!);
       wh.push(sp, sp);
     }
     const list = ars[k];

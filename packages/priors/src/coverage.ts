@@ -156,7 +156,7 @@ function edgesOf(fn: string, field: string, v: readonly number[]): number[] {
     );
   v.forEach((x, i) => {
     checkPositive("INVALID_ARGUMENT", fn, `${field}[${i}]`, x);
-    if (i > 0 && x <= (v[i - 1] as number))
+    if (i > 0 && x <= v[i - 1]!)
       fail("INVALID_ARGUMENT", fn, `${field} must be strictly ascending; got ${describeValue(v)}`, { field });
   });
   return [...v];
@@ -177,17 +177,17 @@ function buckets(
   const out: BucketStat[] = [];
   const lows = [0, ...edges];
   for (let b = 0; b < lows.length; b++) {
-    const lo = lows[b] as number;
-    const hi = b < edges.length ? (edges[b] as number) : Number.POSITIVE_INFINITY;
+    const lo = lows[b]!;
+    const hi = b < edges.length ? edges[b]! : Number.POSITIVE_INFINITY;
     let count = 0;
     let cov = 0;
     let sum = 0;
     for (let i = 0; i < values.length; i++) {
-      const v = values[i] as number;
+      const v = values[i]!;
       if (v >= lo && v < hi) {
         count++;
-        cov += covered[i] as number;
-        sum += iou[i] as number;
+        cov += covered[i]!;
+        sum += iou[i]!;
       }
     }
     const name =
@@ -342,23 +342,18 @@ export function analyzeCoverage(
     }
     const d = v.boxes.data;
     for (let k = 0; k < v.kept.length; k++) {
-      const src = v.kept[k] as number;
+      const src = v.kept[k]!;
       gtImage.push(i);
       gtIndex.push(src);
-      gtLabel.push(im.labels[src] as number);
+      gtLabel.push(im.labels[src]!);
       input.push(
-        (d[4 * k] as number) * ax + bx,
-        (d[4 * k + 1] as number) * ay + by,
-        (d[4 * k + 2] as number) * ax + bx,
-        (d[4 * k + 3] as number) * ay + by,
+        d[4 * k]! * ax + bx,
+        d[4 * k + 1]! * ay + by,
+        d[4 * k + 2]! * ax + bx,
+        d[4 * k + 3]! * ay + by,
       );
       const o = b.data;
-      original.push([
-        o[4 * src] as number,
-        o[4 * src + 1] as number,
-        o[4 * src + 2] as number,
-        o[4 * src + 3] as number,
-      ]);
+      original.push([o[4 * src]!, o[4 * src + 1]!, o[4 * src + 2]!, o[4 * src + 3]!]);
     }
   });
 
@@ -376,30 +371,34 @@ export function analyzeCoverage(
   let nCovered = 0;
   const orphans: Orphan[] = [];
   for (let g = 0; g < N; g++) {
-    const x1 = input[4 * g] as number;
-    const y1 = input[4 * g + 1] as number;
-    const x2 = input[4 * g + 2] as number;
-    const y2 = input[4 * g + 3] as number;
+    const x1 = input[4 * g]!;
+    const y1 = input[4 * g + 1]!;
+    const x2 = input[4 * g + 2]!;
+    const y2 = input[4 * g + 3]!;
     scanGt(P, x1 / W, y1 / H, x2 / W, y2 / H, threshold, priorHits, slot);
-    bestIou[g] = slot[0] as number;
-    bestPrior[g] = slot[1] as number;
-    numAbove[g] = slot[2] as number;
-    covered[g] = (slot[2] as number) > 0 ? 1 : 0;
-    nCovered += covered[g] as number;
-    sum += slot[0] as number;
+    const best = slot[0]!;
+    const prior = slot[1]!;
+    const above = slot[2]!;
+    const hit = above > 0 ? 1 : 0;
+    bestIou[g] = best;
+    bestPrior[g] = prior;
+    numAbove[g] = above;
+    covered[g] = hit;
+    nCovered += hit;
+    sum += best;
     sizes[g] = Math.sqrt((x2 - x1) * (y2 - y1));
     aspects[g] = (x2 - x1) / (y2 - y1);
-    if (covered[g] === 0) {
-      const i = gtImage[g] as number;
+    if (hit === 0) {
+      const i = gtImage[g]!;
       const id = dataset[i]?.id;
       orphans.push({
         image: i,
-        index: gtIndex[g] as number,
+        index: gtIndex[g]!,
         ...(id === undefined ? {} : { id }),
-        label: gtLabel[g] as number,
-        box: original[g] as Coords,
-        bestIou: slot[0] as number,
-        bestPrior: slot[1] as number,
+        label: gtLabel[g]!,
+        box: original[g]!,
+        bestIou: best,
+        bestPrior: prior,
       });
     }
   }
@@ -411,8 +410,8 @@ export function analyzeCoverage(
     for (let g = 0; g < N; g++) {
       if (gtLabel[g] !== l) continue;
       count++;
-      cov += covered[g] as number;
-      s += bestIou[g] as number;
+      cov += covered[g]!;
+      s += bestIou[g]!;
     }
     return {
       name: options.classNames?.[l] ?? `class ${l}`,

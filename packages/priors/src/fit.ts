@@ -77,19 +77,19 @@ type Shapes = number[][];
 function bestIous(gt: Gt, levels: readonly Level[], shapes: Shapes, out: Float64Array): void {
   const b = gt.b;
   for (let i = 0; i < gt.n; i++) {
-    const cx = b[4 * i] as number;
-    const cy = b[4 * i + 1] as number;
-    const w = b[4 * i + 2] as number;
-    const h = b[4 * i + 3] as number;
+    const cx = b[4 * i]!;
+    const cy = b[4 * i + 1]!;
+    const w = b[4 * i + 2]!;
+    const h = b[4 * i + 3]!;
     let best = 0;
     for (let l = 0; l < levels.length; l++) {
-      const lv = levels[l] as Level;
+      const lv = levels[l]!;
       const j = Math.min(lv.cols - 1, Math.max(0, Math.round(cx / lv.sx - 0.5)));
       const r = Math.min(lv.rows - 1, Math.max(0, Math.round(cy / lv.sy - 0.5)));
-      const s = shapes[l] as number[];
+      const s = shapes[l]!;
       for (let k = 0; k < s.length; k += 2) {
-        const pw = s[k] as number;
-        const ph = s[k + 1] as number;
+        const pw = s[k]!;
+        const ph = s[k + 1]!;
         const ox =
           Math.min(cx + w / 2, (j + 0.5) * lv.sx + pw / 2) - Math.max(cx - w / 2, (j + 0.5) * lv.sx - pw / 2);
         if (ox <= 0) continue;
@@ -112,7 +112,7 @@ function fitness(gt: Gt, levels: readonly Level[], shapes: Shapes, t: number, bu
   let hit = 0;
   let sum = 0;
   for (let i = 0; i < gt.n; i++) {
-    const v = buf[i] as number;
+    const v = buf[i]!;
     if (v >= t) hit++;
     sum += v;
   }
@@ -131,11 +131,11 @@ function toConfig(base: PriorConfig, layout: PriorLayout, shapes: Shapes): Expli
     scaleBase: "image",
     shapes: shapes.map((s) => {
       const out: PriorShape[] = [];
-      for (let k = 0; k < s.length; k += 2)
-        out.push({
-          scale: Math.sqrt((s[k] as number) * (s[k + 1] as number)),
-          ratio: (s[k] as number) / (s[k + 1] as number),
-        });
+      for (let k = 0; k < s.length; k += 2) {
+        const w = s[k]!;
+        const h = s[k + 1]!;
+        out.push({ scale: Math.sqrt(w * h), ratio: w / h });
+      }
       return out;
     }),
   };
@@ -254,10 +254,10 @@ export function fitPriors(
   const wh = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {
     const g = before.gtInput;
-    const x1 = (g[4 * i] as number) / W;
-    const y1 = (g[4 * i + 1] as number) / H;
-    const x2 = (g[4 * i + 2] as number) / W;
-    const y2 = (g[4 * i + 3] as number) / H;
+    const x1 = g[4 * i]! / W;
+    const y1 = g[4 * i + 1]! / H;
+    const x2 = g[4 * i + 2]! / W;
+    const y2 = g[4 * i + 3]! / H;
     gb[4 * i] = (x1 + x2) / 2;
     gb[4 * i + 1] = (y1 + y2) / 2;
     gb[4 * i + 2] = x2 - x1;
@@ -293,11 +293,11 @@ export function fitPriors(
     let k = 0;
     for (let l = 0; l < L; l++) {
       const s: number[] = [];
-      for (let q = 0; q < (c0[l] as number); q++) {
+      for (let q = 0; q < c0[l]!; q++) {
         // fewer distinct GT sizes than shapes (or no GT): fall back to the base level's first shape
         const src = cent.length >> 1;
-        if (k < src) s.push(cent[2 * k] as number, cent[2 * k + 1] as number);
-        else s.push(layout.levels[l]?.sizes[0] as number, layout.levels[l]?.sizes[1] as number);
+        if (k < src) s.push(cent[2 * k]!, cent[2 * k + 1]!);
+        else s.push(layout.levels[l]!.sizes[0]!, layout.levels[l]!.sizes[1]!);
         k++;
       }
       shapes.push(s);
@@ -311,15 +311,11 @@ export function fitPriors(
     for (;;) {
       bestIous(gt, levels, shapes, buf);
       const pool: number[] = [];
-      for (let i = 0; i < n; i++)
-        if ((buf[i] as number) < t) pool.push(wh[2 * i] as number, wh[2 * i + 1] as number);
+      for (let i = 0; i < n; i++) if (buf[i]! < t) pool.push(wh[2 * i]!, wh[2 * i + 1]!);
       if (pool.length === 0) {
         // everything covered: candidates from the worst-matched quarter, to raise the mean IoU
-        const idx = Array.from({ length: n }, (_, i) => i).sort(
-          (a, b) => (buf[a] as number) - (buf[b] as number),
-        );
-        for (const i of idx.slice(0, Math.ceil(n / 4)))
-          pool.push(wh[2 * i] as number, wh[2 * i + 1] as number);
+        const idx = Array.from({ length: n }, (_, i) => i).sort((a, b) => buf[a]! - buf[b]!);
+        for (const i of idx.slice(0, Math.ceil(n / 4))) pool.push(wh[2 * i]!, wh[2 * i + 1]!);
       }
       if (pool.length === 0) break;
       const cand = kmeansIou(Float64Array.from(pool), 8, rng);
@@ -328,13 +324,13 @@ export function fitPriors(
       let bestC = -1;
       let bestF = f;
       for (let l = 0; l < L; l++) {
-        if ((cost[l] as number) > allowance) continue;
-        const s = shapes[l] as number[];
+        if (cost[l]! > allowance) continue;
+        const s = shapes[l]!;
         for (let c = 0; c < cand.length; c += 2) {
-          s.push(clamp(cand[c] as number), clamp(cand[c + 1] as number));
+          s.push(clamp(cand[c]!), clamp(cand[c + 1]!));
           const f2 = fitness(gt, levels, shapes, t, buf);
           s.length -= 2;
-          const gain = (f2 - f) / (cost[l] as number);
+          const gain = (f2 - f) / cost[l]!;
           if (gain > bestGain) {
             bestGain = gain;
             bestL = l;
@@ -344,8 +340,8 @@ export function fitPriors(
         }
       }
       if (bestL < 0 || bestF - f < 1e-6) break;
-      (shapes[bestL] as number[]).push(clamp(cand[bestC] as number), clamp(cand[bestC + 1] as number));
-      allowance -= cost[bestL] as number;
+      shapes[bestL]!.push(clamp(cand[bestC]!), clamp(cand[bestC + 1]!));
+      allowance -= cost[bestL]!;
       f = bestF;
     }
   }
@@ -353,15 +349,13 @@ export function fitPriors(
   // local search (autoanchor-style mutation), on the shapes that are not kept from the base
   const movable: [number, number][] = [];
   shapes.forEach((s, l) => {
-    for (let k = (fixed[l] as number) * 2; k < s.length; k += 2) movable.push([l, k]);
+    for (let k = fixed[l]! * 2; k < s.length; k += 2) movable.push([l, k]);
   });
   for (let it = 0; it < iterations && movable.length > 0; it++) {
-    const [l, k] = movable[
-      Math.min(movable.length - 1, Math.floor(uniformFloat64(rng) * movable.length))
-    ] as [number, number];
-    const s = shapes[l] as number[];
-    const ow = s[k] as number;
-    const oh = s[k + 1] as number;
+    const [l, k] = movable[Math.min(movable.length - 1, Math.floor(uniformFloat64(rng) * movable.length))]!;
+    const s = shapes[l]!;
+    const ow = s[k]!;
+    const oh = s[k + 1]!;
     s[k] = clamp(ow * Math.exp(0.1 * gauss(rng)));
     s[k + 1] = clamp(oh * Math.exp(0.1 * gauss(rng)));
     const f2 = fitness(gt, levels, shapes, t, buf);

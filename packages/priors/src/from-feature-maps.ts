@@ -29,6 +29,11 @@ export interface FromFeatureMapsOptions {
 /** A feature-map shape: `{ height, width }` or `[height, width]` (e.g. the last two dims of an NCHW tensor). */
 export type FeatureMapShape = FeatureMapSize | readonly [number, number];
 
+/** `Array.isArray` narrows a readonly tuple to `any`; this guard keeps `[height, width]` typed. */
+function isShapeTuple(m: FeatureMapShape): m is readonly [number, number] {
+  return Array.isArray(m);
+}
+
 /**
  * Derives an SSD prior configuration from the feature maps a model taps and its input size, as torchvision's
  * `DefaultBoxGenerator` does at run time: linear scales from `minScale` to `maxScale` plus 1.0 for the last
@@ -55,9 +60,7 @@ export function configFromFeatureMaps(
     });
   }
   const maps: FeatureMapSize[] = featureMaps.map((m: FeatureMapShape) =>
-    Array.isArray(m)
-      ? { height: m[0] as number, width: m[1] as number }
-      : { height: (m as FeatureMapSize).height, width: (m as FeatureMapSize).width },
+    isShapeTuple(m) ? { height: m[0], width: m[1] } : { height: m.height, width: m.width },
   );
   const L = maps.length;
   const minScale = checkPositive(C, fn, "options.minScale", options.minScale ?? 0.15);

@@ -49,8 +49,8 @@ export function priorsFromLayout(layout: PriorLayout, out?: Float32Array): Boxes
         for (let s = 0; s < K; s++) {
           d[o] = cx;
           d[o + 1] = cy;
-          d[o + 2] = lv.sizes[2 * s] as number;
-          d[o + 3] = lv.sizes[2 * s + 1] as number;
+          d[o + 2] = lv.sizes[2 * s]!;
+          d[o + 3] = lv.sizes[2 * s + 1]!;
           o += 4;
         }
       }

@@ -92,15 +92,12 @@ function grow(P: number, M: number): Scratch {
 /** IoU of GT g with prior p, float64 (0 for no overlap or zero union). */
 function iouOne(P: PreparedPriors, G: PreparedGt, g: number, p: number): number {
   const gx = G.xyxy;
-  const w =
-    Math.min(gx[4 * g + 2] as number, P.x2[p] as number) - Math.max(gx[4 * g] as number, P.x1[p] as number);
+  const w = Math.min(gx[4 * g + 2]!, P.x2[p]!) - Math.max(gx[4 * g]!, P.x1[p]!);
   if (w <= 0) return 0;
-  const h =
-    Math.min(gx[4 * g + 3] as number, P.y2[p] as number) -
-    Math.max(gx[4 * g + 1] as number, P.y1[p] as number);
+  const h = Math.min(gx[4 * g + 3]!, P.y2[p]!) - Math.max(gx[4 * g + 1]!, P.y1[p]!);
   if (h <= 0) return 0;
   const inter = w * h;
-  const union = (G.area[g] as number) + (P.area[p] as number) - inter;
+  const union = G.area[g]! + P.area[p]! - inter;
   return union > 0 ? inter / union : 0;
 }
 
@@ -116,11 +113,11 @@ function bestPass(P: PreparedPriors, G: PreparedGt, s: Scratch): void {
   bestGt.fill(0, 0, n);
   const gx = G.xyxy;
   for (let g = 0; g < G.m; g++) {
-    const gx1 = gx[4 * g] as number;
-    const gy1 = gx[4 * g + 1] as number;
-    const gx2 = gx[4 * g + 2] as number;
-    const gy2 = gx[4 * g + 3] as number;
-    const ga = G.area[g] as number;
+    const gx1 = gx[4 * g]!;
+    const gy1 = gx[4 * g + 1]!;
+    const gx2 = gx[4 * g + 2]!;
+    const gy2 = gx[4 * g + 3]!;
+    const ga = G.area[g]!;
     const base = g * TOPK;
     top.fill(-1, base, base + TOPK);
     topP.fill(-1, base, base + TOPK);
@@ -134,51 +131,51 @@ function bestPass(P: PreparedPriors, G: PreparedGt, s: Scratch): void {
       const from = gx1 - c.maxW;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if ((cx1[mid] as number) <= from) lo = mid + 1;
+        if (cx1[mid]! <= from) lo = mid + 1;
         else hi = mid;
       }
       const { idx, y1, x2, y2, area } = c;
       for (let k = lo; k < cx1.length; k++) {
-        const px1 = cx1[k] as number;
+        const px1 = cx1[k]!;
         if (px1 >= gx2) break;
-        const w = Math.min(gx2, x2[k] as number) - Math.max(gx1, px1);
+        const w = Math.min(gx2, x2[k]!) - Math.max(gx1, px1);
         if (w <= 0) continue;
-        const h = Math.min(gy2, y2[k] as number) - Math.max(gy1, y1[k] as number);
+        const h = Math.min(gy2, y2[k]!) - Math.max(gy1, y1[k]!);
         if (h <= 0) continue;
         const inter = w * h;
-        const union = ga + (area[k] as number) - inter;
+        const union = ga + area[k]! - inter;
         const v = union > 0 ? inter / union : 0;
-        const p = idx[k] as number;
+        const p = idx[k]!;
         // g ascends, so a strict compare gives IoU ties to the lowest GT index
-        if (v > (best[p] as number)) {
+        if (v > best[p]!) {
           best[p] = v;
           bestGt[p] = g;
         }
         if (v > kth || (v === kth && p < kthP)) {
           // insert keeping descending IoU, ties by ascending prior index
           let i = base + TOPK - 1;
-          while (
-            i > base &&
-            (v > (top[i - 1] as number) || (v === (top[i - 1] as number) && p < (topP[i - 1] as number)))
-          ) {
-            top[i] = top[i - 1] as number;
-            topP[i] = topP[i - 1] as number;
+          while (i > base) {
+            const above = top[i - 1]!;
+            const aboveP = topP[i - 1]!;
+            if (!(v > above || (v === above && p < aboveP))) break;
+            top[i] = above;
+            topP[i] = aboveP;
             i--;
           }
           top[i] = v;
           topP[i] = p;
-          kth = top[base + TOPK - 1] as number;
-          kthP = topP[base + TOPK - 1] as number;
+          kth = top[base + TOPK - 1]!;
+          kthP = topP[base + TOPK - 1]!;
         }
       }
     }
-    if (!((top[base] as number) > 0)) {
+    if (!(top[base]! > 0)) {
       // overlaps no prior: its best is IoU 0 at prior 0, as torch's argmax of a zero row
       top[base] = 0;
       topP[base] = 0;
     }
-    gtBest[g] = top[base] as number;
-    gtBestP[g] = topP[base] as number;
+    gtBest[g] = top[base]!;
+    gtBestP[g] = topP[base]!;
   }
 }
 
@@ -217,15 +214,15 @@ export function matchSsdPrepared(
   bestPass(P, G, s);
   const { best, bestGt } = s;
   for (let p = 0; p < n; p++) {
-    const v = best[p] as number;
+    const v = best[p]!;
     iou[p] = v;
-    matches[p] = v >= threshold ? (bestGt[p] as number) : BACKGROUND;
+    matches[p] = v >= threshold ? bestGt[p]! : BACKGROUND;
   }
   if (forced === "torchvision") {
     for (let g = 0; g < M; g++) {
-      const p = s.gtBestP[g] as number;
+      const p = s.gtBestP[g]!;
       matches[p] = g;
-      iou[p] = s.gtBest[g] as number;
+      iou[p] = s.gtBest[g]!;
     }
     return;
   }
@@ -233,20 +230,22 @@ export function matchSsdPrepared(
   const order = s.order;
   for (let g = 0; g < M; g++) {
     let k = g;
-    const v = s.gtBest[g] as number;
-    while (k > 0 && (s.gtBest[order[k - 1] as number] as number) < v) {
-      order[k] = order[k - 1] as number;
+    const v = s.gtBest[g]!;
+    while (k > 0) {
+      const prev = order[k - 1]!;
+      if (!(s.gtBest[prev]! < v)) break;
+      order[k] = prev;
       k--;
     }
     order[k] = g;
   }
   const taken = s.taken;
-  for (let k = 0; k < M; k++) taken[s.gtBestP[order[k] as number] as number] = 0;
+  for (let k = 0; k < M; k++) taken[s.gtBestP[order[k]!]!] = 0;
   let anyTaken = false;
   for (let k = 0; k < M; k++) {
-    const g = order[k] as number;
-    let p = s.gtBestP[g] as number;
-    let v = s.gtBest[g] as number;
+    const g = order[k]!;
+    let p = s.gtBestP[g]!;
+    let v = s.gtBest[g]!;
     if (taken[p] === 1) {
       anyTaken = true;
       // best free prior for g: from its remembered top-K when one is free, else a full rescan
@@ -254,14 +253,14 @@ export function matchSsdPrepared(
       v = -1;
       const base = g * TOPK;
       for (let i = base + 1; i < base + TOPK; i++) {
-        const q = s.topP[i] as number;
+        const q = s.topP[i]!;
         if (q >= 0 && taken[q] === 0) {
           p = q;
-          v = s.top[i] as number;
+          v = s.top[i]!;
           break;
         }
       }
-      if (p < 0 || v <= 0 || v === (s.top[base + TOPK - 1] as number)) {
+      if (p < 0 || v <= 0 || v === s.top[base + TOPK - 1]!) {
         // all remembered priors taken, zero overlap, or a tie at the edge of the top-K: full rescan
         p = -1;
         v = -1;
@@ -281,7 +280,7 @@ export function matchSsdPrepared(
     iou[p] = v;
   }
   if (anyTaken) taken.fill(0, 0, n);
-  else for (let k = 0; k < M; k++) taken[s.gtBestP[k] as number] = 0;
+  else for (let k = 0; k < M; k++) taken[s.gtBestP[k]!] = 0;
 }
 
 /** @internal shared by encodeTargets: runs the two-threshold matcher on prepared inputs. */
@@ -305,25 +304,25 @@ export function matchTwoPrepared(
   bestPass(P, G, s);
   const { best, bestGt } = s;
   for (let p = 0; p < n; p++) {
-    const v = best[p] as number;
+    const v = best[p]!;
     iou[p] = v;
-    matches[p] = v >= high ? (bestGt[p] as number) : v >= low ? IGNORE : BACKGROUND;
+    matches[p] = v >= high ? bestGt[p]! : v >= low ? IGNORE : BACKGROUND;
   }
   if (!lowQuality) return;
   for (let g = 0; g < M; g++) {
-    const top = s.gtBest[g] as number;
+    const top = s.gtBest[g]!;
     if (!(top > 0)) continue;
-    const gx1 = G.xyxy[4 * g] as number;
-    const gx2 = G.xyxy[4 * g + 2] as number;
+    const gx1 = G.xyxy[4 * g]!;
+    const gx2 = G.xyxy[4 * g + 2]!;
     // only priors overlapping g in x can tie at a positive IoU
     for (const c of P.classes) {
       const from = gx1 - c.maxW;
       for (let k = 0; k < c.x1.length; k++) {
-        const px1 = c.x1[k] as number;
+        const px1 = c.x1[k]!;
         if (px1 <= from) continue;
         if (px1 >= gx2) break;
-        const p = c.idx[k] as number;
-        if (iouOne(P, G, g, p) === top) matches[p] = bestGt[p] as number;
+        const p = c.idx[k]!;
+        if (iouOne(P, G, g, p) === top) matches[p] = bestGt[p]!;
       }
     }
   }

@@ -79,19 +79,19 @@ export function svgSizeScatter(
   const g = report.gtInput;
   const dots: string[] = [];
   for (let i = 0; i < report.numGt; i++) {
-    const w = (g[4 * i + 2] as number) - (g[4 * i] as number);
-    const h = (g[4 * i + 3] as number) - (g[4 * i + 1] as number);
-    const orphan = (report.numAbove[i] as number) === 0;
+    const w = g[4 * i + 2]! - g[4 * i]!;
+    const h = g[4 * i + 3]! - g[4 * i + 1]!;
+    const orphan = report.numAbove[i] === 0;
     dots.push(
       `<circle cx="${n2(sx(w))}" cy="${n2(sy(h))}" r="2" fill="${orphan ? "#d62728" : "#888"}" fill-opacity="${orphan ? 0.8 : 0.35}"/>`,
     );
   }
   parts.push(dots.join(""));
   layout.levels.forEach((lv, k) => {
-    const c = LEVEL_COLORS[k % LEVEL_COLORS.length] as string;
+    const c = LEVEL_COLORS[k % LEVEL_COLORS.length]!;
     for (let s = 0; s < lv.boxesPerCell; s++) {
-      const x = sx((lv.sizes[2 * s] as number) * iw);
-      const y = sy((lv.sizes[2 * s + 1] as number) * ih);
+      const x = sx(lv.sizes[2 * s]! * iw);
+      const y = sy(lv.sizes[2 * s + 1]! * ih);
       parts.push(
         `<rect x="${n2(x - 4)}" y="${n2(y - 4)}" width="8" height="8" fill="none" stroke="${c}" stroke-width="2"/>`,
       );
@@ -121,7 +121,7 @@ export function svgIouHistogram(report: CoverageReport, options: SvgOptions = {}
   const bins = new Array<number>(20).fill(0);
   for (const v of report.bestIou) {
     const i = Math.min(19, Math.floor(v * 20));
-    bins[i] = (bins[i] as number) + 1;
+    bins[i]!++;
   }
   const max = Math.max(1, ...bins);
   const bw = (W - m.l - m.r) / 20;
@@ -241,17 +241,21 @@ export function svgLevelGrid(layout: PriorLayout, level: number, options: LevelG
   const g = options.gt;
   if (g !== undefined) {
     for (let k = 0; k + 3 < g.length; k += 4) {
+      const x1 = g[k]!;
+      const y1 = g[k + 1]!;
+      const x2 = g[k + 2]!;
+      const y2 = g[k + 3]!;
       parts.push(
-        `<rect x="${n2(pad + (g[k] as number) * s)}" y="${n2(oy + (g[k + 1] as number) * s)}" width="${n2(((g[k + 2] as number) - (g[k] as number)) * s)}" height="${n2(((g[k + 3] as number) - (g[k + 1] as number)) * s)}" fill="none" stroke="#2ca02c" stroke-width="2"/>`,
+        `<rect x="${n2(pad + x1 * s)}" y="${n2(oy + y1 * s)}" width="${n2((x2 - x1) * s)}" height="${n2((y2 - y1) * s)}" fill="none" stroke="#2ca02c" stroke-width="2"/>`,
       );
     }
   }
   const cx = (col + 0.5) * lv.stepX;
   const cy = (row + 0.5) * lv.stepY;
   for (let k = 0; k < lv.boxesPerCell; k++) {
-    const w = (lv.sizes[2 * k] as number) * iw;
-    const h = (lv.sizes[2 * k + 1] as number) * ih;
-    const c = LEVEL_COLORS[k % LEVEL_COLORS.length] as string;
+    const w = lv.sizes[2 * k]! * iw;
+    const h = lv.sizes[2 * k + 1]! * ih;
+    const c = LEVEL_COLORS[k % LEVEL_COLORS.length]!;
     parts.push(
       `<rect x="${n2(pad + (cx - w / 2) * s)}" y="${n2(oy + (cy - h / 2) * s)}" width="${n2(w * s)}" height="${n2(h * s)}" fill="none" stroke="${c}" stroke-width="1.5"><title>shape ${k}: ${n2(w)}×${n2(h)} px</title></rect>`,
     );

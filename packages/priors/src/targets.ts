@@ -78,7 +78,7 @@ function coder(fn: string, v: Variances | undefined): Coder {
       field: "options.variances",
     });
   }
-  return { vx: va[0] as number, vy: va[1] as number, ivw: 1 / (va[2] as number), ivh: 1 / (va[3] as number) };
+  return { vx: va[0]!, vy: va[1]!, ivw: 1 / va[2]!, ivh: 1 / va[3]! };
 }
 
 interface Matcher {
@@ -123,7 +123,7 @@ function checkLabels(fn: string, where: string, labels: ArrayLike<number>, m: nu
     );
   }
   for (let g = 0; g < m; g++) {
-    const v = labels[g] as number;
+    const v = labels[g]!;
     if (!Number.isInteger(v) || v < 1) {
       fail(
         "INVALID_GT",
@@ -140,10 +140,10 @@ function gtCodes(G: PreparedGt): Float64Array {
   const c = new Float64Array(G.m * 4);
   const x = G.xyxy;
   for (let g = 0; g < G.m; g++) {
-    const x1 = x[4 * g] as number;
-    const y1 = x[4 * g + 1] as number;
-    const x2 = x[4 * g + 2] as number;
-    const y2 = x[4 * g + 3] as number;
+    const x1 = x[4 * g]!;
+    const y1 = x[4 * g + 1]!;
+    const x2 = x[4 * g + 2]!;
+    const y2 = x[4 * g + 3]!;
     c[4 * g] = 0.5 * (x1 + x2);
     c[4 * g + 1] = 0.5 * (y1 + y2);
     c[4 * g + 2] = Math.log(Math.max(x2 - x1, ENCODE_MIN_SIZE));
@@ -168,7 +168,7 @@ function encodeInto(
   const ivy = 1 / cd.vy;
   let pos = 0;
   for (let p = 0; p < n; p++) {
-    const g = matches[p] as number;
+    const g = matches[p]!;
     const o = 4 * p;
     if (g < 0) {
       loc[o] = 0;
@@ -179,11 +179,11 @@ function encodeInto(
       continue;
     }
     const q = 4 * g;
-    loc[o] = ((c[q] as number) - (cx[p] as number)) * (iw[p] as number) * ivx;
-    loc[o + 1] = ((c[q + 1] as number) - (cy[p] as number)) * (ih[p] as number) * ivy;
-    loc[o + 2] = ((c[q + 2] as number) - (lw[p] as number)) * cd.ivw;
-    loc[o + 3] = ((c[q + 3] as number) - (lh[p] as number)) * cd.ivh;
-    lab[p] = labels[g] as number;
+    loc[o] = (c[q]! - cx[p]!) * iw[p]! * ivx;
+    loc[o + 1] = (c[q + 1]! - cy[p]!) * ih[p]! * ivy;
+    loc[o + 2] = (c[q + 2]! - lw[p]!) * cd.ivw;
+    loc[o + 3] = (c[q + 3]! - lh[p]!) * cd.ivh;
+    lab[p] = labels[g]!;
     pos++;
   }
   return pos;
@@ -290,7 +290,7 @@ export function encodeTargetsBatch(
   const matches = matchScratch(n);
   const ious = iouScratch(n);
   for (let b = 0; b < B; b++) {
-    const item = batch[b] as TargetsInput;
+    const item = batch[b]!;
     let G: PreparedGt;
     try {
       G = prepareGt(fn, item?.boxes);

@@ -28,7 +28,7 @@ export function expFast(x: number): number {
                         r *
                           (1 / 720 +
                             r * (1 / 5040 + r * (1 / 40320 + r * (1 / 362880 + r * (1 / 3628800))))))))));
-  return e * (POW2[k + 1100] as number);
+  return e * POW2[k + 1100]!;
 }
 
 /** `2^(1100 − k)`, k as in {@link POW2}: {@link logFast}'s own copy keeps each call site monomorphic. */
@@ -48,8 +48,8 @@ export function logFast(x: number): number {
   if (!(x >= 2.2250738585072014e-308 && x < Number.POSITIVE_INFINITY) || !LITTLE_ENDIAN) return Math.log(x);
   if (x === 1) return 0;
   SCRATCH_F64[0] = x;
-  const e = ((SCRATCH_HI[0] as number) >> 20) - 1023;
-  const m = x * (POW2_LOG[1100 - e] as number);
+  const e = (SCRATCH_HI[0]! >> 20) - 1023;
+  const m = x * POW2_LOG[1100 - e]!;
   const s = (m - SQRT2) / (m + SQRT2);
   const z = s * s;
   return (

@@ -24,10 +24,10 @@ export function iouMatrixSweep(
   if (m > PACKED_MAX) return false;
   let maxW = 0;
   for (let j = 0, s = 0; j < m; j++, s += 4) {
-    const x1 = B[s] as number;
-    const y1 = B[s + 1] as number;
-    const x2 = B[s + 2] as number;
-    const y2 = B[s + 3] as number;
+    const x1 = B[s]!;
+    const y1 = B[s + 1]!;
+    const x2 = B[s + 2]!;
+    const y2 = B[s + 3]!;
     if (!Number.isFinite(x1) || !Number.isFinite(y1) || !Number.isFinite(x2) || !Number.isFinite(y2))
       return false;
     if (x2 - x1 > maxW) maxW = x2 - x1;
@@ -36,8 +36,8 @@ export function iouMatrixSweep(
   const bits = new Uint32Array(B.buffer, B.byteOffset, B.length);
   const keys = new Float64Array(m);
   for (let j = 0; j < m; j++) {
-    const u = bits[j * 4] as number;
-    const f = B[j * 4] as number;
+    const u = bits[j * 4]!;
+    const f = B[j * 4]!;
     const asc = f === 0 ? 0x80000000 : u >= 0x80000000 ? ~u >>> 0 : (u | 0x80000000) >>> 0;
     keys[j] = asc * PACKED_MAX + j;
   }
@@ -45,13 +45,13 @@ export function iouMatrixSweep(
   const perm = new Int32Array(m);
   const Bq = new Float64Array(m * 5);
   for (let q = 0, t = 0; q < m; q++, t += 5) {
-    const j = (keys[q] as number) % PACKED_MAX;
+    const j = keys[q]! % PACKED_MAX;
     perm[q] = j;
     const s = j * 4;
-    const x1 = B[s] as number;
-    const y1 = B[s + 1] as number;
-    const x2 = B[s + 2] as number;
-    const y2 = B[s + 3] as number;
+    const x1 = B[s]!;
+    const y1 = B[s + 1]!;
+    const x2 = B[s + 2]!;
+    const y2 = B[s + 3]!;
     Bq[t] = x1;
     Bq[t + 1] = y1;
     Bq[t + 2] = x2;
@@ -60,17 +60,17 @@ export function iouMatrixSweep(
   }
   if (!zeroed) res.fill(0);
   for (let i = 0, s = 0, row = 0; i < n; i++, s += 4, row += m) {
-    const ax1 = A[s] as number;
-    const ay1 = A[s + 1] as number;
-    const ax2 = A[s + 2] as number;
-    const ay2 = A[s + 3] as number;
+    const ax1 = A[s]!;
+    const ay1 = A[s + 1]!;
+    const ax2 = A[s + 2]!;
+    const ay2 = A[s + 3]!;
     const areaA = (ax2 - ax1) * (ay2 - ay1);
     // First q with x1 >= ax2 (no box from there on overlaps) and first q with x1 > ax1 - maxW.
     let lo = 0;
     let hi = m;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((Bq[mid * 5] as number) < ax2) lo = mid + 1;
+      if (Bq[mid * 5]! < ax2) lo = mid + 1;
       else hi = mid;
     }
     const end = lo;
@@ -79,21 +79,21 @@ export function iouMatrixSweep(
     hi = end;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((Bq[mid * 5] as number) <= left) lo = mid + 1;
+      if (Bq[mid * 5]! <= left) lo = mid + 1;
       else hi = mid;
     }
     for (let q = lo, t = lo * 5; q < end; q++, t += 5) {
-      const bx1 = Bq[t] as number;
-      const bx2 = Bq[t + 2] as number;
+      const bx1 = Bq[t]!;
+      const bx2 = Bq[t + 2]!;
       const w = (ax2 < bx2 ? ax2 : bx2) - (ax1 > bx1 ? ax1 : bx1);
       if (!(w > 0)) continue;
-      const by1 = Bq[t + 1] as number;
-      const by2 = Bq[t + 3] as number;
+      const by1 = Bq[t + 1]!;
+      const by2 = Bq[t + 3]!;
       const h = (ay2 < by2 ? ay2 : by2) - (ay1 > by1 ? ay1 : by1);
       if (!(h > 0)) continue;
       const inter = w * h;
-      const union = areaA + (Bq[t + 4] as number) - inter;
-      res[row + (perm[q] as number)] = union > 0 ? inter / union : 0;
+      const union = areaA + Bq[t + 4]! - inter;
+      res[row + perm[q]!] = union > 0 ? inter / union : 0;
     }
   }
   return true;

@@ -43,10 +43,12 @@ export function greedyNmsGrid(
   let maxW = 0;
   let maxH = 0;
   for (let i = start, t = start * 5; i < end; i++, t += 5) {
-    const w = (sorted[t + 2] as number) - (sorted[t] as number);
-    const h = (sorted[t + 3] as number) - (sorted[t + 1] as number);
-    const cx = (sorted[t] as number) + 0.5 * w;
-    const cy = (sorted[t + 1] as number) + 0.5 * h;
+    const x1 = sorted[t]!;
+    const y1 = sorted[t + 1]!;
+    const w = sorted[t + 2]! - x1;
+    const h = sorted[t + 3]! - y1;
+    const cx = x1 + 0.5 * w;
+    const cy = y1 + 0.5 * h;
     if (cx < minX) minX = cx;
     if (cx > maxX) maxX = cx;
     if (cy < minY) minY = cy;
@@ -73,22 +75,22 @@ export function greedyNmsGrid(
   const cellStart = new Int32Array(cells + 1);
   const cellOf = new Int32Array(k);
   for (let i = start, t = start * 5; i < end; i++, t += 5) {
-    const cx = 0.5 * ((sorted[t] as number) + (sorted[t + 2] as number));
-    const cy = 0.5 * ((sorted[t + 1] as number) + (sorted[t + 3] as number));
+    const cx = 0.5 * (sorted[t]! + sorted[t + 2]!);
+    const cy = 0.5 * (sorted[t + 1]! + sorted[t + 3]!);
     let gx = Math.floor((cx - minX) * invX);
     let gy = Math.floor((cy - minY) * invY);
     if (gx >= nx) gx = nx - 1;
     if (gy >= ny) gy = ny - 1;
     const c = gy * nx + gx;
     cellOf[i - start] = c;
-    cellStart[c + 1] = (cellStart[c + 1] as number) + 1;
+    cellStart[c + 1]!++;
   }
-  for (let c = 0; c < cells; c++) cellStart[c + 1] = (cellStart[c + 1] as number) + (cellStart[c] as number);
+  for (let c = 0; c < cells; c++) cellStart[c + 1]! += cellStart[c]!;
   const fill = cellStart.slice(0, cells);
   const items = new Int32Array(k);
   for (let i = start; i < end; i++) {
-    const c = cellOf[i - start] as number;
-    const f = fill[c] as number;
+    const c = cellOf[i - start]!;
+    const f = fill[c]!;
     items[f] = i;
     fill[c] = f + 1;
   }
@@ -101,11 +103,11 @@ export function greedyNmsGrid(
     kept++;
     if (kept >= maxKeep) break;
     const t = i * 5;
-    const ax1 = sorted[t] as number;
-    const ay1 = sorted[t + 1] as number;
-    const ax2 = sorted[t + 2] as number;
-    const ay2 = sorted[t + 3] as number;
-    const areaA = sorted[t + 4] as number;
+    const ax1 = sorted[t]!;
+    const ay1 = sorted[t + 1]!;
+    const ax2 = sorted[t + 2]!;
+    const ay2 = sorted[t + 3]!;
+    const areaA = sorted[t + 4]!;
     if (!(areaA > 0)) continue; // a zero-area box has IoU 0 with everything
     const aw = ax2 - ax1;
     const ah = ay2 - ay1;
@@ -123,23 +125,23 @@ export function greedyNmsGrid(
     if (gy1 >= ny) gy1 = ny - 1;
     for (let gy = gy0; gy <= gy1; gy++) {
       const rowBase = gy * nx;
-      const from = cellStart[rowBase + gx0] as number;
-      const to = cellStart[rowBase + gx1 + 1] as number;
+      const from = cellStart[rowBase + gx0]!;
+      const to = cellStart[rowBase + gx1 + 1]!;
       // Cells gx0..gx1 of one grid row are contiguous in `items`.
       for (let q = from; q < to; q++) {
-        const j = items[q] as number;
+        const j = items[q]!;
         if (j <= i || removed[j] === 1) continue;
         const u = j * 5;
-        const bx1 = sorted[u] as number;
-        const bx2 = sorted[u + 2] as number;
+        const bx1 = sorted[u]!;
+        const bx2 = sorted[u + 2]!;
         const w = (ax2 < bx2 ? ax2 : bx2) - (ax1 > bx1 ? ax1 : bx1);
         if (!(w > 0)) continue;
-        const by1 = sorted[u + 1] as number;
-        const by2 = sorted[u + 3] as number;
+        const by1 = sorted[u + 1]!;
+        const by2 = sorted[u + 3]!;
         const h = (ay2 < by2 ? ay2 : by2) - (ay1 > by1 ? ay1 : by1);
         if (!(h > 0)) continue;
         const inter = w * h;
-        const union = areaA + (sorted[u + 4] as number) - inter;
+        const union = areaA + sorted[u + 4]! - inter;
         if (union > 0 && inter / union > thr) removed[j] = 1;
       }
     }

@@ -13,11 +13,11 @@ export function gatherSorted(xyxy: Float32Array, order: Int32Array): Float64Arra
   const k = order.length;
   const r = new Float64Array(k * 5);
   for (let q = 0, t = 0; q < k; q++, t += 5) {
-    const s = (order[q] as number) * 4;
-    const x1 = xyxy[s] as number;
-    const y1 = xyxy[s + 1] as number;
-    const x2 = xyxy[s + 2] as number;
-    const y2 = xyxy[s + 3] as number;
+    const s = order[q]! * 4;
+    const x1 = xyxy[s]!;
+    const y1 = xyxy[s + 1]!;
+    const x2 = xyxy[s + 2]!;
+    const y2 = xyxy[s + 3]!;
     r[t] = x1;
     r[t + 1] = y1;
     r[t + 2] = x2;
@@ -49,23 +49,23 @@ export function greedyNms(
     kept++;
     if (kept >= maxKeep) break;
     const t = i * 5;
-    const ax1 = sorted[t] as number;
-    const ay1 = sorted[t + 1] as number;
-    const ax2 = sorted[t + 2] as number;
-    const ay2 = sorted[t + 3] as number;
-    const areaA = sorted[t + 4] as number;
+    const ax1 = sorted[t]!;
+    const ay1 = sorted[t + 1]!;
+    const ax2 = sorted[t + 2]!;
+    const ay2 = sorted[t + 3]!;
+    const areaA = sorted[t + 4]!;
     for (let j = i + 1, u = t + 5; j < end; j++, u += 5) {
       if (removed[j] === 1) continue;
-      const bx1 = sorted[u] as number;
-      const bx2 = sorted[u + 2] as number;
+      const bx1 = sorted[u]!;
+      const bx2 = sorted[u + 2]!;
       const w = (ax2 < bx2 ? ax2 : bx2) - (ax1 > bx1 ? ax1 : bx1);
       if (!(w > 0)) continue;
-      const by1 = sorted[u + 1] as number;
-      const by2 = sorted[u + 3] as number;
+      const by1 = sorted[u + 1]!;
+      const by2 = sorted[u + 3]!;
       const h = (ay2 < by2 ? ay2 : by2) - (ay1 > by1 ? ay1 : by1);
       if (!(h > 0)) continue;
       const inter = w * h;
-      const union = areaA + (sorted[u + 4] as number) - inter;
+      const union = areaA + sorted[u + 4]! - inter;
       if (union > 0 && inter / union > thr) removed[j] = 1;
     }
   }

@@ -27,7 +27,7 @@ export function scoreOrder(
   const lo = scoreThreshold ?? Number.NEGATIVE_INFINITY;
   const all = scoreThreshold === undefined;
   for (let i = 0; i < n; i++) {
-    const s = scores[i] as number;
+    const s = scores[i]!;
     if (typeof s !== "number" || Number.isNaN(s)) {
       fail("INVALID_ARGUMENT", fn, `scores[${i}] must be a number, not NaN; got ${describeValue(s)}`, {
         arg: "scores",
@@ -46,19 +46,19 @@ export function scoreOrder(
   if (k === 0) return new Int32Array(0);
   if (!packable) {
     const order = idx.slice(0, k);
-    order.sort((p, q) => (scores[q] as number) - (scores[p] as number) || p - q);
+    order.sort((p, q) => scores[q]! - scores[p]! || p - q);
     return order;
   }
   const bits = new Uint32Array(f32.buffer, 0, k);
   const keys = new Float64Array(k);
   for (let q = 0; q < k; q++) {
-    const u = bits[q] as number;
+    const u = bits[q]!;
     // Descending key: negatives keep their bits (more negative = larger), positives are inverted into [0, 2^31).
     const desc = u >= 0x80000000 ? u : ~u & 0x7fffffff;
-    keys[q] = desc * PACKED_MAX + (idx[q] as number);
+    keys[q] = desc * PACKED_MAX + idx[q]!;
   }
   keys.sort();
   const order = new Int32Array(k);
-  for (let q = 0; q < k; q++) order[q] = (keys[q] as number) % PACKED_MAX;
+  for (let q = 0; q < k; q++) order[q] = keys[q]! % PACKED_MAX;
   return order;
 }

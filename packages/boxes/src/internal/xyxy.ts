@@ -11,10 +11,10 @@ export function rowToXyxy(
   dst: Float32Array | Float64Array,
   d: number,
 ): void {
-  const a = src[s] as number;
-  const b = src[s + 1] as number;
-  const c = src[s + 2] as number;
-  const e = src[s + 3] as number;
+  const a = src[s]!;
+  const b = src[s + 1]!;
+  const c = src[s + 2]!;
+  const e = src[s + 3]!;
   switch (f) {
     case "xyxy":
       dst[d] = a;

@@ -10,15 +10,15 @@ export interface Groups {
 export function groupByClass(labels: Int32Array, k: number): Groups {
   const start = new Int32Array(k + 1);
   for (let i = 0; i < labels.length; i++) {
-    const c = (labels[i] as number) + 1;
-    start[c] = (start[c] as number) + 1;
+    const c = labels[i]! + 1;
+    start[c]!++;
   }
-  for (let c = 0; c < k; c++) start[c + 1] = (start[c + 1] as number) + (start[c] as number);
+  for (let c = 0; c < k; c++) start[c + 1]! += start[c]!;
   const fill = start.slice(0, k);
   const idx = new Int32Array(labels.length);
   for (let i = 0; i < labels.length; i++) {
-    const c = labels[i] as number;
-    const f = fill[c] as number;
+    const c = labels[i]!;
+    const f = fill[c]!;
     idx[f] = i;
     fill[c] = f + 1;
   }
@@ -31,11 +31,13 @@ export function groupByClass(labels: Int32Array, k: number): Groups {
  */
 export function sortByScoreDesc(idx: Int32Array, from: number, to: number, scores: Float32Array): void {
   for (let i = from + 1; i < to; i++) {
-    const v = idx[i] as number;
-    const s = scores[v] as number;
+    const v = idx[i]!;
+    const s = scores[v]!;
     let j = i - 1;
-    while (j >= from && (scores[idx[j] as number] as number) < s) {
-      idx[j + 1] = idx[j] as number;
+    while (j >= from) {
+      const prev = idx[j]!;
+      if (!(scores[prev]! < s)) break;
+      idx[j + 1] = prev;
       j--;
     }
     idx[j + 1] = v;
@@ -49,6 +51,6 @@ export function sortByScoreDesc(idx: Int32Array, from: number, to: number, score
 export function stableOrder(scores: Float32Array, n: number): Int32Array {
   const perm = new Int32Array(n);
   for (let i = 0; i < n; i++) perm[i] = i;
-  perm.sort((a, b) => (scores[b] as number) - (scores[a] as number) || a - b);
+  perm.sort((a, b) => scores[b]! - scores[a]! || a - b);
   return perm;
 }

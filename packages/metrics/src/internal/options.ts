@@ -39,7 +39,7 @@ export function resolveCocoOptions(fn: string, options: CocoOptions): CocoCoreOp
   if (
     !Array.isArray(maxDets) ||
     maxDets.length !== 3 ||
-    maxDets.some((m, i) => !Number.isInteger(m) || m < 1 || (i > 0 && m < (maxDets[i - 1] as number)))
+    maxDets.some((m, i) => !Number.isInteger(m) || m < 1 || (i > 0 && m < maxDets[i - 1]!))
   ) {
     fail(
       "INVALID_ARGUMENT",
@@ -79,5 +79,5 @@ export function makeRecords(
       actual: dets.length,
     });
   }
-  return gts.map((gt, i) => makeRecord(fn, i, gt, dets[i] as Detections, numClasses));
+  return gts.map((gt, i) => makeRecord(fn, i, gt, dets[i]!, numClasses));
 }

@@ -85,10 +85,10 @@ function checkXyxyPx(fn: string, where: string, b: unknown): Float32Array {
   }
   const d = r.data;
   for (let i = 0; i < d.length; i += 4) {
-    const x1 = d[i] as number;
-    const y1 = d[i + 1] as number;
-    const x2 = d[i + 2] as number;
-    const y2 = d[i + 3] as number;
+    const x1 = d[i]!;
+    const y1 = d[i + 1]!;
+    const x2 = d[i + 2]!;
+    const y2 = d[i + 3]!;
     if (!(Number.isFinite(x1) && Number.isFinite(y1) && Number.isFinite(x2) && Number.isFinite(y2))) {
       fail(
         "INVALID_BOX",
@@ -136,7 +136,7 @@ function copyLabels(fn: string, where: string, a: unknown, n: number, k: number)
   const src = checkLength(fn, where, a, n);
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
-    const v = src[i] as number;
+    const v = src[i]!;
     if (!Number.isInteger(v) || v < 0 || v >= k) {
       fail("LABEL_OUT_OF_RANGE", fn, `${where}[${i}] = ${v} is not a class index in [0, ${k})`, {
         where,
@@ -189,7 +189,7 @@ export function makeRecord(
   const s = checkLength(f, "det.scores", det.scores, d);
   const detScores = new Float32Array(d);
   for (let i = 0; i < d; i++) {
-    const v = s[i] as number;
+    const v = s[i]!;
     if (typeof v !== "number" || Number.isNaN(v)) {
       fail("INVALID_SCORE", f, `det.scores[${i}] is ${describeValue(v)}; scores must be numbers, not NaN`, {
         where: "det.scores",

@@ -22,7 +22,9 @@ export function vocApCore(
       const t = i * 0.1;
       let p = 0;
       for (let j = 0; j < n; j++) {
-        if ((rec[j] as number) >= t && (prec[j] as number) > p) p = prec[j] as number;
+        const rj = rec[j]!;
+        const pj = prec[j]!;
+        if (rj >= t && pj > p) p = pj;
       }
       ap += p / 11;
     }
@@ -32,31 +34,33 @@ export function vocApCore(
   const mrec = new Float64Array(n + 2);
   const mpre = new Float64Array(n + 2);
   for (let j = 0; j < n; j++) {
-    mrec[j + 1] = rec[j] as number;
-    mpre[j + 1] = prec[j] as number;
+    mrec[j + 1] = rec[j]!;
+    mpre[j + 1] = prec[j]!;
   }
   mrec[n + 1] = 1;
   for (let i = n + 1; i > 0; i--) {
-    if ((mpre[i] as number) > (mpre[i - 1] as number)) mpre[i - 1] = mpre[i] as number;
+    const pi = mpre[i]!;
+    if (pi > mpre[i - 1]!) mpre[i - 1] = pi;
   }
   let ap = 0;
   for (let i = 0; i < n + 1; i++) {
-    if (mrec[i + 1] !== mrec[i])
-      ap += ((mrec[i + 1] as number) - (mrec[i] as number)) * (mpre[i + 1] as number);
+    const r0 = mrec[i]!;
+    const r1 = mrec[i + 1]!;
+    if (r1 !== r0) ap += (r1 - r0) * mpre[i + 1]!;
   }
   return ap;
 }
 
 /** IoU of two xyxy boxes in float64, continuous coordinates; 0 when the union is 0. */
 export function iou64(a: Float32Array, i: number, b: Float32Array, j: number): number {
-  const ax1 = a[i] as number;
-  const ay1 = a[i + 1] as number;
-  const ax2 = a[i + 2] as number;
-  const ay2 = a[i + 3] as number;
-  const bx1 = b[j] as number;
-  const by1 = b[j + 1] as number;
-  const bx2 = b[j + 2] as number;
-  const by2 = b[j + 3] as number;
+  const ax1 = a[i]!;
+  const ay1 = a[i + 1]!;
+  const ax2 = a[i + 2]!;
+  const ay2 = a[i + 3]!;
+  const bx1 = b[j]!;
+  const by1 = b[j + 1]!;
+  const bx2 = b[j + 2]!;
+  const by2 = b[j + 3]!;
   const iw = Math.max(Math.min(ax2, bx2) - Math.max(ax1, bx1), 0);
   const ih = Math.max(Math.min(ay2, by2) - Math.max(ay1, by1), 0);
   const inter = iw * ih;
@@ -83,14 +87,14 @@ export function computeVoc(
     let npos = 0;
     let nd = 0;
     for (let im = 0; im < records.length; im++) {
-      const r = records[im] as ImageRecord;
+      const r = records[im]!;
       const g = gtGroups[im]!;
-      for (let p = g.start[c] as number; p < (g.start[c + 1] as number); p++) {
-        const j = g.idx[p] as number;
+      for (let p = g.start[c]!, end = g.start[c + 1]!; p < end; p++) {
+        const j = g.idx[p]!;
         if (!r.gtDifficult[j] && !r.gtCrowd[j]) npos++;
       }
       const d = detGroups[im]!;
-      nd += (d.start[c + 1] as number) - (d.start[c] as number);
+      nd += d.start[c + 1]! - d.start[c]!;
     }
     const detImage = new Int32Array(nd);
     const detIndex = new Int32Array(nd);
@@ -98,12 +102,12 @@ export function computeVoc(
     let q = 0;
     for (let im = 0; im < records.length; im++) {
       const d = detGroups[im]!;
-      const s = (records[im] as ImageRecord).detScores;
-      for (let p = d.start[c] as number; p < (d.start[c + 1] as number); p++) {
-        const j = d.idx[p] as number;
+      const s = records[im]!.detScores;
+      for (let p = d.start[c]!, end = d.start[c + 1]!; p < end; p++) {
+        const j = d.idx[p]!;
         detImage[q] = im;
         detIndex[q] = j;
-        scores[q] = s[j] as number;
+        scores[q] = s[j]!;
         q++;
       }
     }
@@ -115,16 +119,16 @@ export function computeVoc(
     let tp = 0;
     let fp = 0;
     for (let t = 0; t < nd; t++) {
-      const o = order[t] as number;
-      const im = detImage[o] as number;
-      const r = records[im] as ImageRecord;
+      const o = order[t]!;
+      const im = detImage[o]!;
+      const r = records[im]!;
       const g = gtGroups[im]!;
-      const di = (detIndex[o] as number) * 4;
+      const di = detIndex[o]! * 4;
       // ovmax / jmax: the FIRST ground truth of maximal IoU (np.argmax), whether or not already matched
       let ovmax = Number.NEGATIVE_INFINITY;
       let jmax = -1;
-      for (let p = g.start[c] as number; p < (g.start[c + 1] as number); p++) {
-        const j = g.idx[p] as number;
+      for (let p = g.start[c]!, end = g.start[c + 1]!; p < end; p++) {
+        const j = g.idx[p]!;
         const o2 = iou64(r.detBoxes, di, r.gtBoxes, j * 4);
         if (o2 > ovmax) {
           ovmax = o2;
@@ -142,7 +146,7 @@ export function computeVoc(
       } else fp++;
       recall[t] = tp / npos;
       precision[t] = tp / Math.max(tp + fp, EPS);
-      sortedScores[t] = scores[o] as number;
+      sortedScores[t] = scores[o]!;
     }
     const curve: PrCurve = {
       recall: npos > 0 ? recall : new Float64Array(nd),
@@ -156,7 +160,7 @@ export function computeVoc(
       defined++;
     }
     classes.push({
-      name: names[c] as string,
+      name: names[c]!,
       ap: a,
       numGt: npos,
       numDetections: nd,

@@ -23,20 +23,19 @@ export function kmeansIou(wh: Float64Array, k: number, rng: RandomGenerator, ite
   let pick = Math.min(n - 1, Math.floor(uniformFloat64(rng) * n));
   let got = 0;
   for (; got < kk; got++) {
-    c[2 * got] = wh[2 * pick] as number;
-    c[2 * got + 1] = wh[2 * pick + 1] as number;
+    const cw = wh[2 * pick]!;
+    const ch = wh[2 * pick + 1]!;
+    c[2 * got] = cw;
+    c[2 * got + 1] = ch;
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const v =
-        1 -
-        centredIou(
-          wh[2 * i] as number,
-          wh[2 * i + 1] as number,
-          c[2 * got] as number,
-          c[2 * got + 1] as number,
-        );
-      if (v < (d[i] as number)) d[i] = v;
-      total += (d[i] as number) ** 2;
+      const v = 1 - centredIou(wh[2 * i]!, wh[2 * i + 1]!, cw, ch);
+      let di = d[i]!;
+      if (v < di) {
+        di = v;
+        d[i] = v;
+      }
+      total += di ** 2;
     }
     if (got + 1 === kk) {
       got++;
@@ -49,7 +48,7 @@ export function kmeansIou(wh: Float64Array, k: number, rng: RandomGenerator, ite
     let r = uniformFloat64(rng) * total;
     pick = n - 1;
     for (let i = 0; i < n; i++) {
-      r -= (d[i] as number) ** 2;
+      r -= d[i]! ** 2;
       if (r <= 0) {
         pick = i;
         break;
@@ -64,15 +63,12 @@ export function kmeansIou(wh: Float64Array, k: number, rng: RandomGenerator, ite
   for (let it = 0; it < iterations; it++) {
     let changed = false;
     for (let i = 0; i < n; i++) {
+      const w = wh[2 * i]!;
+      const h = wh[2 * i + 1]!;
       let best = -1;
       let bi = 0;
       for (let j = 0; j < K; j++) {
-        const v = centredIou(
-          wh[2 * i] as number,
-          wh[2 * i + 1] as number,
-          c[2 * j] as number,
-          c[2 * j + 1] as number,
-        );
+        const v = centredIou(w, h, c[2 * j]!, c[2 * j + 1]!);
         if (v > best) {
           best = v;
           bi = j;
@@ -88,26 +84,25 @@ export function kmeansIou(wh: Float64Array, k: number, rng: RandomGenerator, ite
     sh.fill(0);
     cnt.fill(0);
     for (let i = 0; i < n; i++) {
-      const j = assign[i] as number;
-      sw[j] = (sw[j] as number) + (wh[2 * i] as number);
-      sh[j] = (sh[j] as number) + (wh[2 * i + 1] as number);
-      cnt[j] = (cnt[j] as number) + 1;
+      const j = assign[i]!;
+      sw[j]! += wh[2 * i]!;
+      sh[j]! += wh[2 * i + 1]!;
+      cnt[j]!++;
     }
     for (let j = 0; j < K; j++) {
-      if ((cnt[j] as number) === 0) continue;
-      c[2 * j] = (sw[j] as number) / (cnt[j] as number);
-      c[2 * j + 1] = (sh[j] as number) / (cnt[j] as number);
+      const members = cnt[j]!;
+      if (members === 0) continue;
+      c[2 * j] = sw[j]! / members;
+      c[2 * j + 1] = sh[j]! / members;
     }
   }
   const order = Array.from({ length: K }, (_, j) => j).sort(
-    (a, b) =>
-      (c[2 * a] as number) * (c[2 * a + 1] as number) - (c[2 * b] as number) * (c[2 * b + 1] as number) ||
-      a - b,
+    (a, b) => c[2 * a]! * c[2 * a + 1]! - c[2 * b]! * c[2 * b + 1]! || a - b,
   );
   const out = new Float64Array(K * 2);
   order.forEach((j, i) => {
-    out[2 * i] = c[2 * j] as number;
-    out[2 * i + 1] = c[2 * j + 1] as number;
+    out[2 * i] = c[2 * j]!;
+    out[2 * i + 1] = c[2 * j + 1]!;
   });
   return out;
 }

@@ -40,15 +40,15 @@ function buildClasses(p: Omit<PreparedPriors, "classes">): WidthClass[] {
   const groups: number[][] = CLASS_BOUNDS.map(() => []);
   groups.push([]);
   for (let i = 0; i < p.n; i++) {
-    const w = (p.x2[i] as number) - (p.x1[i] as number);
+    const w = p.x2[i]! - p.x1[i]!;
     let c = 0;
-    while (c < CLASS_BOUNDS.length && w > (CLASS_BOUNDS[c] as number)) c++;
-    (groups[c] as number[]).push(i);
+    while (c < CLASS_BOUNDS.length && w > CLASS_BOUNDS[c]!) c++;
+    groups[c]!.push(i);
   }
   const out: WidthClass[] = [];
   for (const g of groups) {
     if (g.length === 0) continue;
-    g.sort((a, b) => (p.x1[a] as number) - (p.x1[b] as number) || a - b);
+    g.sort((a, b) => p.x1[a]! - p.x1[b]! || a - b);
     const k = g.length;
     const c: WidthClass = {
       maxW: 0,
@@ -61,12 +61,14 @@ function buildClasses(p: Omit<PreparedPriors, "classes">): WidthClass[] {
     };
     let maxW = 0;
     g.forEach((i, j) => {
-      c.x1[j] = p.x1[i] as number;
-      c.y1[j] = p.y1[i] as number;
-      c.x2[j] = p.x2[i] as number;
-      c.y2[j] = p.y2[i] as number;
-      c.area[j] = p.area[i] as number;
-      maxW = Math.max(maxW, (p.x2[i] as number) - (p.x1[i] as number));
+      const x1 = p.x1[i]!;
+      const x2 = p.x2[i]!;
+      c.x1[j] = x1;
+      c.y1[j] = p.y1[i]!;
+      c.x2[j] = x2;
+      c.y2[j] = p.y2[i]!;
+      c.area[j] = p.area[i]!;
+      maxW = Math.max(maxW, x2 - x1);
     });
     out.push({ ...c, maxW });
   }
@@ -124,10 +126,10 @@ export function preparePriors(fn: string, priors: Boxes<"cxcywh", "rel">): Prepa
     lh: new Float64Array(n),
   };
   for (let i = 0; i < n; i++) {
-    const cx = d[4 * i] as number;
-    const cy = d[4 * i + 1] as number;
-    const w = d[4 * i + 2] as number;
-    const h = d[4 * i + 3] as number;
+    const cx = d[4 * i]!;
+    const cy = d[4 * i + 1]!;
+    const w = d[4 * i + 2]!;
+    const h = d[4 * i + 3]!;
     if (
       !(
         w > 0 &&
@@ -189,10 +191,10 @@ export function prepareGt(fn: string, gt: Boxes): PreparedGt {
   const area = new Float64Array(m);
   const f = gt.format;
   for (let g = 0; g < m; g++) {
-    const a = d[4 * g] as number;
-    const b = d[4 * g + 1] as number;
-    const c = d[4 * g + 2] as number;
-    const e = d[4 * g + 3] as number;
+    const a = d[4 * g]!;
+    const b = d[4 * g + 1]!;
+    const c = d[4 * g + 2]!;
+    const e = d[4 * g + 3]!;
     let x1: number;
     let y1: number;
     let x2: number;

@@ -29,28 +29,28 @@ export function scanGt(
     const from = gx1 - c.maxW;
     while (lo < hi) {
       const mid = (lo + hi) >> 1;
-      if ((cx1[mid] as number) <= from) lo = mid + 1;
+      if (cx1[mid]! <= from) lo = mid + 1;
       else hi = mid;
     }
     const { idx, y1, x2, y2, area } = c;
     for (let k = lo; k < cx1.length; k++) {
-      const px1 = cx1[k] as number;
+      const px1 = cx1[k]!;
       if (px1 >= gx2) break;
-      const w = Math.min(gx2, x2[k] as number) - Math.max(gx1, px1);
+      const w = Math.min(gx2, x2[k]!) - Math.max(gx1, px1);
       if (w <= 0) continue;
-      const h = Math.min(gy2, y2[k] as number) - Math.max(gy1, y1[k] as number);
+      const h = Math.min(gy2, y2[k]!) - Math.max(gy1, y1[k]!);
       if (h <= 0) continue;
       const inter = w * h;
-      const union = ga + (area[k] as number) - inter;
+      const union = ga + area[k]! - inter;
       const v = union > 0 ? inter / union : 0;
-      const p = idx[k] as number;
+      const p = idx[k]!;
       if (v > best || (v === best && v > 0 && p < bestP)) {
         best = v;
         bestP = p;
       }
       if (v >= threshold && v > 0) {
         above++;
-        if (counts !== undefined) counts[p] = (counts[p] as number) + 1;
+        if (counts !== undefined) counts[p]!++;
       }
     }
   }
