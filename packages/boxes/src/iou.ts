@@ -4,7 +4,10 @@
  *
  * All functions take boxes of any format; both arguments must share format and units (a compile error
  * via `NoInfer`, and a run-time `FORMAT_MISMATCH` / `UNITS_MISMATCH` for plain-JS callers). Boxes must
- * be valid (x1 ≤ x2, y1 ≤ y2, finite). Arithmetic is float64, results are stored as float32.
+ * be valid (x1 ≤ x2, y1 ≤ y2, finite): every function checks this at entry (one O(N + M) pass) and
+ * throws `INVALID_BOX` naming the argument, row, value and reason for a NaN, infinite or inverted row
+ * (e.g. from `unsafeBoxes`), as `nms`, `batchedNms` and `softNms` do. Zero-area rows are valid.
+ * Arithmetic is float64, results are stored as float32.
  *
  * Degenerate boxes give defined, finite values where torchvision returns NaN:
  *
@@ -24,6 +27,7 @@ import { convert } from "./convert.js";
 import { checkBoxes, checkOut, checkSame, fail } from "./internal/check.js";
 import { aspectAngle, ciouOf, diouOf, giouOf, iouOf } from "./internal/iou-pair.js";
 import { iouMatrixSweep } from "./internal/iou-sweep.js";
+import { checkCoords } from "./internal/valid.js";
 import type { Boxes, BoxFormat, BoxUnits } from "./types.js";
 
 /** `[N, 4]` xyxy coordinates of `b` (no copy when it is already xyxy). */
@@ -47,6 +51,8 @@ function prepare(
   checkBoxes(fn, "a", a);
   checkBoxes(fn, "b", b);
   checkSame(fn, a, b);
+  checkCoords(fn, "a", a);
+  checkCoords(fn, "b", b);
   if (pairs && a.length !== b.length) {
     fail(
       "SHAPE_MISMATCH",
@@ -248,7 +254,7 @@ function pairs(fn: Metric, a: Boxes, b: Boxes, out: Float32Array | undefined): F
  * @param out optional `[N, M]` row-major Float32Array to write into (returned).
  * @returns `[N, M]` row-major Float32Array, `out[i * M + j] = IoU(a_i, b_j)` in [0, 1].
  * @throws BoxesError `FORMAT_MISMATCH` / `UNITS_MISMATCH` when plain-JS callers mix them, `NOT_BOXES`,
- * `SHAPE_MISMATCH` for a wrong `out`.
+ * `SHAPE_MISMATCH` for a wrong `out`, `INVALID_BOX` for a non-finite or inverted row.
  * @example iou(gt, priors)[i * priors.length + j]
  */
 export function iou<F extends BoxFormat, U extends BoxUnits>(
@@ -268,7 +274,8 @@ export function iou<F extends BoxFormat, U extends BoxUnits>(
  * @param b `[M, 4]` boxes, same format and units as `a`.
  * @param out optional `[N, M]` output.
  * @returns `[N, M]` row-major Float32Array.
- * @throws BoxesError `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `SHAPE_MISMATCH` (out).
+ * @throws BoxesError `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `SHAPE_MISMATCH` (out),
+ * `INVALID_BOX` (non-finite or inverted row).
  */
 export function giou<F extends BoxFormat, U extends BoxUnits>(
   a: Boxes<F, U>,
@@ -288,7 +295,8 @@ export function giou<F extends BoxFormat, U extends BoxUnits>(
  * @param b `[M, 4]` boxes, same format and units as `a`.
  * @param out optional `[N, M]` output.
  * @returns `[N, M]` row-major Float32Array.
- * @throws BoxesError `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `SHAPE_MISMATCH` (out).
+ * @throws BoxesError `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `SHAPE_MISMATCH` (out),
+ * `INVALID_BOX` (non-finite or inverted row).
  */
 export function diou<F extends BoxFormat, U extends BoxUnits>(
   a: Boxes<F, U>,
@@ -309,7 +317,8 @@ export function diou<F extends BoxFormat, U extends BoxUnits>(
  * @param b `[M, 4]` boxes, same format and units as `a`.
  * @param out optional `[N, M]` output.
  * @returns `[N, M]` row-major Float32Array.
- * @throws BoxesError `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `SHAPE_MISMATCH` (out).
+ * @throws BoxesError `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `SHAPE_MISMATCH` (out),
+ * `INVALID_BOX` (non-finite or inverted row).
  */
 export function ciou<F extends BoxFormat, U extends BoxUnits>(
   a: Boxes<F, U>,
@@ -327,7 +336,8 @@ export function ciou<F extends BoxFormat, U extends BoxUnits>(
  * @param b `[N, 4]` boxes, same format, units and length as `a`.
  * @param out optional `[N]` output.
  * @returns `[N]` Float32Array in [0, 1].
- * @throws BoxesError `SHAPE_MISMATCH` when the lengths differ (or `out` is wrong), `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`.
+ * @throws BoxesError `SHAPE_MISMATCH` when the lengths differ (or `out` is wrong), `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`,
+ * `INVALID_BOX` (non-finite or inverted row).
  */
 export function iouPairs<F extends BoxFormat, U extends BoxUnits>(
   a: Boxes<F, U>,
@@ -344,7 +354,7 @@ export function iouPairs<F extends BoxFormat, U extends BoxUnits>(
  * @param b `[N, 4]` boxes, same format, units and length as `a`.
  * @param out optional `[N]` output.
  * @returns `[N]` Float32Array in [−1, 1].
- * @throws BoxesError `SHAPE_MISMATCH`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`.
+ * @throws BoxesError `SHAPE_MISMATCH`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `INVALID_BOX`.
  */
 export function giouPairs<F extends BoxFormat, U extends BoxUnits>(
   a: Boxes<F, U>,
@@ -361,7 +371,7 @@ export function giouPairs<F extends BoxFormat, U extends BoxUnits>(
  * @param b `[N, 4]` boxes, same format, units and length as `a`.
  * @param out optional `[N]` output.
  * @returns `[N]` Float32Array in [−1, 1].
- * @throws BoxesError `SHAPE_MISMATCH`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`.
+ * @throws BoxesError `SHAPE_MISMATCH`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `INVALID_BOX`.
  */
 export function diouPairs<F extends BoxFormat, U extends BoxUnits>(
   a: Boxes<F, U>,
@@ -378,7 +388,7 @@ export function diouPairs<F extends BoxFormat, U extends BoxUnits>(
  * @param b `[N, 4]` boxes, same format, units and length as `a`.
  * @param out optional `[N]` output.
  * @returns `[N]` Float32Array in [−2, 1].
- * @throws BoxesError `SHAPE_MISMATCH`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`.
+ * @throws BoxesError `SHAPE_MISMATCH`, `FORMAT_MISMATCH`, `UNITS_MISMATCH`, `NOT_BOXES`, `INVALID_BOX`.
  */
 export function ciouPairs<F extends BoxFormat, U extends BoxUnits>(
   a: Boxes<F, U>,

@@ -5,7 +5,9 @@
  * - a box is suppressed when its IoU with a kept box is STRICTLY greater than `iouThreshold`;
  * - boxes are visited by decreasing score; equal scores are broken by LOWER index (a stable order;
  *   torchvision's order for ties is unspecified and its large-input `batched_nms` path is not stable);
- * - NaN scores are rejected with `INVALID_ARGUMENT` (torchvision sorts them unpredictably);
+ * - NaN scores are rejected with `INVALID_ARGUMENT` (torchvision sorts them unpredictably), and
+ *   non-finite or inverted boxes with `INVALID_BOX` (checked at entry, as in the IoU family;
+ *   torchvision keeps them, their IoU being NaN);
  * - IoU is computed in float64 (torchvision: in the dtype of the boxes), with IoU 0 for a zero union.
  * @packageDocumentation
  */
@@ -14,6 +16,7 @@ import { checkBoxes, checkNumberIn, fail } from "./internal/check.js";
 import { iouOf } from "./internal/iou-pair.js";
 import { gatherSorted, greedyNmsAuto } from "./internal/nms-kernel.js";
 import { scoreOrder } from "./internal/nms-order.js";
+import { checkCoords } from "./internal/valid.js";
 import { xyxyData } from "./iou.js";
 import type { Boxes, BoxFormat, BoxUnits } from "./types.js";
 
@@ -85,7 +88,8 @@ function readOptions(fn: string, options: NmsOptions): [number, number | undefin
  * @param options `maxOutput` (top-k after suppression), `scoreThreshold` (pre-filter, strict `>`).
  * @returns `[K]` Int32Array of kept indices into `boxes`, by decreasing score (ties: lower index).
  * @throws BoxesError `SHAPE_MISMATCH` when `scores.length !== boxes.length`; `INVALID_ARGUMENT` for a
- * NaN score, a threshold outside [0, 1] or a bad option; `NOT_BOXES`.
+ * NaN score, a threshold outside [0, 1] or a bad option; `NOT_BOXES`; `INVALID_BOX` for a non-finite
+ * or inverted box.
  * @example const keep = nms(dets, scores, 0.45, { maxOutput: 200 }); const kept = select(dets, keep);
  */
 export function nms<F extends BoxFormat, U extends BoxUnits>(
@@ -96,6 +100,7 @@ export function nms<F extends BoxFormat, U extends BoxUnits>(
 ): Int32Array {
   const fn = "nms";
   checkBoxes(fn, "boxes", boxes);
+  checkCoords(fn, "boxes", boxes);
   checkScores(fn, boxes, scores);
   checkNumberIn(fn, "iouThreshold", iouThreshold, 0, 1);
   const [maxOutput, scoreThreshold] = readOptions(fn, options);
@@ -127,7 +132,8 @@ export function nms<F extends BoxFormat, U extends BoxUnits>(
  * @param options `maxOutput` (applied to the merged result), `scoreThreshold` (pre-filter, strict `>`).
  * @returns `[K]` Int32Array of kept indices, by decreasing score (ties: lower index).
  * @throws BoxesError `SHAPE_MISMATCH` when lengths differ; `INVALID_ARGUMENT` for a NaN score, a
- * non-integer class, a threshold outside [0, 1] or a bad option; `NOT_BOXES`.
+ * non-integer class, a threshold outside [0, 1] or a bad option; `NOT_BOXES`; `INVALID_BOX` for a
+ * non-finite or inverted box.
  */
 export function batchedNms<F extends BoxFormat, U extends BoxUnits>(
   boxes: Boxes<F, U>,
@@ -138,6 +144,7 @@ export function batchedNms<F extends BoxFormat, U extends BoxUnits>(
 ): Int32Array {
   const fn = "batchedNms";
   checkBoxes(fn, "boxes", boxes);
+  checkCoords(fn, "boxes", boxes);
   checkScores(fn, boxes, scores);
   if (classes === null || typeof classes !== "object" || classes.length !== boxes.length) {
     fail(
@@ -266,7 +273,8 @@ export interface SoftNmsResult {
  * @param options method, sigma, iouThreshold, scoreThreshold, maxOutput (see {@link SoftNmsOptions}).
  * @returns kept indices and their updated scores, in selection order.
  * @throws BoxesError `SHAPE_MISMATCH` when lengths differ; `INVALID_ARGUMENT` for a NaN, negative or
- * infinite score or an option out of its domain; `NOT_BOXES`.
+ * infinite score or an option out of its domain; `NOT_BOXES`; `INVALID_BOX` for a non-finite or
+ * inverted box.
  */
 export function softNms<F extends BoxFormat, U extends BoxUnits>(
   boxes: Boxes<F, U>,
@@ -275,6 +283,7 @@ export function softNms<F extends BoxFormat, U extends BoxUnits>(
 ): SoftNmsResult {
   const fn = "softNms";
   checkBoxes(fn, "boxes", boxes);
+  checkCoords(fn, "boxes", boxes);
   checkScores(fn, boxes, scores);
   const method = options.method ?? "linear";
   if (method !== "linear" && method !== "gaussian") {

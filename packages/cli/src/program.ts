@@ -9,7 +9,7 @@ import { isOdError } from "@od/boxes";
 import { BACKENDS, type BackendName } from "@od/tf";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand } from "./internal/backend-command.js";
-import { intArg, numArg, oneLine, sizeArg } from "./internal/common.js";
+import { classListArg, intArg, numArg, oneLine, sizeArg } from "./internal/common.js";
 import { dataCheck, dataStats } from "./internal/data-commands.js";
 import { FORMATS, POLICIES } from "./internal/dataset.js";
 import { demoCommand } from "./internal/demo-command.js";
@@ -127,12 +127,24 @@ export function createProgram(io: CliIo): Command {
         .choices(POLICIES)
         .default("error"),
     )
+    .option(
+      "--classes <names>",
+      "the expected class names, comma-separated; other names are unknown-class issues",
+      classListArg,
+    )
+    .option(
+      "--headers-only",
+      "read image headers only (faster; truncated or corrupt image data goes unnoticed)",
+    )
     .addOption(jsonOption())
     .addHelpText(
       "after",
-      `${examples("od data check ./bccd", "od data check ./bccd --split trainval --policy clip", "od data check ./coco/instances_val.json --json")}
+      `${examples("od data check ./bccd", "od data check ./bccd --split trainval --policy clip", "od data check ./bccd --classes RBC,WBC,Platelets", "od data check ./coco/instances_val.json --json")}
+Every image is decoded (files are read only if they are regular files within the size limits).
+Near-duplicate class names (case, spacing, Unicode form, one edit apart) are listed.
 Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are listed),
-1 when --policy error and issues exist (all listed), 2 when it cannot be loaded at all.\n`,
+1 when --policy error and issues or near-duplicate class names exist (all listed),
+2 when it cannot be loaded at all (malformed file, empty dataset, no image left).\n`,
     )
     .action(act(io, "data check", (dir: string, o) => dataCheck(io, dir, o)));
   sub(data, "stats", "data stats")

@@ -1,4 +1,4 @@
-import { readFile, rm } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { errorLine, od, vocFixture } from "./helpers.js";
@@ -75,6 +75,26 @@ describe("od priors fit", () => {
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "priors fit")).toMatch(
       /^od priors fit: fitPriors: options\.budget\.priors \(10\) is smaller/,
+    );
+  });
+});
+
+describe("od priors: sizes beyond the documented bound", () => {
+  test("a prior config over MAX_PRIORS is exit 2 before allocating", async () => {
+    const cfg = path.join(root, "huge-priors.json");
+    await writeFile(
+      cfg,
+      JSON.stringify({
+        imageSize: { width: 320, height: 320 },
+        featureMaps: [{ height: 100000, width: 100000 }],
+        scales: [0.2, 0.4],
+        aspectRatios: [[2]],
+      }),
+    );
+    const r = await od(["priors", "analyze", "--data", root, "--config", cfg]);
+    expect(r.code).toBe(2);
+    expect(errorLine(r.stderr, "priors analyze")).toMatch(
+      /priorLayout: the config describes \d+ priors, over the limit of 4194304 \(MAX_PRIORS\)/,
     );
   });
 });

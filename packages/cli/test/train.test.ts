@@ -1,4 +1,4 @@
-import { rm, writeFile } from "node:fs/promises";
+import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TrainConfig } from "@od/train";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -178,5 +178,56 @@ describe("od train", () => {
     });
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "train")).toBe("od train: train: the dataset has no images; (split trainval)");
+  });
+});
+
+describe("od train finds the dataset as every other command does", () => {
+  const coco = {
+    images: [{ id: 1, file_name: "a.png", width: 64, height: 48 }],
+    annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [5, 5, 20, 20] }],
+    categories: [{ id: 1, name: "cell" }],
+  };
+  async function run(args: string[]) {
+    const s = stub([]);
+    const r = await od(["train", ...args, "--out", path.join(root, "run-detect")], { loadTrainNode: s.load });
+    return { ...r, config: s.calls[0]?.config };
+  }
+  test("a COCO file, a folder holding one, a YOLO folder, a VOC folder", async () => {
+    const dir = path.join(root, "detect");
+    await mkdir(path.join(dir, "coco"), { recursive: true });
+    await writeFile(path.join(dir, "coco", "instances.json"), JSON.stringify(coco));
+    await mkdir(path.join(dir, "yolo", "images"), { recursive: true });
+    await writeFile(path.join(dir, "yolo", "classes.txt"), "cell\n");
+    const file = await run(["--data", path.join(dir, "coco", "instances.json")]);
+    expect(file.code).toBe(0);
+    expect(file.config?.data).toMatchObject({
+      format: "coco",
+      root: path.join(dir, "coco", "instances.json"),
+    });
+    const folder = await run(["--data", path.join(dir, "coco")]);
+    expect(folder.config?.data).toMatchObject({
+      format: "coco",
+      root: path.join(dir, "coco", "instances.json"),
+    });
+    expect((await run(["--data", path.join(dir, "yolo")])).config?.data.format).toBe("yolo");
+    expect((await run(["--data", root])).config?.data).toMatchObject({ format: "voc", root });
+  });
+  test("what cannot be detected is one line listing what was looked for (exit 2)", async () => {
+    const empty = path.join(root, "detect-empty");
+    await mkdir(empty, { recursive: true });
+    const r = await run(["--data", empty]);
+    expect(r.code).toBe(2);
+    expect(errorLine(r.stderr, "train")).toMatch(
+      /cannot tell the format of .*detect-empty \(no Annotations\/ for VOC, no images\/ or classes\.txt for YOLO, no \*\.json for COCO\); pass --format voc\|coco\|yolo/,
+    );
+    const json = path.join(root, "detect-file.json");
+    await writeFile(json, JSON.stringify(coco));
+    const voc = await run(["--data", json, "--format", "voc"]);
+    expect(voc.code).toBe(2);
+    expect(errorLine(voc.stderr, "train")).toMatch(
+      /a VOC dataset is a folder; .*detect-file\.json is a file/,
+    );
+    const missing = await run(["--data", path.join(root, "nope")]);
+    expect(errorLine(missing.stderr, "train")).toMatch(/dataset .*nope does not exist/);
   });
 });

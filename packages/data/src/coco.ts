@@ -20,8 +20,9 @@ export const CocoSchema = z.looseObject({
     z.looseObject({
       id: Id,
       file_name: z.string(),
-      width: z.number().optional(),
-      height: z.number().optional(),
+      /** Image width in px; 0 means unknown (the image's own size is used). */
+      width: z.number().min(0).optional(),
+      height: z.number().min(0).optional(),
     }),
   ),
   annotations: z
@@ -44,6 +45,32 @@ export const CocoSchema = z.looseObject({
 /** A COCO instances file as od reads and writes it. */
 export type CocoJson = z.infer<typeof CocoSchema>;
 
+/** Fails when two categories share an id or a name (either would silently relabel boxes). */
+function checkCategories(fn: string, file: string, categories: CocoJson["categories"]): void {
+  const byId = new Map<number, number>();
+  const byName = new Map<string, number>();
+  categories.forEach((c, i) => {
+    const j = byId.get(c.id);
+    if (j !== undefined)
+      fail(
+        "MALFORMED_ANNOTATION",
+        fn,
+        `${file}: categories[${j}] (${JSON.stringify(categories[j]?.name)}) and categories[${i}] (${JSON.stringify(c.name)}) both have id ${c.id}`,
+        { file, field: `categories[${i}].id`, value: c.id },
+      );
+    const k = byName.get(c.name);
+    if (k !== undefined)
+      fail(
+        "MALFORMED_ANNOTATION",
+        fn,
+        `${file}: categories[${k}] (id ${categories[k]?.id}) and categories[${i}] (id ${c.id}) are both named ${JSON.stringify(c.name)}`,
+        { file, field: `categories[${i}].name`, value: c.name },
+      );
+    byId.set(c.id, i);
+    byName.set(c.name, i);
+  });
+}
+
 /** Options of {@link cocoDataset}. */
 export interface CocoOptions extends LoadOptions {
   /** Annotation file name used in messages and the report (default `"<coco>"`). */
@@ -57,14 +84,16 @@ export interface CocoOptions extends LoadOptions {
 /**
  * Parses and validates a COCO instances file (text or an already parsed object).
  *
- * The JSON is checked against {@link CocoSchema} (zod). Class names: `options.classNames` when
- * given (categories whose name is not in it make their annotations `unknown-class` issues), else the
- * category names ordered by category id. `iscrowd` becomes `crowd`; a non-standard `difficult` field
+ * The JSON is checked against {@link CocoSchema} (zod); category ids and names must be unique. Class
+ * names: `options.classNames` when given (categories whose name is not in it make their annotations
+ * `unknown-class` issues), else the category names ordered by category id. An image `width`/`height`
+ * of 0 means unknown (the checked image's size is used). `iscrowd` becomes `crowd`; a non-standard `difficult` field
  * is read when present. Image ids become strings. Images without annotations are negatives.
  *
  * @returns the dataset, images in file order, boxes in annotation order.
  * @throws DataError `MALFORMED_ANNOTATION` for invalid JSON (file, line, column), a schema violation
- *   (naming the field path, e.g. `annotations[3].bbox`), duplicate image ids, or an annotation whose
+ *   (naming the field path, e.g. `annotations[3].bbox`), duplicate image ids, two categories with one
+ *   id or one name (naming both entries), or an annotation whose
  *   `image_id` is not an image; under policy `error` also `INVALID_BOX`, `UNKNOWN_CLASS`,
  *   `MISSING_IMAGE`, `UNREADABLE_IMAGE`, `SIZE_MISMATCH`.
  */
@@ -90,6 +119,7 @@ export function cocoDataset(json: string | unknown, options: CocoOptions = {}): 
     );
   }
   const coco = parsed.data;
+  checkCategories(fn, file, coco.categories);
   const cats = [...coco.categories].sort((a, b) => a.id - b.id);
   const classNames = options.classNames ?? cats.map((c) => c.name);
   const nameIndex = new Map(classNames.map((n, i) => [n, i]));
@@ -137,6 +167,7 @@ export function cocoDataset(json: string | unknown, options: CocoOptions = {}): 
     options.allowEmpty ?? false,
     "COCO x,y,w,h",
     (c) => (typeof c === "number" ? (catLabel.get(c) ?? -1) : -1),
+    classNames,
   );
   const dir = options.imageDir ?? "";
   for (const im of coco.images) {

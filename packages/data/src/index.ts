@@ -4,10 +4,12 @@
  * Browser-safe: file-system loaders and Node image decoding are in `@od/data/node`.
  * @packageDocumentation
  */
+export * from "./classes.js";
 export * from "./coco.js";
 export * from "./dataset.js";
 export * from "./errors.js";
 export * from "./image.js";
+export * from "./limits.js";
 export * from "./pipeline.js";
 export * from "./split.js";
 export * from "./stats.js";

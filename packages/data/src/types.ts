@@ -28,11 +28,19 @@ export interface ImageRecord {
 /** Why an item appears in a {@link ValidationReport}. */
 export type DataIssueReason =
   | BoxIssueReason
+  /**
+   * A box overlapping the image has a corner more than `MAX_BOX_OVERHANG` image sizes outside it (e.g. a
+   * `1e30` typed for `640`): dropped under every policy, never clipped into a box covering the image.
+   */
+  | "far-outside-image"
   /** The class name (VOC), category id (COCO) or class id (YOLO) is not in the class list. */
   | "unknown-class"
-  /** The image file does not exist. */
+  /** The image file does not exist (for YOLO also: a label file whose image does not exist). */
   | "missing-image"
-  /** The image file exists but its header cannot be read, or it is neither JPEG nor PNG. */
+  /**
+   * The image file cannot be used: not a regular file, too large, neither JPEG nor PNG, a header that
+   * cannot be read or is over the pixel limit, or (when images are decoded) data that does not decode.
+   */
   | "unreadable-image"
   /** The annotation's width/height differ from the actual image (EXIF orientation applied). */
   | "size-mismatch"
@@ -70,6 +78,12 @@ export interface DataIssue {
   readonly reason: DataIssueReason;
   /** What was done. */
   readonly action: DataIssueAction;
+  /**
+   * Why, in words, where the reason alone does not say it: what is wrong with an unreadable image
+   * (`is a FIFO, not a regular file`, `cannot decode jpeg (...)`), or a suggestion for an unknown
+   * class (`did you mean "RBC"?`). Absent otherwise.
+   */
+  readonly detail?: string;
 }
 
 /** Validation report returned with every loaded dataset. Nothing is dropped without an entry here. */
@@ -120,7 +134,9 @@ export interface LoadOptions {
    * What to do with invalid boxes, unknown classes, missing/unreadable images and size mismatches
    * (default `"error"`). `error` throws a {@link DataError} naming file, index and value; `drop` removes
    * the box (or image) and reports it; `clip` clips boxes that cross the border (and replaces a wrong
-   * annotation size by the actual one), drops everything else, and reports all of it.
+   * annotation size by the actual one), drops everything else, and reports all of it. Boxes with a
+   * corner far outside the image (see `MAX_BOX_OVERHANG`) are `far-outside-image`: dropped, never
+   * clipped. Malformed files (XML, JSON, numbers, flags) are always errors, whatever the policy.
    */
   readonly policy?: InvalidBoxPolicy;
   /**

@@ -11,6 +11,7 @@
 import type { ImageSize } from "@od/boxes";
 import { DatasetBuilder, type RawObject } from "./internal/builder.js";
 import { fail, fmt } from "./internal/fail.js";
+import { DECIMAL_HINT, parseDecimal } from "./internal/number.js";
 import { stem } from "./internal/path.js";
 import type { DetectionDataset, ImageCheck, ImageRecord, LoadOptions } from "./types.js";
 
@@ -37,13 +38,12 @@ export interface YoloRow {
 }
 
 function field(fn: string, tok: string, file: string, line: number, what: string): number {
-  if (/^[+-]?nan$/i.test(tok)) return Number.NaN;
-  const v = Number(tok);
-  if (tok === "" || Number.isNaN(v)) {
+  const v = parseDecimal(tok);
+  if (v === undefined) {
     fail(
       "MALFORMED_ANNOTATION",
       fn,
-      `${file}:${line}: ${what} must be a number; got ${JSON.stringify(tok)}`,
+      `${file}:${line}: ${what} must be ${DECIMAL_HINT}; got ${JSON.stringify(tok)}`,
       { file, line, value: tok },
     );
   }
@@ -55,8 +55,9 @@ function field(fn: string, tok: string, file: string, line: number, what: string
  * @param file name used in error messages.
  * @returns rows in file order (not validated: see {@link yoloDataset}).
  * @throws DataError `MALFORMED_ANNOTATION` naming `file:line` for a line without exactly 5 fields
- *   (e.g. a segmentation polygon), a class id that is not a non-negative integer, or a coordinate that
- *   is not a number (`nan` is accepted and reported later as `non-finite`).
+ *   (e.g. a segmentation polygon), a class id that is not a non-negative integer (digits only), or a
+ *   coordinate that is not a plain decimal (`0x10`, `Infinity`, `1e999` are refused; `nan` is accepted
+ *   and reported later as a `non-finite` box).
  */
 export function parseYoloLabels(text: string, file = "<string>"): YoloRow[] {
   const fn = "parseYoloLabels";
@@ -123,6 +124,22 @@ export function parseNames(text: string, file = "<string>"): string[] {
   return names;
 }
 
+/** A row as a raw object of an image W × H px (NaN when unknown). */
+function rawObject(r: YoloRow, W: number, H: number): RawObject {
+  return {
+    cls: r.cls,
+    value: [r.cx, r.cy, r.w, r.h],
+    x1: snap((r.cx - r.w / 2) * W, W),
+    y1: snap((r.cy - r.h / 2) * H, H),
+    x2: snap((r.cx + r.w / 2) * W, W),
+    y2: snap((r.cy + r.h / 2) * H, H),
+    where: `line ${r.line}`,
+    difficult: 0,
+    crowd: 0,
+    truncated: 0,
+  };
+}
+
 /** One image for {@link yoloDataset}. */
 export interface YoloEntry {
   /** Label file path (its stem becomes the image id); used in messages. */
@@ -135,8 +152,23 @@ export interface YoloEntry {
   readonly size?: ImageSize;
 }
 
+/** A label file without an image, for {@link YoloOptions.orphans}. */
+export interface YoloOrphan {
+  /** Label file path (its stem becomes the issue's image id). */
+  readonly labelFile: string;
+  /** Where the image was looked for, e.g. `images/a.{jpg,jpeg,png}` (the issue's value). */
+  readonly lookedFor: string;
+  /** Its parsed rows (counted in `boxesRead`). */
+  readonly rows: readonly YoloRow[];
+}
+
 /** Options of {@link yoloDataset}: `classNames` is required (the names file). */
 export interface YoloOptions extends LoadOptions {
+  /**
+   * Label files without an image: each is a `missing-image` issue naming the label file (under
+   * policy `error` a `MISSING_IMAGE` error), reported after the images.
+   */
+  readonly orphans?: readonly YoloOrphan[];
   /** Class names, line i of the names file is class i. Class ids ≥ its length are `unknown-class` issues. */
   readonly classNames: readonly string[];
   /** Results of reading image headers, keyed by `imageFile`. */
@@ -147,8 +179,8 @@ export interface YoloOptions extends LoadOptions {
  * Builds a validated dataset from parsed YOLO labels: relative cxcywh rows become xyxy px of each
  * image's size; every box is validated with the caller's policy (a row whose box leaves [0, 1] is
  * `out-of-image` or `outside-image`).
- * @throws DataError under policy `error`: `INVALID_BOX`, `UNKNOWN_CLASS`, `MISSING_IMAGE`,
- *   `UNREADABLE_IMAGE`, or `MALFORMED_ANNOTATION` when an image has no size.
+ * @throws DataError under policy `error`: `INVALID_BOX`, `UNKNOWN_CLASS`, `MISSING_IMAGE` (also for
+ *   an orphan label file), `UNREADABLE_IMAGE`, or `MALFORMED_ANNOTATION` when an image has no size.
  */
 export function yoloDataset(entries: readonly YoloEntry[], options: YoloOptions): DetectionDataset {
   const C = options.classNames.length;
@@ -164,21 +196,21 @@ export function yoloDataset(entries: readonly YoloEntry[], options: YoloOptions)
     const size = e.size ?? (check?.status === "ok" ? check.size : undefined);
     const W = size?.width ?? Number.NaN;
     const H = size?.height ?? Number.NaN;
-    const objects = e.rows.map(
-      (r): RawObject => ({
-        cls: r.cls,
-        value: [r.cx, r.cy, r.w, r.h],
-        x1: snap((r.cx - r.w / 2) * W, W),
-        y1: snap((r.cy - r.h / 2) * H, H),
-        x2: snap((r.cx + r.w / 2) * W, W),
-        y2: snap((r.cy + r.h / 2) * H, H),
-        where: `line ${r.line}`,
-        difficult: 0,
-        crowd: 0,
-        truncated: 0,
-      }),
-    );
+    const objects = e.rows.map((r) => rawObject(r, W, H));
     b.add({ id: stem(e.labelFile), file: e.imageFile, annotationFile: e.labelFile, size, objects }, check);
+  }
+  for (const o of options.orphans ?? []) {
+    b.addWithoutImage(
+      {
+        id: stem(o.labelFile),
+        file: o.lookedFor,
+        annotationFile: o.labelFile,
+        size: undefined,
+        objects: o.rows.map((r) => rawObject(r, Number.NaN, Number.NaN)),
+      },
+      o.lookedFor,
+      `label file ${o.labelFile} has no image (looked for ${o.lookedFor})`,
+    );
   }
   return b.build(options.classNames);
 }

@@ -80,6 +80,52 @@ describe("cocoDataset", () => {
     ]);
     expect(ds.report.issues[1]?.value).toEqual([10, 5, 0, 10]);
   });
+  test("duplicate category ids or names are malformed, naming both entries", () => {
+    const ids = {
+      ...coco,
+      categories: [
+        { id: 3, name: "dog" },
+        { id: 1, name: "cat" },
+        { id: 3, name: "bird" },
+      ],
+    };
+    expectOdError(
+      () => cocoDataset(ids, { file: "x.json" }),
+      "MALFORMED_ANNOTATION",
+      /^cocoDataset: x\.json: categories\[0\] \("dog"\) and categories\[2\] \("bird"\) both have id 3/,
+    );
+    const names = {
+      ...coco,
+      categories: [
+        { id: 3, name: "cat" },
+        { id: 1, name: "cat" },
+      ],
+    };
+    expectOdError(
+      () => cocoDataset(names, { file: "x.json" }),
+      "MALFORMED_ANNOTATION",
+      /^cocoDataset: x\.json: categories\[0\] \(id 3\) and categories\[1\] \(id 1\) are both named "cat"/,
+    );
+    expectOdError(
+      () => cocoDataset(names, { file: "x.json", classNames: ["cat"] }),
+      "MALFORMED_ANNOTATION",
+      /both named "cat"/,
+    );
+  });
+  test("image sizes: 0 means unknown, a negative size is malformed", () => {
+    const neg = { ...coco, images: [{ id: 7, file_name: "a.jpg", width: -100, height: 50 }] };
+    expectOdError(
+      () => cocoDataset(neg, { file: "x.json" }),
+      "MALFORMED_ANNOTATION",
+      /x\.json: images\[0\]\.width: /,
+    );
+    const zero = { ...coco, images: [{ id: 7, file_name: "a.jpg", width: 0, height: 0 }] };
+    expectOdError(
+      () => cocoDataset(zero, { file: "x.json" }),
+      "MALFORMED_ANNOTATION",
+      /gives no valid image size/,
+    );
+  });
   test("classNames option maps by category name", () => {
     const ds = cocoDataset(coco, { classNames: ["dog", "cat", "bird"] });
     expect(Array.from(ds.images[0]!.labels)).toEqual([0, 1]);

@@ -23,10 +23,14 @@ describe("parseVocXml", () => {
       { name: "dog", xmin: 10, ymin: 10, xmax: 20, ymax: 20, difficult: 0, truncated: 1 },
     ]);
   });
-  test("no objects is a negative; missing or non-numeric coordinates become NaN", () => {
+  test("no objects is a negative; empty or nan coordinates become NaN (a non-finite box later)", () => {
     expect(parseVocXml(vocXml("a.jpg", 10, 10, [])).objects).toEqual([]);
-    const a = parseVocXml(vocXml("a.jpg", 10, 10, [["cat", "x", 1, 2, 3]]));
-    expect(a.objects[0]?.xmin).toBeNaN();
+    for (const v of ["", "nan", "NaN"]) {
+      const a = parseVocXml(vocXml("a.jpg", 10, 10, [["cat", v, 1, 2, 3]]));
+      expect(a.objects[0]?.xmin).toBeNaN();
+    }
+    const noBox = parseVocXml("<annotation><object><name>cat</name></object></annotation>");
+    expect(noBox.objects[0]?.xmax).toBeNaN();
   });
   test("malformed XML names the file, line and column", () => {
     expectOdError(
@@ -43,6 +47,120 @@ describe("parseVocXml", () => {
       () => parseVocXml("<annotation><object><bndbox/></object></annotation>", "x.xml"),
       "MALFORMED_ANNOTATION",
       /x\.xml: object\[0\] has no <name>/,
+    );
+  });
+});
+
+describe("parseVocXml: strict numbers and flags", () => {
+  test.each([
+    ["0x10", "xmin"],
+    ["abc", "xmin"],
+    ["Infinity", "xmin"],
+    ["1e400", "xmin"],
+    ["12px", "xmin"],
+    ["1_0", "xmin"],
+  ])("coordinate %j is malformed, naming file, object, field and value", (v, field) => {
+    expectOdError(
+      () =>
+        parseVocXml(
+          vocXml("a.jpg", 10, 10, [
+            ["cat", 1, 1, 5, 5],
+            ["cat", v, 1, 2, 3],
+          ]),
+          "A.xml",
+        ),
+      "MALFORMED_ANNOTATION",
+      new RegExp(
+        `^parseVocXml: A\\.xml: object\\[1\\] <bndbox><${field}> must be a decimal number .*; got ${JSON.stringify(v).replace(/[.]/g, "\\.")}`,
+      ),
+    );
+  });
+  test("decimals in every form are read", () => {
+    const a = parseVocXml(vocXml("a.jpg", 10, 10, [["cat", "+1", "2.", ".5", "1e1"]]));
+    expect(a.objects[0]).toMatchObject({ xmin: 1, ymin: 2, xmax: 0.5, ymax: 10 });
+  });
+  test.each(["abc", "-32", "0x20", "Infinity", "12.5.1"])("<width>%s</width> is malformed", (w) => {
+    const xml = `<annotation><size><width>${w}</width><height>10</height></size></annotation>`;
+    expectOdError(
+      () => parseVocXml(xml, "A.xml"),
+      "MALFORMED_ANNOTATION",
+      /^parseVocXml: A\.xml: <size><width> must be a positive decimal number \(0 or absent: unknown\); got /,
+    );
+  });
+  test("a size of 0 or an absent size means unknown", () => {
+    expect(parseVocXml(vocXml("a.jpg", 0, 0, [])).size).toBeUndefined();
+    expect(parseVocXml("<annotation><size><width>5</width></size></annotation>").size).toBeUndefined();
+  });
+  test.each([
+    ["difficult", "yes"],
+    ["difficult", "2"],
+    ["difficult", "true"],
+    ["truncated", "maybe"],
+    ["truncated", "-1"],
+  ])("<%s>%s</...> is malformed: flags are 0 or 1", (flag, v) => {
+    const obj = `<object><name>cat</name><${flag}>${v}</${flag}><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>2</xmax><ymax>2</ymax></bndbox></object>`;
+    expectOdError(
+      () => parseVocXml(`<annotation>${obj}</annotation>`, "A.xml"),
+      "MALFORMED_ANNOTATION",
+      new RegExp(`A\\.xml: object\\[0\\] <${flag}> must be 0 or 1; got "${v}"`),
+    );
+  });
+  test("flags 0, 1, empty or absent", () => {
+    const a = parseVocXml(
+      "<annotation><object><name>c</name><difficult>1</difficult><truncated/></object><object><name>c</name><difficult> 0 </difficult></object></annotation>",
+    );
+    expect(a.objects.map((o) => [o.difficult, o.truncated])).toEqual([
+      [1, 0],
+      [0, 0],
+    ]);
+  });
+});
+
+describe("parseVocXml: nothing is expanded", () => {
+  const obj = (name: string) =>
+    `<object><name>${name}</name><bndbox><xmin>1</xmin><ymin>1</ymin><xmax>5</xmax><ymax>5</ymax></bndbox></object>`;
+  const doc = (name: string, prolog = "") =>
+    `${prolog}<annotation><filename>a.jpg</filename><size><width>10</width><height>10</height></size>${obj(name)}</annotation>`;
+  const laughs = `<!DOCTYPE annotation [<!ENTITY lol "lol">${Array.from({ length: 8 }, (_, i) => `<!ENTITY lol${i + 2} "${`&lol${i === 0 ? "" : i + 1};`.repeat(10)}">`).join("")}]>`;
+  test.each([
+    [
+      "an external entity",
+      doc("&xxe;", '<?xml version="1.0"?><!DOCTYPE annotation [<!ENTITY xxe SYSTEM "file:///etc/passwd">]>'),
+    ],
+    [
+      "an entity over 10k characters",
+      doc("&big;", `<!DOCTYPE annotation [<!ENTITY big "${"x".repeat(20000)}">]>`),
+    ],
+    ["an internal entity", doc("&e;", '<!DOCTYPE annotation [<!ENTITY e "RBC">]>')],
+    ["billion laughs", doc("&lol9;", laughs)],
+    ["a bare DOCTYPE", doc("cat", "<!DOCTYPE annotation>")],
+  ])("%s: a DOCTYPE is refused", (_what, xml) => {
+    expectOdError(
+      () => parseVocXml(xml, "Annotations/x.xml"),
+      "MALFORMED_ANNOTATION",
+      /^parseVocXml: Annotations\/x\.xml:1:\d+: DOCTYPE declarations are not accepted \(entities are never expanded\)/,
+    );
+  });
+  test.each(["&lol9;", "&#82;BC", "&#x52;BC", "a&nbsp;b"])("the reference in %j is refused", (name) => {
+    expectOdError(
+      () => parseVocXml(`<annotation>\n${obj(name)}</annotation>`, "Annotations/x.xml"),
+      "MALFORMED_ANNOTATION",
+      /^parseVocXml: Annotations\/x\.xml:2:\d+: entity reference &[^ ]+; is not accepted \(only &amp; &lt; &gt; &quot; &apos;\)/,
+    );
+  });
+  test("the five XML entities are decoded; CDATA and comments are left alone", () => {
+    expect(parseVocXml(doc("a&amp;b &lt;c&gt; &quot;d&quot; &apos;e&apos;")).objects[0]?.name).toBe(
+      "a&b <c> \"d\" 'e'",
+    );
+    expect(parseVocXml(doc("<![CDATA[R&B]]>")).objects[0]?.name).toBe("R&B");
+    expect(parseVocXml(doc("cat<!-- &nope; -->")).objects[0]?.name).toBe("cat");
+  });
+  test("deep nesting is a malformed file naming it (no stack overflow, no exit 3)", () => {
+    const deep = `<annotation>${"<x>".repeat(50000)}${"</x>".repeat(50000)}${obj("cat")}</annotation>`;
+    expectOdError(
+      () => parseVocXml(deep, "Annotations/deep.xml"),
+      "MALFORMED_ANNOTATION",
+      /^parseVocXml: Annotations\/deep\.xml:1:\d+: XML nested deeper than 100 elements/,
     );
   });
 });
@@ -129,6 +247,19 @@ describe("vocDataset", () => {
     });
     expect(toArray(ds.images[0]!.boxes)).toEqual([[1, 1, 9, 9]]);
     expect(ds.report).toMatchObject({ boxesRead: 7, boxesKept: 1 });
+  });
+  test("an unknown class close to a known one gets a suggestion (message and detail)", () => {
+    const e = entry("s", vocXml("s.jpg", 100, 50, [["Cat", 1, 1, 9, 9]]));
+    expectOdError(
+      () => vocDataset([e], { classNames: ["cat", "dog"] }),
+      "UNKNOWN_CLASS",
+      /object\[0\]: class "Cat" is not in classNames \(did you mean "cat"\?\)/,
+    );
+    const ds = vocDataset([e], { classNames: ["cat", "dog"], policy: "drop" });
+    expect(ds.report.issues[0]?.detail).toBe('did you mean "cat"?');
+    expect(
+      vocDataset([e], { classNames: ["bird"], policy: "drop" }).report.issues[0]?.detail,
+    ).toBeUndefined();
   });
   test("clip policy clips boxes crossing the border and drops the rest", () => {
     const ds = vocDataset([dirty], { classNames: ["cat"], policy: "clip" });
@@ -222,5 +353,12 @@ describe("writeVocXml", () => {
 describe("parseImageSet", () => {
   test("ids, blank lines and a second column", () => {
     expect(parseImageSet("a\n\n b \r\nc  1\n")).toEqual(["a", "b", "c"]);
+  });
+  test("a second column other than 1, 0, -1 means the id had spaces", () => {
+    expectOdError(
+      () => parseImageSet("a b\n", "l.txt"),
+      "MALFORMED_ANNOTATION",
+      /l\.txt:1: "a b" is not an image id/,
+    );
   });
 });

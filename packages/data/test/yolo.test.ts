@@ -25,7 +25,26 @@ describe("parseYoloLabels", () => {
     expectOdError(
       () => parseYoloLabels("1 0.5 abc 0.2 0.4", "a.txt"),
       "MALFORMED_ANNOTATION",
-      /a\.txt:1: cy must be a number; got "abc"/,
+      /a\.txt:1: cy must be a decimal number .*; got "abc"/,
+    );
+  });
+  test.each([
+    ["0 0x1 0.5 0.2 0.2", "cx", "0x1"],
+    ["0 0.5 Infinity 0.2 0.2", "cy", "Infinity"],
+    ["0 0.5 0.5 -inf 0.2", "w", "-inf"],
+    ["0 0.5 0.5 0.2 1e999", "h", "1e999"],
+  ])("%j: strict decimals only", (line, field, v) => {
+    expectOdError(
+      () => parseYoloLabels(line, "a.txt"),
+      "MALFORMED_ANNOTATION",
+      new RegExp(`a\\.txt:1: ${field} must be a decimal number .*; got "${v}"`),
+    );
+  });
+  test.each(["0x1", "+1", "1.0", "-1", "1e0"])("class %j is not a non-negative integer", (c) => {
+    expectOdError(
+      () => parseYoloLabels(`${c} 0.5 0.5 0.2 0.2`, "a.txt"),
+      "MALFORMED_ANNOTATION",
+      /a\.txt:1: class must be a non-negative integer/,
     );
   });
 });

@@ -115,6 +115,14 @@ export interface PriorLayout {
   readonly imageSize: ImageSize;
 }
 
+/**
+ * Most priors a configuration may describe: 2^22 = 4,194,304 (480 × SSD300's 8,732; the priors alone
+ * are 64 MiB of float32, and matching holds a `[G, P]` IoU matrix). A larger config is refused by
+ * {@link priorLayout} (and so by `generatePriors`, `priorCount`, fitting and coverage) before anything
+ * is allocated.
+ */
+export const MAX_PRIORS = 2 ** 22;
+
 function stepXY(s: Step): { x: number; y: number } {
   return typeof s === "number" ? { x: s, y: s } : { x: s.x, y: s.y };
 }
@@ -123,7 +131,8 @@ function stepXY(s: Step): { x: number; y: number } {
  * Validates a prior configuration and expands it into its {@link PriorLayout}: per level the grid, the
  * centre spacing and the (w, h) of every shape in emission order.
  * @throws PriorsError `INVALID_CONFIG` naming the field and value: non-positive sizes, scales, steps or
- *   ratios, per-level lists whose lengths differ from `featureMaps.length`, both or neither shape spec.
+ *   ratios, per-level lists whose lengths differ from `featureMaps.length`, both or neither shape spec,
+ *   more than {@link MAX_PRIORS} priors.
  */
 export function priorLayout(config: PriorConfig): PriorLayout {
   const fn = "priorLayout";
@@ -170,6 +179,14 @@ export function priorLayout(config: PriorConfig): PriorLayout {
   const by = base === "image" ? 1 : short / img.height;
   const clip = config.clip ?? true;
   const perLevel: number[][] = shapeSizes(fn, config, L);
+  const described = maps.reduce((t, m, k) => t + m.height * m.width * ((perLevel[k]?.length ?? 0) >> 1), 0);
+  if (described > MAX_PRIORS)
+    fail(
+      C,
+      fn,
+      `the config describes ${described} priors, over the limit of ${MAX_PRIORS} (MAX_PRIORS); use fewer or smaller feature maps or fewer shapes per cell`,
+      { field: "featureMaps", value: described },
+    );
   const levels: PriorLevel[] = [];
   let start = 0;
   for (let k = 0; k < L; k++) {

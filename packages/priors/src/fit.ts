@@ -158,7 +158,8 @@ function toConfig(base: PriorConfig, layout: PriorLayout, shapes: Shapes): Expli
  * @param base the configuration whose grid is kept (and whose shapes are kept for `addPriors`, and reported as `before`).
  * @returns the fitted config (explicit shapes, `scaleBase: "image"`) with coverage before and after.
  * @throws PriorsError `BUDGET_TOO_SMALL` (fewer shapes than levels, fewer priors than one shape per level's cells),
- *   `INVALID_CONFIG`, `INVALID_GT`, `INVALID_ARGUMENT` (threshold, seed, iterations, budget form).
+ *   `INVALID_CONFIG`, `INVALID_GT`, `INVALID_ARGUMENT` (threshold, seed, iterations, budget form; an empty
+ *   dataset or one without a usable ground-truth box).
  */
 export function fitPriors(
   dataset: readonly CoverageImage[],
@@ -166,6 +167,10 @@ export function fitPriors(
   options: FitOptions,
 ): FitResult {
   const fn = "fitPriors";
+  if (!Array.isArray(dataset) || dataset.length === 0)
+    fail("INVALID_ARGUMENT", fn, "dataset is empty; priors are fitted to ground-truth boxes", {
+      field: "dataset",
+    });
   const layout = priorLayout(base);
   const L = layout.levels.length;
   const t = checkUnit(fn, "options.threshold", options.threshold ?? 0.5);
@@ -250,6 +255,15 @@ export function fitPriors(
   const W = base.imageSize.width;
   const H = base.imageSize.height;
   const n = before.numGt;
+  if (n === 0) {
+    const given = dataset.reduce((t, im) => t + im.boxes.length, 0);
+    fail(
+      "INVALID_ARGUMENT",
+      fn,
+      `dataset has no usable ground-truth box (${dataset.length} image${dataset.length === 1 ? "" : "s"}, ${given} box${given === 1 ? "" : "es"}); priors are fitted to ground-truth boxes`,
+      { field: "dataset" },
+    );
+  }
   const gb = new Float64Array(n * 4);
   const wh = new Float64Array(n * 2);
   for (let i = 0; i < n; i++) {

@@ -1,4 +1,5 @@
 import type { SsdPriorConfig } from "./config.js";
+import { checkInt, checkPositive } from "./internal/fail.js";
 
 /**
  * torchvision `ssd300_vgg16`'s default boxes: 300×300 input, maps 38/19/10/5/3/1, steps
@@ -18,10 +19,17 @@ export const SSD300_VGG16: SsdPriorConfig = Object.freeze({
  * Scales as torchvision `DefaultBoxGenerator` estimates them when none are given:
  * `s_k = min + (max − min) · k / (L − 1)` for k < L, then `1.0`; for one level `[min, max]`.
  * Same float64 arithmetic as torchvision, so the values are bit-identical.
- * @param levels L ≥ 1.
+ * @param levels L ≥ 1 (an integer).
+ * @param minScale finite > 0, relative to the input.
+ * @param maxScale finite > 0, relative to the input.
  * @returns `L + 1` scales.
+ * @throws PriorsError `INVALID_ARGUMENT` naming the argument and value otherwise.
  */
 export function linearScales(levels: number, minScale: number, maxScale: number): number[] {
+  const fn = "linearScales";
+  checkInt("INVALID_ARGUMENT", fn, "levels", levels, 1);
+  checkPositive("INVALID_ARGUMENT", fn, "minScale", minScale);
+  checkPositive("INVALID_ARGUMENT", fn, "maxScale", maxScale);
   if (levels === 1) return [minScale, maxScale];
   const range = maxScale - minScale;
   const out: number[] = [];

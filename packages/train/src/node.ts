@@ -11,7 +11,14 @@ import { drawSample, type Image, makeSample } from "@od/augment";
 import { encodePng } from "@od/augment/node";
 import { isOdError } from "@od/boxes";
 import { addNegatives, type DetectionDataset, type ImageRecord, splitDataset } from "@od/data";
-import { decodeImageFile, loadCoco, loadNegatives, loadVoc, loadYolo } from "@od/data/node";
+import {
+  decodeImageFile,
+  dropUndecodableImages,
+  loadCoco,
+  loadNegatives,
+  loadVoc,
+  loadYolo,
+} from "@od/data/node";
 import { formatMetricsTable } from "@od/metrics";
 import { configFromFeatureMaps, type FromFeatureMapsOptions, fitPriors, type PriorConfig } from "@od/priors";
 import {
@@ -212,7 +219,10 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
   }
 }
 
-/** The training and validation datasets of a config (VOC splits, or a seeded stratified split). */
+/**
+ * The training and validation datasets of a config (VOC splits, or a seeded stratified split); images
+ * that do not decode are dropped under `data.policy` and reported (`policy: "error"` throws first).
+ */
 export async function loadTrainingData(
   config: TrainConfig,
 ): Promise<{ train: DetectionDataset; val: DetectionDataset; classNames: readonly string[] }> {
@@ -241,8 +251,8 @@ export async function loadTrainingData(
   }
   const cap = (ds: DetectionDataset, n: number | undefined): DetectionDataset =>
     n === undefined ? ds : { ...ds, images: ds.images.slice(0, n) };
-  train = cap(train, d.maxTrainImages);
-  val = cap(val, d.maxValImages);
+  train = await dropUndecodableImages(cap(train, d.maxTrainImages), { policy });
+  val = await dropUndecodableImages(cap(val, d.maxValImages), { policy });
   if (train.images.length === 0)
     fail("BAD_DATASET", "loadTrainingData", `no training images in ${d.root} (split ${d.trainSplit})`);
   if (train.classNames.length === 0) fail("BAD_DATASET", "loadTrainingData", `no classes found in ${d.root}`);

@@ -86,6 +86,16 @@ export function numArg(lo: number, hi: number): (v: string) => number {
   };
 }
 
+/** Commander parser: a comma-separated list of class names (trimmed, non-empty, distinct). */
+export function classListArg(v: string): string[] {
+  const names = v.split(",").map((s) => s.trim());
+  if (names.some((n) => n === ""))
+    throw new InvalidArgumentError("expected class names separated by commas, none empty");
+  const dup = names.find((n, i) => names.indexOf(n) !== i);
+  if (dup !== undefined) throw new InvalidArgumentError(`class ${JSON.stringify(dup)} is listed twice`);
+  return names;
+}
+
 /** Commander parser: `WxH` in px (e.g. `320x320`). */
 export function sizeArg(v: string): { width: number; height: number } {
   const m = /^(\d+)[x×X](\d+)$/.exec(v.trim());

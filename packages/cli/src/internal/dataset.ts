@@ -19,6 +19,15 @@ export interface DatasetOptions {
   readonly split?: string;
   readonly policy?: InvalidBoxPolicy;
   readonly classNames?: readonly string[];
+  /** Decode every image fully (`od data check`); default: image headers only. */
+  readonly decodeImages?: boolean;
+}
+
+/** Where a dataset is and in which format. */
+export interface DatasetSource {
+  readonly format: Format;
+  /** The absolute folder (VOC, YOLO) or COCO annotation file to load. */
+  readonly path: string;
 }
 
 /** A loaded dataset with how it was found. */
@@ -78,30 +87,48 @@ async function cocoFile(abs: string, split: string | undefined, shown: string): 
 }
 
 /**
- * Loads a VOC folder, a COCO file (or folder holding one), or a YOLO folder; the format is detected
- * when not given. Missing paths and undetectable formats are bad input (exit 2); loader errors
- * propagate as od errors.
+ * Finds a dataset for every command (`od train` included): the path must exist; the format is
+ * detected when not given (VOC `Annotations/`, YOLO `images/` / `labels/` / names file, COCO `*.json`),
+ * and a COCO folder resolves to its one annotation file (or the split's). Bad input is exit 2 with a
+ * one-line reason listing what was looked for.
+ * @param dir the dataset argument as the user wrote it (resolved against the working directory).
  */
-export async function openDataset(io: CliIo, dir: string, options: DatasetOptions): Promise<OpenedDataset> {
+export async function locateDataset(
+  io: CliIo,
+  dir: string,
+  options: { readonly format?: Format; readonly split?: string } = {},
+): Promise<DatasetSource> {
   const abs = resolvePath(io, dir);
   const kind = await kindOf(abs);
   if (kind === "missing") throw bad(`dataset ${dir} does not exist`);
   const format = options.format ?? (await detectFormat(abs, kind, dir));
+  if (format === "coco")
+    return { format, path: kind === "file" ? abs : await cocoFile(abs, options.split, dir) };
+  if (kind !== "dir") throw bad(`a ${format.toUpperCase()} dataset is a folder; ${dir} is a file`);
+  return { format, path: abs };
+}
+
+/**
+ * Loads a VOC folder, a COCO file (or folder holding one), or a YOLO folder (see
+ * {@link locateDataset}); loader errors propagate as od errors (exit 2).
+ */
+export async function openDataset(io: CliIo, dir: string, options: DatasetOptions): Promise<OpenedDataset> {
+  const { format, path: source } = await locateDataset(io, dir, {
+    ...(options.format === undefined ? {} : { format: options.format }),
+    ...(options.split === undefined ? {} : { split: options.split }),
+  });
   const common = {
     policy: options.policy ?? "error",
     ...(options.classNames === undefined ? {} : { classNames: options.classNames }),
+    ...(options.decodeImages === true ? { decodeImages: true } : {}),
   };
-  if (format === "coco") {
-    const file = kind === "file" ? abs : await cocoFile(abs, options.split, dir);
-    return { dataset: await loadCoco(file, common), format, source: file };
-  }
-  if (kind !== "dir") throw bad(`a ${format.toUpperCase()} dataset is a folder; ${dir} is a file`);
+  if (format === "coco") return { dataset: await loadCoco(source, common), format, source };
   const split = options.split === undefined ? {} : { split: options.split };
   const dataset =
     format === "voc"
-      ? await loadVoc(abs, { ...common, ...split })
-      : await loadYolo(abs, { ...common, ...split });
-  return { dataset, format, source: abs };
+      ? await loadVoc(source, { ...common, ...split })
+      : await loadYolo(source, { ...common, ...split });
+  return { dataset, format, source };
 }
 
 /** Prints one note line on stderr when the loader's policy dropped or clipped something. */

@@ -4,7 +4,7 @@ import { mergeConfig, resolveTrainConfig, type TrainConfig } from "@od/train";
 import { stringify as toYaml } from "yaml";
 import type { CliIo } from "../io.js";
 import { bad, kindOf, note, oneLine, out, readConfigFile, resolvePath, toJson } from "./common.js";
-import type { Format } from "./dataset.js";
+import { FORMATS, type Format, locateDataset } from "./dataset.js";
 import { type Progress, progressBar } from "./progress.js";
 import { importTrainNode, type TrainEvent, type TrainNode } from "./train-node.js";
 
@@ -34,7 +34,9 @@ export async function trainNodeOf(io: CliIo): Promise<TrainNode> {
 
 /**
  * Builds the run's configuration: the file (JSON or YAML; a relative `data.root` is relative to the
- * file), then the flags on top, validated by `resolveTrainConfig` (TrainError `INVALID_CONFIG`).
+ * file), then the flags on top, validated by `resolveTrainConfig` (TrainError `INVALID_CONFIG`). The
+ * dataset is found as by every command (`locateDataset`): its format is detected unless given, and a
+ * COCO folder becomes its annotation file.
  */
 export async function trainConfigOf(
   io: CliIo,
@@ -61,10 +63,18 @@ export async function trainConfigOf(
   if (o.timeLimit !== undefined) train.timeLimitSeconds = o.timeLimit;
   if (o.backend !== undefined) train.backends = [o.backend];
   let input = mergeConfig(file, { data, train });
-  const hasRoot = typeof (input as { data?: { root?: unknown } }).data?.root === "string";
-  if (!hasRoot) {
+  const given = (input as { data?: { root?: unknown; format?: unknown } }).data;
+  if (typeof given?.root !== "string") {
     if (!placeholderRoot) throw bad("no dataset: pass --data <dir> or set data.root in --config");
     input = mergeConfig(input, { data: { root: "<dataset folder>" } });
+  } else if (given.format === undefined || (FORMATS as readonly unknown[]).includes(given.format)) {
+    // The same detection as every other command (an unknown format is left to the config check).
+    const src = await locateDataset(
+      io,
+      given.root,
+      given.format === undefined ? {} : { format: given.format as Format },
+    );
+    input = mergeConfig(input, { data: { root: src.path, format: src.format } });
   }
   return resolveTrainConfig(input);
 }

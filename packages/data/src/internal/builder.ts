@@ -1,5 +1,7 @@
 import { describeValue, type ImageSize, type InvalidBoxPolicy, unsafeBoxes, validateBoxes } from "@od/boxes";
+import { closestClassName } from "../classes.js";
 import type { DataErrorCode } from "../errors.js";
+import { MAX_BOX_OVERHANG } from "../limits.js";
 import type {
   DataIssue,
   DataIssueReason,
@@ -44,6 +46,7 @@ const CODE: Record<DataIssueReason, DataErrorCode> = {
   "zero-area": "INVALID_BOX",
   "out-of-image": "INVALID_BOX",
   "outside-image": "INVALID_BOX",
+  "far-outside-image": "INVALID_BOX",
   "unknown-class": "UNKNOWN_CLASS",
   "missing-image": "MISSING_IMAGE",
   "unreadable-image": "UNREADABLE_IMAGE",
@@ -52,6 +55,22 @@ const CODE: Record<DataIssueReason, DataErrorCode> = {
 };
 
 const HINT = '; pass policy "drop" or "clip" to load anyway and get a report';
+
+/** True when `v` is finite and outside `[−m·L, (1 + m)·L]` with m = {@link MAX_BOX_OVERHANG}. */
+function beyond(v: number, L: number): boolean {
+  return Number.isFinite(v) && (v < -MAX_BOX_OVERHANG * L || v > (1 + MAX_BOX_OVERHANG) * L);
+}
+
+/**
+ * True when a box that overlaps the image (so `clip` would keep it) has a corner beyond
+ * {@link MAX_BOX_OVERHANG} image sizes outside it. Boxes entirely outside, inverted or non-finite are
+ * left to `validateBoxes` (dropped under every policy anyway).
+ */
+function isFarOutside(o: RawObject, size: ImageSize): boolean {
+  const { width: W, height: H } = size;
+  const overlaps = o.x1 <= o.x2 && o.y1 <= o.y2 && o.x1 < W && o.x2 > 0 && o.y1 < H && o.y2 > 0;
+  return overlaps && (beyond(o.x1, W) || beyond(o.x2, W) || beyond(o.y1, H) || beyond(o.y2, H));
+}
 
 function validSize(s: ImageSize | undefined): s is ImageSize {
   return (
@@ -77,6 +96,8 @@ export class DatasetBuilder {
     private readonly valueFormat: string,
     /** Label of a raw class, or -1 when unknown. */
     private readonly resolveClass: (cls: string | number) => number,
+    /** The class list, for "did you mean" hints on unknown names. */
+    private readonly classNames: readonly string[] = [],
   ) {
     if (policy !== "error" && policy !== "drop" && policy !== "clip") {
       fail(
@@ -100,6 +121,28 @@ export class DatasetBuilder {
     this.issues.push(i);
   }
 
+  /**
+   * Records an annotation whose image does not exist at all (e.g. a YOLO label file without an image):
+   * counted as read, reported as `missing-image` naming the annotation file, nothing kept.
+   * @param looked where the image was looked for (the issue's value).
+   */
+  addWithoutImage(raw: RawImage, looked: string, message: string): void {
+    this.imagesRead++;
+    this.boxesRead += raw.objects.length;
+    this.issue(
+      {
+        file: raw.annotationFile,
+        image: raw.id,
+        index: -1,
+        where: "image",
+        value: looked,
+        reason: "missing-image",
+        action: "image-dropped",
+      },
+      message,
+    );
+  }
+
   /** Validates one image and appends it (unless dropped). */
   add(raw: RawImage, check?: ImageCheck): void {
     this.imagesRead++;
@@ -108,8 +151,17 @@ export class DatasetBuilder {
     if (check !== undefined && check.status !== "ok") {
       const reason = check.status === "missing" ? "missing-image" : "unreadable-image";
       const what = check.status === "missing" ? "does not exist" : `cannot be read (${check.message})`;
+      const detail = check.status === "unreadable" ? { detail: check.message } : {};
       this.issue(
-        { ...base, file: check.path, where: "image", value: check.path, reason, action: "image-dropped" },
+        {
+          ...base,
+          file: check.path,
+          where: "image",
+          value: check.path,
+          reason,
+          action: "image-dropped",
+          ...detail,
+        },
         `image ${JSON.stringify(check.path)} of ${raw.annotationFile} ${what}`,
       );
       return;
@@ -156,9 +208,34 @@ export class DatasetBuilder {
       const o = objs[i] as RawObject;
       const label = this.resolveClass(o.cls);
       if (label < 0) {
+        const guess = typeof o.cls === "string" ? closestClassName(o.cls, this.classNames) : undefined;
+        const hint = guess === undefined ? undefined : `did you mean ${JSON.stringify(guess)}?`;
         this.issue(
-          { ...base, index: i, where: o.where, value: o.cls, reason: "unknown-class", action: "dropped" },
-          `${raw.annotationFile} ${o.where}: class ${describeValue(o.cls)} is not in classNames`,
+          {
+            ...base,
+            index: i,
+            where: o.where,
+            value: o.cls,
+            reason: "unknown-class",
+            action: "dropped",
+            ...(hint === undefined ? {} : { detail: hint }),
+          },
+          `${raw.annotationFile} ${o.where}: class ${describeValue(o.cls)} is not in classNames` +
+            (hint === undefined ? "" : ` (${hint})`),
+        );
+        continue;
+      }
+      if (isFarOutside(o, size)) {
+        this.issue(
+          {
+            ...base,
+            index: i,
+            where: o.where,
+            value: o.value,
+            reason: "far-outside-image",
+            action: "dropped",
+          },
+          `${raw.annotationFile} ${o.where}: box ${describeValue(o.value)} (${this.valueFormat}) is far-outside-image in image ${size.width}x${size.height} (a corner more than ${MAX_BOX_OVERHANG === 1 ? "one image size" : `${MAX_BOX_OVERHANG} image sizes`} outside)`,
         );
         continue;
       }

@@ -1,0 +1,29 @@
+import { fail } from "./fail.js";
+
+/** One id of a VOC `ImageSets` list with its 1-based line. */
+export interface ImageSetEntry {
+  readonly id: string;
+  readonly line: number;
+}
+
+/**
+ * The ids of a VOC `ImageSets` list with their lines (see `parseImageSet`).
+ * @throws DataError `MALFORMED_ANNOTATION` for a line with spaces that is not `<id> 1|-1|0`.
+ */
+export function imageSetEntries(text: string, file: string): ImageSetEntry[] {
+  const out: ImageSetEntry[] = [];
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const t = raw.trim();
+    if (t === "") return;
+    const f = t.split(/\s+/);
+    if (f.length > 2 || (f.length === 2 && !/^(?:-?1|0)$/.test(f[1] as string)))
+      fail(
+        "MALFORMED_ANNOTATION",
+        "parseImageSet",
+        `${file}:${i + 1}: ${JSON.stringify(t)} is not an image id: ids cannot contain spaces (a per-class list has "<id> 1", "<id> -1" or "<id> 0")`,
+        { file, line: i + 1, value: t },
+      );
+    out.push({ id: f[0] as string, line: i + 1 });
+  });
+  return out;
+}
