@@ -29,6 +29,15 @@ import {
 
 const IMAGE_EXT = /\.(jpe?g|png)$/i;
 
+/**
+ * Whether a file name has an image extension that `decodeImageFile` and the folder loaders
+ * (`loadYolo`, `loadNegatives`) read: `.jpg`, `.jpeg` or `.png`, in any case. Only the name is looked at.
+ * @example isImageFile("a/B.JPG") // true
+ */
+export function isImageFile(name: string): boolean {
+  return IMAGE_EXT.test(name);
+}
+
 async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,
