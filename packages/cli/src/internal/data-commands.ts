@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { InvalidBoxPolicy } from "@od/boxes";
-import { computeStats, statsSvg } from "@od/data";
+import { computeStats, IMAGE_PX_UNITS, statsSvg } from "@od/data";
 import { CliExit, type CliIo, EXIT } from "../io.js";
 import { out, pct, printJson, resolvePath, textTable, toJson, writeOut } from "./common.js";
 import { type Format, noteIssues, openDataset } from "./dataset.js";
@@ -125,7 +125,7 @@ export async function dataStats(io: CliIo, dir: string, o: StatsOptions): Promis
   out(
     io,
     textTable([
-      ["class", "boxes", "share", "images", "difficult", "crowd", "median size px"],
+      ["class", "boxes", "share", "images", "difficult", "crowd", `median size √(w·h), ${IMAGE_PX_UNITS}`],
       ...stats.classes.map((c) => [
         c.name,
         String(c.boxes),
@@ -141,7 +141,7 @@ export async function dataStats(io: CliIo, dir: string, o: StatsOptions): Promis
   out(io);
   out(
     io,
-    `box size sqrt(w*h) px: ${h.counts
+    `${h.label}: ${h.counts
       .map((n, i) =>
         n === 0 ? "" : `${h.edges[i]}${i === h.counts.length - 1 ? "+" : `–${h.edges[i + 1]}`}: ${n}`,
       )

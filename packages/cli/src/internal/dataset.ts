@@ -78,6 +78,18 @@ async function cocoFile(abs: string, split: string | undefined, shown: string): 
 }
 
 /**
+ * The format of a dataset path: `format` when given, else detected from the folder or file as
+ * {@link openDataset} does.
+ * @throws CliExit (2) for a missing path or an undetectable format.
+ */
+export async function datasetFormat(io: CliIo, dir: string, format?: Format): Promise<Format> {
+  const abs = resolvePath(io, dir);
+  const kind = await kindOf(abs);
+  if (kind === "missing") throw bad(`dataset ${dir} does not exist`);
+  return format ?? (await detectFormat(abs, kind, dir));
+}
+
+/**
  * Loads a VOC folder, a COCO file (or folder holding one), or a YOLO folder; the format is detected
  * when not given. Missing paths and undetectable formats are bad input (exit 2); loader errors
  * propagate as od errors.
@@ -85,8 +97,7 @@ async function cocoFile(abs: string, split: string | undefined, shown: string): 
 export async function openDataset(io: CliIo, dir: string, options: DatasetOptions): Promise<OpenedDataset> {
   const abs = resolvePath(io, dir);
   const kind = await kindOf(abs);
-  if (kind === "missing") throw bad(`dataset ${dir} does not exist`);
-  const format = options.format ?? (await detectFormat(abs, kind, dir));
+  const format = await datasetFormat(io, dir, options.format);
   const common = {
     policy: options.policy ?? "error",
     ...(options.classNames === undefined ? {} : { classNames: options.classNames }),
