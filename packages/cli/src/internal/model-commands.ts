@@ -189,7 +189,7 @@ export function comparisonImage(
     labelNames: names,
     scores: shown.scores,
   });
-  return sideBySide([left, right], { titles: ["ground truth", `prediction, score > ${threshold}`] });
+  return sideBySide([left, right], { titles: ["ground truth", `predictions: score above ${threshold}`] });
 }
 
 /**
