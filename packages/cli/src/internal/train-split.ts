@@ -13,9 +13,6 @@ import type { CliIo } from "../io.js";
 import { bad, kindOf, resolvePath } from "./common.js";
 import { datasetFormat, type Format, openDataset } from "./dataset.js";
 
-/** `--split` values with a meaning of their own; any other value names a split of the dataset. */
-export const SPLIT_CHOICES = ["train", "val", "test", "all"] as const;
-
 /** The images chosen by `--split`. */
 export interface ChosenSplit {
   readonly dataset: DetectionDataset;
