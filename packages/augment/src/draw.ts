@@ -1,7 +1,7 @@
 import { letterboxRecord } from "@od/boxes";
 import type { Image } from "./image.js";
 import { makeImage, readPixels } from "./image.js";
-import { checkPositiveInt } from "./internal/check.js";
+import { checkPositiveInt, fail } from "./internal/check.js";
 import { GLYPH_H, GLYPH_W, glyph } from "./internal/font.js";
 import { letterboxPixels } from "./letterbox.js";
 import { createRng } from "./rng.js";
@@ -16,6 +16,11 @@ export interface DrawOptions {
   readonly thickness?: number;
   /** Font scale (default 1: 5×7 px glyphs). */
   readonly fontScale?: number;
+  /**
+   * `[N]` scores (e.g. detection confidences in [0, 1]), one per box, printed after the box's name
+   * with two decimals (`RBC 0.87`); absent = names only.
+   */
+  readonly scores?: ArrayLike<number>;
 }
 
 /** A fixed palette of distinct RGB colours, cycled by label. */
@@ -33,8 +38,12 @@ const PALETTE: readonly (readonly [number, number, number])[] = [
 ];
 
 /** Converts any sample image to RGB uint8 (float32 × 255, grey replicated, alpha dropped). */
-function toRgb8(fn: string, image: Image): { data: Uint8Array; width: number; height: number } {
-  const px = readPixels(fn, "image", image);
+function toRgb8(
+  fn: string,
+  image: Image,
+  arg = "image",
+): { data: Uint8Array; width: number; height: number } {
+  const px = readPixels(fn, arg, image);
   const { data, width, height, channels: C } = px;
   const out = new Uint8Array(width * height * 3);
   const f = data instanceof Uint8Array ? 1 : 255;
@@ -90,12 +99,20 @@ function drawText(
   }
 }
 
+/** The tag text of box `i`: its name, then its score with two decimals when scores are given. */
+function tagText(options: DrawOptions, label: number, i: number): string {
+  const name = options.labelNames?.[label] ?? String(label);
+  return options.scores === undefined ? name : `${name} ${(options.scores[i] as number).toFixed(2)}`;
+}
+
 /**
- * Draws a sample's boxes (outlines, one colour per label) and label names (5×7 bitmap font on a filled
- * tag above each box, or inside it at the top edge) onto an RGB uint8 copy of its image. Pure JS,
- * browser-safe; `@od/augment/node` encodes the result as PNG.
+ * Draws a sample's boxes (outlines, one colour per label) and tags (label name, plus the score when
+ * `options.scores` is given, in a 5×7 bitmap font on a filled tag above each box, or inside it at the
+ * top edge) onto an RGB uint8 copy of its image. Pure JS, browser-safe; `@od/augment/node` encodes the
+ * result as PNG.
  * @returns `[H, W, 3]` uint8.
- * @throws AugmentError on an invalid sample.
+ * @throws AugmentError on an invalid sample; `SHAPE_MISMATCH` when `options.scores` does not have one
+ *   value per box.
  */
 export function drawSample(sample: Sample, options: DrawOptions = {}): Image {
   const fn = "drawSample";
@@ -105,6 +122,14 @@ export function drawSample(sample: Sample, options: DrawOptions = {}): Image {
   const s = options.fontScale ?? 1;
   checkPositiveInt(fn, "options.thickness", t);
   checkPositiveInt(fn, "options.fontScale", s);
+  if (options.scores !== undefined && options.scores.length !== parts.labels.length) {
+    fail(
+      "SHAPE_MISMATCH",
+      fn,
+      `options.scores has ${options.scores.length} values but the sample has ${parts.labels.length} boxes`,
+      { arg: "options.scores" },
+    );
+  }
   const b = parts.boxes;
   for (let i = 0; i < parts.labels.length; i++) {
     const label = parts.labels[i] as number;
@@ -117,7 +142,7 @@ export function drawSample(sample: Sample, options: DrawOptions = {}): Image {
     fillRect(img, x1, y2 - t, x2, y2, rgb);
     fillRect(img, x1, y1, x1 + t, y2, rgb);
     fillRect(img, x2 - t, y1, x2, y2, rgb);
-    const text = options.labelNames?.[label] ?? String(label);
+    const text = tagText(options, label, i);
     const tw = text.length * (GLYPH_W + 1) * s + s;
     const th = (GLYPH_H + 2) * s;
     const ty = y1 - th >= 0 ? y1 - th : y1;
@@ -171,4 +196,58 @@ export function augmentationGrid(sample: Sample, transform: Transform, options: 
       out.set(cell.data.subarray(y * cw * 3, (y + 1) * cw * 3), ((oy + y) * W + ox) * 3);
   }
   return makeImage(out, W, H, 3);
+}
+
+/** Options of {@link sideBySide}. */
+export interface SideBySideOptions {
+  /** One title per image, drawn in a strip above it (5×7 font, black on white); absent = no strip. */
+  readonly titles?: readonly string[];
+  /** Gap between images, px (default 4). */
+  readonly gap?: number;
+  /** Font scale of the titles (default 1). */
+  readonly fontScale?: number;
+}
+
+/**
+ * Images placed left to right on a grey background, top-aligned, each with an optional title strip
+ * above it: e.g. an image drawn with its ground truth next to the same image drawn with predictions.
+ * Any channel count and dtype are accepted (converted as {@link drawSample} does).
+ * @param images one or more images (any sizes).
+ * @returns `[titleH + maxH, ΣW + gap·(n − 1), 3]` uint8, `titleH = 9 · fontScale` with titles, else 0.
+ * @throws AugmentError `INVALID_ARGUMENT` for no images, a bad gap or font scale; `SHAPE_MISMATCH` when
+ *   `titles` does not have one entry per image; `INVALID_IMAGE` for an invalid image.
+ */
+export function sideBySide(images: readonly Image[], options: SideBySideOptions = {}): Image {
+  const fn = "sideBySide";
+  if (images.length === 0) fail("INVALID_ARGUMENT", fn, "images must hold at least one image; got none");
+  const gap = options.gap ?? 4;
+  const s = options.fontScale ?? 1;
+  if (!(Number.isInteger(gap) && gap >= 0))
+    fail("INVALID_ARGUMENT", fn, `options.gap must be an integer >= 0; got ${gap}`, { arg: "options.gap" });
+  checkPositiveInt(fn, "options.fontScale", s);
+  const titles = options.titles;
+  if (titles !== undefined && titles.length !== images.length) {
+    fail(
+      "SHAPE_MISMATCH",
+      fn,
+      `options.titles has ${titles.length} entries but there are ${images.length} images`,
+      { arg: "options.titles" },
+    );
+  }
+  const parts = images.map((im, i) => toRgb8(fn, im, `images[${i}]`));
+  const titleH = titles === undefined ? 0 : (GLYPH_H + 2) * s;
+  const W = parts.reduce((sum, p) => sum + p.width, 0) + gap * (parts.length - 1);
+  const H = titleH + Math.max(...parts.map((p) => p.height));
+  const out = { data: new Uint8Array(W * H * 3).fill(96), width: W, height: H };
+  let x0 = 0;
+  parts.forEach((p, i) => {
+    if (titles !== undefined) {
+      fillRect(out, x0, 0, x0 + p.width, titleH, [255, 255, 255]);
+      drawText(out, titles[i] as string, x0 + s, s, s, [0, 0, 0]);
+    }
+    for (let y = 0; y < p.height; y++)
+      out.data.set(p.data.subarray(y * p.width * 3, (y + 1) * p.width * 3), ((titleH + y) * W + x0) * 3);
+    x0 += p.width + gap;
+  });
+  return makeImage(out.data, W, H, 3);
 }

@@ -20,7 +20,14 @@ export {
   type TranslateOptions,
   translate,
 } from "./crop.js";
-export { augmentationGrid, type DrawOptions, drawSample, type GridOptions } from "./draw.js";
+export {
+  augmentationGrid,
+  type DrawOptions,
+  drawSample,
+  type GridOptions,
+  type SideBySideOptions,
+  sideBySide,
+} from "./draw.js";
 export { AugmentError, type AugmentErrorCode } from "./errors.js";
 export type { BoxFilter } from "./filter.js";
 export { horizontalFlip, type Rotate90Options, rotate90, verticalFlip } from "./flip.js";

@@ -10,6 +10,7 @@ import {
   makeSample,
   occlusion,
   rotate90,
+  sideBySide,
   ssdPipeline,
 } from "../src/index.js";
 import { encodePng, renderGrid, renderSample } from "../src/node.js";
@@ -76,5 +77,61 @@ describe.skipIf(bccdDir === undefined)("BCCD golden images", () => {
         "BloodImage_00002": "41463ecf fdb6e87f c22739e5 fdb6e87f 9db37814",
       }
     `);
+  });
+});
+
+describe("drawSample: scores", () => {
+  test("the tag reads name and score: wider than the name alone, and only then", () => {
+    const s = makeSample(patternImage(80, 40, 1), pxBoxes([[10, 20, 30, 38]]), [1]);
+    const tagWidth = (img: ReturnType<typeof drawSample>) => {
+      // the tag is filled in the label colour (60, 180, 75) on the row just above the box top edge
+      let w = 0;
+      while (img.get(11, 10 + w, 0) === 60 && img.get(11, 10 + w, 1) === 180) w++;
+      return w;
+    };
+    const named = drawSample(s, { labelNames: ["a", "wbc"] });
+    const scored = drawSample(s, { labelNames: ["a", "wbc"], scores: [0.8712] });
+    // 6 px per glyph + 1: "WBC" = 19 px, "WBC 0.87" = 49 px
+    expect(tagWidth(named)).toBe(3 * 6 + 1);
+    expect(tagWidth(scored)).toBe(8 * 6 + 1);
+  });
+  test("one score per box, else SHAPE_MISMATCH", () => {
+    const s = makeSample(patternImage(40, 30, 1), pxBoxes([[10, 15, 30, 28]]), [1]);
+    expect(() => drawSample(s, { scores: [0.5, 0.4] })).toThrow(
+      expect.objectContaining({
+        code: "SHAPE_MISMATCH",
+        message: "drawSample: options.scores has 2 values but the sample has 1 boxes",
+      }),
+    );
+  });
+});
+
+describe("sideBySide", () => {
+  test("left to right, top-aligned, grey gap, title strips", () => {
+    const a = patternImage(10, 6, 1);
+    const b = patternImage(7, 9, 3, 2);
+    const plain = sideBySide([a, b], { gap: 3 });
+    expect(plain.shape).toEqual([9, 10 + 3 + 7, 3]);
+    expect(plain.get(0, 0, 0)).toBe(a.get(0, 0, 0));
+    expect(plain.get(8, 13 + 6, 2)).toBe(b.get(8, 6, 2));
+    expect(plain.get(7, 2, 0)).toBe(96); // below the shorter image
+    expect(plain.get(0, 11, 0)).toBe(96); // the gap
+    const titled = sideBySide([a, b], { titles: ["ground truth", "prediction"] });
+    expect(titled.shape).toEqual([9 + 9, 10 + 4 + 7, 3]);
+    expect(titled.get(9, 0, 1)).toBe(a.get(0, 0, 0));
+    expect(titled.get(0, 0, 0)).toBe(255); // white strip
+  });
+  test("bad arguments are typed errors", () => {
+    const a = patternImage(4, 4);
+    expect(() => sideBySide([])).toThrow(expect.objectContaining({ code: "INVALID_ARGUMENT" }));
+    expect(() => sideBySide([a], { titles: ["x", "y"] })).toThrow(
+      expect.objectContaining({
+        code: "SHAPE_MISMATCH",
+        message: "sideBySide: options.titles has 2 entries but there are 1 images",
+      }),
+    );
+    expect(() => sideBySide([a], { gap: -1 })).toThrow(
+      expect.objectContaining({ message: "sideBySide: options.gap must be an integer >= 0; got -1" }),
+    );
   });
 });

@@ -6,10 +6,11 @@
  */
 import { readFileSync } from "node:fs";
 import { isOdError } from "@od/boxes";
+import { CONFUSION_CONF_THRESHOLD, CONFUSION_IOU_THRESHOLD } from "@od/metrics";
 import { BACKENDS, type BackendName } from "@od/tf";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand } from "./internal/backend-command.js";
-import { classListArg, intArg, numArg, oneLine, sizeArg } from "./internal/common.js";
+import { classListArg, intArg, numArg, oneLine, sizeArg, squareOrSizeArg } from "./internal/common.js";
 import { dataCheck, dataStats } from "./internal/data-commands.js";
 import { FORMATS, POLICIES } from "./internal/dataset.js";
 import { demoCommand } from "./internal/demo-command.js";
@@ -167,7 +168,12 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     c
       .requiredOption("--data <dir>", "dataset folder or COCO file")
       .addOption(formatOption())
-      .addOption(splitOption())
+      .addOption(
+        new Option(
+          "--split <name>",
+          "train: the images odet train trains on (VOC ImageSets/Main/trainval.txt; COCO/YOLO its seeded 80% split); val: the images it validates on; test: the dataset's test split; all: every image; other names: that split of the dataset",
+        ).default("train"),
+      )
       .addOption(policyOption("clip"))
       .option(
         "--input <WxH>",
@@ -191,6 +197,7 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
         "od priors analyze --data ./bccd --out coverage.html",
         "od priors analyze --data ./bccd --preset ssd300 --json",
         "od priors analyze --data ./bccd --config priors.json",
+        "odet priors analyze --data ./bccd --split test",
       ),
     )
     .action(act(io, "priors analyze", (o) => priorsAnalyze(io, o)));
@@ -260,39 +267,69 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
 
   // --- eval -----------------------------------------------------------------------------------
   sub(program, "eval", "eval")
-    .description("evaluate a trained model: per-class AP, VOC and COCO numbers, PR curves")
+    .description(
+      "evaluate a trained model: per-class AP, VOC and COCO numbers, a confusion matrix, PR curves",
+    )
     .requiredOption("--model <dir>", "run folder (or a saved detector folder)")
     .requiredOption("--data <dir>", "dataset folder or COCO file")
     .addOption(formatOption())
     .addOption(splitOption().default("test"))
     .addOption(policyOption("clip"))
     .option("--score <t>", "score threshold of the detections", numArg(0, 0.999), 0.01)
+    .option(
+      "--samples <n>",
+      "with --out: images per class drawn with ground truth and predictions side by side (samples/)",
+      intArg(0),
+      2,
+    )
     .addOption(backendOption())
-    .option("--out <dir>", "write metrics.json, pr-voc.svg, pr-coco.svg")
+    .option("--out <dir>", "write metrics.json, confusion.json, pr-voc.svg, pr-coco.svg, samples/")
     .addOption(jsonOption())
     .addHelpText(
       "after",
-      examples(
+      `${examples(
         "od eval --model runs/bccd --data ./bccd",
         "od eval --model runs/bccd --data ./bccd --split val --out runs/bccd/eval --json",
-      ),
+      )}
+Confusion matrix (Ultralytics' rules): detections with score > ${CONFUSION_CONF_THRESHOLD} matched to ground truth at
+IoU > ${CONFUSION_IOU_THRESHOLD} whatever their classes; rows = predicted class, columns = true class; the background
+row counts missed objects, the background column false detections.\n`,
     )
     .action(act(io, "eval", (o) => evalCommand(io, o)));
 
   // --- predict --------------------------------------------------------------------------------
   sub(program, "predict", "predict")
     .description("detect objects in images: annotated PNGs and detections.json (COCO results format)")
-    .argument("<images...>", "JPEG or PNG files")
+    .argument(
+      "<images...>",
+      "JPEG or PNG files, folders of them, or glob patterns (quoted: 'photos/**/*.jpg')",
+    )
     .requiredOption("--model <dir>", "run folder (or a saved detector folder)")
     .requiredOption("--out <dir>", "output folder")
-    .option("--score <t>", "score threshold", numArg(0, 0.999), 0.3)
+    .option("--conf, --score <t>", "confidence (score) threshold", numArg(0, 0.999), 0.3)
+    .option("--iou <t>", "class-wise NMS IoU threshold (default: the model's)", numArg(0, 1))
+    .option("--max-det <n>", "at most n detections per image (default: the model's)", intArg(1))
+    .option(
+      "--imgsz <size>",
+      "network input N or WxH instead of the model's (models whose priors follow the input size)",
+      squareOrSizeArg,
+    )
+    .option("--recursive", "also read images in sub-folders of folder arguments")
+    .option("--save-json <file>", "also write the COCO results (detections.json) to this file")
     .addOption(backendOption())
     .addOption(jsonOption())
     .addHelpText(
       "after",
-      `${examples("od predict --model runs/bccd --out preds/ photos/*.jpg", "od predict --model runs/bccd --out preds/ a.png --score 0.5 --json")}
-detections.json: [{ image_id, category_id, bbox: [x, y, w, h] px, score }], image_id = position of the
-image in the argument list (1-based), category_id = 1-based class (--json lists both).\n`,
+      `${examples(
+        "odet predict --model runs/bccd --out preds/ photos/",
+        "odet predict --model runs/bccd --out preds/ 'photos/**/*.jpg' --conf 0.5 --iou 0.5 --max-det 50",
+        "odet predict --model runs/bccd --out preds/ a.png --imgsz 416 --save-json results.json",
+      )}
+Each image is drawn with its boxes, class names and scores as <out>/<name>.png.
+detections.json: [{ image_id, category_id, bbox: [x, y, w, h] px of the image, score }], the list that
+pycocotools' COCO.loadRes reads. image_id = 1-based position of the image in the expanded input list
+(arguments in the order given; a folder's or a pattern's images sorted by path); category_id = 1-based
+class of the model (the order of its class names; --json and the last output line list both).\n`,
     )
     .action(act(io, "predict", (images: string[], o) => predictCommand(io, images, o)));
 

@@ -121,3 +121,58 @@ export async function vocFixture(options: { corrupt?: boolean; clean?: boolean }
   await writeFile(path.join(root, "ImageSets", "Main", "all.txt"), images.map(([id]) => id).join("\n"));
   return root;
 }
+
+/**
+ * A VOC dataset with train's lists: `ImageSets/Main/trainval.txt` = img1, img2 (one `cell`, one
+ * `blob`, 64×48) and `test.txt` = img3 (two `cell`s). The test image's boxes are the only 40 px wide
+ * ones, so a command that looked at it shows. `all.txt` lists the three.
+ */
+export async function vocSplitFixture(): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), "od-cli-vocsplit-"));
+  for (const d of ["Annotations", "JPEGImages", path.join("ImageSets", "Main")])
+    await mkdir(path.join(root, d), { recursive: true });
+  const images: [string, VocObject[]][] = [
+    ["img1", [{ name: "cell", box: [5, 5, 25, 25] }]],
+    ["img2", [{ name: "blob", box: [20, 10, 40, 30] }]],
+    [
+      "img3",
+      [
+        { name: "cell", box: [2, 2, 42, 42] },
+        { name: "cell", box: [10, 4, 50, 44] },
+      ],
+    ],
+  ];
+  for (const [id, objects] of images) {
+    await writeFile(path.join(root, "Annotations", `${id}.xml`), vocXml(`${id}.png`, 64, 48, objects));
+    await writeFile(path.join(root, "JPEGImages", `${id}.png`), png(64, 48, id.length));
+  }
+  await writeFile(path.join(root, "ImageSets", "Main", "trainval.txt"), "img1\nimg2\n");
+  await writeFile(path.join(root, "ImageSets", "Main", "test.txt"), "img3\n");
+  await writeFile(path.join(root, "ImageSets", "Main", "all.txt"), "img1\nimg2\nimg3\n");
+  return root;
+}
+
+/** A COCO dataset of `n` 64×48 PNGs (`im<i>.png`), one `cell` box each, in `<root>/instances.json`. */
+export async function cocoFixture(n: number): Promise<string> {
+  const root = await mkdtemp(path.join(tmpdir(), "od-cli-coco-"));
+  const images = Array.from({ length: n }, (_, i) => ({
+    id: i + 1,
+    file_name: `im${i}.png`,
+    width: 64,
+    height: 48,
+  }));
+  for (const im of images) await writeFile(path.join(root, im.file_name), png(64, 48, im.id));
+  const annotations = images.map((im) => ({
+    id: im.id,
+    image_id: im.id,
+    category_id: 1,
+    bbox: [4, 4, 10 + im.id, 10],
+    area: (10 + im.id) * 10,
+    iscrowd: 0,
+  }));
+  await writeFile(
+    path.join(root, "instances.json"),
+    JSON.stringify({ images, annotations, categories: [{ id: 1, name: "cell" }] }),
+  );
+  return root;
+}

@@ -59,6 +59,15 @@ const DECODE_CONCURRENCY = 2;
  */
 const JPEG_JS_MAX_MEMORY_MB = 2048;
 
+/**
+ * Whether a file name has an image extension that `decodeImageFile` and the folder loaders
+ * (`loadYolo`, `loadNegatives`) read: `.jpg`, `.jpeg` or `.png`, in any case. Only the name is looked at.
+ * @example isImageFile("a/B.JPG") // true
+ */
+export function isImageFile(name: string): boolean {
+  return IMAGE_EXT.test(name);
+}
+
 async function mapLimit<T, R>(
   items: readonly T[],
   limit: number,

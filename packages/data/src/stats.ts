@@ -31,7 +31,7 @@ export interface ClassStats {
   readonly difficult: number;
   /** Boxes of this class marked crowd. */
   readonly crowd: number;
-  /** Median box size `sqrt(w·h)` in px (0 when the class has no boxes). */
+  /** Median box size `sqrt(w·h)` in px of the original image (0 when the class has no boxes). */
   readonly medianSizePx: number;
 }
 
@@ -49,17 +49,23 @@ export interface DatasetStats {
   readonly imageSizes: Readonly<Record<string, number>>;
   /** Boxes per image, bins of width 1 from 0 to the maximum. */
   readonly boxesPerImage: Histogram;
-  /** Box size `sqrt(w·h)` in px (edges 0, 8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, 1024; COCO's small/medium/large split at 32 and 96). */
+  /** Box size `sqrt(w·h)` in px of the original image (edges 0, 8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, 1024; COCO's small/medium/large split at 32 and 96). */
   readonly sizePx: Histogram;
   /** Box size relative to the image, `sqrt(w·h / (W·H))`, 20 bins over [0, 1]. */
   readonly sizeRel: Histogram;
-  /** Box width in px (same edges as `sizePx`). */
+  /** Box width in px of the original image (same edges as `sizePx`). */
   readonly widthPx: Histogram;
-  /** Box height in px (same edges as `sizePx`). */
+  /** Box height in px of the original image (same edges as `sizePx`). */
   readonly heightPx: Histogram;
   /** Aspect ratio `log2(w / h)`, bins of 0.5 over [-3, 3] (1:8 to 8:1). */
   readonly aspectLog2: Histogram;
 }
+
+/**
+ * Units of the px statistics of {@link computeStats} (`sizePx`, `widthPx`, `heightPx`,
+ * `medianSizePx`): px of each original image, before any resize to a network input.
+ */
+export const IMAGE_PX_UNITS = "px of the original image";
 
 const PX_EDGES = [0, 8, 16, 32, 64, 96, 128, 192, 256, 384, 512, 768, 1024];
 const REL_EDGES = Array.from({ length: 21 }, (_, i) => i / 20);
@@ -166,10 +172,10 @@ export function computeStats(dataset: DetectionDataset): DatasetStats {
       Array.from({ length: maxPer + 2 }, (_, i) => i),
       perImage,
     ),
-    sizePx: hist("box size sqrt(w*h) px", PX_EDGES, size),
-    sizeRel: hist("box size sqrt(w*h / (W*H))", REL_EDGES, rel),
-    widthPx: hist("box width px", PX_EDGES, ws),
-    heightPx: hist("box height px", PX_EDGES, hs),
+    sizePx: hist(`box size sqrt(w*h), ${IMAGE_PX_UNITS}`, PX_EDGES, size),
+    sizeRel: hist("box size sqrt(w*h / (W*H)), relative to the image", REL_EDGES, rel),
+    widthPx: hist(`box width, ${IMAGE_PX_UNITS}`, PX_EDGES, ws),
+    heightPx: hist(`box height, ${IMAGE_PX_UNITS}`, PX_EDGES, hs),
     aspectLog2: hist("aspect log2(w/h)", ASPECT_EDGES, aspect),
   };
 }

@@ -1,4 +1,6 @@
+import type { ConfusionMatrix, ConfusionOptions } from "./confusion.js";
 import { computeCoco } from "./internal/coco.js";
+import { computeConfusion, resolveConfusionOptions, toConfusionMatrix } from "./internal/confusion.js";
 import { resolveCocoOptions, resolveVocOptions } from "./internal/options.js";
 import { type ImageRecord, makeRecord, resolveClasses } from "./internal/record.js";
 import { computeVoc } from "./internal/voc.js";
@@ -77,6 +79,21 @@ export class DetectionEvaluator {
       this.#records,
       this.classNames,
       resolveCocoOptions("DetectionEvaluator.computeCoco", options),
+    );
+  }
+
+  /**
+   * The detection confusion matrix over the images added so far (Ultralytics' rules: IoU > 0.45,
+   * score > 0.25, a background row and column); see {@link confusionMatrix} for the conventions.
+   * @throws MetricsError `INVALID_ARGUMENT` for thresholds outside [0, 1).
+   */
+  computeConfusion(options: ConfusionOptions = {}): ConfusionMatrix {
+    const o = resolveConfusionOptions("DetectionEvaluator.computeConfusion", options);
+    return toConfusionMatrix(
+      computeConfusion(this.#records, this.numClasses, o),
+      this.classNames,
+      this.#records.length,
+      o,
     );
   }
 }

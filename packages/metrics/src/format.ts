@@ -6,7 +6,11 @@ export interface FormatOptions {
   readonly digits?: number;
 }
 
-function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
+/**
+ * A Markdown-compatible text table: first column left-aligned, the others right-aligned.
+ * @internal shared by the text reports of this package; not re-exported.
+ */
+export function table(header: readonly string[], rows: readonly (readonly string[])[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: readonly string[]) =>
     `| ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join(" | ")} |`;

@@ -5,6 +5,12 @@
  */
 export { evaluateCoco } from "./coco.js";
 export {
+  type ConfusionMatrix,
+  type ConfusionOptions,
+  confusionMatrix,
+  formatConfusionMatrix,
+} from "./confusion.js";
+export {
   type CocoCurveOptions,
   cocoPrCurve,
   type PrSeries,
@@ -19,6 +25,8 @@ export {
   COCO_IOU_THRESHOLDS,
   COCO_MAX_DETS,
   COCO_RECALL_THRESHOLDS,
+  CONFUSION_CONF_THRESHOLD,
+  CONFUSION_IOU_THRESHOLD,
   type CocoAreaName,
 } from "./params.js";
 export type {

@@ -40,3 +40,15 @@ export const COCO_AREA_RANGES: readonly {
 
 /** pycocotools' default maxDets. */
 export const COCO_MAX_DETS: readonly [number, number, number] = [1, 10, 100];
+
+/**
+ * Default IoU threshold of {@link confusionMatrix}: a detection and a ground truth match when IoU > 0.45
+ * (Ultralytics `ConfusionMatrix(iou_thres=0.45)`).
+ */
+export const CONFUSION_IOU_THRESHOLD = 0.45;
+
+/**
+ * Default score threshold of {@link confusionMatrix}: detections with score > 0.25 take part
+ * (Ultralytics `ConfusionMatrix(conf=0.25)`).
+ */
+export const CONFUSION_CONF_THRESHOLD = 0.25;

@@ -48,6 +48,17 @@ export interface CoverageOptions {
   readonly classNames?: Readonly<Record<number, string>>;
 }
 
+/**
+ * Units of the coverage sizes (`bySize`, `gtInput`, the size scatter): px of the network input, after
+ * the letterbox (or stretch), not of the original image.
+ */
+export const INPUT_PX_UNITS = "px at the network input";
+
+/** The display name of class `label`: `options.classNames[label]`, else `"class <label>"`. */
+function classNameOf(options: Pick<CoverageOptions, "classNames">, label: number): string {
+  return options.classNames?.[label] ?? `class ${label}`;
+}
+
 /** Recall of one bucket. */
 export interface BucketStat {
   /** Display name, e.g. `"16–32 px"`, `"w/h 0.67–1.5"`, `"RBC"`. */
@@ -76,6 +87,8 @@ export interface Orphan {
   readonly id?: string;
   /** Class id. */
   readonly label: number;
+  /** Class name: `options.classNames[label]`, else `"class <label>"` (as the per-class buckets). */
+  readonly className: string;
   /** The box as given, xyxy px of its image. */
   readonly box: Coords;
   /** Best IoU any prior reaches. */
@@ -396,6 +409,7 @@ export function analyzeCoverage(
         index: gtIndex[g]!,
         ...(id === undefined ? {} : { id }),
         label: gtLabel[g]!,
+        className: classNameOf(options, gtLabel[g]!),
         box: original[g]!,
         bestIou: best,
         bestPrior: prior,
@@ -414,7 +428,7 @@ export function analyzeCoverage(
       s += bestIou[g]!;
     }
     return {
-      name: options.classNames?.[l] ?? `class ${l}`,
+      name: classNameOf(options, l),
       lo: l,
       hi: l,
       count,

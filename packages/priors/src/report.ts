@@ -1,5 +1,5 @@
 import { type PriorConfig, type PriorLayout, priorLayout } from "./config.js";
-import type { BucketStat, CoverageReport } from "./coverage.js";
+import { type BucketStat, type CoverageReport, INPUT_PX_UNITS } from "./coverage.js";
 import { checkInt, fail } from "./internal/fail.js";
 
 /** Common options of the SVG plots. */
@@ -72,9 +72,11 @@ export function svgSizeScatter(
       `<line x1="${m.l}" y1="${n2(sy(t))}" x2="${W - m.r}" y2="${n2(sy(t))}" stroke="#eee"/><text x="${m.l - 4}" y="${n2(sy(t)) + 4}" text-anchor="end">${t}</text>`,
     );
   }
-  parts.push(`<text x="${(m.l + W - m.r) / 2}" y="${H - 6}" text-anchor="middle">width (px at input)</text>`);
   parts.push(
-    `<text x="12" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 12 ${(m.t + H - m.b) / 2})">height (px at input)</text>`,
+    `<text x="${(m.l + W - m.r) / 2}" y="${H - 6}" text-anchor="middle">width (${INPUT_PX_UNITS})</text>`,
+  );
+  parts.push(
+    `<text x="12" y="${(m.t + H - m.b) / 2}" text-anchor="middle" transform="rotate(-90 12 ${(m.t + H - m.b) / 2})">height (${INPUT_PX_UNITS})</text>`,
   );
   const g = report.gtInput;
   const dots: string[] = [];
@@ -283,14 +285,14 @@ function pct(x: number): string {
   return Number.isNaN(x) ? "–" : `${(x * 100).toFixed(1)}%`;
 }
 
-function table(rows: readonly BucketStat[]): string {
+function table(rows: readonly BucketStat[], what: string): string {
   const body = rows
     .map(
       (b) =>
         `<tr><td>${esc(b.name)}</td><td>${b.count}</td><td>${b.covered}</td><td>${pct(b.recall)}</td><td>${Number.isNaN(b.meanBestIou) ? "–" : b.meanBestIou.toFixed(3)}</td></tr>`,
     )
     .join("");
-  return `<table><tr><th>bucket</th><th>GT</th><th>covered</th><th>recall</th><th>mean best IoU</th></tr>${body}</table>`;
+  return `<table><tr><th>${esc(what)}</th><th>GT</th><th>covered</th><th>recall</th><th>mean best IoU</th></tr>${body}</table>`;
 }
 
 /**
@@ -314,7 +316,7 @@ export function renderCoverageReport(
     .slice(0, maxOrphans)
     .map(
       (o) =>
-        `<tr><td>${o.image}${o.id === undefined ? "" : ` (${esc(o.id)})`}</td><td>${o.index}</td><td>${o.label}</td><td>${o.box.map((v) => n2(v)).join(", ")}</td><td>${o.bestIou.toFixed(3)}</td></tr>`,
+        `<tr><td>${o.image}${o.id === undefined ? "" : ` (${esc(o.id)})`}</td><td>${o.index}</td><td>${esc(o.className)}</td><td>${o.box.map((v) => n2(v)).join(", ")}</td><td>${o.bestIou.toFixed(3)}</td></tr>`,
     )
     .join("");
   const issues =
@@ -335,12 +337,12 @@ export function renderCoverageReport(
 ${summary}${issues}
 <div class="row">${svgSizeScatter(report, layout)}${svgIouHistogram(report)}</div>
 <h2>Recall by bucket</h2>
-<div class="row">${svgRecallBars(report.bySize, { title: "by size (√(w·h) px at input)" })}${svgRecallBars(report.byAspect, { title: "by aspect ratio (w/h)" })}${svgRecallBars(report.byClass, { title: "by class" })}</div>
-<div class="row">${table(report.bySize)}${table(report.byAspect)}${table(report.byClass)}</div>
+<div class="row">${svgRecallBars(report.bySize, { title: `by size (√(w·h), ${INPUT_PX_UNITS})` })}${svgRecallBars(report.byAspect, { title: "by aspect ratio (w/h)" })}${svgRecallBars(report.byClass, { title: "by class" })}</div>
+<div class="row">${table(report.bySize, `size √(w·h), ${INPUT_PX_UNITS}`)}${table(report.byAspect, "aspect ratio w/h")}${table(report.byClass, "class")}</div>
 <h2>Priors per level</h2>
 <div class="row">${levels.map((k) => svgLevelGrid(layout, k)).join("")}</div>
 <h2>Orphan GT (${report.orphans.length}${report.orphans.length > maxOrphans ? `, first ${maxOrphans}` : ""})</h2>
-<table><tr><th>image</th><th>box</th><th>label</th><th>xyxy px</th><th>best IoU</th></tr>${orphans}</table>
+<table><tr><th>image</th><th>box</th><th>class</th><th>xyxy, px of the original image</th><th>best IoU</th></tr>${orphans}</table>
 </body></html>
 `;
 }

@@ -47,9 +47,9 @@ describe("analyzeCoverage: hand-built dataset", () => {
     expect(r.recall).toBeCloseTo(1 / 3, 12);
     expect(r.meanBestIou).toBeCloseTo((1 + 500 / 2900 + 1 / 3) / 3, 6);
     expect(Array.from(r.gtInput.subarray(8, 12))).toEqual([0, 25, 50, 75]);
-    expect(r.orphans.map((o) => [o.image, o.index, o.id, o.label])).toEqual([
-      [0, 1, "a", 2],
-      [1, 0, "b", 1],
+    expect(r.orphans.map((o) => [o.image, o.index, o.id, o.label, o.className])).toEqual([
+      [0, 1, "a", 2, "class 2"],
+      [1, 0, "b", 1, "class 1"],
     ]);
     expect(r.orphans[1]?.box).toEqual([0, 0, 100, 100]);
     expect(Array.from(r.priorHits)).toEqual([1, 0, 0, 0, 0]);
@@ -80,6 +80,8 @@ describe("analyzeCoverage: hand-built dataset", () => {
     expect(r.recall).toBeCloseTo(2 / 3, 12);
     expect(Array.from(r.priorHits)).toEqual([2, 0, 1, 0, 0]);
     expect(r.byClass[0]?.name).toBe("cell");
+    // orphans carry the same name as their class bucket
+    expect(r.orphans.map((o) => [o.label, o.className])).toEqual([[2, "class 2"]]);
   });
 
   test("threshold is a parameter", () => {

@@ -4,6 +4,7 @@ import { describe, expect, test } from "vitest";
 import {
   analyzeCoverage,
   generatePriors,
+  INPUT_PX_UNITS,
   priorLayout,
   renderCoverageReport,
   SSD300_VGG16,
@@ -90,5 +91,22 @@ describe("renderCoverageReport", () => {
         html.replace("<!doctype html>", "").replace('<meta charset="utf-8">', '<meta charset="utf-8"/>'),
       ),
     ).toBe(true);
+  });
+});
+
+describe("renderCoverageReport: names and units", () => {
+  test("the orphan table names classes, not indices, and says which px its boxes are in", () => {
+    expect(report.orphans.length).toBeGreaterThan(0);
+    const html = renderCoverageReport(report, SSD300_VGG16);
+    const orphanTable = html.slice(html.indexOf("<h2>Orphan GT"));
+    expect(orphanTable).toContain("<th>class</th>");
+    for (const o of report.orphans) expect(orphanTable).toContain(`<td>${o.className}</td>`);
+    expect(orphanTable).not.toMatch(/<td>[12]<\/td><td>[\d.]+, /);
+    expect(orphanTable).toContain("xyxy, px of the original image");
+  });
+  test("size buckets are labelled as px at the network input", () => {
+    const html = renderCoverageReport(report, SSD300_VGG16);
+    expect(html).toContain(`<th>size √(w·h), ${INPUT_PX_UNITS}</th>`);
+    expect(INPUT_PX_UNITS).toBe("px at the network input");
   });
 });

@@ -9,6 +9,7 @@ export * from "./config.js";
 export * from "./detector.js";
 export * from "./errors.js";
 export * from "./images.js";
+export { canChangeInputSize, withInputSize } from "./input-size.js";
 export type { ForwardContext } from "./layers.js";
 export { heNormal, ParamStore, seedFor } from "./params.js";
 export * from "./postprocess.js";

@@ -1,6 +1,12 @@
 import type { Image } from "@od/augment";
 import type { ImageRecord } from "@od/data";
-import { type CocoResult, DetectionEvaluator, type VocResult } from "@od/metrics";
+import {
+  type CocoResult,
+  type ConfusionMatrix,
+  type ConfusionOptions,
+  DetectionEvaluator,
+  type VocResult,
+} from "@od/metrics";
 import type { Detections, ImageInput, PostprocessOptions } from "@od/ssd";
 
 /**
@@ -24,6 +30,11 @@ export interface EvaluateOptions {
   readonly batchSize?: number;
   /** Called after each batch with the number of images done. */
   readonly onProgress?: (done: number, total: number) => void;
+  /**
+   * Thresholds of the confusion matrix (default Ultralytics': IoU > 0.45, score > 0.25), applied to
+   * the detections kept by `scoreThreshold`.
+   */
+  readonly confusion?: ConfusionOptions;
 }
 
 /** Result of {@link evaluateDetector}. */
@@ -34,6 +45,11 @@ export interface Evaluation {
   readonly voc07: VocResult;
   /** COCO mAP@[.5:.95] and the 12 summary numbers. */
   readonly coco: CocoResult;
+  /**
+   * `(K + 1) × (K + 1)` detection confusion matrix (`confusionMatrix` of @od/metrics: rows predicted,
+   * columns true, index K background), over the same classes as `voc` and `coco`.
+   */
+  readonly confusion: ConfusionMatrix;
   /** Detections per image, in `records` order (labels 0-based class indices, as the dataset's). */
   readonly detections: readonly Detections[];
   /** Seconds spent predicting. */
@@ -82,6 +98,7 @@ export async function evaluateDetector(
     voc: ev.computeVoc({ interpolation: "allpoint" }),
     voc07: ev.computeVoc({ interpolation: "11point" }),
     coco: ev.computeCoco(),
+    confusion: ev.computeConfusion(options.confusion),
     detections: all,
     seconds,
   };

@@ -11,5 +11,6 @@ export * from "./optim.js";
 export * from "./plots.js";
 export * from "./sampler.js";
 export * from "./schedule.js";
+export * from "./split.js";
 export * from "./staged.js";
 export * from "./step.js";

@@ -105,6 +105,17 @@ export function sizeArg(v: string): { width: number; height: number } {
   return { width, height };
 }
 
+/** Commander parser: `N` (a square N×N) or `WxH` in px, e.g. `--imgsz 320` or `--imgsz 416x320`. */
+export function squareOrSizeArg(v: string): { width: number; height: number } {
+  const n = /^\d+$/.test(v.trim()) ? Number(v) : Number.NaN;
+  if (n > 0) return { width: n, height: n };
+  try {
+    return sizeArg(v);
+  } catch {
+    throw new InvalidArgumentError("expected N or WIDTHxHEIGHT, e.g. 320 or 416x320");
+  }
+}
+
 /**
  * Reads a JSON or YAML file (by extension: `.yaml` / `.yml` are YAML, everything else JSON).
  * @throws CliExit (2) naming the file and the parse position.

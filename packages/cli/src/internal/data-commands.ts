@@ -4,6 +4,7 @@ import {
   type ClassNameSimilarity,
   computeStats,
   type DetectionDataset,
+  IMAGE_PX_UNITS,
   similarClassNames,
   statsSvg,
 } from "@od/data";
@@ -169,7 +170,7 @@ export async function dataStats(io: CliIo, dir: string, o: StatsOptions): Promis
   out(
     io,
     textTable([
-      ["class", "boxes", "share", "images", "difficult", "crowd", "median size px"],
+      ["class", "boxes", "share", "images", "difficult", "crowd", `median size √(w·h), ${IMAGE_PX_UNITS}`],
       ...stats.classes.map((c) => [
         c.name,
         String(c.boxes),
@@ -185,7 +186,7 @@ export async function dataStats(io: CliIo, dir: string, o: StatsOptions): Promis
   out(io);
   out(
     io,
-    `box size sqrt(w*h) px: ${h.counts
+    `${h.label}: ${h.counts
       .map((n, i) =>
         n === 0 ? "" : `${h.edges[i]}${i === h.counts.length - 1 ? "+" : `–${h.edges[i + 1]}`}: ${n}`,
       )

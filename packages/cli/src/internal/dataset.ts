@@ -87,7 +87,19 @@ async function cocoFile(abs: string, split: string | undefined, shown: string): 
 }
 
 /**
- * Finds a dataset for every command (`od train` included): the path must exist; the format is
+ * The format of a dataset path: `format` when given, else detected from the folder or file as
+ * {@link locateDataset} does.
+ * @throws CliExit (2) for a missing path or an undetectable format.
+ */
+export async function datasetFormat(io: CliIo, dir: string, format?: Format): Promise<Format> {
+  const abs = resolvePath(io, dir);
+  const kind = await kindOf(abs);
+  if (kind === "missing") throw bad(`dataset ${dir} does not exist`);
+  return format ?? (await detectFormat(abs, kind, dir));
+}
+
+/**
+ * Finds a dataset for every command (`odet train` included): the path must exist; the format is
  * detected when not given (VOC `Annotations/`, YOLO `images/` / `labels/` / names file, COCO `*.json`),
  * and a COCO folder resolves to its one annotation file (or the split's). Bad input is exit 2 with a
  * one-line reason listing what was looked for.
@@ -101,7 +113,7 @@ export async function locateDataset(
   const abs = resolvePath(io, dir);
   const kind = await kindOf(abs);
   if (kind === "missing") throw bad(`dataset ${dir} does not exist`);
-  const format = options.format ?? (await detectFormat(abs, kind, dir));
+  const format = await datasetFormat(io, dir, options.format);
   if (format === "coco")
     return { format, path: kind === "file" ? abs : await cocoFile(abs, options.split, dir) };
   if (kind !== "dir") throw bad(`a ${format.toUpperCase()} dataset is a folder; ${dir} is a file`);

@@ -65,7 +65,7 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<void> {
     const root = dataset.root ?? data;
     const samples = dataset.images.slice(0, 4).map((r) => path.resolve(root, r.file));
     const predDir = path.join(runDir, "predictions");
-    await predictFiles(io, detector, samples, predDir, 0.3, false);
+    await predictFiles(io, detector, samples, predDir, { score: 0.3, json: false });
     out(io, `annotated predictions of ${samples.length} test images: ${predDir}`);
     out(io);
     printEvaluation(io, ev);

@@ -1,18 +1,25 @@
 import path from "node:path";
-import { drawSample, makeSample } from "@od/augment";
+import { drawSample, type Image, makeSample, sideBySide } from "@od/augment";
 import { encodePng } from "@od/augment/node";
-import { type InvalidBoxPolicy, boxes as makeBoxes } from "@od/boxes";
+import { type ImageSize, type InvalidBoxPolicy, select } from "@od/boxes";
 import type { DetectionDataset } from "@od/data";
 import { decodeImageFile, fileDecoder } from "@od/data/node";
-import { cocoPrCurve, formatMetricsTable, prCurveSvg } from "@od/metrics";
-import type { SsdDetector } from "@od/ssd";
+import {
+  type ConfusionMatrix,
+  cocoPrCurve,
+  formatConfusionMatrix,
+  formatMetricsTable,
+  prCurveSvg,
+} from "@od/metrics";
+import { CropClassifier, type Detections, SsdDetector, withInputSize } from "@od/ssd";
 import { loadDetector } from "@od/ssd/node";
 import type { BackendName } from "@od/tf";
 import { initBackend } from "@od/tf/node";
-import { type Evaluation, evaluateDetector } from "@od/train";
+import { type Evaluation, evaluateDetector, StagedDetector } from "@od/train";
 import type { CliIo } from "../io.js";
-import { bad, kindOf, out, printJson, resolvePath, toJson, writeOut } from "./common.js";
+import { bad, kindOf, note, out, printJson, resolvePath, toJson, writeOut } from "./common.js";
 import { type Format, noteIssues, openDataset } from "./dataset.js";
+import { expandImageInputs } from "./image-inputs.js";
 import { progressBar } from "./progress.js";
 import { importTrainNode, type RunModel, type TrainNode } from "./train-node.js";
 
@@ -21,9 +28,10 @@ export async function selectBackend(backend: BackendName | undefined): Promise<v
   await initBackend(backend === undefined ? {} : { prefer: [backend] });
 }
 
-/** A detector as a {@link RunModel}. */
-export function detectorModel(detector: SsdDetector): RunModel {
+/** A detector as a {@link RunModel} (that keeps the detector, for `--imgsz`). */
+export function detectorModel(detector: SsdDetector): RunModel & { readonly detector: SsdDetector } {
   return {
+    detector,
     classNames: detector.config.classNames,
     numClasses: detector.numClasses,
     predict: (images, options) => detector.predict(images, options),
@@ -59,7 +67,23 @@ function evaluationJson(ev: Evaluation) {
     classes: r.classes.map(({ curve: _c, ...c }) => c),
   });
   const { precision: _p, recall: _r, ...coco } = ev.coco;
-  return { voc: voc(ev.voc), voc07: voc(ev.voc07), coco, seconds: ev.seconds };
+  return {
+    voc: voc(ev.voc),
+    voc07: voc(ev.voc07),
+    coco,
+    confusion: confusionJson(ev.confusion),
+    seconds: ev.seconds,
+  };
+}
+
+/** A confusion matrix as JSON that explains itself: labels (background last), rows predicted, columns true. */
+export function confusionJson(cm: ConfusionMatrix) {
+  return {
+    ...cm,
+    labels: [...cm.classNames, "background"],
+    rows: "predicted class",
+    columns: "true class",
+  };
 }
 
 /** Runs the evaluation with a progress bar. */
@@ -82,21 +106,32 @@ export async function runEvaluation(
   }
 }
 
-/** Prints the per-class tables and the summary lines, the stable `mAP@0.5 (VOC): 0.xxx` last. */
+/**
+ * Prints the per-class tables, the confusion matrix and the summary lines, the stable
+ * `mAP@0.5 (VOC): 0.xxx` last.
+ */
 export function printEvaluation(io: CliIo, ev: Evaluation): void {
   out(io, formatMetricsTable(ev.voc));
   out(io);
   out(io, formatMetricsTable(ev.coco));
+  out(io);
+  out(io, formatConfusionMatrix(ev.confusion));
   out(io);
   out(io, `mAP@[.5:.95] (COCO): ${ev.coco.mAP.toFixed(3)}`);
   out(io, `mAP@0.5 (VOC07 11-point): ${ev.voc07.mAP.toFixed(3)}`);
   out(io, `mAP@0.5 (VOC): ${ev.voc.mAP.toFixed(3)}`);
 }
 
-/** Writes `metrics.json`, `pr-voc.svg` and `pr-coco.svg` into a folder; returns the files. */
+/** Writes `metrics.json`, `confusion.json`, `pr-voc.svg` and `pr-coco.svg` into a folder; returns the files. */
 export async function writeEvaluation(dir: string, ev: Evaluation): Promise<string[]> {
-  const files = [path.join(dir, "metrics.json"), path.join(dir, "pr-voc.svg"), path.join(dir, "pr-coco.svg")];
+  const files = [
+    path.join(dir, "metrics.json"),
+    path.join(dir, "pr-voc.svg"),
+    path.join(dir, "pr-coco.svg"),
+    path.join(dir, "confusion.json"),
+  ];
   await writeOut(files[0] as string, `${toJson(evaluationJson(ev))}\n`);
+  await writeOut(files[3] as string, `${toJson(confusionJson(ev.confusion))}\n`);
   await writeOut(
     files[1] as string,
     prCurveSvg(
@@ -121,6 +156,87 @@ export async function writeEvaluation(dir: string, ev: Evaluation): Promise<stri
   return files;
 }
 
+/** A file-name-safe version of a class name or image id. */
+function safeName(s: string): string {
+  return s.replace(/[^A-Za-z0-9._-]+/g, "_").slice(0, 60) || "_";
+}
+
+/** Detections with a score above `threshold` (the ones the confusion matrix counts), in input order. */
+function aboveScore(d: Detections, threshold: number): Detections {
+  const keep: number[] = [];
+  for (let k = 0; k < d.scores.length; k++) if ((d.scores[k] as number) > threshold) keep.push(k);
+  return {
+    boxes: select(d.boxes, keep),
+    scores: Float32Array.from(keep, (k) => d.scores[k] as number),
+    labels: Int32Array.from(keep, (k) => d.labels[k] as number),
+  };
+}
+
+/**
+ * An image drawn twice, side by side: its ground truth (left) and the detections the confusion matrix
+ * counts (right, score > its threshold, with scores on the tags).
+ * @param gtLabels `[N]` 0-based classes of `names`; `det` labels 0-based too.
+ */
+export function comparisonImage(
+  image: Image,
+  gt: { readonly boxes: Detections["boxes"]; readonly labels: Int32Array },
+  det: Detections,
+  names: readonly string[],
+  threshold: number,
+): Image {
+  const shown = aboveScore(det, threshold);
+  const left = drawSample(makeSample(image, gt.boxes, gt.labels), { labelNames: names });
+  const right = drawSample(makeSample(image, shown.boxes, shown.labels), {
+    labelNames: names,
+    scores: shown.scores,
+  });
+  return sideBySide([left, right], { titles: ["ground truth", `predictions: score above ${threshold}`] });
+}
+
+/**
+ * Writes up to `perClass` side-by-side images (ground truth | predictions) per class into
+ * `<dir>/samples/`: for each class in turn, the first images (dataset order) holding a ground-truth box
+ * of that class that no earlier class took, named `<class>-<k>-<image id>.png`.
+ * @returns the files written.
+ */
+export async function writeComparisons(
+  dir: string,
+  dataset: DetectionDataset,
+  ev: Evaluation,
+  perClass: number,
+): Promise<string[]> {
+  const names = ev.confusion.classNames;
+  // a class-agnostic model is scored as one class "object": every ground-truth box is of class 0
+  const agnostic = names.length === 1 && dataset.classNames.length !== 1;
+  const gtLabels = (i: number) => {
+    const l = (dataset.images[i] as DetectionDataset["images"][number]).labels;
+    return agnostic ? new Int32Array(l.length) : l;
+  };
+  const load = fileDecoder(dataset);
+  const taken = new Set<number>();
+  const files: string[] = [];
+  for (let c = 0; c < names.length && perClass > 0; c++) {
+    let k = 0;
+    for (let i = 0; i < dataset.images.length && k < perClass; i++) {
+      if (taken.has(i) || !gtLabels(i).includes(c)) continue;
+      taken.add(i);
+      k++;
+      const rec = dataset.images[i] as DetectionDataset["images"][number];
+      const drawn = comparisonImage(
+        await load(rec),
+        { boxes: rec.boxes, labels: gtLabels(i) },
+        ev.detections[i] as Detections,
+        names,
+        ev.confusion.confThreshold,
+      );
+      const file = path.join(dir, "samples", `${safeName(names[c] as string)}-${k}-${safeName(rec.id)}.png`);
+      await writeOut(file, encodePng(drawn));
+      files.push(file);
+    }
+  }
+  return files;
+}
+
 /** Options of `od eval`. */
 export interface EvalOptions {
   readonly model: string;
@@ -129,6 +245,7 @@ export interface EvalOptions {
   readonly split?: string;
   readonly policy: InvalidBoxPolicy;
   readonly score: number;
+  readonly samples: number;
   readonly backend?: BackendName;
   readonly out?: string;
   readonly json?: boolean;
@@ -156,13 +273,24 @@ export async function evalCommand(io: CliIo, o: EvalOptions): Promise<void> {
         `no box of ${o.data} has one of the model's classes (${detector.classNames.join(", ")}); is it the dataset the model was trained on?`,
       );
     const ev = await runEvaluation(io, detector, dataset, o.json === true, o.score);
-    const files = o.out === undefined ? [] : await writeEvaluation(resolvePath(io, o.out), ev);
+    const outDir = o.out === undefined ? undefined : resolvePath(io, o.out);
+    const files = outDir === undefined ? [] : await writeEvaluation(outDir, ev);
+    const samples = outDir === undefined ? [] : await writeComparisons(outDir, dataset, ev, o.samples);
     if (o.json) {
-      printJson(io, { ...evaluationJson(ev), ...(files.length > 0 ? { files } : {}) });
+      printJson(io, {
+        ...evaluationJson(ev),
+        ...(files.length > 0 ? { files } : {}),
+        ...(outDir === undefined ? {} : { samples }),
+      });
       return;
     }
     printEvaluation(io, ev);
     if (files.length > 0) out(io, `wrote ${files.join(", ")}`);
+    if (samples.length > 0)
+      out(
+        io,
+        `wrote ${samples.length} ground truth | prediction image(s) to ${path.join(outDir as string, "samples")}`,
+      );
   } finally {
     detector.dispose();
   }
@@ -180,17 +308,59 @@ function round2(v: number): number {
   return Math.round(v * 100) / 100;
 }
 
+/** Post-processing settings of `predict`. */
+export interface PredictSettings {
+  /** Keep detections with a score above this. */
+  readonly score: number;
+  /** Class-wise NMS IoU threshold (default: the detector's, 0.45). */
+  readonly iou?: number;
+  /** At most this many detections per image (default: the detector's, 200). */
+  readonly maxDet?: number;
+  /** No progress bar (JSON on stdout). */
+  readonly json: boolean;
+}
+
+/** COCO results entries of one image's detections (labels ≥ 1 = category ids). */
+function cocoResults(imageId: number, det: Detections): CocoDetection[] {
+  const b = det.boxes.data;
+  return Array.from(det.scores, (s, k) => {
+    const x1 = b[4 * k] as number;
+    const y1 = b[4 * k + 1] as number;
+    return {
+      image_id: imageId,
+      category_id: det.labels[k] as number,
+      bbox: [
+        round2(x1),
+        round2(y1),
+        round2((b[4 * k + 2] as number) - x1),
+        round2((b[4 * k + 3] as number) - y1),
+      ],
+      score: Math.round(s * 1e4) / 1e4,
+    };
+  });
+}
+
 /**
- * Predicts on image files, writes one annotated PNG per image (`<stem>.png`) and `detections.json`
- * (COCO results: `image_id` = 1-based position in `files`, `category_id` = 1-based class).
+ * An image with its detections drawn: boxes, class names and scores (`RBC 0.87`).
+ * @param det labels ≥ 1 (`names[label − 1]`), as `predict` returns them.
+ */
+export function annotatedImage(image: Image, det: Detections, names: readonly string[]): Image {
+  const labels = Int32Array.from(det.labels, (l) => l - 1);
+  return drawSample(makeSample(image, det.boxes, labels), { labelNames: names, scores: det.scores });
+}
+
+/**
+ * Predicts on image files, writes one annotated PNG per image (`<stem>.png`, boxes with class names
+ * and scores) and `detections.json` in COCO results format: `image_id` = 1-based position in `files`,
+ * `category_id` = 1-based class of the model (`classNames[category_id − 1]`), `bbox` = `[x, y, w, h]`
+ * in px of the image, `score` rounded to 4 decimals.
  */
 export async function predictFiles(
   io: CliIo,
   detector: RunModel,
   files: readonly string[],
   outDir: string,
-  score: number,
-  json: boolean,
+  settings: PredictSettings,
 ): Promise<{
   images: { id: number; file: string; output: string; detections: number }[];
   detections: CocoDetection[];
@@ -199,41 +369,24 @@ export async function predictFiles(
   const images: { id: number; file: string; output: string; detections: number }[] = [];
   const detections: CocoDetection[] = [];
   const used = new Set<string>();
-  const bar = progressBar(io, json);
+  const bar = progressBar(io, settings.json);
   bar.start(files.length, "predict");
   try {
     for (const [i, f] of files.entries()) {
       const abs = resolvePath(io, f);
       const image = await decodeImageFile(abs);
       const [det] = await detector.predict([{ data: image.data, shape: image.shape }], {
-        scoreThreshold: score,
+        scoreThreshold: settings.score,
+        ...(settings.iou === undefined ? {} : { iouThreshold: settings.iou }),
+        ...(settings.maxDet === undefined ? {} : { maxDetections: settings.maxDet }),
       });
       if (det === undefined) continue;
-      const labels = Int32Array.from(det.labels, (l) => l - 1);
-      for (let k = 0; k < det.scores.length; k++) {
-        const b = det.boxes.data;
-        const x1 = b[4 * k] as number;
-        const y1 = b[4 * k + 1] as number;
-        detections.push({
-          image_id: i + 1,
-          category_id: det.labels[k] as number,
-          bbox: [
-            round2(x1),
-            round2(y1),
-            round2((b[4 * k + 2] as number) - x1),
-            round2((b[4 * k + 3] as number) - y1),
-          ],
-          score: Math.round((det.scores[k] as number) * 1e4) / 1e4,
-        });
-      }
+      detections.push(...cocoResults(i + 1, det));
       let stem = path.basename(abs).replace(/\.[^.]+$/, "");
       if (used.has(stem)) stem = `${stem}-${i + 1}`;
       used.add(stem);
       const output = path.join(outDir, `${stem}.png`);
-      const drawn = drawSample(makeSample(image, makeBoxes(det.boxes.data, "xyxy", "px"), labels), {
-        labelNames: names,
-      });
-      await writeOut(output, encodePng(drawn));
+      await writeOut(output, encodePng(annotatedImage(image, det, names)));
       images.push({ id: i + 1, file: abs, output, detections: det.scores.length });
       bar.update(i + 1);
     }
@@ -244,40 +397,93 @@ export async function predictFiles(
   return { images, detections };
 }
 
+/**
+ * A model at another network input size (`--imgsz`): its detector through `withInputSize` of
+ * `@od/ssd` (same weights, priors generated again), with the crop classifier of a staged run kept.
+ * Disposing the result disposes `model` too.
+ * @throws SsdError `INVALID_ARGUMENT` when the detector's priors are an explicit (e.g. fitted) config.
+ */
+export function resizedModel(model: RunModel, size: ImageSize): RunModel {
+  const parts = model as RunModel & { readonly detector?: unknown; readonly classifier?: unknown };
+  if (!(parts.detector instanceof SsdDetector))
+    throw bad("--imgsz: this model does not expose its detector, so its input size cannot change");
+  const detector = withInputSize(parts.detector, size);
+  const release = () => {
+    detector.dispose();
+    model.dispose();
+  };
+  if (parts.classifier instanceof CropClassifier) {
+    // StagedDetector would own (and dispose) the classifier; `model` owns it here, so only predict is used
+    const staged = new StagedDetector(detector, parts.classifier);
+    return {
+      classNames: staged.classNames,
+      numClasses: staged.numClasses,
+      predict: (images, options) => staged.predict(images, options),
+      dispose: release,
+    };
+  }
+  return {
+    classNames: detector.config.classNames,
+    numClasses: detector.numClasses,
+    predict: (images, options) => detector.predict(images, options),
+    dispose: release,
+  };
+}
+
 /** Options of `od predict`. */
 export interface PredictOptions {
   readonly model: string;
   readonly out: string;
   readonly score: number;
+  readonly iou?: number;
+  readonly maxDet?: number;
+  readonly imgsz?: ImageSize;
+  readonly recursive?: boolean;
+  readonly saveJson?: string;
   readonly backend?: BackendName;
   readonly json?: boolean;
 }
 
-/** `od predict`. */
-export async function predictCommand(io: CliIo, files: readonly string[], o: PredictOptions): Promise<void> {
-  for (const f of files) {
-    const k = await kindOf(resolvePath(io, f));
-    if (k === "missing") throw bad(`image ${f} does not exist`);
-    if (k === "dir") throw bad(`${f} is a folder; pass image files (e.g. ${path.join(f, "*.jpg")})`);
-  }
+/** `od predict`: files, folders and glob patterns (see {@link expandImageInputs}). */
+export async function predictCommand(io: CliIo, args: readonly string[], o: PredictOptions): Promise<void> {
+  const { files, skipped, duplicates } = await expandImageInputs(io, args, {
+    recursive: o.recursive === true,
+  });
+  if (skipped.length > 0)
+    note(io, `note: skipped ${skipped.length} file(s) that are not JPEG or PNG (e.g. ${skipped[0]})`);
+  if (duplicates.length > 0)
+    note(
+      io,
+      `note: ${duplicates.length} image(s) named more than once are predicted once (e.g. ${duplicates[0]})`,
+    );
   await selectBackend(o.backend);
-  const detector = await loadModel(io, o.model);
+  let detector = await loadModel(io, o.model);
   try {
+    if (o.imgsz !== undefined) detector = resizedModel(detector, o.imgsz);
     const outDir = resolvePath(io, o.out);
-    const r = await predictFiles(io, detector, files, outDir, o.score, o.json === true);
+    const r = await predictFiles(io, detector, files, outDir, {
+      score: o.score,
+      ...(o.iou === undefined ? {} : { iou: o.iou }),
+      ...(o.maxDet === undefined ? {} : { maxDet: o.maxDet }),
+      json: o.json === true,
+    });
+    const saved = o.saveJson === undefined ? undefined : resolvePath(io, o.saveJson);
+    if (saved !== undefined) await writeOut(saved, `${JSON.stringify(r.detections)}\n`);
     if (o.json) {
       printJson(io, {
         out: outDir,
         categories: detector.classNames.map((name, i) => ({ id: i + 1, name })),
         images: r.images,
         detections: r.detections,
+        ...(saved === undefined ? {} : { savedJson: saved }),
       });
       return;
     }
-    for (const im of r.images) out(io, `${im.file}: ${im.detections} detection(s) -> ${im.output}`);
+    for (const im of r.images)
+      out(io, `${im.file} (image_id ${im.id}): ${im.detections} detection(s) -> ${im.output}`);
     out(
       io,
-      `wrote ${path.join(outDir, "detections.json")} (${r.detections.length} detections, COCO results format)`,
+      `wrote ${path.join(outDir, "detections.json")}${saved === undefined ? "" : ` and ${saved}`} (${r.detections.length} detections, COCO results format; category_id: ${detector.classNames.map((n, i) => `${i + 1} ${n}`).join(", ")})`,
     );
   } finally {
     detector.dispose();

@@ -8,6 +8,7 @@ import {
   configFromFeatureMaps,
   fitPriors,
   generatePriors,
+  INPUT_PX_UNITS,
   type PriorConfig,
   priorLayout,
   renderCoverageReport,
@@ -17,6 +18,7 @@ import {
 import type { CliIo } from "../io.js";
 import {
   bad,
+  note,
   out,
   pct,
   printJson,
@@ -26,7 +28,8 @@ import {
   toJson,
   writeOut,
 } from "./common.js";
-import { type Format, noteIssues, openDataset } from "./dataset.js";
+import { type Format, noteIssues } from "./dataset.js";
+import { type ChosenSplit, openSplit } from "./train-split.js";
 
 /** Prior presets `--preset` accepts. `default` is what `od train` builds by default. */
 export const PRESETS = ["default", "ssd300", "ssdlite320"] as const;
@@ -105,9 +108,9 @@ function classMap(ds: DetectionDataset): Record<number, string> {
   return Object.fromEntries(ds.classNames.map((n, i) => [i, n]));
 }
 
-function bucketRows(b: readonly BucketStat[]): string[][] {
+function bucketRows(b: readonly BucketStat[], what: string): string[][] {
   return [
-    ["bucket", "GT", "covered", "recall", "mean best IoU"],
+    [what, "GT", "covered", "recall", "mean best IoU"],
     ...b.map((s) => [
       s.name,
       String(s.count),
@@ -123,6 +126,7 @@ export function coverageSummary(r: CoverageReport, maxOrphans = 50) {
   return {
     threshold: r.threshold,
     inputSize: r.inputSize,
+    sizeUnits: `${INPUT_PX_UNITS} (${sizeText(r.inputSize)})`,
     numImages: r.numImages,
     numGt: r.numGt,
     numPriors: r.numPriors,
@@ -141,12 +145,8 @@ export function coverageSummary(r: CoverageReport, maxOrphans = 50) {
 /** `od priors analyze`. */
 export async function priorsAnalyze(io: CliIo, o: PriorSourceOptions): Promise<void> {
   const { config, what } = await priorConfigOf(io, o);
-  const { dataset } = await openDataset(io, o.data, {
-    ...(o.format === undefined ? {} : { format: o.format }),
-    ...(o.split === undefined ? {} : { split: o.split }),
-    policy: o.policy,
-  });
-  noteIssues(io, dataset);
+  const split = await openPriorImages(io, o);
+  const { dataset } = split;
   const report = analyzeWith(dataset, config);
   let file: string | undefined;
   if (o.out !== undefined) {
@@ -156,22 +156,49 @@ export async function priorsAnalyze(io: CliIo, o: PriorSourceOptions): Promise<v
   if (o.json) {
     printJson(io, {
       priors: what,
+      split: splitJson(split),
       ...coverageSummary(report),
       ...(file === undefined ? {} : { report: file }),
     });
     return;
   }
   out(io, `priors: ${report.numPriors} at ${sizeText(report.inputSize)}, ${what}`);
+  out(io, splitLine(split));
   out(io, `images: ${report.numImages}, GT boxes: ${report.numGt}`);
   out(
     io,
     `recall@${report.threshold}: ${pct(report.recall)}  mean best IoU: ${Number.isFinite(report.meanBestIou) ? report.meanBestIou.toFixed(3) : "–"}  orphans: ${report.orphans.length}  priors covering no GT: ${report.unmatchedPriors.length}`,
   );
   out(io);
-  out(io, textTable(bucketRows(report.bySize)));
+  out(io, textTable(bucketRows(report.bySize, sizeHeader(report.inputSize))));
   out(io);
-  out(io, textTable(bucketRows(report.byClass)));
+  out(io, textTable(bucketRows(report.byClass, "class")));
   if (file !== undefined) out(io, `\nwrote ${file}`);
+}
+
+/** The images of `--split` (default train's training images), with the loader's note. */
+async function openPriorImages(io: CliIo, o: PriorSourceOptions): Promise<ChosenSplit> {
+  const split = await openSplit(io, o.data, {
+    ...(o.format === undefined ? {} : { format: o.format }),
+    ...(o.split === undefined ? {} : { split: o.split }),
+    policy: o.policy,
+  });
+  noteIssues(io, split.dataset);
+  if (split.dataset.images.length === 0) throw bad(`--split ${split.name} of ${o.data} has no images`);
+  return split;
+}
+
+function splitLine(s: ChosenSplit): string {
+  return `split: ${s.name}, ${s.description}: ${s.dataset.images.length} images`;
+}
+
+function splitJson(s: ChosenSplit) {
+  return { name: s.name, description: s.description, images: s.dataset.images.length };
+}
+
+/** Header of the size-bucket table: the sizes are px of the network input, not of the images. */
+function sizeHeader(input: ImageSize): string {
+  return `size √(w·h), ${INPUT_PX_UNITS} ${sizeText(input)}`;
 }
 
 function analyzeWith(ds: DetectionDataset, config: PriorConfig): CoverageReport {
@@ -192,12 +219,13 @@ export interface FitCommandOptions extends PriorSourceOptions {
 /** `od priors fit`: fits shapes under a prior budget; writes the fitted config to `--out`. */
 export async function priorsFit(io: CliIo, o: FitCommandOptions): Promise<void> {
   const { config: base, what } = await priorConfigOf(io, o);
-  const { dataset } = await openDataset(io, o.data, {
-    ...(o.format === undefined ? {} : { format: o.format }),
-    ...(o.split === undefined ? {} : { split: o.split }),
-    policy: o.policy,
-  });
-  noteIssues(io, dataset);
+  const split = await openPriorImages(io, o);
+  const { dataset } = split;
+  if (split.name === "test" || split.name === "all")
+    note(
+      io,
+      `note: fitting priors on ${split.name === "test" ? "the test images" : "every image, test images included"} makes the test mAP look better than it is; fit on --split train (the default)`,
+    );
   const fit = fitPriors(coverageImages(dataset), base, {
     budget: { priors: o.budget },
     seed: o.seed,
@@ -213,6 +241,7 @@ export async function priorsFit(io: CliIo, o: FitCommandOptions): Promise<void> 
   if (o.json) {
     printJson(io, {
       base: what,
+      split: splitJson(split),
       budget: o.budget,
       numPriors: fit.numPriors,
       config: fit.config,
@@ -226,6 +255,7 @@ export async function priorsFit(io: CliIo, o: FitCommandOptions): Promise<void> 
   const a = fit.after;
   const iou = (x: number) => (Number.isFinite(x) ? x.toFixed(3) : "–");
   out(io, `base: ${what}; budget ${o.budget} priors`);
+  out(io, splitLine(split));
   out(
     io,
     textTable([
