@@ -11,7 +11,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe("od priors analyze", () => {
+describe("odet priors analyze", () => {
   test("--json on the fixture: recall, buckets, classes, orphans and the HTML report", async () => {
     const html = path.join(root, "coverage.html");
     const r = await od(["priors", "analyze", "--data", root, "--input", "64x64", "--out", html, "--json"]);
@@ -38,12 +38,12 @@ describe("od priors analyze", () => {
     const r = await od(["priors", "analyze", "--data", root, "--preset", "ssd300", "--input", "320x320"]);
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "priors analyze")).toMatch(
-      /^od priors analyze: --input 320x320 differs from the preset ssd300 input 300x300/,
+      /^odet priors analyze: --input 320x320 differs from the preset ssd300 input 300x300/,
     );
   });
 });
 
-describe("od priors fit", () => {
+describe("odet priors fit", () => {
   test("fits under the budget and writes a config analyze accepts", async () => {
     const cfg = path.join(root, "fitted.json");
     const r = await od([
@@ -74,7 +74,7 @@ describe("od priors fit", () => {
     const r = await od(["priors", "fit", "--data", root, "--input", "64x64", "--budget", "10"]);
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "priors fit")).toMatch(
-      /^od priors fit: fitPriors: options\.budget\.priors \(10\) is smaller/,
+      /^odet priors fit: fitPriors: options\.budget\.priors \(10\) is smaller/,
     );
   });
 });

@@ -5,7 +5,7 @@ import { CliExit, type CliIo, EXIT } from "../io.js";
 import { out, pct, printJson, resolvePath, textTable, toJson, writeOut } from "./common.js";
 import { type Format, noteIssues, openDataset } from "./dataset.js";
 
-/** Options of `od data check`. */
+/** Options of `odet data check`. */
 export interface CheckOptions {
   readonly format?: Format;
   readonly split?: string;
@@ -18,7 +18,7 @@ function valueText(v: readonly number[] | string | number): string {
 }
 
 /**
- * `od data check`: loads with policy `drop` when `error` is asked (so every issue is listed, not only
+ * `odet data check`: loads with policy `drop` when `error` is asked (so every issue is listed, not only
  * the first), prints every issue and the summary. Exit 1 when there are issues under `error`.
  */
 export async function dataCheck(io: CliIo, dir: string, o: CheckOptions): Promise<void> {
@@ -79,7 +79,7 @@ export async function dataCheck(io: CliIo, dir: string, o: CheckOptions): Promis
   if (!ok) throw new CliExit(EXIT.issues);
 }
 
-/** Options of `od data stats`. */
+/** Options of `odet data stats`. */
 export interface StatsOptions {
   readonly format?: Format;
   readonly split?: string;
@@ -88,7 +88,7 @@ export interface StatsOptions {
   readonly json?: boolean;
 }
 
-/** `od data stats`: statistics JSON on stdout (`--json`) or a summary, plus JSON + SVG plots in `--out`. */
+/** `odet data stats`: statistics JSON on stdout (`--json`) or a summary, plus JSON + SVG plots in `--out`. */
 export async function dataStats(io: CliIo, dir: string, o: StatsOptions): Promise<void> {
   const { dataset } = await openDataset(io, dir, {
     ...(o.format === undefined ? {} : { format: o.format }),

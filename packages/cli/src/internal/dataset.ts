@@ -3,7 +3,7 @@ import path from "node:path";
 import type { InvalidBoxPolicy } from "@od/boxes";
 import type { DetectionDataset } from "@od/data";
 import { loadCoco, loadVoc, loadYolo } from "@od/data/node";
-import type { CliIo } from "../io.js";
+import { CLI_NAME, type CliIo } from "../io.js";
 import { bad, kindOf, note, resolvePath } from "./common.js";
 
 /** Dataset formats the CLI reads. */
@@ -113,6 +113,6 @@ export function noteIssues(io: CliIo, ds: DetectionDataset): void {
     .join(", ");
   note(
     io,
-    `note: ${r.issues.length} issue(s) handled by policy ${r.policy} (${summary}); "od data check" lists them`,
+    `note: ${r.issues.length} issue(s) handled by policy ${r.policy} (${summary}); "${CLI_NAME} data check" lists them`,
   );
 }

@@ -120,7 +120,7 @@ export async function writeEvaluation(dir: string, ev: Evaluation): Promise<stri
   return files;
 }
 
-/** Options of `od eval`. */
+/** Options of `odet eval`. */
 export interface EvalOptions {
   readonly model: string;
   readonly data: string;
@@ -133,7 +133,7 @@ export interface EvalOptions {
   readonly json?: boolean;
 }
 
-/** `od eval`. */
+/** `odet eval`. */
 export async function evalCommand(io: CliIo, o: EvalOptions): Promise<void> {
   await selectBackend(o.backend);
   const detector = await loadModel(io, o.model);
@@ -243,7 +243,7 @@ export async function predictFiles(
   return { images, detections };
 }
 
-/** Options of `od predict`. */
+/** Options of `odet predict`. */
 export interface PredictOptions {
   readonly model: string;
   readonly out: string;
@@ -252,7 +252,7 @@ export interface PredictOptions {
   readonly json?: boolean;
 }
 
-/** `od predict`. */
+/** `odet predict`. */
 export async function predictCommand(io: CliIo, files: readonly string[], o: PredictOptions): Promise<void> {
   for (const f of files) {
     const k = await kindOf(resolvePath(io, f));
