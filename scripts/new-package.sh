@@ -57,4 +57,5 @@ import { shared } from "../../vitest.shared.js";
 export default defineProject(shared);
 TS
 [ -f "$dir/src/index.ts" ] || printf '/** @packageDocumentation %s */\nexport {};\n' "$desc" > "$dir/src/index.ts"
+cp LICENSE "$dir/LICENSE"   # every published tarball ships the license (checked by npm run consumer)
 [ -f "$dir/README.md" ] || printf '# @od/%s\n\n%s\n' "$name" "$desc" > "$dir/README.md"

@@ -1,5 +1,5 @@
 /**
- * The `od` program: every command, built on commander with `exitOverride` and `configureOutput`, so
+ * The `odet` program: every command, built on commander with `exitOverride` and `configureOutput`, so
  * it runs in-process (tests, other tools) with captured output and an exit code instead of
  * `process.exit`.
  * @module
@@ -10,7 +10,7 @@ import { CONFUSION_CONF_THRESHOLD, CONFUSION_IOU_THRESHOLD } from "@od/metrics";
 import { BACKENDS, type BackendName } from "@od/tf";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand } from "./internal/backend-command.js";
-import { classListArg, intArg, numArg, oneLine, sizeArg, squareOrSizeArg } from "./internal/common.js";
+import { asCliError, classListArg, intArg, numArg, oneLine, sizeArg, squareOrSizeArg } from "./internal/common.js";
 import { dataCheck, dataStats } from "./internal/data-commands.js";
 import { FORMATS, POLICIES } from "./internal/dataset.js";
 import { demoCommand } from "./internal/demo-command.js";
@@ -18,12 +18,13 @@ import { evalCommand, predictCommand } from "./internal/model-commands.js";
 import { PRESETS, priorsAnalyze, priorsFit } from "./internal/priors-commands.js";
 import { show } from "./internal/show-command.js";
 import { trainCommand } from "./internal/train-command.js";
-import { CliExit, type CliIo, EXIT } from "./io.js";
+import { CLI_NAME, CliExit, type CliIo, EXIT } from "./io.js";
 
 const EXIT_HELP = `
-Exit codes: 0 success; 1 "od data check" found issues its policy (error) rejects;
-2 bad input (usage, missing folder, unknown format, corrupt data or image, invalid config),
-printed as one line "od <command>: <reason>"; 3 internal error.`;
+Exit codes: 0 success; 1 "${CLI_NAME} data check" found issues its policy (error) rejects;
+2 bad input (usage, missing folder, unknown format, corrupt data or image, invalid config) or a
+file-system fault (permission, read-only, disk full, a file where a folder is expected),
+printed as one line "${CLI_NAME} <command>: <reason>"; 3 internal error (a bug).`;
 
 function version(): string {
   try {
@@ -44,32 +45,40 @@ function configure(cmd: Command, io: CliIo, name: string): Command {
     getOutHelpWidth: () => io.stdout.columns ?? 100,
     getErrHelpWidth: () => io.stderr.columns ?? 100,
     outputError: (s, write) =>
-      write(
-        `od${name ? ` ${name}` : ""}: ${oneLine(s.replace(/^error: /, ""))} (see "od${name ? ` ${name}` : ""} --help")\n`,
-      ),
+      write(`${prefix(name)}: ${oneLine(s.replace(/^error: /, ""))} (see "${prefix(name)} --help")\n`),
   });
 }
 
-function examples(...lines: string[]): string {
-  return `\nExamples:\n${lines.map((l) => `  $ ${l}`).join("\n")}\n`;
+/** `odet` or `odet <command>`: how a line of output names the command. */
+function prefix(name: string): string {
+  return name ? `${CLI_NAME} ${name}` : CLI_NAME;
 }
 
-/** Wraps an action: od errors and `CliExit` messages become one line `od <name>: <reason>` on stderr. */
+/** The "Examples:" help section; each line is a command line after the program name. */
+function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((l) => `  $ ${CLI_NAME} ${l}`).join("\n")}\n`;
+}
+
+/**
+ * Wraps an action: od errors, file-system faults and `CliExit` messages become one line
+ * `odet <name>: <reason>` on stderr (exit 2, or the `CliExit` code); anything else is a bug (exit 3).
+ */
 function act<A extends unknown[]>(io: CliIo, name: string, f: (...args: A) => Promise<void>) {
   return async (...args: A): Promise<void> => {
     try {
       await f(...args);
-    } catch (e) {
+    } catch (caught) {
+      const e = asCliError(caught);
       if (e instanceof CliExit) {
-        if (e.message) io.stderr.write(`od ${name}: ${oneLine(e.message)}\n`);
+        if (e.message) io.stderr.write(`${prefix(name)}: ${oneLine(e.message)}\n`);
         throw new CliExit(e.exitCode);
       }
       if (isOdError(e)) {
-        io.stderr.write(`od ${name}: ${oneLine(e.message)}\n`);
+        io.stderr.write(`${prefix(name)}: ${oneLine(e.message)}\n`);
         throw new CliExit(EXIT.badInput);
       }
       const msg = e instanceof Error ? e.message : String(e);
-      io.stderr.write(`od ${name}: internal error: ${oneLine(msg)}\n`);
+      io.stderr.write(`${prefix(name)}: internal error: ${oneLine(msg)}\n`);
       throw new CliExit(EXIT.internal);
     }
   };
@@ -90,23 +99,23 @@ const backendOption = () => new Option("--backend <name>", "tfjs backend").choic
 const jsonOption = () => new Option("--json", "machine-readable JSON on stdout");
 
 /**
- * Builds the `od` program. Run it with `parseAsync(argv, { from: "user" })`, or use {@link runCli}
+ * Builds the `odet` program. Run it with `parseAsync(argv, { from: "user" })`, or use {@link runCli}
  * to get the exit code. Nothing calls `process.exit`.
  * @param io where output goes and relative paths resolve.
  */
 export function createProgram(io: CliIo): Command {
-  const program = configure(new Command("od"), io, "")
+  const program = configure(new Command(CLI_NAME), io, "")
     .description("Build, check and train SSD object detectors in TypeScript.")
     .version(version(), "-V, --version")
     .showSuggestionAfterError(true)
     .addHelpText(
       "after",
       `${examples(
-        "od demo",
-        "od data check ./bccd",
-        "od priors analyze --data ./bccd --out coverage.html",
-        "od train --data ./bccd --out runs/bccd --epochs 30",
-        "od eval --model runs/bccd --data ./bccd --split test",
+        "demo",
+        "data check ./bccd",
+        "priors analyze --data ./bccd --out coverage.html",
+        "train --data ./bccd --out runs/bccd --epochs 30",
+        "eval --model runs/bccd --data ./bccd --split test",
       )}${EXIT_HELP}\n`,
     );
   const sub = (parent: Command, name: string, path: string) => configure(parent.command(name), io, path);
@@ -140,7 +149,7 @@ export function createProgram(io: CliIo): Command {
     .addOption(jsonOption())
     .addHelpText(
       "after",
-      `${examples("od data check ./bccd", "od data check ./bccd --split trainval --policy clip", "od data check ./bccd --classes RBC,WBC,Platelets", "od data check ./coco/instances_val.json --json")}
+      `${examples("data check ./bccd", "data check ./bccd --split trainval --policy clip", "data check ./bccd --classes RBC,WBC,Platelets", "data check ./coco/instances_val.json --json")}
 Every image is decoded (files are read only if they are regular files within the size limits).
 Near-duplicate class names (case, spacing, Unicode form, one edit apart) are listed.
 Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are listed),
@@ -156,10 +165,7 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .addOption(policyOption("clip"))
     .option("--out <dir>", "write stats.json and one SVG per plot here")
     .addOption(jsonOption())
-    .addHelpText(
-      "after",
-      examples("od data stats ./bccd --out stats/", "od data stats ./bccd --split test --json"),
-    )
+    .addHelpText("after", examples("data stats ./bccd --out stats/", "data stats ./bccd --split test --json"))
     .action(act(io, "data stats", (dir: string, o) => dataStats(io, dir, o)));
 
   // --- priors ---------------------------------------------------------------------------------
@@ -180,11 +186,11 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
         "network input (default 320x320; presets and configs carry their own)",
         sizeArg,
       )
-      .option("--config <file>", "prior config JSON/YAML (e.g. written by od priors fit)")
+      .option("--config <file>", `prior config JSON/YAML (e.g. written by ${CLI_NAME} priors fit)`)
       .addOption(
         new Option(
           "--preset <name>",
-          "default = od train's model; ssd300, ssdlite320 = torchvision's",
+          `default = ${CLI_NAME} train's model; ssd300, ssdlite320 = torchvision's`,
         ).choices(PRESETS),
       );
   priorOptions(sub(priors, "analyze", "priors analyze"))
@@ -194,10 +200,10 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .addHelpText(
       "after",
       examples(
-        "od priors analyze --data ./bccd --out coverage.html",
-        "od priors analyze --data ./bccd --preset ssd300 --json",
-        "od priors analyze --data ./bccd --config priors.json",
-        "odet priors analyze --data ./bccd --split test",
+        "priors analyze --data ./bccd --out coverage.html",
+        "priors analyze --data ./bccd --preset ssd300 --json",
+        "priors analyze --data ./bccd --config priors.json",
+        "priors analyze --data ./bccd --split test",
       ),
     )
     .action(act(io, "priors analyze", (o) => priorsAnalyze(io, o)));
@@ -211,8 +217,8 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .addHelpText(
       "after",
       examples(
-        "od priors fit --data ./bccd --budget 3000 --out priors.json",
-        "od priors fit --data ./bccd --budget 2000 --input 256x256 --json",
+        "priors fit --data ./bccd --budget 3000 --out priors.json",
+        "priors fit --data ./bccd --budget 2000 --input 256x256 --json",
       ),
     )
     .action(act(io, "priors fit", (o) => priorsFit(io, o)));
@@ -234,8 +240,8 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .addHelpText(
       "after",
       examples(
-        "od show --data ./bccd --out grid.png",
-        "od show --data ./bccd --augment light --index 3 --n 9 --seed 1",
+        "show --data ./bccd --out grid.png",
+        "show --data ./bccd --augment light --index 3 --n 9 --seed 1",
       ),
     )
     .action(act(io, "show", (o) => show(io, o)));
@@ -257,10 +263,10 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .addHelpText(
       "after",
       examples(
-        "od train --data ./bccd --out runs/bccd",
-        "od train --config bccd.yaml --out runs/bccd --epochs 50 --backend wasm",
-        "od train --out runs/bccd --resume --data ./bccd",
-        "od train --print-config > train.yaml",
+        "train --data ./bccd --out runs/bccd",
+        "train --config bccd.yaml --out runs/bccd --epochs 50 --backend wasm",
+        "train --out runs/bccd --resume --data ./bccd",
+        "train --print-config > train.yaml",
       ),
     )
     .action(act(io, "train", (o) => trainCommand(io, o)));
@@ -288,8 +294,8 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .addHelpText(
       "after",
       `${examples(
-        "od eval --model runs/bccd --data ./bccd",
-        "od eval --model runs/bccd --data ./bccd --split val --out runs/bccd/eval --json",
+        "eval --model runs/bccd --data ./bccd",
+        "eval --model runs/bccd --data ./bccd --split val --out runs/bccd/eval --json",
       )}
 Confusion matrix (Ultralytics' rules): detections with score > ${CONFUSION_CONF_THRESHOLD} matched to ground truth at
 IoU > ${CONFUSION_IOU_THRESHOLD} whatever their classes; rows = predicted class, columns = true class; the background
@@ -321,9 +327,9 @@ row counts missed objects, the background column false detections.\n`,
     .addHelpText(
       "after",
       `${examples(
-        "odet predict --model runs/bccd --out preds/ photos/",
-        "odet predict --model runs/bccd --out preds/ 'photos/**/*.jpg' --conf 0.5 --iou 0.5 --max-det 50",
-        "odet predict --model runs/bccd --out preds/ a.png --imgsz 416 --save-json results.json",
+        "predict --model runs/bccd --out preds/ photos/",
+        "predict --model runs/bccd --out preds/ 'photos/**/*.jpg' --conf 0.5 --iou 0.5 --max-det 50",
+        "predict --model runs/bccd --out preds/ a.png --imgsz 416 --save-json results.json",
       )}
 Each image is drawn with its boxes, class names and scores as <out>/<name>.png.
 detections.json: [{ image_id, category_id, bbox: [x, y, w, h] px of the image, score }], the list that
@@ -336,14 +342,14 @@ class of the model (the order of its class names; --json and the last output lin
   // --- demo -----------------------------------------------------------------------------------
   sub(program, "demo", "demo")
     .description(
-      "train, evaluate and predict on the BCCD slice shipped with od (a few minutes on 2 CPU cores)",
+      "train, evaluate and predict on the BCCD slice shipped with @od/cli (a few minutes on 2 CPU cores)",
     )
     .option("--out <dir>", "run folder", "runs/demo")
     .option("--time-limit <seconds>", "training time limit", numArg(1, 86_400), 180)
     .addOption(backendOption())
     .addHelpText(
       "after",
-      `${examples("od demo", "od demo --out runs/demo2 --time-limit 60")}
+      `${examples("demo", "demo --out runs/demo2 --time-limit 60")}
 The last line is "mAP@0.5 (VOC): 0.xxx" on the slice's 20 test images.\n`,
     )
     .action(act(io, "demo", (o) => demoCommand(io, o)));
@@ -357,14 +363,14 @@ The last line is "mAP@0.5 (VOC): 0.xxx" on the slice's 20 test images.\n`,
       (v: string) => v.split(",").map((s) => s.trim()) as BackendName[],
     )
     .addOption(jsonOption())
-    .addHelpText("after", examples("od backend", "od backend --prefer wasm,cpu --json"))
+    .addHelpText("after", examples("backend", "backend --prefer wasm,cpu --json"))
     .action(act(io, "backend", (o) => backendCommand(io, o)));
 
   return program;
 }
 
 /**
- * Runs `od` with the given arguments (without `node` and the script) and returns the exit code.
+ * Runs `odet` with the given arguments (without `node` and the script) and returns the exit code.
  * Output goes to `io`; nothing calls `process.exit`.
  * @example const code = await runCli(["data", "check", "./bccd", "--json"], { stdout: process.stdout, stderr: process.stderr });
  */
@@ -376,7 +382,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   } catch (e) {
     if (e instanceof CliExit) return e.exitCode;
     if (e instanceof CommanderError) return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
-    io.stderr.write(`od: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
+    io.stderr.write(`${CLI_NAME}: internal error: ${oneLine(e instanceof Error ? e.message : String(e))}\n`);
     return EXIT.internal;
   }
 }

@@ -63,7 +63,7 @@ const cocoJson = (over: Record<string, unknown> = {}) => ({
   ...over,
 });
 
-describe("od data check: images are decoded, never read unbounded", () => {
+describe("odet data check: images are decoded, never read unbounded", () => {
   test("a truncated PNG and a header over the pixel limit are listed (file + reason); drop handles them", async () => {
     const root = await voc("decode", [
       ["cut", ann("cut.png", obj("cell")), PNG.subarray(0, Math.floor(PNG.length / 2))],
@@ -119,7 +119,7 @@ describe("od data check: images are decoded, never read unbounded", () => {
   });
 });
 
-describe("od data check: malformed files are exit 2 naming the file", () => {
+describe("odet data check: malformed files are exit 2 naming the file", () => {
   const laughs = `<!DOCTYPE annotation [<!ENTITY lol "lol">${Array.from({ length: 8 }, (_, i) => `<!ENTITY lol${i + 2} "${`&lol${i === 0 ? "" : i + 1};`.repeat(10)}">`).join("")}]>`;
   test.each([
     [
@@ -235,7 +235,7 @@ describe("od data check: malformed files are exit 2 naming the file", () => {
   });
 });
 
-describe("od data check: empty datasets and what policies leave", () => {
+describe("odet data check: empty datasets and what policies leave", () => {
   test("an empty dataset is exit 2 (VOC, COCO, YOLO)", async () => {
     const v = await tree("empty-voc", { "Annotations/readme.txt": "" });
     expect(errorLine((await od(["data", "check", v])).stderr, "data check")).toMatch(
@@ -264,7 +264,7 @@ describe("od data check: empty datasets and what policies leave", () => {
   });
 });
 
-describe("od data check: boxes and classes", () => {
+describe("odet data check: boxes and classes", () => {
   test("a 1e30 coordinate is far-outside-image under clip, not a full-image box", async () => {
     const root = await voc("far", [], obj("cell", [5, 5, "1e30", 30]) + obj("cell"));
     const r = await od(["data", "check", root, "--policy", "clip", "--json"]);

@@ -13,7 +13,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe("od data check", () => {
+describe("odet data check", () => {
   test("finds the zero-area box; policy error exits 1 and lists it", async () => {
     const r = await od(["data", "check", root]);
     expect(r.code).toBe(1);
@@ -59,7 +59,7 @@ describe("od data check", () => {
   test("a missing split is a one-line load failure (exit 2)", async () => {
     const r = await od(["data", "check", root, "--split", "nope"]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^od data check: loadVoc: cannot read split list .*nope\.txt.*\n$/);
+    expect(r.stderr).toMatch(/^odet data check: loadVoc: cannot read split list .*nope\.txt.*\n$/);
   });
 
   test("the shipped demo slice is clean", async () => {
@@ -81,7 +81,7 @@ describe("od data check", () => {
   });
 });
 
-describe("od data stats", () => {
+describe("odet data stats", () => {
   test("JSON statistics and SVG plots in --out", async () => {
     const out = path.join(root, "stats");
     const r = await od(["data", "stats", root, "--out", out, "--json"]);

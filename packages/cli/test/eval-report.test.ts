@@ -68,7 +68,7 @@ const MATRIX = [
   [0, 1, 0],
 ];
 
-describe("od eval: confusion matrix", () => {
+describe("odet eval: confusion matrix", () => {
   test("printed as a table with class names, before the summary lines", async () => {
     const r = await run();
     expect(r.stderr).toBe("");
@@ -106,7 +106,7 @@ describe("od eval: confusion matrix", () => {
   });
 });
 
-describe("od eval: ground truth and predictions side by side", () => {
+describe("odet eval: ground truth and predictions side by side", () => {
   test("a few images per class in <out>/samples, each ground truth | prediction", async () => {
     const out = path.join(root, "ev-samples");
     const r = await run("--out", out);

@@ -5,7 +5,7 @@ import { fileURLToPath } from "node:url";
 import { makeImage } from "@od/augment";
 import { encodePng } from "@od/augment/node";
 import type { CliIo, TrainNode } from "../src/index.js";
-import { runCli } from "../src/index.js";
+import { CLI_NAME, runCli } from "../src/index.js";
 
 /** The real BCCD dataset (absent on some machines: tests using it skip). */
 export const BCCD = fileURLToPath(new URL("../../../../shared/datasets/bccd", import.meta.url));
@@ -43,17 +43,19 @@ export const noTrainNode = async (): Promise<TrainNode> => {
 
 /**
  * The single error line of a failed run: stderr may hold notes first, but exactly one line starts
- * with `od <cmd>: ` and it is the last.
+ * with `odet <cmd>: ` and it is the last.
  */
 export function errorLine(stderr: string, cmd: string): string {
   const lines = stderr.trimEnd().split("\n");
-  const errors = lines.filter((l) => l.startsWith("od "));
-  if (errors.length !== 1 || lines.at(-1) !== errors[0] || !errors[0]?.startsWith(`od ${cmd}: `))
-    throw new Error(`expected one line "od ${cmd}: ..." last on stderr; got ${JSON.stringify(stderr)}`);
+  const errors = lines.filter((l) => l.startsWith(`${CLI_NAME} `));
+  if (errors.length !== 1 || lines.at(-1) !== errors[0] || !errors[0]?.startsWith(`${CLI_NAME} ${cmd}: `))
+    throw new Error(
+      `expected one line "${CLI_NAME} ${cmd}: ..." last on stderr; got ${JSON.stringify(stderr)}`,
+    );
   return errors[0];
 }
 
-/** Runs `od <args>` in-process in `cwd`. */
+/** Runs `odet <args>` in-process in `cwd`. */
 export async function od(args: readonly string[], io: Partial<CliIo> = {}): Promise<Run> {
   const stdout = capture();
   const stderr = capture();

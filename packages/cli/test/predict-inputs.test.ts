@@ -62,7 +62,7 @@ const imagesOf = (stdout: string) =>
     path.relative(root, i.file),
   ]);
 
-describe("od predict: folders and globs", () => {
+describe("odet predict: folders and globs", () => {
   test("a folder: its images sorted by path, not its sub-folders; other files skipped with a note", async () => {
     const r = await predict(["imgs"]);
     expect(r.code).toBe(0);
@@ -98,12 +98,12 @@ describe("od predict: folders and globs", () => {
   });
 
   test.each([
-    [["imgs/*.jpg"], "od predict: no JPEG or PNG image matches imgs/*.jpg"],
+    [["imgs/*.jpg"], "odet predict: no JPEG or PNG image matches imgs/*.jpg"],
     [
       ["empty"],
-      "od predict: folder empty has no JPEG or PNG images (add --recursive to look into its sub-folders)",
+      "odet predict: folder empty has no JPEG or PNG images (add --recursive to look into its sub-folders)",
     ],
-    [["nope.png"], "od predict: image nope.png does not exist"],
+    [["nope.png"], "odet predict: image nope.png does not exist"],
   ])("%j: one-line error", async (args, message) => {
     const r = await predict(args);
     expect(r.code).toBe(2);
@@ -111,7 +111,7 @@ describe("od predict: folders and globs", () => {
   });
 });
 
-describe("od predict: post-processing flags", () => {
+describe("odet predict: post-processing flags", () => {
   const count = async (...args: string[]) => {
     const r = await predict(["imgs/b.png", "--conf", "0", ...args]);
     expect(r.code).toBe(0);
@@ -206,12 +206,12 @@ describe("od predict: post-processing flags", () => {
     );
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "predict")).toBe(
-      "od predict: withInputSize: the detector's priors are an explicit prior config for its 64x64 input (e.g. fitted by fitPriors), so its input size cannot change; use 64x64",
+      "odet predict: withInputSize: the detector's priors are an explicit prior config for its 64x64 input (e.g. fitted by fitPriors), so its input size cannot change; use 64x64",
     );
   });
 });
 
-describe("od predict: outputs", () => {
+describe("odet predict: outputs", () => {
   test("boxes are drawn with class names and scores", async () => {
     const out = path.join(root, "drawn");
     const r = await od(

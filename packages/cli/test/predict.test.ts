@@ -29,7 +29,7 @@ afterAll(async () => {
   await rm(model, { recursive: true, force: true });
 });
 
-describe("od predict (untrained detector saved with saveDetector)", () => {
+describe("odet predict (untrained detector saved with saveDetector)", () => {
   test("annotated PNGs and detections.json in COCO results format", async () => {
     const out = path.join(root, "pred");
     const a = path.join(root, "JPEGImages", "img1.png");
@@ -90,7 +90,7 @@ describe("od predict (untrained detector saved with saveDetector)", () => {
     ]);
     expect(r.code).toBe(2);
     expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(r.stderr).toMatch(/^od predict: .*broken\.jpg/);
+    expect(r.stderr).toMatch(/^odet predict: .*broken\.jpg/);
   });
 
   test("missing model folder and missing image", async () => {
@@ -102,14 +102,14 @@ describe("od predict (untrained detector saved with saveDetector)", () => {
       "x",
       path.join(root, "JPEGImages", "img1.png"),
     ]);
-    expect(a.stderr).toMatch(/^od predict: model folder .*nope does not exist\n$/);
+    expect(a.stderr).toMatch(/^odet predict: model folder .*nope does not exist\n$/);
     const b = await od(["predict", "--model", model, "--out", "x", "missing.png"], { cwd: root });
-    expect(b.stderr).toBe("od predict: image missing.png does not exist\n");
+    expect(b.stderr).toBe("odet predict: image missing.png does not exist\n");
     expect(b.code).toBe(2);
   });
 });
 
-describe("od eval (untrained detector)", () => {
+describe("odet eval (untrained detector)", () => {
   test("per-class tables, summary lines, PR curves in --out", async () => {
     const out = path.join(root, "eval");
     const r = await od([
@@ -154,7 +154,7 @@ describe("od eval (untrained detector)", () => {
   });
 });
 
-describe("od predict / od eval of a staged run (detector + crop classifier, via loadRunPredictor)", () => {
+describe("odet predict / odet eval of a staged run (detector + crop classifier, via loadRunPredictor)", () => {
   test("labels come from the classifier's classes", async () => {
     const run = await mkdtemp(path.join(tmpdir(), "od-cli-staged-"));
     try {
@@ -195,7 +195,7 @@ describe("od predict / od eval of a staged run (detector + crop classifier, via 
   });
 });
 
-describe("od demo (train() replaced by copying an untrained detector into the run folder)", () => {
+describe("odet demo (train() replaced by copying an untrained detector into the run folder)", () => {
   test("evaluates the shipped test split, writes predictions, ends with the stable mAP line", async () => {
     const runs = await mkdtemp(path.join(tmpdir(), "od-cli-demo-"));
     const bccdModel = path.join(runs, "bccd-model");

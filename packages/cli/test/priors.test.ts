@@ -13,7 +13,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe("od priors analyze", () => {
+describe("odet priors analyze", () => {
   test("--json on the fixture: recall, buckets, classes, orphans and the HTML report", async () => {
     const html = path.join(root, "coverage.html");
     const r = await od([
@@ -52,12 +52,12 @@ describe("od priors analyze", () => {
     const r = await od(["priors", "analyze", "--data", root, "--preset", "ssd300", "--input", "320x320"]);
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "priors analyze")).toMatch(
-      /^od priors analyze: --input 320x320 differs from the preset ssd300 input 300x300/,
+      /^odet priors analyze: --input 320x320 differs from the preset ssd300 input 300x300/,
     );
   });
 });
 
-describe("od priors fit", () => {
+describe("odet priors fit", () => {
   test("fits under the budget and writes a config analyze accepts", async () => {
     const cfg = path.join(root, "fitted.json");
     const r = await od([
@@ -101,12 +101,12 @@ describe("od priors fit", () => {
     ]);
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "priors fit")).toMatch(
-      /^od priors fit: fitPriors: options\.budget\.priors \(10\) is smaller/,
+      /^odet priors fit: fitPriors: options\.budget\.priors \(10\) is smaller/,
     );
   });
 });
 
-describe("od priors: sizes beyond the documented bound", () => {
+describe("odet priors: sizes beyond the documented bound", () => {
   test("a prior config over MAX_PRIORS is exit 2 before allocating", async () => {
     const cfg = path.join(root, "huge-priors.json");
     await writeFile(
@@ -126,7 +126,7 @@ describe("od priors: sizes beyond the documented bound", () => {
   });
 });
 
-describe("od priors analyze / fit: which images (--split)", () => {
+describe("odet priors analyze / fit: which images (--split)", () => {
   let split: string;
   let coco: string;
   beforeAll(async () => {

@@ -21,7 +21,7 @@ const COMMANDS = [
 function oneErrorLine(stderr: string, cmd: string): string {
   const lines = stderr.trimEnd().split("\n");
   expect(lines).toHaveLength(1);
-  expect(lines[0]).toMatch(new RegExp(`^od ${cmd}: `));
+  expect(lines[0]).toMatch(new RegExp(`^odet ${cmd}: `));
   return lines[0] as string;
 }
 
@@ -40,22 +40,22 @@ describe("createProgram", () => {
     ]);
   });
 
-  test("od --help lists the commands and exit codes", async () => {
+  test("odet --help lists the commands and exit codes", async () => {
     const r = await od(["--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("Usage: od");
+    expect(r.stdout).toContain("Usage: odet");
     expect(r.stdout).toContain("Exit codes:");
   });
 
-  test.each(COMMANDS)("od %s %s --help shows usage and examples", async (...cmd) => {
+  test.each(COMMANDS)("odet %s %s --help shows usage and examples", async (...cmd) => {
     const r = await od([...cmd.filter((c) => c !== undefined), "--help"]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain(`Usage: od ${cmd.join(" ")}`);
+    expect(r.stdout).toContain(`Usage: odet ${cmd.join(" ")}`);
     expect(r.stdout).toContain("Examples:");
     expect(r.stderr).toBe("");
   });
 
-  test("od --version", async () => {
+  test("odet --version", async () => {
     const r = await od(["--version"]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\d+\.\d+\.\d+/);
@@ -78,7 +78,7 @@ describe("bad input: exit 2 with one line", () => {
     const r = await od(["data", "check", "/definitely/not/here"]);
     expect(r.code).toBe(2);
     expect(oneErrorLine(r.stderr, "data check")).toBe(
-      "od data check: dataset /definitely/not/here does not exist",
+      "odet data check: dataset /definitely/not/here does not exist",
     );
   });
 
@@ -103,7 +103,7 @@ describe("bad input: exit 2 with one line", () => {
     const b = await od(["trian"]);
     expect(b.code).toBe(2);
     expect(b.stderr.trimEnd().split("\n")).toHaveLength(1);
-    expect(b.stderr).toMatch(/^od: unknown command 'trian'/);
+    expect(b.stderr).toMatch(/^odet: unknown command 'trian'/);
   });
 
   test("corrupt image file: show fails naming the file, check lists it", async () => {

@@ -12,7 +12,7 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
-describe("od show", () => {
+describe("odet show", () => {
   test("writes a grid PNG of n versions, the same bytes for the same seed", async () => {
     const a = path.join(root, "a.png");
     const b = path.join(root, "b.png");
@@ -58,12 +58,12 @@ describe("od show", () => {
     const a = await od(["show", "--data", root, "--augment", "heavy"]);
     expect(a.code).toBe(2);
     expect(a.stderr).toMatch(
-      /^od show: --augment must be ssd, light, none or a .json\/.yaml training config/,
+      /^odet show: --augment must be ssd, light, none or a .json\/.yaml training config/,
     );
     const b = await od(["show", "--data", root, "--index", "9"]);
     expect(b.code).toBe(2);
     expect(errorLine(b.stderr, "show")).toBe(
-      "od show: --index 9 is out of range: the dataset has 2 image(s)",
+      "odet show: --index 9 is out of range: the dataset has 2 image(s)",
     );
   });
 });

@@ -75,7 +75,7 @@ const EVENTS: TrainEvent[] = [
   { type: "stopped", reason: "time limit of 30 s reached" },
 ];
 
-describe("od train", () => {
+describe("odet train", () => {
   test("config file + flags (flags win), validated, passed to train() with the run folder", async () => {
     const cfg = path.join(root, "train.yaml");
     await writeFile(
@@ -155,14 +155,14 @@ describe("od train", () => {
   test("without @od/train/node: one line, exit 2", async () => {
     const r = await od(["train", "--data", root, "--out", path.join(root, "run")]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toBe("od train: @od/train/node is not available (test)\n");
+    expect(r.stderr).toBe("odet train: @od/train/node is not available (test)\n");
   });
 
   test("missing --out / dataset", async () => {
     const a = await od(["train", "--data", root]);
-    expect(a.stderr).toBe("od train: pass --out runs/<name> (the run folder)\n");
+    expect(a.stderr).toBe("odet train: pass --out runs/<name> (the run folder)\n");
     const b = await od(["train", "--out", "x"]);
-    expect(b.stderr).toBe("od train: no dataset: pass --data <dir> or set data.root in --config\n");
+    expect(b.stderr).toBe("odet train: no dataset: pass --data <dir> or set data.root in --config\n");
   });
 
   test("an error thrown by train() is one line", async () => {
@@ -177,11 +177,13 @@ describe("od train", () => {
       cwd: root,
     });
     expect(r.code).toBe(2);
-    expect(errorLine(r.stderr, "train")).toBe("od train: train: the dataset has no images; (split trainval)");
+    expect(errorLine(r.stderr, "train")).toBe(
+      "odet train: train: the dataset has no images; (split trainval)",
+    );
   });
 });
 
-describe("od train finds the dataset as every other command does", () => {
+describe("odet train finds the dataset as every other command does", () => {
   const coco = {
     images: [{ id: 1, file_name: "a.png", width: 64, height: 48 }],
     annotations: [{ id: 1, image_id: 1, category_id: 1, bbox: [5, 5, 20, 20] }],

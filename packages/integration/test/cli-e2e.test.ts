@@ -5,7 +5,7 @@ import { runCli } from "@od/cli";
 import { writeSyntheticVoc } from "@od/data/node";
 import { afterAll, beforeAll, expect, test } from "vitest";
 
-// The whole user journey through the `od` CLI on a tiny slice: check the data, train with checkpoints,
+// The whole user journey through the `odet` CLI on a tiny slice: check the data, train with checkpoints,
 // resume, evaluate, predict. Kept small (64 px synthetic images, a narrow model, 3 epochs) so it runs
 // in well under 3 minutes on 2 cores.
 let root: string;

@@ -4,9 +4,11 @@
  * loader hands `worker_threads` a `blob:` URL, which Node refuses, and sizes the pool as half of
  * `os.cpus()` (assuming two hardware threads per core), which is one thread on a 2-core machine.
  * {@link initThreadedWasmNode} bridges both for the duration of the backend's initialisation only:
- * - `Blob` + `URL.createObjectURL`: the pthread worker script tfjs builds is written to a temporary file
- *   (deleted at exit), with its `importScripts(<blob>)` of the main script pointed at tfjs's own
- *   `wasm-out/tfjs-backend-wasm-threaded-simd.js`;
+ * - `Blob` + `URL.createObjectURL`: the pthread worker script tfjs builds is written to a temporary
+ *   folder (`od-wasm-threads-*` in `os.tmpdir()`), with its `importScripts(<blob>)` of the main script
+ *   pointed at tfjs's own `wasm-out/tfjs-backend-wasm-threaded-simd.js`. The folder is removed as soon
+ *   as the backend has started (Emscripten loads its whole pool of workers before it reports ready, and
+ *   no worker is created from the file later), so a process that is killed leaves nothing behind;
  * - `os.cpus()` reports twice the cores, so the pool gets the number of threads asked for.
  * Everything is restored before it returns. Node only (imports `node:` modules lazily).
  */
@@ -51,7 +53,6 @@ export async function initThreadedWasmNode(
     "@tensorflow/tfjs-backend-wasm/wasm-out/tfjs-backend-wasm-threaded-simd.js",
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "od-wasm-threads-"));
-  process.once("exit", () => fs.rmSync(dir, { recursive: true, force: true }));
 
   const texts = new WeakMap<Blob, string>();
   const OrigBlob = globalThis.Blob;
@@ -92,5 +93,6 @@ export async function initThreadedWasmNode(
     globalThis.Blob = OrigBlob;
     URL.createObjectURL = origCreate;
     os.cpus = origCpus;
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -59,7 +59,7 @@ export const trainConfigSchema = z
         head: z.enum(["conv", "separable"]).default("separable"),
         /**
          * Scales and aspect ratios of priors derived from the feature maps, or an explicit prior config
-         * (`{ config }`, e.g. the result of `fitPriors`; the bare config `od priors fit --out` writes is
+         * (`{ config }`, e.g. the result of `fitPriors`; the bare config `odet priors fit --out` writes is
          * accepted too). The explicit config is checked loosely here and fully by the detector.
          */
         priors: z

@@ -3,7 +3,7 @@ import { initBackend } from "@od/tf/node";
 import type { CliIo } from "../io.js";
 import { out, printJson } from "./common.js";
 
-/** `od backend`: selects the tfjs backend as training would and says which one and why. */
+/** `odet backend`: selects the tfjs backend as training would and says which one and why. */
 export async function backendCommand(
   io: CliIo,
   o: { prefer?: BackendName[]; json?: boolean },

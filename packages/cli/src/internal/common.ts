@@ -1,8 +1,10 @@
 import { mkdir, readFile, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { isOdError } from "@od/boxes";
 import { InvalidArgumentError } from "commander";
 import { parse as parseYaml } from "yaml";
 import { CliExit, type CliIo, EXIT } from "../io.js";
+import { fsFaultMessage, fsFaultOf } from "./fs-fault.js";
 
 /** A bad-input exit (code 2) with a one-line reason. */
 export function bad(message: string): CliExit {
@@ -61,10 +63,36 @@ export function toJson(value: unknown, indent = 2): string {
   );
 }
 
-/** Writes a file, creating its folder. */
+/**
+ * Writes a file, creating its folder.
+ * @throws CliExit (2) with one line naming the path when the file system refuses (permission,
+ *   read-only, disk full, a file where a folder is expected; see {@link fsFaultMessage}).
+ */
 export async function writeOut(file: string, data: string | Uint8Array): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  await writeFile(file, data);
+  try {
+    await mkdir(path.dirname(file), { recursive: true });
+    await writeFile(file, data);
+  } catch (e) {
+    throw fsExit(e, file) ?? e;
+  }
+}
+
+/**
+ * The bad-input exit (2) for a file-system fault, or undefined when `e` is something else.
+ * @param where the path to name when the error carries none (see {@link fsFaultMessage}).
+ */
+export function fsExit(e: unknown, where?: string): CliExit | undefined {
+  const f = fsFaultOf(e);
+  return f === undefined ? undefined : bad(fsFaultMessage(f, where));
+}
+
+/**
+ * What a command reports for a thrown value: a `CliExit` or a typed od error as it is, a file-system
+ * fault as its bad-input exit ({@link fsExit}), anything else unchanged (a bug: exit 3).
+ * @param where the path to name when a file-system error carries none (e.g. the run folder).
+ */
+export function asCliError(e: unknown, where?: string): unknown {
+  return e instanceof CliExit || isOdError(e) ? e : (fsExit(e, where) ?? e);
 }
 
 /** Commander parser: an integer ≥ min. */

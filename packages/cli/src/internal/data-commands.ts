@@ -12,7 +12,7 @@ import { CliExit, type CliIo, EXIT } from "../io.js";
 import { bad, out, pct, printJson, resolvePath, textTable, toJson, writeOut } from "./common.js";
 import { type Format, noteIssues, openDataset } from "./dataset.js";
 
-/** Options of `od data check`. */
+/** Options of `odet data check`. */
 export interface CheckOptions {
   readonly format?: Format;
   readonly split?: string;
@@ -49,7 +49,7 @@ function similarNames(ds: DetectionDataset) {
 const plural = (n: number, what: string) => `${n} ${what}${n === 1 ? "" : "es"}`;
 
 /**
- * `od data check`: loads with policy `drop` when `error` is asked (so every issue is listed, not only
+ * `odet data check`: loads with policy `drop` when `error` is asked (so every issue is listed, not only
  * the first), decoding every image (unless `headersOnly`), prints every issue (file, where, value,
  * reason, action, detail), near-duplicate class names and the summary. Exit 1 when there are issues
  * or near-duplicate class names under `error`; exit 2 when no image is left under `drop` / `clip`.
@@ -124,7 +124,7 @@ export async function dataCheck(io: CliIo, dir: string, o: CheckOptions): Promis
     throw bad(`no image is left under policy ${o.policy} (${r.imagesRead} read, all dropped)`);
 }
 
-/** Options of `od data stats`. */
+/** Options of `odet data stats`. */
 export interface StatsOptions {
   readonly format?: Format;
   readonly split?: string;
@@ -133,7 +133,7 @@ export interface StatsOptions {
   readonly json?: boolean;
 }
 
-/** `od data stats`: statistics JSON on stdout (`--json`) or a summary, plus JSON + SVG plots in `--out`. */
+/** `odet data stats`: statistics JSON on stdout (`--json`) or a summary, plus JSON + SVG plots in `--out`. */
 export async function dataStats(io: CliIo, dir: string, o: StatsOptions): Promise<void> {
   const { dataset } = await openDataset(io, dir, {
     ...(o.format === undefined ? {} : { format: o.format }),

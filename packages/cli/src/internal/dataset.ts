@@ -3,7 +3,7 @@ import path from "node:path";
 import type { InvalidBoxPolicy } from "@od/boxes";
 import type { DetectionDataset } from "@od/data";
 import { loadCoco, loadVoc, loadYolo } from "@od/data/node";
-import type { CliIo } from "../io.js";
+import { CLI_NAME, type CliIo } from "../io.js";
 import { bad, kindOf, note, resolvePath } from "./common.js";
 
 /** Dataset formats the CLI reads. */
@@ -19,7 +19,7 @@ export interface DatasetOptions {
   readonly split?: string;
   readonly policy?: InvalidBoxPolicy;
   readonly classNames?: readonly string[];
-  /** Decode every image fully (`od data check`); default: image headers only. */
+  /** Decode every image fully (`odet data check`); default: image headers only. */
   readonly decodeImages?: boolean;
 }
 
@@ -152,6 +152,6 @@ export function noteIssues(io: CliIo, ds: DetectionDataset): void {
     .join(", ");
   note(
     io,
-    `note: ${r.issues.length} issue(s) handled by policy ${r.policy} (${summary}); "od data check" lists them`,
+    `note: ${r.issues.length} issue(s) handled by policy ${r.policy} (${summary}); "${CLI_NAME} data check" lists them`,
   );
 }

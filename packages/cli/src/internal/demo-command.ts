@@ -2,8 +2,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BackendName } from "@od/tf";
 import { resolveTrainConfig } from "@od/train";
-import type { CliIo } from "../io.js";
-import { bad, kindOf, note, out, resolvePath } from "./common.js";
+import { CLI_NAME, type CliIo } from "../io.js";
+import { asCliError, bad, kindOf, note, out, resolvePath } from "./common.js";
 import { openDataset } from "./dataset.js";
 import { loadModel, predictFiles, printEvaluation, runEvaluation } from "./model-commands.js";
 import { eventPrinter, trainNodeOf } from "./train-command.js";
@@ -13,7 +13,7 @@ export function demoDataDir(): string {
   return fileURLToPath(new URL("../../demo-data/bccd", import.meta.url));
 }
 
-/** Options of `od demo`. */
+/** Options of `odet demo`. */
 export interface DemoOptions {
   readonly out: string;
   readonly timeLimit: number;
@@ -21,7 +21,7 @@ export interface DemoOptions {
 }
 
 /**
- * `od demo`: trains the default detector on the shipped BCCD slice for at most `timeLimit` seconds,
+ * `odet demo`: trains the default detector on the shipped BCCD slice for at most `timeLimit` seconds,
  * evaluates it on the slice's test split, writes a few annotated predictions, and ends with the line
  * `mAP@0.5 (VOC): 0.xxx`.
  */
@@ -46,10 +46,12 @@ export async function demoCommand(io: CliIo, o: DemoOptions): Promise<void> {
     eval: { everyEpochs: 1000, samples: 0 },
   });
   const node = await trainNodeOf(io);
-  note(io, `od demo: training on ${data} (60 images) for at most ${o.timeLimit} s into ${runDir}`);
+  note(io, `${CLI_NAME} demo: training on ${data} (60 images) for at most ${o.timeLimit} s into ${runDir}`);
   const { onEvent, bar } = eventPrinter(io, false, config.train.epochs);
   try {
     await node.train(config, { out: runDir, onEvent });
+  } catch (e) {
+    throw asCliError(e, runDir);
   } finally {
     bar.stop();
   }

@@ -237,7 +237,7 @@ export async function writeComparisons(
   return files;
 }
 
-/** Options of `od eval`. */
+/** Options of `odet eval`. */
 export interface EvalOptions {
   readonly model: string;
   readonly data: string;
@@ -251,7 +251,7 @@ export interface EvalOptions {
   readonly json?: boolean;
 }
 
-/** `od eval`. */
+/** `odet eval`. */
 export async function evalCommand(io: CliIo, o: EvalOptions): Promise<void> {
   await selectBackend(o.backend);
   const detector = await loadModel(io, o.model);
@@ -430,7 +430,7 @@ export function resizedModel(model: RunModel, size: ImageSize): RunModel {
   };
 }
 
-/** Options of `od predict`. */
+/** Options of `odet predict`. */
 export interface PredictOptions {
   readonly model: string;
   readonly out: string;
@@ -444,7 +444,7 @@ export interface PredictOptions {
   readonly json?: boolean;
 }
 
-/** `od predict`: files, folders and glob patterns (see {@link expandImageInputs}). */
+/** `odet predict`: files, folders and glob patterns (see {@link expandImageInputs}). */
 export async function predictCommand(io: CliIo, args: readonly string[], o: PredictOptions): Promise<void> {
   const { files, skipped, duplicates } = await expandImageInputs(io, args, {
     recursive: o.recursive === true,

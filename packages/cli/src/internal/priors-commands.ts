@@ -15,7 +15,7 @@ import {
   SSD300_VGG16,
   SSDLITE320_MOBILENET_V3,
 } from "@od/priors";
-import type { CliIo } from "../io.js";
+import { CLI_NAME, type CliIo } from "../io.js";
 import {
   bad,
   note,
@@ -31,12 +31,12 @@ import {
 import { type Format, noteIssues } from "./dataset.js";
 import { type ChosenSplit, openSplit } from "./train-split.js";
 
-/** Prior presets `--preset` accepts. `default` is what `od train` builds by default. */
+/** Prior presets `--preset` accepts. `default` is what `odet train` builds by default. */
 export const PRESETS = ["default", "ssd300", "ssdlite320"] as const;
 /** One of {@link PRESETS}. */
 export type Preset = (typeof PRESETS)[number];
 
-/** Strides and prior options of `od train`'s default model (MobileNet taps 8/16/32). */
+/** Strides and prior options of `odet train`'s default model (MobileNet taps 8/16/32). */
 const DEFAULT_STRIDES = [8, 16, 32];
 const DEFAULT_PRIORS = { minScale: 0.08, maxScale: 0.6, aspectRatios: [2] } as const;
 
@@ -86,7 +86,7 @@ async function priorConfigOf(
     const input = o.input ?? { width: 320, height: 320 };
     return {
       config: defaultPriorConfig(input),
-      what: `default (od train's model: strides ${DEFAULT_STRIDES.join("/")}, scales ${DEFAULT_PRIORS.minScale}–${DEFAULT_PRIORS.maxScale}, ratios 1, ${DEFAULT_PRIORS.aspectRatios.join(", ")})`,
+      what: `default (${CLI_NAME} train's model: strides ${DEFAULT_STRIDES.join("/")}, scales ${DEFAULT_PRIORS.minScale}–${DEFAULT_PRIORS.maxScale}, ratios 1, ${DEFAULT_PRIORS.aspectRatios.join(", ")})`,
     };
   }
   priorLayout(config); // validates; PriorsError INVALID_CONFIG names the field
@@ -142,7 +142,7 @@ export function coverageSummary(r: CoverageReport, maxOrphans = 50) {
   };
 }
 
-/** `od priors analyze`. */
+/** `odet priors analyze`. */
 export async function priorsAnalyze(io: CliIo, o: PriorSourceOptions): Promise<void> {
   const { config, what } = await priorConfigOf(io, o);
   const split = await openPriorImages(io, o);
@@ -209,14 +209,14 @@ function analyzeWith(ds: DetectionDataset, config: PriorConfig): CoverageReport 
   });
 }
 
-/** Options of `od priors fit`. */
+/** Options of `odet priors fit`. */
 export interface FitCommandOptions extends PriorSourceOptions {
   readonly budget: number;
   readonly seed: number;
   readonly iterations?: number;
 }
 
-/** `od priors fit`: fits shapes under a prior budget; writes the fitted config to `--out`. */
+/** `odet priors fit`: fits shapes under a prior budget; writes the fitted config to `--out`. */
 export async function priorsFit(io: CliIo, o: FitCommandOptions): Promise<void> {
   const { config: base, what } = await priorConfigOf(io, o);
   const split = await openPriorImages(io, o);

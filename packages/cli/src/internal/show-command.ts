@@ -8,7 +8,7 @@ import type { CliIo } from "../io.js";
 import { bad, out, printJson, readConfigFile, resolvePath, writeOut } from "./common.js";
 import { type Format, noteIssues, openDataset } from "./dataset.js";
 
-/** Options of `od show`. */
+/** Options of `odet show`. */
 export interface ShowOptions {
   readonly data: string;
   readonly format?: Format;
@@ -40,7 +40,7 @@ async function augmentationOf(io: CliIo, o: ShowOptions): Promise<{ transform: T
   return { transform: buildAugmentation(config), what: `${o.augment} (preset ${config.augment.preset})` };
 }
 
-/** `od show`: an augmentation grid PNG of one sample. */
+/** `odet show`: an augmentation grid PNG of one sample. */
 export async function show(io: CliIo, o: ShowOptions): Promise<void> {
   const { transform, what } = await augmentationOf(io, o);
   const { dataset } = await openDataset(io, o.data, {

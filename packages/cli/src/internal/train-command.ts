@@ -3,12 +3,22 @@ import type { BackendName } from "@od/tf";
 import { mergeConfig, resolveTrainConfig, type TrainConfig } from "@od/train";
 import { stringify as toYaml } from "yaml";
 import type { CliIo } from "../io.js";
-import { bad, kindOf, note, oneLine, out, readConfigFile, resolvePath, toJson } from "./common.js";
+import {
+  asCliError,
+  bad,
+  kindOf,
+  note,
+  oneLine,
+  out,
+  readConfigFile,
+  resolvePath,
+  toJson,
+} from "./common.js";
 import { FORMATS, type Format, locateDataset } from "./dataset.js";
 import { type Progress, progressBar } from "./progress.js";
 import { importTrainNode, type TrainEvent, type TrainNode } from "./train-node.js";
 
-/** Options of `od train`. */
+/** Options of `odet train`. */
 export interface TrainOptions {
   readonly data?: string;
   readonly format?: Format;
@@ -221,7 +231,7 @@ export function eventPrinter(
   return { onEvent, bar };
 }
 
-/** `od train`. */
+/** `odet train`. */
 export async function trainCommand(io: CliIo, o: TrainOptions): Promise<void> {
   const config = await trainConfigOf(io, o, o.printConfig === true);
   if (o.printConfig) {
@@ -249,6 +259,8 @@ export async function trainCommand(io: CliIo, o: TrainOptions): Promise<void> {
         );
       out(io, `run folder: ${runDir}`);
     }
+  } catch (e) {
+    throw asCliError(e, runDir);
   } finally {
     bar.stop();
   }
