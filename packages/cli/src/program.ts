@@ -10,7 +10,15 @@ import { CONFUSION_CONF_THRESHOLD, CONFUSION_IOU_THRESHOLD } from "@od/metrics";
 import { BACKENDS, type BackendName } from "@od/tf";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand } from "./internal/backend-command.js";
-import { asCliError, classListArg, intArg, numArg, oneLine, sizeArg, squareOrSizeArg } from "./internal/common.js";
+import {
+  asCliError,
+  classListArg,
+  intArg,
+  numArg,
+  oneLine,
+  sizeArg,
+  squareOrSizeArg,
+} from "./internal/common.js";
 import { dataCheck, dataStats } from "./internal/data-commands.js";
 import { FORMATS, POLICIES } from "./internal/dataset.js";
 import { demoCommand } from "./internal/demo-command.js";
