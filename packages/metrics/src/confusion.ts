@@ -2,48 +2,9 @@ import { table } from "./format.js";
 import { computeConfusion, resolveConfusionOptions, toConfusionMatrix } from "./internal/confusion.js";
 import { makeRecords } from "./internal/options.js";
 import { resolveClasses } from "./internal/record.js";
-import type { ClassSpec, Detections, GroundTruth } from "./types.js";
+import type { ClassSpec, ConfusionMatrix, ConfusionOptions, Detections, GroundTruth } from "./types.js";
 
-/** Options of {@link confusionMatrix} and `DetectionEvaluator.computeConfusion`. */
-export interface ConfusionOptions {
-  /**
-   * A detection and a ground truth match when their IoU is STRICTLY greater than this, whatever their
-   * classes (default {@link CONFUSION_IOU_THRESHOLD} = 0.45, Ultralytics' `iou_thres`).
-   */
-  readonly iouThreshold?: number;
-  /**
-   * Only detections with a score STRICTLY greater than this take part (default
-   * {@link CONFUSION_CONF_THRESHOLD} = 0.25, Ultralytics' `conf`).
-   */
-  readonly confThreshold?: number;
-}
-
-/**
- * A detection confusion matrix. With K classes it is `(K + 1) × (K + 1)`; index K is "background".
- * Orientation as Ultralytics: rows are PREDICTED classes, columns are TRUE classes.
- */
-export interface ConfusionMatrix {
-  /** The K class names, index = label (row / column K is background, not listed here). */
-  readonly classNames: readonly string[];
-  /** The IoU threshold used (match when IoU > it). */
-  readonly iouThreshold: number;
-  /** The score threshold used (detections with score > it take part). */
-  readonly confThreshold: number;
-  /** Images counted. */
-  readonly numImages: number;
-  /**
-   * `[K + 1][K + 1]` counts, `matrix[p][t]`:
-   * - `p, t < K`: ground truth of class t matched by a detection of class p (the diagonal is correct);
-   * - `matrix[K][t]`: ground truth of class t that no detection matched (missed, "background FN");
-   * - `matrix[p][K]`: detections of class p that matched no ground truth (false detections,
-   *   "background FP");
-   * - `matrix[K][K]` is always 0.
-   *
-   * Column t sums to the number of ground-truth objects of class t; row p (p < K) sums to the number
-   * of detections of class p above the score threshold.
-   */
-  readonly matrix: readonly (readonly number[])[];
-}
+export type { ConfusionMatrix, ConfusionOptions } from "./types.js";
 
 /**
  * The detection confusion matrix of a dataset, following Ultralytics' `ConfusionMatrix.process_batch`

@@ -1,6 +1,6 @@
 import { describeValue } from "@od/boxes";
-import type { ConfusionMatrix } from "../confusion.js";
 import { CONFUSION_CONF_THRESHOLD, CONFUSION_IOU_THRESHOLD } from "../params.js";
+import type { ConfusionMatrix } from "../types.js";
 import { fail } from "./fail.js";
 import type { ImageRecord } from "./record.js";
 import { iou64 } from "./voc.js";
