@@ -184,9 +184,15 @@ function classify(
   if (!allowEmpty && (x2 === x1 || y2 === y1)) return "zero-area";
   if (!hasImage) return undefined;
   if (isOutside(x1, y1, x2, y2, W, H)) return "outside-image";
-  if (x1 < 0 || y1 < 0 || x2 > W || y2 > H) return "out-of-image";
+  // Boxes are stored as float32: a cxcywh / xywh row clipped to the border can read back outside it by
+  // a rounding error, so crossings smaller than float32 resolution at the image's scale do not count.
+  const tol = Math.max(W, H) * FLOAT32_HALF_ULP;
+  if (x1 < -tol || y1 < -tol || x2 > W + tol || y2 > H + tol) return "out-of-image";
   return undefined;
 }
+
+/** 2^-24: half a float32 unit in the last place, relative. */
+const FLOAT32_HALF_ULP = 2 ** -24;
 
 /**
  * Validates untrusted boxes and applies a caller-chosen policy, reporting every affected box.

@@ -275,6 +275,21 @@ describe("validateBoxes", () => {
   });
 });
 
+describe("validateBoxes: float32 rounding at the border", () => {
+  test("a cxcywh box clipped at the border re-validates (counterexample found by the property below)", () => {
+    const r = validateBoxes([[0, 0, 2.3151552578342465e-41, 0]], "cxcywh", "px", {
+      image,
+      policy: "clip",
+      allowEmpty: true,
+    });
+    expect(validateBoxes(r.boxes.data, "cxcywh", "px", { image, allowEmpty: true }).issues).toEqual([]);
+  });
+  test("a crossing larger than float32 resolution is still out-of-image", () => {
+    const r = validateBoxes([[-0.01, 0, 10, 10]], "xyxy", "px", { image, policy: "clip" });
+    expect(r.issues).toMatchObject([{ index: 0, reason: "out-of-image", action: "clipped" }]);
+  });
+});
+
 describe("box / boxAt / boxCoords / fromBoxList", () => {
   test("box keeps float64 values and validates", () => {
     const b = box([0.1, 0.2, 0.3, 0.4], "xyxy", "rel");
