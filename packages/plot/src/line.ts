@@ -1,18 +1,7 @@
-import {
-  type ChartOptions,
-  cartesianAxesSvg,
-  cartesianMargins,
-  chartSize,
-  chartSvg,
-  noDataSvg,
-  px,
-  py,
-} from "./chart.js";
+import type { ChartOptions } from "./chart.js";
 import { formatCoord } from "./format.js";
-import { allValues, checkSeries } from "./internal/series.js";
-import type { LegendEntry } from "./layout.js";
-import { seriesColor } from "./palette.js";
-import { type AxisSpec, resolveScale } from "./scale.js";
+import { xyChartSvg } from "./internal/xy.js";
+import type { AxisSpec } from "./scale.js";
 
 /** One line of a {@link lineChartSvg}: `[P]` x and `[P]` y values. */
 export interface LineSeries {
@@ -50,38 +39,18 @@ export const MARKER_MAX_POINTS = 24;
  *   for a bad size or axis range.
  */
 export function lineChartSvg(spec: LineChartSpec): string {
-  const fn = "lineChartSvg";
-  checkSeries(fn, spec.series);
-  const x = resolveScale(fn, "x", spec.x, allValues(spec.series, "x"));
-  const y = resolveScale(fn, "y", spec.y, allValues(spec.series, "y"));
-  const legend: LegendEntry[] = [];
-  spec.series.forEach((s, i) => {
-    if (s.name !== "") legend.push({ name: s.name, color: s.color ?? seriesColor(i), marker: "line" });
-  });
-  return chartSvg(
-    { ...chartSize(spec, 480, 300), title: spec.title, legend, margins: cartesianMargins(x, y) },
-    ({ plot }) => {
-      const out = [cartesianAxesSvg(plot, x, y, spec.x, spec.y)];
-      let drawn = 0;
-      spec.series.forEach((s, i) => {
-        const color = s.color ?? seriesColor(i);
-        const pts: string[] = [];
-        for (let j = 0; j < s.x.length; j++) {
-          const xv = s.x[j] as number;
-          const yv = s.y[j] as number;
-          if (x.drawable(xv) && y.drawable(yv))
-            pts.push(`${formatCoord(px(plot, x, xv))},${formatCoord(py(plot, y, yv))}`);
-        }
-        drawn += pts.length;
-        out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.join(" ")}"/>`);
-        if (pts.length <= MARKER_MAX_POINTS)
-          for (const p of pts) {
-            const [cx, cy] = p.split(",");
-            out.push(`<circle cx="${cx}" cy="${cy}" r="2.5" fill="${color}"/>`);
-          }
-      });
-      if (drawn === 0) out.push(noDataSvg(plot));
+  return xyChartSvg(spec, {
+    fn: "lineChartSvg",
+    width: 480,
+    height: 300,
+    marker: () => "line",
+    draw: (_, color, points) => {
+      const xy = points.map(([X, Y]) => `${formatCoord(X)},${formatCoord(Y)}`);
+      const out = [`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${xy.join(" ")}"/>`];
+      if (points.length <= MARKER_MAX_POINTS)
+        for (const [X, Y] of points)
+          out.push(`<circle cx="${formatCoord(X)}" cy="${formatCoord(Y)}" r="2.5" fill="${color}"/>`);
       return out.join("\n");
     },
-  );
+  });
 }

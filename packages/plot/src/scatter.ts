@@ -1,19 +1,8 @@
-import {
-  type ChartOptions,
-  cartesianAxesSvg,
-  cartesianMargins,
-  chartSize,
-  chartSvg,
-  noDataSvg,
-  px,
-  py,
-} from "./chart.js";
+import type { ChartOptions } from "./chart.js";
 import { formatCoord } from "./format.js";
 import { fail } from "./internal/fail.js";
-import { allValues, checkSeries } from "./internal/series.js";
-import type { LegendEntry } from "./layout.js";
-import { seriesColor } from "./palette.js";
-import { type AxisSpec, resolveScale } from "./scale.js";
+import { xyChartSvg } from "./internal/xy.js";
+import type { AxisSpec } from "./scale.js";
 
 /** One group of points of a {@link scatterChartSvg}. */
 export interface ScatterSeries {
@@ -43,6 +32,20 @@ export interface ScatterChartSpec extends ChartOptions {
   readonly series: readonly ScatterSeries[];
 }
 
+function marks(s: ScatterSeries, color: string, points: readonly (readonly [number, number])[]): string {
+  if (points.length === 0) return "";
+  const square = s.marker === "square";
+  const size = s.size ?? (square ? 8 : 4);
+  const c = formatCoord;
+  const opacity = s.opacity === undefined || s.opacity === 1 ? "" : ` fill-opacity="${s.opacity}"`;
+  const out = points.map(([X, Y]) =>
+    square
+      ? `<rect x="${c(X - size / 2)}" y="${c(Y - size / 2)}" width="${c(size)}" height="${c(size)}" fill="none" stroke="${color}" stroke-width="2"/>`
+      : `<circle cx="${c(X)}" cy="${c(Y)}" r="${c(size / 2)}" fill="${color}"${opacity}/>`,
+  );
+  return `<g>${out.join("")}</g>`;
+}
+
 /**
  * A scatter plot as a standalone SVG document (default 480 × 360 px): gridlines at round ticks (log
  * axes supported), both axes titled with their units, one marker per point and a legend between the
@@ -54,7 +57,6 @@ export interface ScatterChartSpec extends ChartOptions {
  */
 export function scatterChartSvg(spec: ScatterChartSpec): string {
   const fn = "scatterChartSvg";
-  checkSeries(fn, spec.series);
   spec.series.forEach((s, i) => {
     if (s.size !== undefined && !(s.size > 0 && Number.isFinite(s.size)))
       fail("INVALID_ARGUMENT", fn, `series ${i} size must be a finite number > 0; got ${s.size}`, {
@@ -63,41 +65,5 @@ export function scatterChartSvg(spec: ScatterChartSpec): string {
     if (s.opacity !== undefined && !(s.opacity >= 0 && s.opacity <= 1))
       fail("INVALID_ARGUMENT", fn, `series ${i} opacity must be in [0, 1]; got ${s.opacity}`, { index: i });
   });
-  const x = resolveScale(fn, "x", spec.x, allValues(spec.series, "x"));
-  const y = resolveScale(fn, "y", spec.y, allValues(spec.series, "y"));
-  const legend: LegendEntry[] = [];
-  spec.series.forEach((s, i) => {
-    if (s.name !== "")
-      legend.push({ name: s.name, color: s.color ?? seriesColor(i), marker: s.marker ?? "circle" });
-  });
-  return chartSvg(
-    { ...chartSize(spec, 480, 360), title: spec.title, legend, margins: cartesianMargins(x, y) },
-    ({ plot }) => {
-      const out = [cartesianAxesSvg(plot, x, y, spec.x, spec.y)];
-      let drawn = 0;
-      spec.series.forEach((s, i) => {
-        const color = s.color ?? seriesColor(i);
-        const square = s.marker === "square";
-        const size = s.size ?? (square ? 8 : 4);
-        const opacity = s.opacity === undefined || s.opacity === 1 ? "" : ` fill-opacity="${s.opacity}"`;
-        const marks: string[] = [];
-        for (let j = 0; j < s.x.length; j++) {
-          const xv = s.x[j] as number;
-          const yv = s.y[j] as number;
-          if (!(x.drawable(xv) && y.drawable(yv))) continue;
-          const cx = px(plot, x, xv);
-          const cy = py(plot, y, yv);
-          marks.push(
-            square
-              ? `<rect x="${formatCoord(cx - size / 2)}" y="${formatCoord(cy - size / 2)}" width="${formatCoord(size)}" height="${formatCoord(size)}" fill="none" stroke="${color}" stroke-width="2"/>`
-              : `<circle cx="${formatCoord(cx)}" cy="${formatCoord(cy)}" r="${formatCoord(size / 2)}" fill="${color}"${opacity}/>`,
-          );
-        }
-        drawn += marks.length;
-        if (marks.length > 0) out.push(`<g>${marks.join("")}</g>`);
-      });
-      if (drawn === 0) out.push(noDataSvg(plot));
-      return out.join("\n");
-    },
-  );
+  return xyChartSvg(spec, { fn, width: 480, height: 360, marker: (s) => s.marker ?? "circle", draw: marks });
 }

@@ -1,22 +1,13 @@
 import { test as ftest } from "@fast-check/vitest";
-import { isOdError } from "@od/boxes";
 import fc from "fast-check";
 import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, test } from "vitest";
 import { barChartSvg, horizontalBarChartSvg, MAX_ROTATED_LABEL } from "../src/index.js";
-import { expectLegendClear, HOSTILE, HOSTILE_ESCAPED, LONG_NAME } from "./charts.js";
+import { errorText, expectLegendClear, HOSTILE, HOSTILE_ESCAPED, LONG_NAME } from "./charts.js";
 import { textBoxes, viewBox } from "./geometry.js";
 
 const axes = { x: { label: "class" }, y: { label: "boxes" } } as const;
 const count = (s: string, tag: string) => s.split(`<${tag} `).length - 1;
-const messageOf = (f: () => unknown) => {
-  try {
-    f();
-  } catch (e) {
-    return isOdError(e) ? `${e.code}: ${e.message}` : String(e);
-  }
-  return "no error";
-};
 
 describe("barChartSvg", () => {
   test("hostile labels are escaped in the text and the tooltips", () => {
@@ -104,7 +95,7 @@ describe("barChartSvg", () => {
       "INVALID_ARGUMENT: barChartSvg: markers[0].at must be in [0, 1]; got 2",
     ],
   ])("%o is rejected", (spec, message) => {
-    expect(messageOf(() => barChartSvg({ ...axes, ...spec }))).toBe(message);
+    expect(errorText(() => barChartSvg({ ...axes, ...spec }))).toBe(message);
   });
 
   ftest.prop([fc.array(fc.record({ label: fc.string(), value: fc.nat() }), { maxLength: 60 }), fc.string()], {
@@ -140,7 +131,7 @@ describe("horizontalBarChartSvg", () => {
   test("no rows: 'no data'; a bad value is a typed error", () => {
     expect(horizontalBarChartSvg({ x: { label: "recall" }, bars: [] })).toContain(">no data</text>");
     expect(
-      messageOf(() =>
+      errorText(() =>
         horizontalBarChartSvg({ x: { label: "r" }, bars: [{ label: "a", value: Number.POSITIVE_INFINITY }] }),
       ),
     ).toBe(

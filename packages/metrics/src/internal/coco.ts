@@ -395,41 +395,44 @@ interface Selection {
   readonly mi: number;
 }
 
-/** Mean of the defined (> -1) precision entries of a selection, -1 when none (pycocotools `_summarize(1, ...)`). */
-export function meanPrecision(precision: Float64Array, K: number, sel: Selection): number {
-  const R = COCO_RECALL_THRESHOLDS.length;
-  const A = COCO_AREA_RANGES.length;
+/** Mean of `values` at `indices` over the entries > -1, -1 when there are none (pycocotools `_summarize`: `mean(s[s > -1])`). */
+function meanDefined(values: Float64Array, indices: Iterable<number>): number {
   let sum = 0;
   let n = 0;
-  for (let t = sel.t0; t < sel.t1; t++) {
-    for (let ri = 0; ri < R; ri++) {
-      for (let k = sel.k0; k < sel.k1; k++) {
-        const v = precision[(((t * R + ri) * K + k) * A + sel.a) * M + sel.mi] as number;
-        if (v > -1) {
-          sum += v;
-          n++;
-        }
-      }
+  for (const i of indices) {
+    const v = values[i] as number;
+    if (v > -1) {
+      sum += v;
+      n++;
     }
   }
   return n > 0 ? sum / n : -1;
 }
 
+/** Indices of a selection of `precision [T, R, K, A, M]`, in (t, recall, k) order. */
+function* precisionIndices(K: number, sel: Selection): Generator<number> {
+  const R = COCO_RECALL_THRESHOLDS.length;
+  const A = COCO_AREA_RANGES.length;
+  for (let t = sel.t0; t < sel.t1; t++)
+    for (let ri = 0; ri < R; ri++)
+      for (let k = sel.k0; k < sel.k1; k++) yield (((t * R + ri) * K + k) * A + sel.a) * M + sel.mi;
+}
+
+/** Indices of a selection of `recall [T, K, A, M]`, in (t, k) order. */
+function* recallIndices(K: number, sel: Selection): Generator<number> {
+  const A = COCO_AREA_RANGES.length;
+  for (let t = sel.t0; t < sel.t1; t++)
+    for (let k = sel.k0; k < sel.k1; k++) yield ((t * K + k) * A + sel.a) * M + sel.mi;
+}
+
+/** Mean of the defined (> -1) precision entries of a selection, -1 when none (pycocotools `_summarize(1, ...)`). */
+export function meanPrecision(precision: Float64Array, K: number, sel: Selection): number {
+  return meanDefined(precision, precisionIndices(K, sel));
+}
+
 /** Mean of the defined (> -1) recall entries of a selection, -1 when none (pycocotools `_summarize(0, ...)`). */
 export function meanRecall(recall: Float64Array, K: number, sel: Selection): number {
-  const A = COCO_AREA_RANGES.length;
-  let sum = 0;
-  let n = 0;
-  for (let t = sel.t0; t < sel.t1; t++) {
-    for (let k = sel.k0; k < sel.k1; k++) {
-      const v = recall[((t * K + k) * A + sel.a) * M + sel.mi] as number;
-      if (v > -1) {
-        sum += v;
-        n++;
-      }
-    }
-  }
-  return n > 0 ? sum / n : -1;
+  return meanDefined(recall, recallIndices(K, sel));
 }
 
 /** What {@link summarize} derives from the accumulated arrays. */
