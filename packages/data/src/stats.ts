@@ -193,13 +193,13 @@ function edgeLabel(v: number): string {
  */
 export function histogramSvg(h: Histogram, title: string = h.label): string {
   const labels = h.counts.map((_, i) =>
-    i === h.counts.length - 1 ? `≥${edgeLabel(h.edges[i] as number)}` : edgeLabel(h.edges[i] as number),
+    i === h.counts.length - 1 ? `≥${edgeLabel(h.edges[i]!)}` : edgeLabel(h.edges[i]!),
   );
   return barChartSvg({
     title,
     x: { label: h.label },
     y: { label: "count" },
-    bars: h.counts.map((value, i) => ({ label: labels[i] as string, value })),
+    bars: h.counts.map((value, i) => ({ label: labels[i]!, value })),
   });
 }
 

@@ -74,8 +74,7 @@ export function cocoPrCurve(
   const R = COCO_RECALL_THRESHOLDS.length;
   const A = COCO_AREA_RANGES.length;
   const precision = new Float64Array(R);
-  for (let r = 0; r < R; r++)
-    precision[r] = result.precision[(((t * R + r) * K + k) * A + a) * 3 + m] as number;
+  for (let r = 0; r < R; r++) precision[r] = result.precision[(((t * R + r) * K + k) * A + a) * 3 + m]!;
   return { recall: Float64Array.from(COCO_RECALL_THRESHOLDS), precision };
 }
 
@@ -102,8 +101,8 @@ export function prCurveSvg(series: readonly PrSeries[], options: ChartOptions = 
     const x: number[] = [];
     const y: number[] = [];
     for (let j = 0; j < s.recall.length; j++) {
-      const r = s.recall[j] as number;
-      const p = s.precision[j] as number;
+      const r = s.recall[j]!;
+      const p = s.precision[j]!;
       if (r >= 0 && p >= 0 && Number.isFinite(r) && Number.isFinite(p)) {
         x.push(r);
         y.push(p);

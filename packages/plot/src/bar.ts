@@ -1,8 +1,7 @@
-import { describeValue } from "@od/boxes";
 import { type ChartOptions, chartSize, chartSvg, noDataSvg, py, xTitleSvg, yTitleSvg } from "./chart.js";
 import { escapeXml } from "./escape.js";
 import { formatCoord, formatTick } from "./format.js";
-import { fail } from "./internal/fail.js";
+import { describe, fail } from "./internal/fail.js";
 import { CHART_PADDING, DASH, type LegendEntry, type Margins, MIN_CHART_SIZE } from "./layout.js";
 import { COLORS } from "./palette.js";
 import { type AxisSpec, axisTitle, resolveScale, type Scale } from "./scale.js";
@@ -55,7 +54,7 @@ function checkBars(fn: string, bars: readonly Bar[]): void {
       fail(
         "INVALID_ARGUMENT",
         fn,
-        `bars[${i}].value must be a finite number >= 0; got ${describeValue(b.value)}`,
+        `bars[${i}].value must be a finite number >= 0; got ${describe(b.value)}`,
         {
           index: i,
           value: b.value,
@@ -95,14 +94,9 @@ export function barChartSvg(spec: BarChartSpec): string {
   checkBars(fn, bars);
   (spec.markers ?? []).forEach((m, i) => {
     if (!(Number.isFinite(m.at) && m.at >= 0 && m.at <= bars.length))
-      fail(
-        "INVALID_ARGUMENT",
-        fn,
-        `markers[${i}].at must be in [0, ${bars.length}]; got ${describeValue(m.at)}`,
-        {
-          index: i,
-        },
-      );
+      fail("INVALID_ARGUMENT", fn, `markers[${i}].at must be in [0, ${bars.length}]; got ${describe(m.at)}`, {
+        index: i,
+      });
   });
   const y = valueScale(fn, "y", spec.y, bars);
   const size = chartSize(spec, 480, 300);
@@ -119,7 +113,7 @@ export function barChartSvg(spec: BarChartSpec): string {
   const longest = Math.max(0, ...shown.map((l) => textWidth(l, tick)));
   const every = Math.max(1, Math.ceil((rotate ? tickLine : flatW + 4) / Math.max(bw0, 1e-9)));
   const labelBand = rotate ? longest * SIN45 + tickLine * SIN45 : tickLine;
-  const firstW = shown.length > 0 ? textWidth(shown[0] as string, tick) : 0;
+  const firstW = shown.length > 0 ? textWidth(shown[0]!, tick) : 0;
   const margins: Margins = {
     top: spec.showValues === false ? tick * 0.6 : tickLine + 2,
     right: 4,
@@ -165,12 +159,12 @@ export function barChartSvg(spec: BarChartSpec): string {
         const ly = bottom + TICK_GAP + tick;
         out.push(
           rotate
-            ? textSvg([shown[i] as string], cx, ly, {
+            ? textSvg([shown[i]!], cx, ly, {
                 size: tick,
                 anchor: "end",
                 transform: `rotate(-45 ${formatCoord(cx)} ${formatCoord(ly)})`,
               })
-            : textSvg([shown[i] as string], cx, ly, { size: tick, anchor: "middle" }),
+            : textSvg([shown[i]!], cx, ly, { size: tick, anchor: "middle" }),
         );
       });
       for (const m of spec.markers ?? []) {
@@ -236,8 +230,7 @@ export function horizontalBarChartSvg(spec: HorizontalBarChartSpec): string {
     BAR_ROW_HEIGHT,
   );
   const textW = Math.max(0, ...texts.map((t) => textWidth(t, size)));
-  const lastTick =
-    x.ticks.length > 0 ? textWidth(formatTick(x.ticks[x.ticks.length - 1] as number), tick) : 0;
+  const lastTick = x.ticks.length > 0 ? textWidth(formatTick(x.ticks[x.ticks.length - 1]!), tick) : 0;
   const margins: Margins = {
     top: 0,
     right: Math.max(textW + 6, lastTick / 2),
@@ -265,15 +258,15 @@ export function horizontalBarChartSvg(spec: HorizontalBarChartSpec): string {
       }
       let top = plot.y;
       bars.forEach((b, i) => {
-        const h = rowH[i] as number;
-        const lines = labelLines[i] as string[];
+        const h = rowH[i]!;
+        const lines = labelLines[i]!;
         const w = x.at(b.value) * plot.width;
         const textY = top + h / 2 - ((lines.length - 1) * lineH) / 2 + size * 0.35;
         out.push(
           textSvg(lines, plot.x - 6, textY, { anchor: "end" }),
           `<rect x="${formatCoord(plot.x)}" y="${formatCoord(top + 3)}" width="${formatCoord(plot.width)}" height="${formatCoord(h - 6)}" fill="${COLORS.track}"/>`,
           `<rect x="${formatCoord(plot.x)}" y="${formatCoord(top + 3)}" width="${formatCoord(w)}" height="${formatCoord(h - 6)}" fill="${b.color ?? COLORS.bar}"><title>${escapeXml(b.tooltip ?? `${b.label}: ${texts[i]}`)}</title></rect>`,
-          textSvg([texts[i] as string], plot.x + plot.width + 6, top + h / 2 + size * 0.35),
+          textSvg([texts[i]!], plot.x + plot.width + 6, top + h / 2 + size * 0.35),
         );
         top += h;
       });

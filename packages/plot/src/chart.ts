@@ -92,7 +92,7 @@ const TICK_GAP = 4;
 export function cartesianMargins(x: Scale, y: Scale): Margins {
   const tick = FONT_SIZE.tick;
   const yTickW = Math.max(0, ...y.ticks.map((t) => textWidth(formatTick(t), tick)));
-  const lastX = x.ticks.length > 0 ? textWidth(formatTick(x.ticks[x.ticks.length - 1] as number), tick) : 0;
+  const lastX = x.ticks.length > 0 ? textWidth(formatTick(x.ticks[x.ticks.length - 1]!), tick) : 0;
   return {
     top: tick * 0.6,
     right: Math.max(lastX / 2, 4),

@@ -27,7 +27,6 @@ function isXmlChar(c: number): boolean {
  */
 export function escapeXml(text: string): string {
   let out = "";
-  for (const ch of String(text))
-    out += ENTITIES[ch] ?? (isXmlChar(ch.codePointAt(0) as number) ? ch : "\uFFFD");
+  for (const ch of String(text)) out += ENTITIES[ch] ?? (isXmlChar(ch.codePointAt(0)!) ? ch : "\uFFFD");
   return out;
 }

@@ -1,7 +1,7 @@
 /**
  * `@od/plot`: the SVG charts of od's reports in one place — XML escaping, one palette, title /
  * legend / axis layout that never overlaps or leaves the viewBox, and line, bar, horizontal-bar and
- * scatter charts. Plain TypeScript, no dependencies beyond `@od/boxes` (errors); runs in a browser.
+ * scatter charts. Plain TypeScript without dependencies; runs in a browser.
  * @packageDocumentation
  */
 export {

@@ -42,5 +42,5 @@ export const COLORS = Object.freeze({
 /** The colour of series `index` (an integer ≥ 0): `PALETTE[index % PALETTE.length]`. */
 export function seriesColor(index: number): string {
   const n = PALETTE.length;
-  return PALETTE[((Math.trunc(index) % n) + n) % n] as string;
+  return PALETTE[((Math.trunc(index) % n) + n) % n]!;
 }

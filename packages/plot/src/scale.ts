@@ -1,5 +1,4 @@
-import { describeValue } from "@od/boxes";
-import { fail } from "./internal/fail.js";
+import { describe, fail } from "./internal/fail.js";
 
 /** One axis of a chart. */
 export interface AxisSpec {
@@ -58,7 +57,7 @@ export function niceTicks(lo: number, hi: number, target = 5): number[] {
   for (let i = 0; i <= 3 * target; i++) {
     const v = Number(((first + i) * step).toFixed(decimals));
     if (!Number.isFinite(v) || v > hi + step * 1e-9) break;
-    if (v >= lo - step * 1e-9 && (out.length === 0 || v > (out[out.length - 1] as number))) out.push(v);
+    if (v >= lo - step * 1e-9 && (out.length === 0 || v > out[out.length - 1]!)) out.push(v);
   }
   return out;
 }
@@ -85,7 +84,7 @@ function checkLimit(fn: string, name: string, v: number | undefined, log: boolea
     fail(
       "INVALID_ARGUMENT",
       fn,
-      `${name} must be a finite number${log ? " > 0 on a log axis" : ""}; got ${describeValue(v)}`,
+      `${name} must be a finite number${log ? " > 0 on a log axis" : ""}; got ${describe(v)}`,
       { arg: name, value: v },
     );
 }

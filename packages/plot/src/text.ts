@@ -33,7 +33,7 @@ function isWide(c: number): boolean {
  */
 export function textWidth(text: string, fontSize: number): number {
   let em = 0;
-  for (const ch of text) em += isWide(ch.codePointAt(0) as number) ? WIDE : NARROW;
+  for (const ch of text) em += isWide(ch.codePointAt(0)!) ? WIDE : NARROW;
   return em * fontSize;
 }
 
@@ -68,7 +68,7 @@ export function wrapText(text: string, maxWidth: number, fontSize: number): stri
       }
       if (cur !== "") lines.push(cur);
       const pieces = breakWord(word, maxWidth, fontSize);
-      cur = pieces.pop() as string;
+      cur = pieces.pop()!;
       lines.push(...pieces);
     }
     lines.push(cur);
@@ -107,7 +107,7 @@ export function textSvg(lines: readonly string[], x: number, y: number, style: T
   if (style.transform !== undefined) attrs.push(`transform="${escapeXml(style.transform)}"`);
   const body =
     lines.length === 1
-      ? escapeXml(lines[0] as string)
+      ? escapeXml(lines[0]!)
       : lines
           .map(
             (l, i) =>

@@ -1,4 +1,3 @@
-import { isOdError } from "@od/boxes";
 import { expect } from "vitest";
 import { type Rect, rectContains, rectsOverlap } from "../src/index.js";
 import { group, shapeBoxes, textBoxes, viewBox } from "./geometry.js";
@@ -32,12 +31,13 @@ export const HOSTILE_ESCAPED = [
 /** A legend name far wider than any chart. */
 export const LONG_NAME = `${"a very long class name ".repeat(12)}that ends here`;
 
-/** `CODE: message` of the od error `f` throws, `"no error"` when it returns. */
+/** `CODE: message` of the od error (`isOdError: true`) `f` throws, `"no error"` when it returns. */
 export function errorText(f: () => unknown): string {
   try {
     f();
   } catch (e) {
-    return isOdError(e) ? `${e.code}: ${e.message}` : String(e);
+    const od = e as { isOdError?: unknown; code?: unknown; message?: unknown };
+    return od.isOdError === true ? `${String(od.code)}: ${String(od.message)}` : String(e);
   }
   return "no error";
 }

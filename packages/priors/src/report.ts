@@ -35,16 +35,16 @@ export function sizeScatterSvg(
   const covered: { x: number[]; y: number[] } = { x: [], y: [] };
   const orphans: { x: number[]; y: number[] } = { x: [], y: [] };
   for (let i = 0; i < report.numGt; i++) {
-    const to = (report.numAbove[i] as number) === 0 ? orphans : covered;
-    to.x.push((g[4 * i + 2] as number) - (g[4 * i] as number));
-    to.y.push((g[4 * i + 3] as number) - (g[4 * i + 1] as number));
+    const to = report.numAbove[i]! === 0 ? orphans : covered;
+    to.x.push(g[4 * i + 2]! - g[4 * i]!);
+    to.y.push(g[4 * i + 3]! - g[4 * i + 1]!);
   }
   const levels: ScatterSeries[] = layout.levels.map((lv, k) => {
     const x: number[] = [];
     const y: number[] = [];
     for (let s = 0; s < lv.boxesPerCell; s++) {
-      x.push((lv.sizes[2 * s] as number) * iw);
-      y.push((lv.sizes[2 * s + 1] as number) * ih);
+      x.push(lv.sizes[2 * s]! * iw);
+      y.push(lv.sizes[2 * s + 1]! * ih);
     }
     return { name: `level ${k} (${lv.rows}×${lv.cols})`, x, y, color: seriesColor(k), marker: "square" };
   });
@@ -75,7 +75,7 @@ export function iouHistogramSvg(report: CoverageReport, options: ChartOptions = 
   const bins = new Array<number>(IOU_BINS).fill(0);
   for (const v of report.bestIou) {
     const i = Math.min(IOU_BINS - 1, Math.floor(v * IOU_BINS));
-    bins[i] = (bins[i] as number) + 1;
+    bins[i] = bins[i]! + 1;
   }
   const edge = (i: number) => (i / IOU_BINS).toFixed(2);
   return barChartSvg({
@@ -165,8 +165,8 @@ export function levelGridSvg(layout: PriorLayout, level: number, options: LevelG
   const cx = (col + 0.5) * lv.stepX;
   const cy = (row + 0.5) * lv.stepY;
   const shapes = Array.from({ length: lv.boxesPerCell }, (_, k) => ({
-    w: (lv.sizes[2 * k] as number) * iw,
-    h: (lv.sizes[2 * k + 1] as number) * ih,
+    w: lv.sizes[2 * k]! * iw,
+    h: lv.sizes[2 * k + 1]! * ih,
   }));
   // everything drawn fits: the input, every cell centre, and the cell's shapes (which may exceed the input)
   const x0 = Math.min(0, ...shapes.map((b) => cx - b.w / 2));
@@ -207,10 +207,10 @@ export function levelGridSvg(layout: PriorLayout, level: number, options: LevelG
       const g = options.gt;
       if (g !== undefined) {
         for (let k = 0; k + 3 < g.length; k += 4) {
-          const gx = g[k] as number;
-          const gy = g[k + 1] as number;
+          const gx = g[k]!;
+          const gy = g[k + 1]!;
           parts.push(
-            `<rect x="${X(gx)}" y="${Y(gy)}" width="${c(((g[k + 2] as number) - gx) * s)}" height="${c(((g[k + 3] as number) - gy) * s)}" fill="none" stroke="${COLORS.good}" stroke-width="2"/>`,
+            `<rect x="${X(gx)}" y="${Y(gy)}" width="${c((g[k + 2]! - gx) * s)}" height="${c((g[k + 3]! - gy) * s)}" fill="none" stroke="${COLORS.good}" stroke-width="2"/>`,
           );
         }
       }

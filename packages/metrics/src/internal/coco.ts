@@ -80,28 +80,27 @@ export function computeIoU(ic: ImageClass, s: CocoScratch): void {
   const ious = s.ious;
   const gtAreas = s.gtAreas;
   for (let q = 0; q < G; q++) {
-    const j = (gt[q] as number) * 4;
-    gtAreas[q] =
-      ((gb[j + 2] as number) - (gb[j] as number)) * ((gb[j + 3] as number) - (gb[j + 1] as number));
+    const j = gt[q]! * 4;
+    gtAreas[q] = (gb[j + 2]! - gb[j]!) * (gb[j + 3]! - gb[j + 1]!);
   }
   for (let p = 0; p < D; p++) {
-    const i = (det[p] as number) * 4;
-    const dx1 = db[i] as number;
-    const dy1 = db[i + 1] as number;
-    const dx2 = db[i + 2] as number;
-    const dy2 = db[i + 3] as number;
+    const i = det[p]! * 4;
+    const dx1 = db[i]!;
+    const dy1 = db[i + 1]!;
+    const dx2 = db[i + 2]!;
+    const dy2 = db[i + 3]!;
     const da = (dx2 - dx1) * (dy2 - dy1);
     for (let q = 0; q < G; q++) {
-      const gi = gt[q] as number;
+      const gi = gt[q]!;
       const j = gi * 4;
-      const w = Math.min(dx2, gb[j + 2] as number) - Math.max(dx1, gb[j] as number);
-      const h = Math.min(dy2, gb[j + 3] as number) - Math.max(dy1, gb[j + 1] as number);
+      const w = Math.min(dx2, gb[j + 2]!) - Math.max(dx1, gb[j]!);
+      const h = Math.min(dy2, gb[j + 3]!) - Math.max(dy1, gb[j + 1]!);
       if (w <= 0 || h <= 0) {
         ious[p * G + q] = 0;
         continue;
       }
       const inter = w * h;
-      const u = r.gtCrowd[gi] ? da : da + (gtAreas[q] as number) - inter;
+      const u = r.gtCrowd[gi] ? da : da + gtAreas[q]! - inter;
       ious[p * G + q] = inter / u;
     }
   }
@@ -124,8 +123,8 @@ export function ignoreGroundTruth(
   const gtIg = s.gtIgnore;
   let nIg = 0;
   for (let q = 0; q < G; q++) {
-    const gi = gt[q] as number;
-    const area = s.gtAreas[q] as number;
+    const gi = gt[q]!;
+    const area = s.gtAreas[q]!;
     const ig =
       r.gtCrowd[gi] || (ignoreDifficult && r.gtDifficult[gi]) || area < range.min || area > range.max ? 1 : 0;
     gtIg[q] = ig;
@@ -158,18 +157,18 @@ export function matchAtThreshold(
   const { record: r, gt } = ic;
   const G = gt.length;
   const D = ic.det.length;
-  const thr = COCO_IOU_THRESHOLDS[t] as number;
+  const thr = COCO_IOU_THRESHOLDS[t]!;
   const { ious, gtIgnore: gtIg, gtOrder, gtMatch: gtm } = s;
   for (let p = 0; p < D; p++) {
     let best = Math.min(thr, 1 - 1e-10);
     let m = -1;
     for (let k = 0; k < G; k++) {
-      const q = gtOrder[k] as number;
+      const q = gtOrder[k]!;
       // already matched, and not a crowd: skip
-      if ((gtm[t * G + q] as number) >= 0 && !r.gtCrowd[gt[q] as number]) continue;
+      if (gtm[t * G + q]! >= 0 && !r.gtCrowd[gt[q]!]) continue;
       // matched to a regular ground truth and reached the ignored ones: stop
       if (m > -1 && !gtIg[m] && gtIg[q]) break;
-      const o = ious[p * G + q] as number;
+      const o = ious[p * G + q]!;
       if (o < best) continue;
       best = o;
       m = q;
@@ -204,12 +203,12 @@ export function evaluateImg(
   for (let t = 0; t < T; t++) matchAtThreshold(ic, t, s, flags, offset + t * stride);
   const db = ic.record.detBoxes;
   for (let p = 0; p < ic.det.length; p++) {
-    const i = (ic.det[p] as number) * 4;
-    const da = ((db[i + 2] as number) - (db[i] as number)) * ((db[i + 3] as number) - (db[i + 1] as number));
+    const i = ic.det[p]! * 4;
+    const da = (db[i + 2]! - db[i]!) * (db[i + 3]! - db[i + 1]!);
     if (da < range.min || da > range.max) {
       for (let t = 0; t < T; t++) {
         const f = offset + t * stride + p;
-        if (!((flags[f] as number) & MATCHED)) flags[f] = IGNORED;
+        if (!(flags[f]! & MATCHED)) flags[f] = IGNORED;
       }
     }
   }
@@ -250,13 +249,13 @@ export function evaluateClass(
   const images: ImageClass[] = [];
   let nd = 0;
   for (let im = 0; im < records.length; im++) {
-    const g = gtGroups[im] as Groups;
-    const d = detGroups[im] as Groups;
-    const d0 = d.start[c] as number;
-    const D = Math.min((d.start[c + 1] as number) - d0, maxDet);
-    const gt = g.idx.subarray(g.start[c] as number, g.start[c + 1] as number);
+    const g = gtGroups[im]!;
+    const d = detGroups[im]!;
+    const d0 = d.start[c]!;
+    const D = Math.min(d.start[c + 1]! - d0, maxDet);
+    const gt = g.idx.subarray(g.start[c]!, g.start[c + 1]!);
     if (gt.length === 0 && D === 0) continue;
-    images.push({ record: records[im] as ImageRecord, gt, det: d.idx.subarray(d0, d0 + D) });
+    images.push({ record: records[im]!, gt, det: d.idx.subarray(d0, d0 + D) });
     nd += D;
   }
   if (images.length === 0) return undefined;
@@ -270,13 +269,13 @@ export function evaluateClass(
     s.ensure(D, ic.gt.length);
     computeIoU(ic, s);
     for (let p = 0; p < D; p++) {
-      scores[base + p] = ic.record.detScores[ic.det[p] as number] as number;
+      scores[base + p] = ic.record.detScores[ic.det[p]!]!;
       rank[base + p] = p;
     }
     for (let a = 0; a < A; a++) {
-      const range = COCO_AREA_RANGES[a] as { readonly min: number; readonly max: number };
+      const range = COCO_AREA_RANGES[a]!;
       const n = evaluateImg(ic, range, opts.ignoreDifficult, s, flags, a * T * nd + base, nd);
-      npig[a] = (npig[a] as number) + n;
+      npig[a] = npig[a]! + n;
     }
     base += D;
   }
@@ -312,9 +311,9 @@ export function precisionAtRecalls(
   let fp = 0;
   let n = 0;
   for (let z = 0; z < flags.length; z++) {
-    if ((rank[z] as number) >= maxDet) continue;
+    if (rank[z]! >= maxDet) continue;
     n++;
-    const f = flags[z] as number;
+    const f = flags[z]!;
     if (f & IGNORED) continue;
     if (f & MATCHED) {
       tp++;
@@ -322,16 +321,15 @@ export function precisionAtRecalls(
     } else fp++;
   }
   for (let e = tp - 1; e > 0; e--) {
-    if ((precisionAt[e] as number) > (precisionAt[e - 1] as number))
-      precisionAt[e - 1] = precisionAt[e] as number;
+    if (precisionAt[e]! > precisionAt[e - 1]!) precisionAt[e - 1] = precisionAt[e]!;
   }
   // recall threshold 0 is reached at index 0 (precision envelope = max of all); threshold thr > 0
   // first at the k-th TP with k / npig >= thr; never reached: precision 0
   let e = 0;
   for (let ri = 0; ri < COCO_RECALL_THRESHOLDS.length; ri++) {
-    const thr = COCO_RECALL_THRESHOLDS[ri] as number;
+    const thr = COCO_RECALL_THRESHOLDS[ri]!;
     while (e < tp && (e + 1) / npig < thr) e++;
-    out[outOffset + ri * outStride] = e < tp ? (precisionAt[e] as number) : 0;
+    out[outOffset + ri * outStride] = e < tp ? precisionAt[e]! : 0;
   }
   return n > 0 ? tp / npig : 0;
 }
@@ -358,14 +356,14 @@ export function accumulate(
   const order = stableOrder(ev.scores, nd);
   const sRank = new Int32Array(nd);
   const sFlags = new Uint8Array(A * T * nd);
-  for (let z = 0; z < nd; z++) sRank[z] = ev.rank[order[z] as number] as number;
+  for (let z = 0; z < nd; z++) sRank[z] = ev.rank[order[z]!]!;
   for (let at = 0; at < A * T; at++) {
     const off = at * nd;
-    for (let z = 0; z < nd; z++) sFlags[off + z] = ev.flags[off + (order[z] as number)] as number;
+    for (let z = 0; z < nd; z++) sFlags[off + z] = ev.flags[off + order[z]!]!;
   }
   const precisionAt = new Float64Array(nd);
   for (let a = 0; a < A; a++) {
-    const np = ev.npig[a] as number;
+    const np = ev.npig[a]!;
     if (np === 0) continue;
     for (let mi = 0; mi < M; mi++) {
       for (let t = 0; t < T; t++) {
@@ -373,7 +371,7 @@ export function accumulate(
         recall[((t * K + c) * A + a) * M + mi] = precisionAtRecalls(
           curve,
           sRank,
-          maxDets[mi] as number,
+          maxDets[mi]!,
           np,
           precisionAt,
           precision,
@@ -400,7 +398,7 @@ function meanDefined(values: Float64Array, indices: Iterable<number>): number {
   let sum = 0;
   let n = 0;
   for (const i of indices) {
-    const v = values[i] as number;
+    const v = values[i]!;
     if (v > -1) {
       sum += v;
       n++;
@@ -491,13 +489,13 @@ export function summarize(
     const v = ap(0, T, c, c + 1, 0);
     apByClass[c] = v;
     classes.push({
-      name: names[c] as string,
+      name: names[c]!,
       ap: v,
       ap50: ap(t50, t50 + 1, c, c + 1, 0),
       ap75: ap(t75, t75 + 1, c, c + 1, 0),
       ar: ar(c, c + 1, 0, mi),
-      numGt: numGt[c] as number,
-      numDetections: numDet[c] as number,
+      numGt: numGt[c]!,
+      numDetections: numDet[c]!,
     });
   }
   const statsArray = Float64Array.from([
@@ -539,8 +537,8 @@ export function computeCoco(
   const detGroups = records.map((r) => {
     const d = groupByClass(r.detLabels, K);
     for (let c = 0; c < K; c++) {
-      sortByScoreDesc(d.idx, d.start[c] as number, d.start[c + 1] as number, r.detScores);
-      numDet[c] = (numDet[c] as number) + (d.start[c + 1] as number) - (d.start[c] as number);
+      sortByScoreDesc(d.idx, d.start[c]!, d.start[c + 1]!, r.detScores);
+      numDet[c] = numDet[c]! + d.start[c + 1]! - d.start[c]!;
     }
     return d;
   });
@@ -548,7 +546,7 @@ export function computeCoco(
   for (let c = 0; c < K; c++) {
     const ev = evaluateClass(records, gtGroups, detGroups, c, opts, scratch);
     if (ev === undefined) continue;
-    numGt[c] = ev.npig[0] as number;
+    numGt[c] = ev.npig[0]!;
     accumulate(ev, c, K, opts.maxDets, precision, recall);
   }
   const summary = summarize(precision, recall, names, numGt, numDet);

@@ -45,7 +45,7 @@ export interface XyStyle<S extends XySeries> {
 function* allValues(series: readonly XySeries[], key: "x" | "y"): Generator<number> {
   for (const s of series) {
     const v = s[key];
-    for (let i = 0; i < v.length; i++) yield v[i] as number;
+    for (let i = 0; i < v.length; i++) yield v[i]!;
   }
 }
 
@@ -86,8 +86,8 @@ export function xyChartSvg<S extends XySeries>(spec: XyChartSpec<S>, style: XySt
       spec.series.forEach((s, i) => {
         const points: [number, number][] = [];
         for (let j = 0; j < s.x.length; j++) {
-          const xv = s.x[j] as number;
-          const yv = s.y[j] as number;
+          const xv = s.x[j]!;
+          const yv = s.y[j]!;
           if (x.drawable(xv) && y.drawable(yv)) points.push([px(plot, x, xv), py(plot, y, yv)]);
         }
         drawn += points.length;
