@@ -4,16 +4,85 @@
  * Browser-safe: file-system loaders and Node image decoding are in `@od/data/node`.
  * @packageDocumentation
  */
-export * from "./classes.js";
-export * from "./coco.js";
-export * from "./dataset.js";
-export * from "./errors.js";
-export * from "./image.js";
-export * from "./limits.js";
-export * from "./pipeline.js";
-export * from "./split.js";
-export * from "./stats.js";
-export * from "./synthetic.js";
-export * from "./types.js";
-export * from "./voc.js";
-export * from "./yolo.js";
+export {
+  type ClassNameSimilarity,
+  closestClassName,
+  MIN_TYPO_LENGTH,
+  type SimilarClassNames,
+  similarClassNames,
+} from "./classes.js";
+export { type CocoJson, type CocoOptions, cocoDataset, type WriteCocoOptions, writeCoco } from "./coco.js";
+export { addNegatives, createDataset, isNegative, negativeRecord, subset } from "./dataset.js";
+export { DataError, type DataErrorCode } from "./errors.js";
+export {
+  applyOrientation,
+  type CanvasLike,
+  fromCanvas,
+  fromImageData,
+  type ImageDataLike,
+  type ImageHeader,
+  pack,
+  type RgbImage,
+  readImageHeader,
+} from "./image.js";
+export {
+  MAX_ANNOTATION_FILE_BYTES,
+  MAX_BOX_OVERHANG,
+  MAX_IMAGE_FILE_BYTES,
+  MAX_IMAGE_HEADER_BYTES,
+  MAX_IMAGE_PIXELS,
+} from "./limits.js";
+export {
+  type Batch,
+  createPipeline,
+  type DataSample,
+  fromSampleMessage,
+  type Pipeline,
+  type PipelineOptions,
+  type SampleMessage,
+  type TransformOutput,
+  toSampleMessage,
+} from "./pipeline.js";
+export { type SplitOptions, splitDataset } from "./split.js";
+export {
+  type ClassStats,
+  computeStats,
+  type DatasetStats,
+  type Histogram,
+  histogramSvg,
+  statsSvg,
+} from "./stats.js";
+export { SYNTHETIC_CLASSES, type SyntheticShapesOptions, syntheticShapes } from "./synthetic.js";
+export type {
+  DataIssue,
+  DataIssueAction,
+  DataIssueReason,
+  DetectionDataset,
+  ImageCheck,
+  ImageRecord,
+  LoadOptions,
+  ValidationReport,
+} from "./types.js";
+export {
+  MAX_XML_DEPTH,
+  parseImageSet,
+  parseVocXml,
+  type VocAnnotation,
+  type VocEntry,
+  type VocObject,
+  type VocOptions,
+  vocDataset,
+  vocImageFile,
+  writeVocXml,
+} from "./voc.js";
+export {
+  parseNames,
+  parseYoloLabels,
+  writeNames,
+  writeYoloLabels,
+  type YoloEntry,
+  type YoloOptions,
+  type YoloOrphan,
+  type YoloRow,
+  yoloDataset,
+} from "./yolo.js";

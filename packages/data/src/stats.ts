@@ -1,8 +1,9 @@
 /**
- * Dataset statistics (JSON) and their plots (SVG strings, no dependencies: they render in a browser,
- * a README or a report).
+ * Dataset statistics (JSON) and their plots (standalone SVG strings drawn with `@od/plot`: they render
+ * in a browser, a README or a report).
  * @module
  */
+import { barChartSvg } from "@od/plot";
 import type { DetectionDataset } from "./types.js";
 
 /**
@@ -180,56 +181,26 @@ export function computeStats(dataset: DetectionDataset): DatasetStats {
   };
 }
 
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
-function num(v: number): string {
+/** Tick label of a bin edge: integers as written, other values to 3 significant digits. */
+function edgeLabel(v: number): string {
   return Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(3)));
 }
 
 /**
- * A bar chart as a standalone SVG document (640×320 by default): one bar per value, its label under
- * it and its count above it.
+ * A {@link Histogram} as an SVG bar chart (`@od/plot` `barChartSvg`, 480 × 300 px): one bar per bin
+ * labelled by its lower edge (`≥` the last edge for the last bin), the count above it; x titled with
+ * the histogram's label (which carries its unit), y with "count".
  */
-export function barChartSvg(
-  title: string,
-  labels: readonly string[],
-  values: readonly number[],
-  width = 640,
-  height = 320,
-): string {
-  const m = { l: 40, r: 10, t: 42, b: 50 };
-  const W = width - m.l - m.r;
-  const H = height - m.t - m.b;
-  const max = Math.max(1, ...values);
-  const bw = values.length === 0 ? 0 : W / values.length;
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="10">`,
-    `<title>${esc(title)}</title>`,
-    `<rect width="${width}" height="${height}" fill="white"/>`,
-    `<text x="${width / 2}" y="18" text-anchor="middle" font-size="13">${esc(title)}</text>`,
-    `<line x1="${m.l}" y1="${m.t + H}" x2="${m.l + W}" y2="${m.t + H}" stroke="black"/>`,
-  ];
-  values.forEach((v, i) => {
-    const h = (v / max) * H;
-    const x = m.l + i * bw;
-    parts.push(
-      `<rect x="${num(x + bw * 0.1)}" y="${num(m.t + H - h)}" width="${num(bw * 0.8)}" height="${num(h)}" fill="#4878a8"><title>${esc(labels[i] ?? "")}: ${v}</title></rect>`,
-      `<text x="${num(x + bw / 2)}" y="${num(m.t + H - h - 3)}" text-anchor="middle">${v}</text>`,
-      `<text x="${num(x + bw / 2)}" y="${m.t + H + 12}" text-anchor="end" transform="rotate(-45 ${num(x + bw / 2)} ${m.t + H + 12})">${esc(labels[i] ?? "")}</text>`,
-    );
-  });
-  parts.push("</svg>");
-  return parts.join("\n");
-}
-
-/** A {@link Histogram} as an SVG bar chart; bins are labelled by their lower edge (`≥` last edge for the last). */
 export function histogramSvg(h: Histogram, title: string = h.label): string {
   const labels = h.counts.map((_, i) =>
-    i === h.counts.length - 1 ? `≥${num(h.edges[i] as number)}` : num(h.edges[i] as number),
+    i === h.counts.length - 1 ? `≥${edgeLabel(h.edges[i]!)}` : edgeLabel(h.edges[i]!),
   );
-  return barChartSvg(title, labels, h.counts);
+  return barChartSvg({
+    title,
+    x: { label: h.label },
+    y: { label: "count" },
+    bars: h.counts.map((value, i) => ({ label: labels[i]!, value })),
+  });
 }
 
 /**
@@ -238,11 +209,12 @@ export function histogramSvg(h: Histogram, title: string = h.label): string {
  */
 export function statsSvg(stats: DatasetStats): Record<string, string> {
   return {
-    classes: barChartSvg(
-      "boxes per class",
-      stats.classes.map((c) => c.name),
-      stats.classes.map((c) => c.boxes),
-    ),
+    classes: barChartSvg({
+      title: "boxes per class",
+      x: { label: "class" },
+      y: { label: "boxes" },
+      bars: stats.classes.map((c) => ({ label: c.name, value: c.boxes })),
+    }),
     boxesPerImage: histogramSvg(stats.boxesPerImage),
     sizePx: histogramSvg(stats.sizePx),
     sizeRel: histogramSvg(stats.sizeRel),

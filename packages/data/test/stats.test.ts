@@ -1,3 +1,4 @@
+import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, test } from "vitest";
 import { computeStats, createDataset, histogramSvg, statsSvg } from "../src/index.js";
 import { record } from "./fixtures.js";
@@ -71,5 +72,30 @@ describe("statsSvg", () => {
       expect(svg).toMatch(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg"[\s\S]*<\/svg>$/);
     expect(svgs.classes).toContain("&lt;cat&amp;&gt;");
     expect(histogramSvg({ label: "x", edges: [0, 1, 2], counts: [3, 4] })).toContain("≥1");
+  });
+
+  test("hostile class names are escaped; axes are titled with their units", () => {
+    const names = [`<script>alert("x")</script>`, "a & b", "it's"];
+    const ds = createDataset({
+      classNames: names,
+      images: [record("a", { width: 10, height: 10 }, [[0, 0, 5, 5]], [0])],
+    });
+    const svgs = statsSvg(computeStats(ds));
+    for (const svg of Object.values(svgs)) {
+      expect(XMLValidator.validate(svg)).toBe(true);
+      expect(svg).not.toContain("<script");
+    }
+    expect(svgs.classes).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");
+    expect(svgs.classes).toContain("a &amp; b");
+    expect(svgs.classes).toContain("it&#39;s");
+    expect(svgs.classes).toContain(">boxes</text>");
+    expect(svgs.sizePx).toContain(">box size sqrt(w*h) px</text>");
+    expect(svgs.sizePx).toContain(">count</text>");
+  });
+
+  test("an empty dataset still gives a well-formed plot per statistic", () => {
+    const svgs = statsSvg(computeStats(createDataset({ classNames: [], images: [] })));
+    for (const svg of Object.values(svgs)) expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svgs.classes).toContain(">no data</text>");
   });
 });

@@ -1,4 +1,5 @@
 import { describeValue } from "@od/boxes";
+import { type ChartOptions, lineChartSvg } from "@od/plot";
 import { fail } from "./internal/fail.js";
 import {
   COCO_AREA_RANGES,
@@ -10,7 +11,7 @@ import type { CocoResult } from "./types.js";
 
 /** One curve to draw: `[P]` recall and `[P]` precision, both in [0, 1]. */
 export interface PrSeries {
-  /** Legend text (escaped for XML by {@link prCurveSvg}). */
+  /** Legend text (any string: escaped, and wrapped when long, by {@link prCurveSvg}). */
   readonly label: string;
   /** `[P]` recall values (x). */
   readonly recall: ArrayLike<number>;
@@ -77,78 +78,19 @@ export function cocoPrCurve(
   return { recall: Float64Array.from(COCO_RECALL_THRESHOLDS), precision };
 }
 
-/** Options of {@link prCurveSvg}. */
-export interface PrSvgOptions {
-  /** Width in px (default 480). */
-  readonly width?: number;
-  /** Height in px (default 360). */
-  readonly height?: number;
-  /** Title drawn above the plot. */
-  readonly title?: string;
-}
-
-const PALETTE = [
-  "#1f77b4",
-  "#ff7f0e",
-  "#2ca02c",
-  "#d62728",
-  "#9467bd",
-  "#8c564b",
-  "#e377c2",
-  "#7f7f7f",
-  "#bcbd22",
-  "#17becf",
-];
-
-function esc(s: string): string {
-  return s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-}
-
 /**
- * Draws precision-recall curves as a standalone SVG document (no scripts, no external resources):
- * recall on x and precision on y, both [0, 1], gridlines every 0.2, one coloured polyline per series
- * (10 colours, repeating) and a legend. Points with a negative or non-finite coordinate (e.g. the -1
- * of an undefined COCO curve) are skipped. The output is deterministic.
+ * Draws precision-recall curves as a standalone SVG document (`@od/plot` `lineChartSvg`, 480 × 360 px
+ * by default; no scripts, no external resources): recall on x and precision on y, both [0, 1], one
+ * coloured polyline per series (palette colours) and a legend. Points with a negative or non-finite
+ * coordinate (e.g. the -1 of an undefined COCO curve) are skipped; a curve of few points also gets a
+ * dot per point, so a single evaluation point shows. The output is deterministic.
  * @param series curves from `VocClassResult.curve` or {@link cocoPrCurve}.
  * @returns the SVG text.
- * @throws MetricsError `SHAPE_MISMATCH` when a series' recall and precision lengths differ,
- *   `INVALID_ARGUMENT` for a non-positive size.
+ * @throws MetricsError `SHAPE_MISMATCH` when a series' recall and precision lengths differ;
+ *   PlotError `INVALID_ARGUMENT` for a bad size.
  */
-export function prCurveSvg(series: readonly PrSeries[], options: PrSvgOptions = {}): string {
-  const W = options.width ?? 480;
-  const H = options.height ?? 360;
-  if (!(W > 0 && H > 0 && Number.isFinite(W) && Number.isFinite(H))) {
-    fail("INVALID_ARGUMENT", "prCurveSvg", `width and height must be positive; got ${W} x ${H}`);
-  }
-  const left = 48;
-  const right = 16;
-  const top = options.title ? 32 : 16;
-  const bottom = 40;
-  const pw = Math.max(W - left - right, 1);
-  const ph = Math.max(H - top - bottom, 1);
-  const x = (v: number) => (left + v * pw).toFixed(1);
-  const y = (v: number) => (top + (1 - v) * ph).toFixed(1);
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
-    `<rect width="${W}" height="${H}" fill="white"/>`,
-  ];
-  if (options.title)
-    out.push(`<text x="${W / 2}" y="20" text-anchor="middle" font-size="13">${esc(options.title)}</text>`);
-  for (let i = 0; i <= 5; i++) {
-    const v = i / 5;
-    out.push(
-      `<line x1="${x(v)}" y1="${y(0)}" x2="${x(v)}" y2="${y(1)}" stroke="#ddd"/>`,
-      `<line x1="${x(0)}" y1="${y(v)}" x2="${x(1)}" y2="${y(v)}" stroke="#ddd"/>`,
-      `<text x="${x(v)}" y="${(top + ph + 14).toFixed(1)}" text-anchor="middle">${v.toFixed(1)}</text>`,
-      `<text x="${left - 6}" y="${(top + (1 - v) * ph + 4).toFixed(1)}" text-anchor="end">${v.toFixed(1)}</text>`,
-    );
-  }
-  out.push(
-    `<rect x="${left}" y="${top}" width="${pw}" height="${ph}" fill="none" stroke="#333"/>`,
-    `<text x="${left + pw / 2}" y="${H - 8}" text-anchor="middle">recall</text>`,
-    `<text transform="translate(12 ${top + ph / 2}) rotate(-90)" text-anchor="middle">precision</text>`,
-  );
-  series.forEach((s, i) => {
+export function prCurveSvg(series: readonly PrSeries[], options: ChartOptions = {}): string {
+  const lines = series.map((s, i) => {
     if (s.recall.length !== s.precision.length) {
       fail(
         "SHAPE_MISMATCH",
@@ -156,21 +98,24 @@ export function prCurveSvg(series: readonly PrSeries[], options: PrSvgOptions = 
         `series ${i} (${JSON.stringify(s.label)}) has ${s.recall.length} recall but ${s.precision.length} precision values`,
       );
     }
-    const color = PALETTE[i % PALETTE.length]!;
-    const pts: string[] = [];
+    const x: number[] = [];
+    const y: number[] = [];
     for (let j = 0; j < s.recall.length; j++) {
       const r = s.recall[j]!;
       const p = s.precision[j]!;
-      if (r >= 0 && p >= 0 && Number.isFinite(r) && Number.isFinite(p))
-        pts.push(`${x(Math.min(r, 1))},${y(Math.min(p, 1))}`);
+      if (r >= 0 && p >= 0 && Number.isFinite(r) && Number.isFinite(p)) {
+        x.push(r);
+        y.push(p);
+      }
     }
-    out.push(`<polyline fill="none" stroke="${color}" stroke-width="1.5" points="${pts.join(" ")}"/>`);
-    const ly = top + 8 + i * 14;
-    out.push(
-      `<line x1="${left + pw - 110}" y1="${ly}" x2="${left + pw - 94}" y2="${ly}" stroke="${color}" stroke-width="2"/>`,
-      `<text x="${left + pw - 90}" y="${ly + 4}">${esc(s.label)}</text>`,
-    );
+    return { name: s.label, x, y };
   });
-  out.push("</svg>");
-  return out.join("\n");
+  return lineChartSvg({
+    width: options.width ?? 480,
+    height: options.height ?? 360,
+    ...(options.title === undefined ? {} : { title: options.title }),
+    x: { label: "recall", min: 0, max: 1 },
+    y: { label: "precision", min: 0, max: 1 },
+    series: lines,
+  });
 }

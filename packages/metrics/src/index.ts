@@ -14,7 +14,6 @@ export {
   type CocoCurveOptions,
   cocoPrCurve,
   type PrSeries,
-  type PrSvgOptions,
   prCurveSvg,
 } from "./curves.js";
 export { MetricsError, type MetricsErrorCode } from "./errors.js";

@@ -1,6 +1,7 @@
 import { test as ftest } from "@fast-check/vitest";
 import { cocoPrCurve, evaluateCoco, evaluateVoc, prCurveSvg } from "@od/metrics";
 import fc from "fast-check";
+import { XMLValidator } from "fast-xml-parser";
 import { describe, expect, test } from "vitest";
 import { det, gt } from "./helpers.js";
 
@@ -40,11 +41,34 @@ describe("prCurveSvg", () => {
       ],
       { title: "PR", width: 200, height: 100 },
     );
-    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"')).toBe(true);
+    // 100 px cannot hold the title, the legend and a plot: the chart grows taller instead of overlapping
+    const [, w, h] =
+      svg.match(/^<svg xmlns="http:\/\/www\.w3\.org\/2000\/svg" width="(\d+)" height="([\d.]+)"/) ?? [];
+    expect(Number(w)).toBe(200);
+    expect(Number(h)).toBeGreaterThan(100);
     expect(svg.match(/<polyline/g)?.length).toBe(2);
     expect(svg).toContain("cell &lt;1&gt; &amp; co");
     expect(svg).toContain('points=""');
+    expect(svg).toContain(">recall</text>");
+    expect(svg).toContain(">precision</text>");
     expect(svg.endsWith("</svg>")).toBe(true);
+    expect(XMLValidator.validate(svg)).toBe(true);
+  });
+
+  test("a curve of one evaluation point still shows it; hostile class names are escaped", () => {
+    const svg = prCurveSvg([
+      { label: `<script>alert('x')</script> "RBC" & co`, recall: [0.5], precision: [1] },
+    ]);
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).not.toContain("<script");
+    expect(svg).toContain("&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &quot;RBC&quot; &amp; co");
+    expect(svg.match(/<circle /g)?.length).toBe(1);
+  });
+
+  test("no series: axes and a 'no data' note", () => {
+    const svg = prCurveSvg([]);
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).toContain(">no data</text>");
   });
 
   test("rejects mismatched series", () => {

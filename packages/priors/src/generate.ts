@@ -26,7 +26,7 @@ export function generatePriors(config: PriorConfig, out?: Float32Array): Boxes<"
  * Generates the priors of an already expanded {@link PriorLayout} (see {@link generatePriors}).
  * @returns `[P, 4]` cxcywh rel.
  */
-export function priorsFromLayout(layout: PriorLayout, out?: Float32Array): Boxes<"cxcywh", "rel"> {
+function priorsFromLayout(layout: PriorLayout, out?: Float32Array): Boxes<"cxcywh", "rel"> {
   const P = layout.total;
   let d: Float32Array;
   if (out === undefined) d = new Float32Array(P * 4);

@@ -3,13 +3,65 @@
  * dataset's ground truth, SVG coverage reports and prior fitting.
  * @packageDocumentation
  */
-export * from "./config.js";
-export * from "./coverage.js";
-export * from "./errors.js";
-export * from "./fit.js";
-export * from "./from-feature-maps.js";
-export * from "./generate.js";
-export * from "./match.js";
-export * from "./presets.js";
-export * from "./report.js";
-export * from "./targets.js";
+export {
+  type ExplicitPriorConfig,
+  type ExplicitShapeSpec,
+  type FeatureMapSize,
+  MAX_PRIORS,
+  type PriorConfig,
+  type PriorGrid,
+  type PriorLayout,
+  type PriorLevel,
+  type PriorShape,
+  priorCount,
+  priorLayout,
+  type SsdPriorConfig,
+  type SsdShapeSpec,
+  type Step,
+} from "./config.js";
+export {
+  analyzeCoverage,
+  type BucketStat,
+  type CoverageImage,
+  type CoverageIssue,
+  type CoverageOptions,
+  type CoverageReport,
+  type Orphan,
+} from "./coverage.js";
+export { PriorsError, type PriorsErrorCode } from "./errors.js";
+export { type FitBudget, type FitOptions, type FitResult, fitPriors } from "./fit.js";
+export {
+  configFromFeatureMaps,
+  type FeatureMapShape,
+  type FromFeatureMapsOptions,
+} from "./from-feature-maps.js";
+export { generatePriors } from "./generate.js";
+export {
+  BACKGROUND,
+  type ForcedMatching,
+  IGNORE,
+  type MatchOptions,
+  type MatchResult,
+  matchPriors,
+  matchPriorsTwoThreshold,
+  type TwoThresholdOptions,
+} from "./match.js";
+export { linearScales, SSD300_VGG16, SSDLITE320_MOBILENET_V3 } from "./presets.js";
+export {
+  type CoverageReportOptions,
+  iouHistogramSvg,
+  type LevelGridOptions,
+  levelGridSvg,
+  recallBarsSvg,
+  renderCoverageReport,
+  sizeScatterSvg,
+} from "./report.js";
+export {
+  type BatchTargets,
+  type EncodeTargetsOptions,
+  encodeTargets,
+  encodeTargetsBatch,
+  type TargetMatcher,
+  type Targets,
+  type TargetsInput,
+} from "./targets.js";

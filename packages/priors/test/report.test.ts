@@ -5,13 +5,13 @@ import {
   analyzeCoverage,
   generatePriors,
   INPUT_PX_UNITS,
+  iouHistogramSvg,
+  levelGridSvg,
   priorLayout,
+  recallBarsSvg,
   renderCoverageReport,
   SSD300_VGG16,
-  svgIouHistogram,
-  svgLevelGrid,
-  svgRecallBars,
-  svgSizeScatter,
+  sizeScatterSvg,
 } from "../src/index.js";
 import { errorOf } from "./helpers.js";
 
@@ -42,36 +42,66 @@ const count = (s: string, tag: string) => s.split(`<${tag} `).length - 1;
 describe("SVG plots", () => {
   test("each plot is a well-formed standalone SVG", () => {
     for (const svg of [
-      svgSizeScatter(report, layout),
-      svgIouHistogram(report),
-      svgRecallBars(report.bySize),
-      svgLevelGrid(layout, 0),
+      sizeScatterSvg(report, layout),
+      iouHistogramSvg(report),
+      recallBarsSvg(report.bySize),
+      levelGridSvg(layout, 0),
     ]) {
       expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
       expect(XMLValidator.validate(svg)).toBe(true);
     }
   });
 
-  test("scatter: one dot per GT, one square per prior shape (+ legend)", () => {
-    const svg = svgSizeScatter(report, layout);
+  test("scatter: one dot per GT, one square per prior shape (+ legend), log axes titled in px", () => {
+    const svg = sizeScatterSvg(report, layout);
     expect(count(svg, "circle")).toBe(report.numGt + 2);
     const shapes = layout.levels.reduce((s, l) => s + l.boxesPerCell, 0);
-    expect(count(svg, "rect")).toBe(1 + shapes + layout.levels.length);
+    // background and plot frame, the shapes, one legend square per level
+    expect(count(svg, "rect")).toBe(2 + shapes + layout.levels.length);
+    expect(svg).toContain(`>width (${INPUT_PX_UNITS})</text>`);
+    expect(svg).toContain(`>height (${INPUT_PX_UNITS})</text>`);
+    expect(svg).toContain(">level 5 (1×1)</text>");
   });
 
-  test("histogram: 20 bins holding every GT", () => {
-    const svg = svgIouHistogram(report);
+  test("recall bars: hostile bucket names are escaped, one row shows, no rows say so", () => {
+    const hostile = [
+      {
+        name: `<script>alert("x")</script> & 'co'`,
+        lo: 1,
+        hi: 1,
+        count: 3,
+        covered: 2,
+        recall: 2 / 3,
+        meanBestIou: 0.5,
+      },
+    ];
+    const svg = recallBarsSvg(hostile);
+    expect(XMLValidator.validate(svg)).toBe(true);
+    expect(svg).not.toContain("<script");
+    expect(svg).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &#39;co&#39;");
+    expect(svg).toContain(">66.7% (n=3)</text>");
+    expect(svg).toContain(">recall</text>");
+    const empty = recallBarsSvg([]);
+    expect(XMLValidator.validate(empty)).toBe(true);
+    expect(empty).toContain(">no data</text>");
+  });
+
+  test("histogram: 20 bins holding every GT, the threshold marked, axes titled", () => {
+    const svg = iouHistogramSvg(report);
+    expect(svg).toContain(`>threshold ${report.threshold}</text>`);
+    expect(svg).toContain(">best IoU with any prior</text>");
+    expect(svg).toContain(">GT boxes</text>");
     const titles = [...svg.matchAll(/<title>[^:]+: (\d+)<\/title>/g)].map((m) => Number(m[1]));
     expect(titles.length).toBe(20);
     expect(titles.reduce((a, b) => a + b, 0)).toBe(report.numGt);
   });
 
   test("level grid: one dot per cell, one rectangle per shape; bad level is a typed error", () => {
-    const svg = svgLevelGrid(layout, 4, { gt: report.gtInput });
+    const svg = levelGridSvg(layout, 4, { gt: report.gtInput });
     expect(count(svg, "circle")).toBe(9);
-    expect(errorOf(() => svgLevelGrid(layout, 6))).toEqual({
+    expect(errorOf(() => levelGridSvg(layout, 6))).toEqual({
       code: "INVALID_ARGUMENT",
-      message: "svgLevelGrid: level must be in [0, 6); got 6",
+      message: "levelGridSvg: level must be in [0, 6); got 6",
     });
   });
 });

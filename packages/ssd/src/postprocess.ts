@@ -8,7 +8,6 @@ import {
   select,
   toPx,
   unletterboxBoxes,
-  unsafeBoxes,
   type Variances,
 } from "@od/boxes";
 import { fail } from "./errors.js";
@@ -106,13 +105,4 @@ export function postprocess(
     labels[i] = cls[k] as number;
   });
   return { boxes, scores, labels };
-}
-
-/** An empty detection result. */
-export function noDetections(): Detections {
-  return {
-    boxes: unsafeBoxes(new Float32Array(0), "xyxy", "px"),
-    scores: new Float32Array(0),
-    labels: new Int32Array(0),
-  };
 }

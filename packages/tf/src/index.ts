@@ -7,13 +7,38 @@
 import "./register.js";
 import * as tf from "@tensorflow/tfjs-core";
 
-export * from "./backend.js";
-export * from "./batch-norm.js";
-export * from "./clip-grad.js";
-export * from "./conv-backprop.js";
-export * from "./depthwise-direct.js";
-export * from "./errors.js";
-export * from "./gradients.js";
-export * from "./wasm-fast-paths.js";
+export {
+  activeBackend,
+  BACKENDS,
+  type BackendInfo,
+  type BackendName,
+  type InitBackendOptions,
+  initBackend,
+} from "./backend.js";
+export {
+  type BatchNormTrainOptions,
+  BN_AFFINE_ACT,
+  BN_GRAD_DX,
+  BN_GRAD_SUMS,
+  BN_STATS,
+  batchNormTrain,
+  registerBatchNormKernels,
+} from "./batch-norm.js";
+export { RANGE_MASK_GRAD, registerRangeMaskGradients } from "./clip-grad.js";
+export {
+  conv2dBackpropFilterImpl,
+  depthwiseConv2dBackpropFilterImpl,
+  depthwiseConv2dBackpropInputImpl,
+  registerConvBackpropKernels,
+  WASM_BACKPROP_KERNELS,
+} from "./conv-backprop.js";
+export {
+  type DepthwiseGeometry,
+  depthwiseFilterGradDirect,
+  depthwiseInputGradDirect,
+} from "./depthwise-direct.js";
+export { TfError, type TfErrorCode } from "./errors.js";
+export { GRADIENT_KERNELS, type GradientRegistration, registerGradients } from "./gradients.js";
+export { registerWasmFastPaths } from "./wasm-fast-paths.js";
 /** The tfjs-core namespace (`@tensorflow/tfjs-core`), the same single copy every od package uses. */
 export { tf };

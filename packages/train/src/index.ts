@@ -4,13 +4,38 @@
  * (files, checkpoints, run folder) is `train()` in `@od/train/node`.
  * @packageDocumentation
  */
-export * from "./config.js";
-export * from "./errors.js";
-export * from "./evaluate.js";
-export * from "./optim.js";
-export * from "./plots.js";
-export * from "./sampler.js";
-export * from "./schedule.js";
-export * from "./split.js";
-export * from "./staged.js";
-export * from "./step.js";
+export { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
+export { TrainError, type TrainErrorCode } from "./errors.js";
+export { type EvaluateOptions, type Evaluation, evaluateDetector, type Predictor } from "./evaluate.js";
+export {
+  clipByGlobalNorm,
+  decays,
+  type NamedVariable,
+  Optimizer,
+  type OptimizerConfig,
+  type OptimizerState,
+} from "./optim.js";
+export { type CurvePoint, learningRateCurveSvg, lossCurveSvg, mapCurveSvg } from "./plots.js";
+export {
+  BatchBuilder,
+  buildAugmentation,
+  epochOrder,
+  type ImageLoader,
+  type TrainingBatch,
+} from "./sampler.js";
+export { type LrSchedule, learningRateAt } from "./schedule.js";
+export { type TrainValSplit, trainValSplit } from "./split.js";
+export {
+  type ClassifierStepResult,
+  CropBatcher,
+  type CropBatchOptions,
+  type CropSample,
+  classifierParameterNames,
+  classifierStep,
+  combineDetections,
+  detectionCrops,
+  groundTruthCrops,
+  jitterBox,
+  StagedDetector,
+} from "./staged.js";
+export { type StepResult, trainableNames, trainStep } from "./step.js";

@@ -43,7 +43,7 @@ import { fail } from "./errors.js";
 import { type Evaluation, evaluateDetector } from "./evaluate.js";
 import { Optimizer } from "./optim.js";
 import { DataParallel } from "./parallel.js";
-import { lineChartSvg } from "./plots.js";
+import { learningRateCurveSvg, lossCurveSvg, mapCurveSvg } from "./plots.js";
 import { BatchBuilder, epochOrder, type ImageLoader } from "./sampler.js";
 import { type LrSchedule, learningRateAt } from "./schedule.js";
 import {
@@ -448,22 +448,9 @@ async function exists(file: string): Promise<boolean> {
 
 async function writeCurves(out: string, state: RunState): Promise<void> {
   const h = state.history;
-  await writeFile(
-    path.join(out, "loss.svg"),
-    lineChartSvg("training loss", [{ name: "loss", points: h.loss }], { logY: true }),
-  );
-  await writeFile(path.join(out, "lr.svg"), lineChartSvg("learning rate", [{ name: "lr", points: h.lr }]));
-  await writeFile(
-    path.join(out, "map.svg"),
-    lineChartSvg(
-      "validation mAP",
-      [
-        { name: "VOC mAP@0.5", points: h.voc },
-        { name: "COCO mAP", points: h.coco },
-      ],
-      { xLabel: "epoch" },
-    ),
-  );
+  await writeFile(path.join(out, "loss.svg"), lossCurveSvg(h.loss));
+  await writeFile(path.join(out, "lr.svg"), learningRateCurveSvg(h.lr));
+  await writeFile(path.join(out, "map.svg"), mapCurveSvg(h.voc, h.coco));
 }
 
 async function writePredictions(
