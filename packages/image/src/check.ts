@@ -1,6 +1,6 @@
 import ndarray from "ndarray";
 import { inspectImage } from "./internal/inspect.js";
-import { IMAGE_KIND, type Image, type PixelRange } from "./types.js";
+import { IMAGE_KIND, type ImageOf, type PixelRange } from "./types.js";
 
 /**
  * The boundary check of every od function that takes an image: validates tags, rank, channels (1, 3 or
@@ -10,7 +10,7 @@ import { IMAGE_KIND, type Image, type PixelRange } from "./types.js";
  * refused, since its values could be [0, 1], [0, 255] or network input.
  * @param fn the calling function, for messages. @param arg the argument's name, for messages.
  * @param ranges the ranges the caller accepts.
- * @returns the image, typed by the accepted ranges.
+ * @returns the image, typed by the accepted ranges (a union to narrow on `range`).
  * @example const img = checkImage("predict", "images[0]", input, ["0-255", "0-1"]);
  * @throws ImageError `INVALID_IMAGE` (not an [H, W, C] ndarray, channels, buffer type, tags that
  *   contradict the buffer), `UNKNOWN_RANGE` (untagged float32, naming `asImage`), `RANGE_MISMATCH`
@@ -21,12 +21,12 @@ export function checkImage<R extends PixelRange>(
   arg: string,
   image: unknown,
   ranges: readonly R[],
-): Image<R> {
+): ImageOf<R> {
   const r = inspectImage(fn, arg, image, ranges);
-  if (r.tagged) return image as Image<R>;
+  if (r.tagged) return image as ImageOf<R>;
   return Object.assign(ndarray(r.data, [r.height, r.width, r.channels], [...r.stride], r.offset), {
     kind: IMAGE_KIND,
     range: r.range,
     layout: "hwc" as const,
-  }) as unknown as Image<R>;
+  }) as unknown as ImageOf<R>;
 }

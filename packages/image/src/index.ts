@@ -14,6 +14,7 @@ export { letterboxImage, type ResizeMethod, resizeImage } from "./resize.js";
 export {
   IMAGE_KIND,
   type Image,
+  type ImageOf,
   type NetworkImage,
   PIXEL_RANGES,
   type PixelData,

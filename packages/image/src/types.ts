@@ -56,6 +56,9 @@ export type UnitImage = Image<"0-1">;
 /** `[H, W, C]` float32 samples in the network's input range, made only by `@od/ssd`'s preprocessing. */
 export type NetworkImage = Image<"network">;
 
+/** One image type per range of `R` (distributes over unions): `ImageOf<"0-255" | "0-1">` is `Uint8Image | UnitImage`. */
+export type ImageOf<R extends PixelRange> = R extends PixelRange ? Image<R> : never;
+
 /** An image of pixel values (not yet network input): what resizing, augmentation and drawing accept. */
 export type PixelImage = Uint8Image | UnitImage;
 

@@ -5,7 +5,6 @@ import { letterboxRecord } from "@od/boxes";
 import {
   asImage,
   checkImage,
-  type Image,
   letterboxImage,
   type NetworkImage,
   type PixelImage,
@@ -43,9 +42,9 @@ const either: PixelImage = Math.random() > 0.5 ? bytes : unit;
 expectTypeOf(resizeImage(either, 4, 4)).toEqualTypeOf<Uint8Image | UnitImage>();
 expectTypeOf(asImage(rawBytes, "0-255")).toEqualTypeOf<Uint8Image>();
 expectTypeOf(asImage(rawFloats, "0-1")).toEqualTypeOf<UnitImage>();
-expectTypeOf(checkImage("f", "x", bytes as unknown, ["0-255", "0-1"])).toEqualTypeOf<
-  Image<"0-255" | "0-1">
->();
+const checked = checkImage("f", "x", bytes as unknown, ["0-255", "0-1"]);
+expectTypeOf(checked).toEqualTypeOf<Uint8Image | UnitImage>();
+if (checked.range === "0-1") expectTypeOf(checked).toEqualTypeOf<UnitImage>();
 
 // ---- mix-ups that must not compile -----------------------------------------------------------
 const needsBytes = (_: Uint8Image): void => {};
