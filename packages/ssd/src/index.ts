@@ -13,4 +13,18 @@ export { canChangeInputSize, withInputSize } from "./input-size.js";
 export type { ForwardContext } from "./layers.js";
 export { heNormal, ParamStore, seedFor } from "./params.js";
 export * from "./postprocess.js";
+export {
+  inputRecord,
+  NETWORK_INPUT_RANGE,
+  normalizeBytes,
+  normalizeTensor,
+  type PreparedInput,
+  type PreparedSample,
+  type PreprocessConfig,
+  type PreprocessSampleOptions,
+  preprocessBatch,
+  preprocessImage,
+  preprocessSample,
+  type TrainingSample,
+} from "./preprocess.js";
 export * from "./serialize.js";
