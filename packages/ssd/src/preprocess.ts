@@ -133,6 +133,7 @@ export function preprocessImage(
 
 /**
  * {@link preprocessImage} for a list of images of any sizes, into one `[B, H, W, 3]` batch.
+ * @param fn the function named in error messages (`predict` passes its own name).
  * @returns `batch` (float32, B·H·W·3 values in {@link NETWORK_INPUT_RANGE}) and one record per image.
  * @throws SsdError `BAD_IMAGE` naming the image index (an empty list too).
  */
