@@ -1,5 +1,5 @@
 // Compiles a package's src/wasm/*.wat to base64 modules in src/wasm/*-bytes.ts. Run it from the
-// package folder: `node ../../scripts/build-wasm.mjs` (packages/tf, packages/augment).
+// package folder: `node ../../scripts/build-wasm.mjs` (packages/tf, packages/image).
 // Needs the `wabt` npm package, which is not a dependency: `npm install --no-save wabt@1.0.39` first.
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";

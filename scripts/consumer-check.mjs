@@ -198,6 +198,38 @@ console.log(
       '{"priors":8732,"positives":true,"vocMap":1,"backend":"cpu","detections":["xyxy","px"],"cli":["odet",true,"0.0.0"]}',
   },
   {
+    file: "image.ts",
+    expect: "pass",
+    source: `import { isOdError, letterboxRecord } from "@od/boxes";
+import { checkImage, letterboxImage, toUint8Image, toUnitImage, type Uint8Image, uint8Image } from "@od/image";
+
+const bytes: Uint8Image = uint8Image(Uint8Array.of(0, 255, 0, 255, 0, 255), 2, 1);
+const unit = toUnitImage(bytes);
+const back = toUint8Image(unit);
+const boxed = letterboxImage(bytes, letterboxRecord({ width: 2, height: 1 }, { width: 2, height: 2 }));
+let runtime = "no error";
+try {
+  checkImage("consumer", "image", unit, ["0-255"]); // a plain-JS style mix-up must still fail at run time
+} catch (e) {
+  runtime = isOdError(e, "RANGE_MISMATCH") ? e.message : String(e);
+}
+console.log(JSON.stringify({ unit: Array.from(unit.data), back: Array.from(back.data), boxed: boxed.shape, range: boxed.range, runtime }));
+`,
+    stdout:
+      '{"unit":[0,1,0,1,0,1],"back":[0,255,0,255,0,255],"boxed":[2,2,3],"range":"0-255","runtime":"consumer: image must be a \\"0-255\\" image; got a \\"0-1\\" image; call toUint8Image() first"}',
+  },
+  {
+    file: "imagemixup.ts",
+    expect: "fail",
+    source: `import { toUnitImage, type Uint8Image, uint8Image } from "@od/image";
+
+const unit = toUnitImage(uint8Image(new Uint8Array(3), 1, 1));
+const bytes: Uint8Image = unit; // must not compile: [0, 1] floats are not [0, 255] bytes
+void bytes;
+`,
+    mustMention: ["imagemixup.ts(4,", '"0-1"', '"0-255"'],
+  },
+  {
     file: "mixup.ts",
     expect: "fail",
     source: `import { boxes, convert, iou } from "@od/boxes";

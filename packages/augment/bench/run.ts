@@ -22,10 +22,10 @@ import {
   ssdCrop,
   ssdPipeline,
   type Transform,
+  uint8Image,
 } from "@od/augment";
 import { unsafeBoxes } from "@od/boxes";
 import jpeg from "jpeg-js";
-import ndarray from "ndarray";
 
 const seconds = Number(process.argv[2] ?? 2);
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -39,7 +39,7 @@ function loadSamples(): { samples: Sample[]; source: string } {
       const data = new Uint8Array(640 * 480 * 3);
       for (let i = 0; i < data.length; i++) data[i] = (i * 31 + k * 17) & 255;
       return makeSample(
-        ndarray(data, [480, 640, 3]),
+        uint8Image(data, 640, 480),
         unsafeBoxes(Float32Array.of(100, 100, 200, 180, 300, 250, 380, 330), "xyxy", "px"),
         [0, 1],
       );
@@ -63,11 +63,11 @@ function loadSamples(): { samples: Sample[]; source: string } {
         Math.min(raw.height, g("ymax")),
       );
     }
-    const image = ndarray(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length), [
-      raw.height,
+    const image = uint8Image(
+      new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length),
       raw.width,
-      3,
-    ]);
+      raw.height,
+    );
     return makeSample(
       image,
       unsafeBoxes(Float32Array.from(rows), "xyxy", "px"),

@@ -1,8 +1,8 @@
 import { describeValue } from "@od/boxes";
+import { resizePixels } from "@od/image/kernels";
 import type { Pixels } from "./image.js";
 import { checkInterval, checkPositiveInt, checkRange, fail } from "./internal/check.js";
 import { coveredArea } from "./internal/rects.js";
-import { resizePixels } from "./resize.js";
 import { random, randomInt, uniform } from "./rng.js";
 import { readSample, type Sample, unsafeSample } from "./sample.js";
 import {

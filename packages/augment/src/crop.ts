@@ -1,9 +1,9 @@
 import { describeValue } from "@od/boxes";
+import { isView, materialize, maxValue, type Source, shiftSource } from "@od/image/kernels";
 import { type BoxFilter, readFilter } from "./filter.js";
 import { checkInterval, checkPositiveInt, checkRange, fail } from "./internal/check.js";
 import { channelMean } from "./internal/kernels.js";
 import { geometricStep, unchanged } from "./internal/step.js";
-import { materialize, type Source, shiftSource } from "./internal/view.js";
 import type { ShiftRecord } from "./records.js";
 import { randomInt, uniform } from "./rng.js";
 import type { SampleParts } from "./sample.js";
@@ -16,7 +16,7 @@ import {
   type Transform,
 } from "./transform.js";
 
-/** Fill of the new canvas area: zeros, the image's per-channel mean, or fixed per-channel values. */
+/** Fill of the new canvas area: zeros, the image's per-channel mean, or fixed per-channel values in the image's range ([0, 255] bytes, [0, 1] floats). */
 export type Fill = "zero" | "mean" | readonly number[];
 
 function readFill(fn: string, f: unknown): Fill {
@@ -44,6 +44,18 @@ function fillValues(fn: string, fill: Fill, parts: SampleParts<Source>): ArrayLi
       `options.fill has ${fill.length} values but the image has ${parts.px.channels} channels`,
     );
   }
+  const data = isView(parts.px) ? parts.px.src.data : parts.px.data;
+  const max = maxValue(data);
+  const range = data instanceof Uint8Array ? '"0-255"' : '"0-1"';
+  fill.forEach((v, c) => {
+    if (!(v >= 0 && v <= max))
+      fail(
+        "INVALID_ARGUMENT",
+        fn,
+        `options.fill[${c}] is ${v}, outside the ${range} range [0, ${max}] of the image${max === 1 && v > 1 ? "; give [0, 1] values for a float image" : ""}`,
+        { arg: "options.fill", index: c, value: v },
+      );
+  });
   return fill;
 }
 

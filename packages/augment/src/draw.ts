@@ -1,9 +1,9 @@
 import { letterboxRecord } from "@od/boxes";
+import { letterboxPixels } from "@od/image/kernels";
 import type { Image } from "./image.js";
 import { makeImage, readPixels } from "./image.js";
 import { checkPositiveInt, fail } from "./internal/check.js";
 import { GLYPH_H, GLYPH_W, glyph } from "./internal/font.js";
-import { letterboxPixels } from "./letterbox.js";
 import { createRng } from "./rng.js";
 import { readSample, type Sample } from "./sample.js";
 import type { Transform } from "./transform.js";

@@ -1,9 +1,9 @@
 import { describeValue } from "@od/boxes";
+import { flipSource } from "@od/image/kernels";
 import { readFilter } from "./filter.js";
 import { fail } from "./internal/check.js";
 import { rotatePixels } from "./internal/kernels.js";
 import { geometricStep, unchanged } from "./internal/step.js";
-import { flipSource } from "./internal/view.js";
 import type { FlipRecord, Rotate90Record } from "./records.js";
 import { randomInt } from "./rng.js";
 import {

@@ -1,4 +1,6 @@
-import { type Image, maxValue, type Pixels, readPixels, toImage } from "./image.js";
+import type { SameRange } from "@od/image";
+import { sameRangeImage } from "@od/image/kernels";
+import { type Image, maxValue, type Pixels, readPixels } from "./image.js";
 import { checkInterval, checkRange } from "./internal/check.js";
 import { type Rng, random, uniform } from "./rng.js";
 import { unsafeSample } from "./sample.js";
@@ -284,44 +286,48 @@ function huePx(px: Pixels, shift: number): Pixels {
   return jitterPx(px, { hue: shift });
 }
 
-/** Adds `delta · M` to every colour value (`delta` a fraction of the range, e.g. 32/255 as SSD). */
-export function adjustBrightness(image: Image, delta: number): Image {
+/**
+ * Adds `delta · M` to every colour value (`delta` a fraction of the range, e.g. 32/255 as SSD), where
+ * M is the top of the image's range (255 for bytes, 1 for [0, 1] floats). Like every standalone colour
+ * function here, returns an image of the range it was given.
+ */
+export function adjustBrightness<I extends Image>(image: I, delta: number): SameRange<I> {
   const px = readPixels("adjustBrightness", "image", image);
   checkRange("adjustBrightness", "delta", delta, -1, 1);
-  return toImage(brightnessPx(px, delta));
+  return sameRangeImage(image, brightnessPx(px, delta));
 }
 
 /** Blends with the image's mean luma: `v' = m + factor · (v − m)` (torchvision `adjust_contrast`). */
-export function adjustContrast(image: Image, factor: number): Image {
+export function adjustContrast<I extends Image>(image: I, factor: number): SameRange<I> {
   const px = readPixels("adjustContrast", "image", image);
   checkRange("adjustContrast", "factor", factor, 0, 100);
-  return toImage(contrastPx(px, factor));
+  return sameRangeImage(image, contrastPx(px, factor));
 }
 
 /** Blends each pixel with its own luma: `v' = l + factor · (v − l)` (torchvision `adjust_saturation`); 0 gives grey. */
-export function adjustSaturation(image: Image, factor: number): Image {
+export function adjustSaturation<I extends Image>(image: I, factor: number): SameRange<I> {
   const px = readPixels("adjustSaturation", "image", image);
   checkRange("adjustSaturation", "factor", factor, 0, 100);
-  return toImage(saturationPx(px, factor));
+  return sameRangeImage(image, saturationPx(px, factor));
 }
 
 /** Rotates hue by `shift` turns (−0.5..0.5) in HSV space, keeping saturation and value (torchvision `adjust_hue`). */
-export function adjustHue(image: Image, shift: number): Image {
+export function adjustHue<I extends Image>(image: I, shift: number): SameRange<I> {
   const px = readPixels("adjustHue", "image", image);
   checkRange("adjustHue", "shift", shift, -0.5, 0.5);
-  return toImage(huePx(px, shift));
+  return sameRangeImage(image, huePx(px, shift));
 }
 
 /** Replaces the colour channels by their BT.601 luma (the channel count is kept). */
-export function toGrayscale(image: Image): Image {
-  return toImage(saturationPx(readPixels("toGrayscale", "image", image), 0));
+export function toGrayscale<I extends Image>(image: I): SameRange<I> {
+  return sameRangeImage(image, saturationPx(readPixels("toGrayscale", "image", image), 0));
 }
 
 /** Adds Gaussian noise of standard deviation `std · M` to every colour value, drawn from `rng`. */
-export function addGaussianNoise(image: Image, std: number, rng: Rng): Image {
+export function addGaussianNoise<I extends Image>(image: I, std: number, rng: Rng): SameRange<I> {
   const px = readPixels("addGaussianNoise", "image", image);
   checkRange("addGaussianNoise", "std", std, 0, 1);
-  return toImage(noisePx(px, std, rng));
+  return sameRangeImage(image, noisePx(px, std, rng));
 }
 function noisePx(px: Pixels, std: number, rng: Rng): Pixels {
   const { data, channels: C } = px;
@@ -358,10 +364,10 @@ function noisePx(px: Pixels, std: number, rng: Rng): Pixels {
  * Separable Gaussian blur of standard deviation `sigma` px, kernel radius `ceil(3σ)`, edges replicated
  * (as OpenCV `GaussianBlur` with `BORDER_REPLICATE`). All channels, alpha included.
  */
-export function gaussianBlur(image: Image, sigma: number): Image {
+export function gaussianBlur<I extends Image>(image: I, sigma: number): SameRange<I> {
   const px = readPixels("gaussianBlur", "image", image);
   checkRange("gaussianBlur", "sigma", sigma, 0, 100);
-  return toImage(blurPx(px, sigma));
+  return sameRangeImage(image, blurPx(px, sigma));
 }
 function blurPx(px: Pixels, sigma: number): Pixels {
   const { data, width: W, height: H, channels: C } = px;

@@ -1,56 +1,12 @@
 import type { ImageSize } from "@od/boxes";
+import type { ResizeMethod } from "@od/image";
+import { readMethod, resizePixels } from "@od/image/kernels";
 import { type BoxFilter, readFilter } from "./filter.js";
-import { allocLike, type Image, type Pixels, readPixels, toImage } from "./image.js";
-import { checkInterval, checkPositiveInt, fail } from "./internal/check.js";
-import { type ResizeMethod, resizeInto } from "./internal/kernels.js";
+import { checkInterval, checkPositiveInt } from "./internal/check.js";
 import { geometricStep } from "./internal/step.js";
-import { isView, type Source } from "./internal/view.js";
 import type { ResizeRecord } from "./records.js";
 import { uniform } from "./rng.js";
 import { checkP, defineLazyTransform, type ProbabilityOptions, type Transform } from "./transform.js";
-
-export type { ResizeMethod } from "./internal/kernels.js";
-
-/** Checks a resize method option. @internal */
-export function readMethod(fn: string, m: unknown): ResizeMethod {
-  if (m === undefined) return "bilinear";
-  if (m !== "bilinear" && m !== "area")
-    fail("INVALID_ARGUMENT", fn, `options.method must be "bilinear" or "area"; got ${String(m)}`);
-  return m;
-}
-
-/** Resizes pixels to `width × height`. @internal */
-export function resizePixels(px: Source, width: number, height: number, method: ResizeMethod): Pixels {
-  const out = allocLike(isView(px) ? px.src.data : px.data, width * height * px.channels);
-  resizeInto(px, width, height, method, out, width, 0, 0);
-  return { data: out, width, height, channels: px.channels };
-}
-
-/**
- * Resizes an image to `width × height` (aspect ratio NOT kept).
- *
- * `bilinear` samples with half-pixel centres: output pixel x reads source position
- * `(x + 0.5) · W / width − 0.5`, clamped to the edge pixels, as OpenCV `INTER_LINEAR` and
- * `tf.image.resizeBilinear(..., halfPixelCenters=true)`; uint8 uses 11-bit fixed-point weights (as
- * OpenCV), so results match `cv2.resize` within ±1. `area` averages each output pixel's source footprint
- * (OpenCV `INTER_AREA`), recommended for downscaling by more than 2×; when either axis grows it falls
- * back to bilinear.
- * @param image `[H, W, C]` uint8/float32.
- * @returns `[height, width, C]`, same dtype.
- * @throws AugmentError `INVALID_IMAGE`, `INVALID_ARGUMENT` (size ≤ 0 or not an integer, unknown method).
- */
-export function resizeImage(
-  image: Image,
-  width: number,
-  height: number,
-  method: ResizeMethod = "bilinear",
-): Image {
-  const fn = "resizeImage";
-  const px = readPixels(fn, "image", image);
-  checkPositiveInt(fn, "width", width);
-  checkPositiveInt(fn, "height", height);
-  return toImage(resizePixels(px, width, height, readMethod(fn, method)));
-}
 
 /** Options for {@link resize}. */
 export interface ResizeOptions extends ProbabilityOptions {
@@ -58,7 +14,7 @@ export interface ResizeOptions extends ProbabilityOptions {
   readonly width: number;
   /** Output height, px (positive integer). */
   readonly height: number;
-  /** Resampling (default `bilinear`; see {@link resizeImage}). */
+  /** Resampling (default `bilinear`; see `resizeImage` of `@od/image`). */
   readonly method?: ResizeMethod;
   /** Box filter applied after the step. */
   readonly filter?: BoxFilter;

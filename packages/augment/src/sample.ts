@@ -7,11 +7,11 @@ import {
   unsafeBoxes,
   validateBoxes,
 } from "@od/boxes";
+import { isView, materialize, type Source, type View } from "@od/image/kernels";
 import { AugmentError } from "./errors.js";
 import { type Image, imageSize, type Pixels, readPixels, toImage } from "./image.js";
 import { checkXyxyPx } from "./internal/boxes.js";
 import { fail } from "./internal/check.js";
-import { isView, materialize, type Source, type View } from "./internal/view.js";
 import type { GeometryRecord } from "./records.js";
 
 /**

@@ -1,6 +1,6 @@
 import { type Coords, describeValue } from "@od/boxes";
+import type { Source } from "@od/image/kernels";
 import { checkRange, fail } from "./internal/check.js";
-import type { Source } from "./internal/view.js";
 import { type Rng, random } from "./rng.js";
 import { readSample, readSampleLazy, type Sample, type SampleParts } from "./sample.js";
 

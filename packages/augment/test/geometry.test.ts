@@ -1,6 +1,5 @@
 import { fc, test as ftest } from "@fast-check/vitest";
 import { isOdError } from "@od/boxes";
-import ndarray from "ndarray";
 import { describe, expect, test } from "vitest";
 import {
   compose,
@@ -18,7 +17,10 @@ import {
   rotate90,
   type Sample,
   ssdCrop,
+  toUnitImage,
   translate,
+  uint8Image,
+  unitImage,
   verticalFlip,
 } from "../src/index.js";
 import { arbSample, emptySample, expectValidBoxes, patternImage, pxBoxes } from "./helpers.js";
@@ -49,29 +51,12 @@ function expectError(f: () => unknown, code: string, message: RegExp): void {
   expect((err as Error).message).toMatch(message);
 }
 
-describe("resizeImage", () => {
-  test("2x1 -> 4x1 bilinear with half-pixel centres (OpenCV INTER_LINEAR values)", () => {
-    // sx = (x + 0.5) / 2 - 0.5 = -0.25 (clamped 0), 0.25, 0.75, 1.25 (clamped)
-    const im = ndarray(Uint8Array.of(0, 100), [1, 2, 1]);
-    expect(Array.from(resizeImage(im, 4, 1).data)).toEqual([0, 25, 75, 100]);
-    const f = ndarray(Float32Array.of(0, 1), [1, 2, 1]);
-    expect(Array.from(resizeImage(f, 4, 1).data)).toEqual([0, 0.25, 0.75, 1]);
-  });
-  test("same size is the identity", () => {
-    const im = patternImage(7, 5);
-    expect(Array.from(resizeImage(im, 7, 5).data)).toEqual(Array.from(im.data));
-  });
-  test("area 4x4 -> 2x2 averages 2x2 blocks", () => {
-    const im = ndarray(
-      Uint8Array.from({ length: 16 }, (_, i) => i * 10),
-      [4, 4, 1],
-    );
-    expect(Array.from(resizeImage(im, 2, 2, "area").data)).toEqual([25, 45, 105, 125]);
-  });
-  test("area 3 -> 2 weights partial pixels", () => {
-    const im = ndarray(Float32Array.of(0, 3, 6), [1, 3, 1]);
-    // [0, 1.5) -> (0 + 0.5*3)/1.5 = 1; [1.5, 3) -> (0.5*3 + 6)/1.5 = 5
-    expect(Array.from(resizeImage(im, 2, 1, "area").data)).toEqual([1, 5]);
+describe("resize", () => {
+  test("resizeImage and letterboxImage are @od/image's (one resampler for every package)", async () => {
+    const image = await import("@od/image");
+    const aug = await import("../src/index.js");
+    expect(aug.resizeImage).toBe(image.resizeImage);
+    expect(aug.letterboxImage).toBe(image.letterboxImage);
   });
   test("sizes <= 0 are typed errors naming the function and value", () => {
     expectError(
@@ -265,17 +250,36 @@ describe("crops", () => {
     },
   );
   test("expand keeps every box and fills with the mean", () => {
-    const s = makeSample(
-      ndarray(new Uint8Array(4 * 4 * 3).fill(90), [4, 4, 3]),
-      pxBoxes([[0, 0, 4, 4]]),
-      [5],
-    );
+    const s = makeSample(uint8Image(new Uint8Array(4 * 4 * 3).fill(90), 4, 4), pxBoxes([[0, 0, 4, 4]]), [5]);
     const r = expand({ ratio: [3, 3] }).apply(s, rng());
     expect(r.sample.image.shape).toEqual([12, 12, 3]);
     expect(r.sample.image.data.every((v) => v === 90)).toBe(true);
     const rec = r.sample.records[0];
     if (rec?.kind !== "od.shift") throw new Error("no record");
     expect(Array.from(r.sample.boxes.data)).toEqual([rec.dx, rec.dy, rec.dx + 4, rec.dy + 4]);
+  });
+});
+
+describe("fill values", () => {
+  test("a fixed fill must lie in the image's range: bytes [0, 255], floats [0, 1]", () => {
+    const bytes = makeSample(patternImage(4, 4), pxBoxes([[0, 0, 4, 4]]), [1]);
+    expectError(
+      () => expand({ ratio: [2, 2], fill: [7, 200, 300] }).apply(bytes, rng()),
+      "INVALID_ARGUMENT",
+      /^expand: options.fill\[2\] is 300, outside the "0-255" range \[0, 255\] of the image/,
+    );
+    const floats = makeSample(toUnitImage(patternImage(4, 4)), pxBoxes([[0, 0, 4, 4]]), [1]);
+    expectError(
+      () => translate({ fraction: [0.5, 0.5], fill: [124, 116, 104] }).apply(floats, rng()),
+      "INVALID_ARGUMENT",
+      /^translate: options.fill\[0\] is 124, outside the "0-1" range \[0, 1\] of the image; give \[0, 1\] values/,
+    );
+    const out = expand({ ratio: [2, 2], fill: [0.25, 0.5, 1] }).apply(floats, rng()).sample.image;
+    expect(out.range).toBe("0-1");
+    let filled = 0;
+    for (let i = 0; i < out.data.length; i += 3)
+      if (out.data[i] === 0.25 && out.data[i + 1] === 0.5 && out.data[i + 2] === 1) filled++;
+    expect(filled).toBe(8 * 8 - 4 * 4); // the 4x4 image somewhere in the 8x8 canvas, the rest filled
   });
 });
 
@@ -338,11 +342,16 @@ describe("compose", () => {
 describe("lazy shifts and flips", () => {
   // Shifts and flips hand a lazy view to the next step; running each step on a materialised copy of
   // the previous output must give the same bytes.
-  const eager = (s: Sample): Sample =>
-    makeSample(ndarray(s.image.data.slice(), s.image.shape) as Image, s.boxes, s.labels);
+  const eager = (s: Sample): Sample => {
+    const im = s.image;
+    const [h, w, c] = im.shape as [number, number, number];
+    const copy: Image =
+      im.range === "0-255" ? uint8Image(im.data.slice(), w, h, c) : unitImage(im.data.slice(), w, h, c);
+    return makeSample(copy, s.boxes, s.labels);
+  };
   const steps = [
     expand({ p: 0.7, ratio: [1, 3], fill: "zero" }),
-    expand({ p: 0.5, ratio: [1, 2], fill: [7, 200, 300] }),
+    expand({ p: 0.5, ratio: [1, 2], fill: [7, 200, 255] }),
     expand({ p: 0.3, ratio: [1, 2], fill: "mean" }),
     ssdCrop(),
     crop({ x: -3, y: 2, width: 11, height: 9, p: 0.3 }),

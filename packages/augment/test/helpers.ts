@@ -3,14 +3,20 @@ import { fileURLToPath } from "node:url";
 import { type Boxes, boxes, unsafeBoxes } from "@od/boxes";
 import fc from "fast-check";
 import jpeg from "jpeg-js";
-import ndarray from "ndarray";
-import { type Image, makeSample, type Sample } from "../src/index.js";
+import {
+  type Image,
+  makeSample,
+  type Sample,
+  toUnitImage,
+  type Uint8Image,
+  uint8Image,
+} from "../src/index.js";
 
 /** A uint8 image of the given size, filled by a cheap hash so every pixel differs. */
-export function patternImage(width: number, height: number, channels = 3, seed = 1): Image {
+export function patternImage(width: number, height: number, channels = 3, seed = 1): Uint8Image {
   const data = new Uint8Array(width * height * channels);
   for (let i = 0; i < data.length; i++) data[i] = (Math.imul(i + seed * 7919, 2654435761) >>> 24) & 255;
-  return ndarray(data, [height, width, channels]);
+  return uint8Image(data, width, height, channels);
 }
 
 export function pxBoxes(rows: number[][]): Boxes<"xyxy", "px"> {
@@ -48,12 +54,8 @@ export function arbSample(
         const y1 = Math.min(b * h, h - bh);
         return [x1, y1, x1 + bw, y1 + bh];
       });
-      let image = patternImage(w, h, c, seed);
-      if (opts.float)
-        image = ndarray(
-          Float32Array.from(image.data, (v) => v / 255),
-          [h, w, c],
-        );
+      const bytes = patternImage(w, h, c, seed);
+      const image: Image = opts.float ? toUnitImage(bytes) : bytes;
       return makeSample(
         image,
         pxBoxes(rows),
@@ -96,11 +98,11 @@ export function loadBccd(dir: string, id: string): Sample {
     useTArray: true,
     formatAsRGBA: false,
   });
-  const image = ndarray(new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length), [
-    raw.height,
+  const image = uint8Image(
+    new Uint8Array(raw.data.buffer, raw.data.byteOffset, raw.data.length),
     raw.width,
-    3,
-  ]);
+    raw.height,
+  );
   const xml = readFileSync(`${dir}/Annotations/${id}.xml`, "utf8");
   const rows: number[][] = [];
   const labels: number[] = [];

@@ -1,6 +1,5 @@
 import { fc, test as ftest } from "@fast-check/vitest";
 import { isOdError } from "@od/boxes";
-import ndarray from "ndarray";
 import { describe, expect, test } from "vitest";
 import {
   compose,
@@ -10,6 +9,7 @@ import {
   makeSample,
   mosaic,
   type Sample,
+  uint8Image,
 } from "../src/index.js";
 import { arbSample, expectValidBoxes, patternImage, pxBoxes } from "./helpers.js";
 
@@ -26,7 +26,7 @@ function expectError(f: () => unknown, code: string, message: RegExp): void {
 
 /** A 10x8 RGB image of one grey level with one box. */
 const flat = (v: number, box: number[], label: number): Sample =>
-  makeSample(ndarray(new Uint8Array(10 * 8 * 3).fill(v), [8, 10, 3]), pxBoxes([box]), [label]);
+  makeSample(uint8Image(new Uint8Array(10 * 8 * 3).fill(v), 10, 8), pxBoxes([box]), [label]);
 
 describe("mosaic", () => {
   test("centre in the middle: each 10x8 image fills one quadrant of 20x16; boxes shifted", () => {

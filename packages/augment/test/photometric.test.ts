@@ -1,5 +1,4 @@
 import { fc, test as ftest } from "@fast-check/vitest";
-import ndarray from "ndarray";
 import { describe, expect, test } from "vitest";
 import {
   addGaussianNoise,
@@ -19,10 +18,12 @@ import {
   noise,
   saturation,
   toGrayscale,
+  uint8Image,
+  unitImage,
 } from "../src/index.js";
 import { arbSample, patternImage } from "./helpers.js";
 
-const px = (...v: number[]) => ndarray(Uint8Array.from(v), [1, v.length / 3, 3]);
+const px = (...v: number[]) => uint8Image(Uint8Array.from(v), v.length / 3, 1);
 
 describe("photometric kernels", () => {
   test("brightness adds delta·255 and clamps", () => {
@@ -45,26 +46,26 @@ describe("photometric kernels", () => {
     expect(Array.from(adjustHue(px(255, 0, 0), -1 / 3).data)).toEqual([0, 0, 255]);
   });
   test("alpha and single-channel images", () => {
-    const rgba = ndarray(Uint8Array.of(255, 0, 0, 77), [1, 1, 4]);
+    const rgba = uint8Image(Uint8Array.of(255, 0, 0, 77), 1, 1, 4);
     expect(Array.from(adjustHue(rgba, 1 / 3).data)).toEqual([0, 255, 0, 77]);
-    const g = ndarray(Uint8Array.of(10, 20), [1, 2, 1]);
+    const g = uint8Image(Uint8Array.of(10, 20), 2, 1, 1);
     expect(Array.from(adjustSaturation(g, 0).data)).toEqual([10, 20]);
     expect(Array.from(adjustBrightness(g, 0.5).data)).toEqual([138, 148]);
   });
   test("float32 images use the [0, 1] range", () => {
-    const f = ndarray(Float32Array.of(0.2, 0.9, 0.5), [1, 1, 3]);
+    const f = unitImage(Float32Array.of(0.2, 0.9, 0.5), 1, 1);
     expect(Array.from(adjustBrightness(f, 0.2).data).map((v) => Math.round(v * 1e6) / 1e6)).toEqual([
       0.4, 1, 0.7,
     ]);
   });
   test("blur of a constant image is constant; noise with std 0 is the identity", () => {
-    const c = ndarray(new Uint8Array(6 * 5 * 3).fill(42), [5, 6, 3]);
+    const c = uint8Image(new Uint8Array(6 * 5 * 3).fill(42), 6, 5);
     expect(gaussianBlur(c, 1.2).data.every((v) => v === 42)).toBe(true);
     const im = patternImage(4, 4);
     expect(Array.from(addGaussianNoise(im, 0, createRng(1)).data)).toEqual(Array.from(im.data));
   });
   test("noise has roughly the requested standard deviation", () => {
-    const c = ndarray(new Float32Array(64 * 64 * 3).fill(0.5), [64, 64, 3]);
+    const c = unitImage(new Float32Array(64 * 64 * 3).fill(0.5), 64, 64);
     const d = addGaussianNoise(c, 0.05, createRng(3)).data;
     let s = 0;
     for (const v of d) s += (v - 0.5) ** 2;

@@ -1,7 +1,14 @@
 import { isOdError, unsafeBoxes } from "@od/boxes";
 import ndarray from "ndarray";
 import { describe, expect, test } from "vitest";
-import { horizontalFlip, type Image, makeSample, validateSample } from "../src/index.js";
+import {
+  asImage,
+  horizontalFlip,
+  type Image,
+  makeSample,
+  toUnitImage,
+  validateSample,
+} from "../src/index.js";
 import { createRng } from "../src/rng.js";
 import { patternImage, pxBoxes } from "./helpers.js";
 
@@ -36,7 +43,7 @@ describe("makeSample", () => {
   });
   test("wrong channel count", () => {
     expectError(
-      () => makeSample(ndarray(new Uint8Array(2 * 2 * 2), [2, 2, 2]), pxBoxes([]), []),
+      () => makeSample(ndarray(new Uint8Array(2 * 2 * 2), [2, 2, 2]) as unknown as Image, pxBoxes([]), []),
       "INVALID_IMAGE",
       /1, 3 or 4 channels; got 2/,
     );
@@ -111,11 +118,31 @@ describe("makeSample", () => {
   });
   test("strided views are copied to contiguous HWC", () => {
     const base = patternImage(6, 4);
-    const view = base.step(1, -1); // mirrored view
+    const view = asImage(base.step(1, -1), "0-255"); // mirrored view
     const s = makeSample(view, pxBoxes([]), []);
     expect(s.image.stride).toEqual([18, 3, 1]);
+    expect(s.image.range).toBe("0-255");
     expect(s.image.get(0, 0, 0)).toBe(base.get(0, 5, 0));
     expect(s.image.get(3, 2, 1)).toBe(base.get(3, 3, 1));
+  });
+  test("images keep their range through transforms; untagged bytes (plain JS) are read as [0, 255]", () => {
+    const floats = makeSample(toUnitImage(patternImage(6, 4)), pxBoxes([]), []);
+    expect(floats.image.range).toBe("0-1");
+    expect(horizontalFlip().apply(floats, createRng(1)).sample.image.range).toBe("0-1");
+    const plain = ndarray(patternImage(6, 4).data, [4, 6, 3]) as unknown as Image;
+    expect(makeSample(plain, pxBoxes([]), []).image.range).toBe("0-255");
+  });
+  test("an untagged float image is refused, naming the call that declares its range", () => {
+    expectError(
+      () => makeSample(ndarray(new Float32Array(12), [2, 2, 3]) as unknown as Image, pxBoxes([]), []),
+      "UNKNOWN_RANGE",
+      /^makeSample: image is a float32 ndarray with no range tag.*asImage\(array, "0-1"\)/,
+    );
+    expectError(
+      () => makeSample(asImage(ndarray(Float32Array.of(0, 255, 0), [1, 1, 3]), "0-1"), pxBoxes([]), []),
+      "OUT_OF_RANGE",
+      /^asImage: array sample \(y 0, x 0, c 1\) is 255, outside \[0, 1\]/,
+    );
   });
   test("transforms reject malformed samples naming the transform", () => {
     const s = makeSample(patternImage(4, 4), pxBoxes([[0, 0, 1, 1]]), [1]);

@@ -2,14 +2,13 @@
  * Image headers, EXIF orientation and browser-side image input. Decoding files lives in
  * `@od/data/node` (sharp when it loads, else jpeg-js / pngjs).
  *
- * Images are `ndarray` views of shape `[H, W, 3]` (HWC), `Uint8Array` RGB, row-major, packed.
+ * Images are `Uint8Image`s of `@od/image`: `[H, W, 3]` (HWC) RGB bytes in [0, 255], row-major, packed,
+ * tagged with their range.
  * @module
  */
-import ndarray from "ndarray";
+import { asImage, type Uint8Image, uint8Image } from "@od/image";
+import type ndarray from "ndarray";
 import { fail } from "./internal/fail.js";
-
-/** An RGB image: `ndarray` of shape `[H, W, 3]` over a packed `Uint8Array`. */
-export type RgbImage = ndarray.NdArray<Uint8Array>;
 
 /** What {@link readImageHeader} finds in the first bytes of a file. */
 export interface ImageHeader {
@@ -130,7 +129,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | undefined {
  * (orientations 5..8 swap width and height). Follows the EXIF 2.3 table (e.g. 6 = rotate 90° clockwise).
  * @throws DataError `INVALID_ARGUMENT` for an orientation outside 1..8.
  */
-export function applyOrientation(image: RgbImage, orientation: number): RgbImage {
+export function applyOrientation(image: Uint8Image, orientation: number): Uint8Image {
   if (!Number.isInteger(orientation) || orientation < 1 || orientation > 8) {
     fail(
       "INVALID_ARGUMENT",
@@ -138,7 +137,7 @@ export function applyOrientation(image: RgbImage, orientation: number): RgbImage
       `orientation must be an integer in 1..8; got ${orientation}`,
     );
   }
-  let v = image;
+  let v: ndarray.NdArray<Uint8Array> = asImage(image, "0-255");
   // Each orientation as a view of the stored image: flips (step < 0) and transposes.
   if (orientation === 2) v = v.step(1, -1);
   else if (orientation === 3) v = v.step(-1, -1);
@@ -150,8 +149,11 @@ export function applyOrientation(image: RgbImage, orientation: number): RgbImage
   return pack(v);
 }
 
-/** Copies any `[H, W, C]` view into a new packed `[H, W, 3]` Uint8Array image (first 3 channels). */
-export function pack(v: ndarray.NdArray<ndarray.Data<number>>): RgbImage {
+/**
+ * Copies any `[H, W, C]` view of byte values (C = 1: grey, repeated; C ≥ 3: the first 3 channels) into a
+ * new packed `[H, W, 3]` `"0-255"` image.
+ */
+export function pack(v: ndarray.NdArray<ndarray.Data<number>>): Uint8Image {
   const [H = 0, W = 0, C = 0] = v.shape;
   const out = new Uint8Array(H * W * 3);
   let o = 0;
@@ -160,7 +162,7 @@ export function pack(v: ndarray.NdArray<ndarray.Data<number>>): RgbImage {
       for (let c = 0; c < 3; c++) out[o++] = v.get(y, x, C === 1 ? 0 : c);
     }
   }
-  return ndarray(out, [H, W, 3]);
+  return uint8Image(out, W, H, 3);
 }
 
 /** Pixels as a browser `ImageData` holds them: RGBA, row-major, 4 bytes per pixel. */
@@ -172,10 +174,10 @@ export interface ImageDataLike {
 
 /**
  * Browser input: an `ImageData` (or anything with RGBA `data`, `width`, `height`) to a packed HWC
- * RGB image; alpha is dropped (not composited). Works with `ctx.getImageData(...)` or an OffscreenCanvas.
+ * RGB `"0-255"` image; alpha is dropped (not composited). Works with `ctx.getImageData(...)` or an OffscreenCanvas.
  * @throws DataError `INVALID_ARGUMENT` when `data.length !== width * height * 4`.
  */
-export function fromImageData(img: ImageDataLike): RgbImage {
+export function fromImageData(img: ImageDataLike): Uint8Image {
   const { width: W, height: H, data } = img;
   if (data.length !== W * H * 4) {
     fail(
@@ -190,7 +192,7 @@ export function fromImageData(img: ImageDataLike): RgbImage {
     out[o + 1] = data[i + 1] as number;
     out[o + 2] = data[i + 2] as number;
   }
-  return ndarray(out, [H, W, 3]);
+  return uint8Image(out, W, H, 3);
 }
 
 /** A canvas (HTMLCanvasElement, OffscreenCanvas) as far as {@link fromCanvas} needs it. */
@@ -205,7 +207,7 @@ export interface CanvasLike {
  * EXIF-oriented by the browser) on the canvas first.
  * @throws DataError `INVALID_ARGUMENT` when the canvas has no 2d context.
  */
-export function fromCanvas(canvas: CanvasLike): RgbImage {
+export function fromCanvas(canvas: CanvasLike): Uint8Image {
   const ctx = canvas.getContext("2d");
   if (ctx === null) fail("INVALID_ARGUMENT", "fromCanvas", "canvas.getContext('2d') returned null");
   return fromImageData(ctx.getImageData(0, 0, canvas.width, canvas.height));

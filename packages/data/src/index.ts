@@ -22,7 +22,6 @@ export {
   type ImageDataLike,
   type ImageHeader,
   pack,
-  type RgbImage,
   readImageHeader,
 } from "./image.js";
 export {
@@ -50,6 +49,7 @@ export {
   type DatasetStats,
   type Histogram,
   histogramSvg,
+  IMAGE_PX_UNITS,
   statsSvg,
 } from "./stats.js";
 export { SYNTHETIC_CLASSES, type SyntheticShapesOptions, syntheticShapes } from "./synthetic.js";

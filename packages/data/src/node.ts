@@ -6,12 +6,13 @@
 import { copyFile, mkdir, readdir, stat, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { describeValue, type InvalidBoxPolicy } from "@od/boxes";
+import { type Uint8Image, uint8Image } from "@od/image";
 import jpeg from "jpeg-js";
 import ndarray from "ndarray";
 import { PNG } from "pngjs";
 import { cocoDataset, writeCoco as cocoJson } from "./coco.js";
 import { negativeRecord } from "./dataset.js";
-import { applyOrientation, type ImageHeader, pack, type RgbImage } from "./image.js";
+import { applyOrientation, type ImageHeader, pack } from "./image.js";
 import { makeReport } from "./internal/builder.js";
 import { fail } from "./internal/fail.js";
 import { hasImageMagic, inspectHeader } from "./internal/image-header.js";
@@ -584,7 +585,7 @@ function oneLine(message: string): string {
 }
 
 /** A decoded image, or why the bytes do not decode (one line, no file name), with the underlying error. */
-type DecodeResult = { readonly image: RgbImage } | { readonly problem: string; readonly cause?: unknown };
+type DecodeResult = { readonly image: Uint8Image } | { readonly problem: string; readonly cause?: unknown };
 
 /** Decodes JPEG/PNG bytes after {@link inspectHeader} accepted them (magic bytes, size marker, pixel limit). */
 async function decodeChecked(bytes: Uint8Array, backend: DecodeBackend): Promise<DecodeResult> {
@@ -606,18 +607,19 @@ async function decodeChecked(bytes: Uint8Array, backend: DecodeBackend): Promise
         .removeAlpha()
         .raw()
         .toBuffer({ resolveWithObject: true });
-      const img = ndarray(new Uint8Array(data.buffer, data.byteOffset, data.length), [
-        info.height,
-        info.width,
-        info.channels,
-      ]);
-      return { image: info.channels === 3 ? img : pack(img) };
+      const raw = new Uint8Array(data.buffer, data.byteOffset, data.length);
+      return {
+        image:
+          info.channels === 3
+            ? uint8Image(raw, info.width, info.height, 3)
+            : pack(ndarray(raw, [info.height, info.width, info.channels])),
+      };
     } catch (e) {
       return { problem: `cannot decode ${h.format} (sharp: ${oneLine((e as Error).message)})`, cause: e };
     }
   }
   try {
-    let img: RgbImage;
+    let img: Uint8Image;
     if (h.format === "jpeg") {
       const d = jpeg.decode(bytes, {
         useTArray: true,
@@ -625,7 +627,7 @@ async function decodeChecked(bytes: Uint8Array, backend: DecodeBackend): Promise
         maxResolutionInMP: MAX_IMAGE_PIXELS / 1e6,
         maxMemoryUsageInMB: JPEG_JS_MAX_MEMORY_MB,
       });
-      img = ndarray(new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.length), [d.height, d.width, 3]);
+      img = uint8Image(new Uint8Array(d.data.buffer, d.data.byteOffset, d.data.length), d.width, d.height, 3);
     } else {
       const p = PNG.sync.read(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length));
       img = pack(
@@ -650,7 +652,7 @@ async function decodeChecked(bytes: Uint8Array, backend: DecodeBackend): Promise
 export async function decodeImage(
   bytes: Uint8Array,
   options: { readonly backend?: DecodeBackend; readonly file?: string } = {},
-): Promise<RgbImage> {
+): Promise<Uint8Image> {
   const file = options.file ?? "<bytes>";
   const r = await decodeChecked(bytes, options.backend ?? "auto");
   if ("problem" in r)
@@ -666,7 +668,7 @@ export async function decodeImage(
 export async function decodeImageFile(
   file: string,
   options: { readonly backend?: DecodeBackend } = {},
-): Promise<RgbImage> {
+): Promise<Uint8Image> {
   let bytes: Uint8Array;
   try {
     bytes = await readRegularFile(file, MAX_IMAGE_FILE_BYTES);
@@ -758,7 +760,7 @@ export async function dropUndecodableImages(
 export function fileDecoder(
   dataset: DetectionDataset,
   options: { readonly backend?: DecodeBackend } = {},
-): (record: ImageRecord) => Promise<RgbImage> {
+): (record: ImageRecord) => Promise<Uint8Image> {
   return (r) => decodeImageFile(path.resolve(dataset.root ?? ".", r.file), options);
 }
 
@@ -779,7 +781,7 @@ export async function writeSyntheticVoc(
   await mkdir(path.join(abs, "Annotations"), { recursive: true });
   await mkdir(path.join(abs, "ImageSets", "Main"), { recursive: true });
   for (const r of dataset.images) {
-    const img = images.get(r.file) as RgbImage;
+    const img = images.get(r.file) as Uint8Image;
     const png = new PNG({
       width: r.size.width,
       height: r.size.height,

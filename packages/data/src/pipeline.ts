@@ -5,9 +5,9 @@
  * @module
  */
 import { type Boxes, select, unsafeBoxes } from "@od/boxes";
-import ndarray from "ndarray";
+import { type Uint8Image, uint8Image } from "@od/image";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
-import { pack, type RgbImage } from "./image.js";
+import { pack } from "./image.js";
 import { fail } from "./internal/fail.js";
 import { rngFor, shuffleInPlace } from "./internal/rng.js";
 import type { DetectionDataset, ImageRecord } from "./types.js";
@@ -17,8 +17,8 @@ import type { DetectionDataset, ImageRecord } from "./types.js";
  * boxes and labels, and no geometry records yet.
  */
 export interface DataSample {
-  /** `[H, W, 3]` uint8 RGB image. */
-  readonly image: RgbImage;
+  /** `[H, W, 3]` RGB image, bytes in [0, 255]. */
+  readonly image: Uint8Image;
   /** `[N, 4]` xyxy px boxes of `image` (the record's boxes). */
   readonly boxes: Boxes<"xyxy", "px">;
   /** `[N]` class indices aligned with `boxes`. */
@@ -47,7 +47,7 @@ export interface PipelineOptions<S> {
   /** The dataset. */
   readonly dataset: DetectionDataset;
   /** Decodes a record's image to `[H, W, 3]` uint8 RGB (e.g. `fileDecoder(dataset)` from `@od/data/node`, or a browser loader). */
-  readonly decode: (record: ImageRecord) => RgbImage | Promise<RgbImage>;
+  readonly decode: (record: ImageRecord) => Uint8Image | Promise<Uint8Image>;
   /**
    * Augmentation applied to each decoded sample with its own generator, seeded from
    * `(seed, epoch, position in the epoch)`: the result does not depend on timing or on which worker
@@ -308,5 +308,5 @@ export function fromSampleMessage(message: SampleMessage): DataSample {
       fn,
       `boxes must hold 4 floats per label; got ${boxes.length} for ${labels.length} labels`,
     );
-  return { image: ndarray(pixels, [H, W, 3]), boxes: unsafeBoxes(boxes, "xyxy", "px"), labels, records: [] };
+  return { image: uint8Image(pixels, W, H, 3), boxes: unsafeBoxes(boxes, "xyxy", "px"), labels, records: [] };
 }

@@ -1,9 +1,8 @@
 import { unsafeBoxes } from "@od/boxes";
-import ndarray from "ndarray";
+import { type Uint8Image, uint8Image } from "@od/image";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { createDataset } from "./dataset.js";
-import type { RgbImage } from "./image.js";
 import { fail } from "./internal/fail.js";
 import type { DetectionDataset, ImageRecord } from "./types.js";
 
@@ -41,7 +40,7 @@ const COLORS: readonly (readonly [number, number, number])[] = [
  */
 export function syntheticShapes(options: SyntheticShapesOptions = {}): {
   dataset: DetectionDataset;
-  images: Map<string, RgbImage>;
+  images: Map<string, Uint8Image>;
 } {
   const fn = "syntheticShapes";
   const n = options.count ?? 16;
@@ -59,7 +58,7 @@ export function syntheticShapes(options: SyntheticShapesOptions = {}): {
   const rng = xoroshiro128plus(options.seed ?? 0);
   const neg = options.negativeShare ?? 0;
   const records: ImageRecord[] = [];
-  const images = new Map<string, RgbImage>();
+  const images = new Map<string, Uint8Image>();
   for (let i = 0; i < n; i++) {
     const px = new Uint8Array(S * S * 3);
     for (let p = 0; p < px.length; p++) px[p] = 100 + uniformInt(rng, 0, 40);
@@ -85,7 +84,7 @@ export function syntheticShapes(options: SyntheticShapesOptions = {}): {
       labels.push(c);
     }
     const file = `synthetic-${String(i).padStart(4, "0")}.png`;
-    images.set(file, ndarray(px, [S, S, 3]));
+    images.set(file, uint8Image(px, S, S, 3));
     records.push({
       id: `synthetic-${String(i).padStart(4, "0")}`,
       file,

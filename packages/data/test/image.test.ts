@@ -1,15 +1,15 @@
-import ndarray from "ndarray";
+import { type Uint8Image, uint8Image } from "@od/image";
 import { describe, expect, test } from "vitest";
-import { applyOrientation, fromCanvas, fromImageData, type RgbImage, readImageHeader } from "../src/index.js";
+import { applyOrientation, fromCanvas, fromImageData, readImageHeader } from "../src/index.js";
 import { expectOdError } from "./helpers.js";
 
 /** 2x3 (H x W) image whose pixel (y, x) has R = 10y + x. */
 const img = () => {
   const d = new Uint8Array(2 * 3 * 3);
   for (let y = 0; y < 2; y++) for (let x = 0; x < 3; x++) d[(y * 3 + x) * 3] = 10 * y + x;
-  return ndarray(d, [2, 3, 3]);
+  return uint8Image(d, 3, 2);
 };
-const red = (v: RgbImage) => {
+const red = (v: Uint8Image) => {
   const [H = 0, W = 0] = v.shape;
   return Array.from({ length: H }, (_, y) => Array.from({ length: W }, (_, x) => v.get(y, x, 0)));
 };
@@ -79,6 +79,7 @@ describe("applyOrientation", () => {
     ],
   ])("orientation %i", (o, expected) => {
     const out = applyOrientation(img(), o);
+    expect(out.range).toBe("0-255");
     expect(red(out)).toEqual(expected);
     expect(out.data.length).toBe(18);
   });
@@ -96,6 +97,7 @@ describe("fromImageData / fromCanvas", () => {
   test("RGBA to HWC RGB, alpha dropped", () => {
     const out = fromImageData({ data, width: 2, height: 1 });
     expect(out.shape).toEqual([1, 2, 3]);
+    expect([out.kind, out.range, out.layout]).toEqual(["od.image", "0-255", "hwc"]);
     expect(Array.from(out.data)).toEqual([1, 2, 3, 4, 5, 6]);
     expectOdError(
       () => fromImageData({ data, width: 3, height: 1 }),

@@ -119,6 +119,7 @@ describe("decodeImage", () => {
     expect(Math.abs(j.get(2, 3, 1) - 20)).toBeLessThanOrEqual(3);
     const p = await decodeImage(encodePng(8, 6), { backend: "js" });
     expect(p.shape).toEqual([6, 8, 3]);
+    expect([j.range, p.range]).toEqual(["0-255", "0-255"]);
     expect([p.get(2, 3, 0), p.get(2, 3, 1), p.get(2, 3, 2)]).toEqual([30, 20, 7]);
   });
   test.each([1, 2, 3, 4, 5, 6, 7, 8])("EXIF orientation %i: JS path matches sharp", async (o) => {
@@ -128,6 +129,7 @@ describe("decodeImage", () => {
     if (!(await sharpOk)) return;
     const sh = await decodeImage(bytes, { backend: "sharp" });
     expect(sh.shape).toEqual(js.shape);
+    expect([js.range, sh.range]).toEqual(["0-255", "0-255"]);
     let maxDiff = 0;
     for (let i = 0; i < js.data.length; i++)
       maxDiff = Math.max(maxDiff, Math.abs((js.data[i] as number) - (sh.data[i] as number)));

@@ -1,6 +1,6 @@
 import { createRequire } from "node:module";
 import { fc, test } from "@fast-check/vitest";
-import ndarray from "ndarray";
+import { type Uint8Image, uint8Image } from "@od/image";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { describe, expect } from "vitest";
@@ -11,15 +11,14 @@ import {
   fromSampleMessage,
   type ImageRecord,
   negativeRecord,
-  type RgbImage,
   toSampleMessage,
 } from "../src/index.js";
 import { synthetic } from "./fixtures.js";
 import { expectOdError, expectOdErrorAsync } from "./helpers.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const blank = (r: ImageRecord): RgbImage =>
-  ndarray(new Uint8Array(r.size.width * r.size.height * 3), [r.size.height, r.size.width, 3]);
+const blank = (r: ImageRecord): Uint8Image =>
+  uint8Image(new Uint8Array(r.size.width * r.size.height * 3), r.size.width, r.size.height);
 
 async function collect<S>(it: AsyncIterable<{ samples: readonly S[]; records: readonly ImageRecord[] }>) {
   const out: { ids: string[]; samples: S[] }[] = [];
@@ -91,7 +90,7 @@ describe("createPipeline", () => {
   test("a decoded size that differs from the record is a typed error", async () => {
     const p = createPipeline({
       dataset: ds,
-      decode: () => ndarray(new Uint8Array(12), [2, 2, 3]),
+      decode: () => uint8Image(new Uint8Array(12), 2, 2),
       batchSize: 2,
     });
     await expectOdErrorAsync(

@@ -12,6 +12,7 @@ describe("syntheticShapes", () => {
     expect(a.dataset.classNames).toEqual([...SYNTHETIC_CLASSES]);
     for (const r of a.dataset.images) {
       const img = a.images.get(r.file)!;
+      expect(img.range).toBe("0-255");
       expect(Array.from(img.data)).toEqual(Array.from(b.images.get(r.file)!.data));
       for (let k = 0; k < r.boxes.length; k++) {
         const [x1, y1, x2, y2] = Array.from(r.boxes.data.subarray(k * 4, k * 4 + 4));

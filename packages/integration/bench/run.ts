@@ -15,6 +15,7 @@ import { existsSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { syntheticShapes } from "@od/data";
+import { uint8Image } from "@od/image";
 import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
 import { initBackend } from "@od/tf/node";
@@ -85,7 +86,7 @@ async function bench(c: Case): Promise<void> {
     names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
   );
   const { dataset, images } = syntheticShapes({ count: 8, size: 320, seed: 1 });
-  const batch = await new BatchBuilder(config, det.priors, async (r) => images.get(r.file)!).build(
+  const batch = await new BatchBuilder(config, det, async (r) => images.get(r.file)!).build(
     dataset.images,
     0,
     0,
@@ -114,7 +115,13 @@ async function bench(c: Case): Promise<void> {
     }),
   );
   if (c.infer) {
-    const img = tf.randomUniform([480, 640, 3], 0, 255, "float32", 2) as tf.Tensor3D;
+    // a decoded 640×480 RGB image (bytes, as decodeImage returns): predict letterboxes it on the CPU
+    // with @od/image's resampler, as training does
+    const img = uint8Image(
+      Uint8Array.from({ length: 640 * 480 * 3 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 24),
+      640,
+      480,
+    );
     await det.predict([img]);
     const inf: number[] = [];
     for (let i = 0; i < (quick ? 3 : 10); i++) {
@@ -136,7 +143,6 @@ async function bench(c: Case): Promise<void> {
         images_per_s: 1000 / im,
       }),
     );
-    img.dispose();
   }
   opt.dispose();
   det.dispose();

@@ -51,7 +51,7 @@ test("a tiny SSD overfits 8 synthetic images: loss ÷10, mAP ≥ 0.9", async () 
     names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
   );
   const load = async (r: { file: string }) => images.get(r.file)!;
-  const builder = new BatchBuilder(config, det.priors, load);
+  const builder = new BatchBuilder(config, det, load);
   const batch = await builder.build(ds.images, 0, 0);
   const steps = 160;
   const sched = { lr: 1e-2, warmupSteps: 10, kind: "cosine" as const, totalSteps: steps };

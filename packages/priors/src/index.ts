@@ -26,6 +26,7 @@ export {
   type CoverageIssue,
   type CoverageOptions,
   type CoverageReport,
+  INPUT_PX_UNITS,
   type Orphan,
 } from "./coverage.js";
 export { PriorsError, type PriorsErrorCode } from "./errors.js";

@@ -1,8 +1,10 @@
 import { type Boxes, convert, type ImageSize, toRel } from "@od/boxes";
 import { tf } from "@od/tf";
 import { fail } from "./errors.js";
+import { type ImageInput, readImageInput } from "./images.js";
 import { conv, convBnAct, type ForwardContext, initConv, initConvBnAct } from "./layers.js";
 import { ParamStore } from "./params.js";
+import { normalizeTensor } from "./preprocess.js";
 
 /** Configuration of a {@link CropClassifier}. */
 export interface CropClassifierConfig {
@@ -60,7 +62,8 @@ export class CropClassifier {
   }
 
   /**
-   * @param crops `[N, s, s, 3]` float32 in [−1, 1].
+   * @param crops `[N, s, s, 3]` network input (float32 in `NETWORK_INPUT_RANGE`), as {@link cropBoxes}
+   *   makes it.
    * @returns `[N, K]` logits (caller owns them).
    */
   forward(crops: tf.Tensor4D, training = false): tf.Tensor2D {
@@ -93,27 +96,26 @@ export class CropClassifier {
 }
 
 /**
- * Crops boxes out of one image and resizes each to `size × size` (tfjs `cropAndResize`, bilinear).
- * The xyxy px → yxyx rel conversion tfjs wants happens here and nowhere else.
- * @param image `[H, W, 3]` float32 in [0, 255].
+ * Crops boxes out of one image and resizes each to `size × size` (tfjs `cropAndResize`, bilinear), as
+ * network input. The image is read as the detector reads it (RGB bytes, see `ImageInput`) and the crops
+ * are normalised with the preprocessing's `normalizeTensor`. The xyxy px → yxyx rel conversion tfjs
+ * wants happens here and nowhere else.
+ * @param image any `ImageInput` (e.g. the decoded `Uint8Image`).
  * @param boxes `[N, 4]` xyxy px boxes of that image.
- * @returns `[N, size, size, 3]` float32 in [−1, 1] (caller owns it).
+ * @returns `[N, size, size, 3]` float32 in `NETWORK_INPUT_RANGE` (caller owns it).
+ * @throws SsdError `BAD_IMAGE` (see `ImageInput`).
  */
-export function cropBoxes(image: tf.Tensor3D, boxes: Boxes<"xyxy", "px">, size: number): tf.Tensor4D {
-  const imageSize: ImageSize = { width: image.shape[1], height: image.shape[0] };
+export function cropBoxes(image: ImageInput, boxes: Boxes<"xyxy", "px">, size: number): tf.Tensor4D {
+  const px = readImageInput(image, 0, "cropBoxes");
+  const imageSize: ImageSize = { width: px.width, height: px.height };
   const yx = convert(toRel(boxes, imageSize), "yxyx");
   return tf.tidy(() => {
     if (yx.length === 0) return tf.zeros([0, size, size, 3]) as tf.Tensor4D;
     const b = tf.tensor2d(yx.data, [yx.length, 4]);
     const ind = tf.zeros([yx.length], "int32") as tf.Tensor1D;
-    const crops = tf.image.cropAndResize(
-      tf.expandDims(image, 0) as tf.Tensor4D,
-      b,
-      ind,
-      [size, size],
-      "bilinear",
-    );
-    return tf.sub(tf.div(crops, 127.5), 1) as tf.Tensor4D;
+    const pixels = tf.tensor4d(new Float32Array(px.data), [1, px.height, px.width, 3]);
+    const crops = tf.image.cropAndResize(pixels, b, ind, [size, size], "bilinear");
+    return normalizeTensor(crops);
   });
 }
 
@@ -123,7 +125,7 @@ export function cropBoxes(image: tf.Tensor3D, boxes: Boxes<"xyxy", "px">, size: 
  */
 export async function classifyBoxes(
   classifier: CropClassifier,
-  image: tf.Tensor3D,
+  image: ImageInput,
   boxes: Boxes<"xyxy", "px">,
 ): Promise<{ labels: Int32Array; scores: Float32Array }> {
   if (boxes.length === 0) return { labels: new Int32Array(0), scores: new Float32Array(0) };

@@ -1,7 +1,46 @@
-import type { ImageSize, Variances } from "@od/boxes";
+import { type ImageSize, SSD_VARIANCES, type Variances } from "@od/boxes";
 import type { FromFeatureMapsOptions, PriorConfig } from "@od/priors";
 import type { BackboneConfig } from "./backbones.js";
 import { fail } from "./errors.js";
+
+/**
+ * How an image of any size becomes the network input: `letterbox` keeps its aspect ratio and pads
+ * with zeros (centred), `resize` stretches it to the input size. Both go through one
+ * `LetterboxRecord` of `@od/boxes` (`keepAspectRatio: false` for `resize`), so boxes map back exactly.
+ */
+export type InputFit = "letterbox" | "resize";
+
+/** All input fits. */
+export const INPUT_FITS: readonly InputFit[] = ["letterbox", "resize"];
+
+/**
+ * The default detector, in one place (the trainer's configuration defaults import these): MobileNet
+ * α = 0.5 at 320×320, taps at strides 8/16/32, SSDlite heads, priors of scales 0.1–0.6 with ratios 1 and
+ * 2, SSD variances, letterboxed input.
+ */
+export const SSD_DEFAULTS = Object.freeze({
+  inputSize: Object.freeze({ width: 320, height: 320 }),
+  backbone: Object.freeze({ kind: "mobilenet", widthMultiplier: 0.5, taps: Object.freeze([8, 16, 32]) }),
+  head: "separable",
+  priors: Object.freeze({ minScale: 0.1, maxScale: 0.6, aspectRatios: Object.freeze([2]) }),
+  variances: SSD_VARIANCES,
+  inputFit: "letterbox",
+  seed: 0,
+} as const satisfies Omit<SsdConfig, "formatVersion" | "classNames" | "priors"> & {
+  readonly priors: FromFeatureMapsOptions;
+});
+
+/**
+ * Where prior fitting to a training set starts by default (`fitPriors` of `@od/priors`, run by the
+ * trainer): `shapesPerLevel` shapes per cell on the default grid, from scales `minScale`–`maxScale`
+ * with ratios 1 and `aspectRatios`.
+ */
+export const PRIOR_FIT_DEFAULTS = Object.freeze({
+  shapesPerLevel: 4,
+  minScale: 0.08,
+  maxScale: 0.6,
+  aspectRatios: Object.freeze([2]),
+} as const);
 
 /** Version of the saved-model format and of {@link SsdConfig}; loading another version is refused. */
 export const SSD_FORMAT_VERSION = 1;
@@ -25,6 +64,11 @@ export interface SsdConfig {
   readonly priors: FromFeatureMapsOptions | { readonly config: PriorConfig };
   /** Box-coding variances (default SSD 0.1, 0.1, 0.2, 0.2). */
   readonly variances: Variances;
+  /**
+   * How images are fitted to `inputSize` by the preprocessing (training and prediction alike);
+   * absent in models saved before it existed, which were letterboxed (`"letterbox"`).
+   */
+  readonly inputFit?: InputFit;
   /** Seed of every initial weight. */
   readonly seed: number;
 }
@@ -32,17 +76,19 @@ export interface SsdConfig {
 /** Fields of {@link SsdConfig} that have defaults. */
 export type SsdConfigInput = Partial<SsdConfig> & Pick<SsdConfig, "classNames">;
 
-/** The default detector: MobileNet α = 0.5 at 320×320, taps at strides 8/16/32, SSDlite heads. */
+/** A complete config from the given fields and {@link SSD_DEFAULTS}. @throws SsdError `INVALID_CONFIG`. */
 export function defaultSsdConfig(input: SsdConfigInput): SsdConfig {
+  const d = SSD_DEFAULTS;
   const config: SsdConfig = {
     formatVersion: SSD_FORMAT_VERSION,
-    inputSize: input.inputSize ?? { width: 320, height: 320 },
+    inputSize: input.inputSize ?? { ...d.inputSize },
     classNames: input.classNames,
-    backbone: input.backbone ?? { kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] },
-    head: input.head ?? "separable",
-    priors: input.priors ?? { minScale: 0.1, maxScale: 0.6, aspectRatios: [2] },
-    variances: input.variances ?? [0.1, 0.1, 0.2, 0.2],
-    seed: input.seed ?? 0,
+    backbone: input.backbone ?? { ...d.backbone, taps: [...d.backbone.taps] },
+    head: input.head ?? d.head,
+    priors: input.priors ?? { ...d.priors, aspectRatios: [...d.priors.aspectRatios] },
+    variances: input.variances ?? [...d.variances],
+    inputFit: input.inputFit ?? d.inputFit,
+    seed: input.seed ?? d.seed,
   };
   checkSsdConfig(config);
   return config;
@@ -74,5 +120,7 @@ export function checkSsdConfig(config: SsdConfig): void {
   const v = config.variances;
   if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => Number.isFinite(x) && x > 0))
     bad("variances", v, "4 numbers > 0");
+  if (config.inputFit !== undefined && !INPUT_FITS.includes(config.inputFit))
+    bad("inputFit", config.inputFit, '"letterbox" or "resize"');
   if (!Number.isInteger(config.seed)) bad("seed", config.seed, "an integer");
 }

@@ -4,7 +4,7 @@ import { tf } from "@od/tf";
 import { type Backbone, createBackbone, featureSize } from "./backbones.js";
 import { checkSsdConfig, type SsdConfig } from "./config.js";
 import { fail } from "./errors.js";
-import { type ImageInput, preprocessImages } from "./images.js";
+import type { ImageInput } from "./images.js";
 import {
   convWithBias,
   depthwiseBnRelu6,
@@ -15,6 +15,7 @@ import {
 } from "./layers.js";
 import { ParamStore } from "./params.js";
 import { type Detections, type PostprocessOptions, postprocess } from "./postprocess.js";
+import { preprocessBatch } from "./preprocess.js";
 
 /** Raw outputs of {@link SsdDetector.forward}. */
 export interface SsdOutputs {
@@ -132,7 +133,8 @@ export class SsdDetector {
 
   /**
    * The network: normalised input → per-prior deltas and logits.
-   * @param x `[B, H, W, 3]` float32 in [−1, 1] (see {@link normalizeImages}), H×W = `config.inputSize`.
+   * @param x `[B, H, W, 3]` network input (see `preprocessBatch`: float32 in `NETWORK_INPUT_RANGE`),
+   *   H×W = `config.inputSize`.
    * @param training batch norm in training mode (batch statistics; running averages updated).
    * @param options `foldBatchNorm` (inference only, default true): fold batch norm into the convolutions
    * and run fused conv + bias + relu6 ops; false runs the layers one by one (same values up to float32
@@ -177,20 +179,24 @@ export class SsdDetector {
   }
 
   /**
-   * Detects objects in images of any size: letterbox each to the input size (recording the geometry),
-   * forward in inference mode, softmax, then {@link postprocess} per image, which maps boxes back to
-   * each original image with the exact inverse of its letterbox.
+   * Detects objects in images of any size: `preprocessBatch` fits each to the input size (letterbox or
+   * resize as `config.inputFit` says, with the resampler training uses) and normalises it, recording
+   * the geometry; then forward in inference mode, softmax, and {@link postprocess} per image, which maps
+   * boxes back to each original image with the exact inverse of its record.
    * @param images one or more images (see {@link ImageInput}); processed in one batch.
    * @returns one {@link Detections} per image, boxes in xyxy px of that image.
-   * @throws SsdError `BAD_IMAGE` naming the image index; `INVALID_ARGUMENT` for bad options.
+   * @throws SsdError `BAD_IMAGE` naming the image index; `INVALID_ARGUMENT` for bad options; ImageError
+   *   `RANGE_MISMATCH` for network input passed as an image.
    */
   async predict(images: readonly ImageInput[], options: PostprocessOptions = {}): Promise<Detections[]> {
-    const { batch, records } = preprocessImages(images, this.config.inputSize);
+    const { batch, records } = preprocessBatch(images, this.config, "predict");
+    const { width, height } = this.config.inputSize;
+    const x = tf.tensor4d(batch, [records.length, height, width, 3]);
     const { loc, probs } = tf.tidy(() => {
-      const out = this.forward(batch, false);
+      const out = this.forward(x, false);
       return { loc: out.loc, probs: tf.softmax(out.logits) };
     });
-    batch.dispose();
+    x.dispose();
     const [deltas, p] = await Promise.all([
       loc.data() as Promise<Float32Array>,
       probs.data() as Promise<Float32Array>,
@@ -224,14 +230,6 @@ export class SsdDetector {
   dispose(): void {
     this.params.dispose();
   }
-}
-
-/**
- * Converts uint8-range pixels to the network's input range: `x / 127.5 − 1` ([0, 255] → [−1, 1]).
- * @param images `[B, H, W, 3]` float32 or int32 with values in [0, 255].
- */
-export function normalizeImages(images: tf.Tensor4D): tf.Tensor4D {
-  return tf.tidy(() => tf.sub(tf.div(tf.cast(images, "float32"), 127.5), 1));
 }
 
 /** Wraps a `[P, 4]` Float32Array as cxcywh rel boxes (no copy), e.g. decoded model output. */

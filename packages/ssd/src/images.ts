@@ -1,47 +1,94 @@
-import { type LetterboxRecord, letterboxRecord } from "@od/boxes";
+import { checkImage, IMAGE_KIND, toUint8Image, type Uint8Image, type UnitImage } from "@od/image";
+import { type Pixels, readPixels } from "@od/image/kernels";
 import { tf } from "@od/tf";
 import { fail } from "./errors.js";
 
 /**
- * An image the detector accepts: a `[H, W, C]` tensor (C = 3, or 4 with alpha dropped; int32 or
- * float32 values in [0, 255]), an ndarray-like `{ data, shape: [H, W, C] }`, or an `ImageData`-like
- * `{ data, width, height }` (RGBA).
+ * An image the detector accepts. Every form says what its values mean:
+ * - an od image (`@od/image`): a `Uint8Image` (bytes in [0, 255], e.g. from `decodeImage`) or a
+ *   `UnitImage` (floats in [0, 1]), C = 3 (RGB) or 4 (RGBA, alpha dropped);
+ * - bytes in an ndarray-like `{ data, shape: [H, W, C] }` (C = 3 or 4) or an `ImageData`-like
+ *   `{ data, width, height }` (RGBA), `data` a `Uint8Array` or `Uint8ClampedArray`;
+ * - an int32 `[H, W, C]` tensor of values 0..255 (what `tf.browser.fromPixels` returns).
+ *
+ * A float32 tensor or float array without a range tag is refused: its values could be [0, 1],
+ * [0, 255] or already normalised. Wrap [0, 1] floats with `unitImage()`; round [0, 255] values into
+ * bytes (or `tf.cast(t, "int32")`).
  */
 export type ImageInput =
+  | Uint8Image
+  | UnitImage
   | tf.Tensor3D
-  | { readonly data: ArrayLike<number>; readonly shape: readonly number[] }
-  | { readonly data: ArrayLike<number>; readonly width: number; readonly height: number };
+  | { readonly data: Uint8Array | Uint8ClampedArray; readonly shape: readonly number[] }
+  | { readonly data: Uint8Array | Uint8ClampedArray; readonly width: number; readonly height: number };
 
 function describeImage(img: unknown): string {
   if (img instanceof tf.Tensor) return `tensor [${img.shape.join(", ")}] ${img.dtype}`;
   if (typeof img === "object" && img !== null) {
-    const r = img as { shape?: unknown; width?: unknown; height?: unknown };
+    const r = img as { shape?: unknown; width?: unknown; height?: unknown; range?: unknown; kind?: unknown };
+    if (r.kind === IMAGE_KIND) return `"${String(r.range)}" image of shape [${String(r.shape)}]`;
     if (Array.isArray(r.shape)) return `array of shape [${r.shape.join(", ")}]`;
     return `{ width: ${String(r.width)}, height: ${String(r.height)} }`;
   }
   return String(img);
 }
 
+/** Drops the 4th channel of packed RGBA bytes (3 channels are returned as they are). */
+function rgb(data: Uint8Array, width: number, height: number, channels: number): Pixels<Uint8Array> {
+  if (channels === 3) return { data, width, height, channels: 3 };
+  const out = new Uint8Array(width * height * 3);
+  for (let i = 0, o = 0; o < out.length; i += channels, o += 3) {
+    out[o] = data[i] as number;
+    out[o + 1] = data[i + 1] as number;
+    out[o + 2] = data[i + 2] as number;
+  }
+  return { data: out, width, height, channels: 3 };
+}
+
 /**
- * Converts any {@link ImageInput} to a `[H, W, 3]` float32 tensor of values in [0, 255] (caller owns it).
- * @throws SsdError `BAD_IMAGE` naming the image index and what is wrong (rank, channels, dtype, size 0).
+ * Reads any {@link ImageInput} as packed `[H, W, 3]` RGB bytes: alpha dropped, `UnitImage` floats
+ * quantised as `toUint8Image` does (`round(v · 255)`), tensors read back from the backend (`dataSync`).
+ * Bytes are what every image becomes before the shared resampler and the normalisation, in training
+ * and prediction alike. No copy when the input already is packed RGB bytes.
+ * @param fn the calling function and `index` the image's position, for messages.
+ * @throws SsdError `BAD_IMAGE` naming the image index and what is wrong (rank, channels, dtype, size 0,
+ *   a value outside 0..255, float data without a range); ImageError `RANGE_MISMATCH` (network input)
+ *   from `@od/image`'s boundary check.
  */
-export function imageToTensor(img: ImageInput, index = 0): tf.Tensor3D {
-  const fn = "imageToTensor";
+export function readImageInput(img: ImageInput, index = 0, fn = "readImageInput"): Pixels<Uint8Array> {
   const bad: (why: string) => never = (why) =>
     fail("BAD_IMAGE", fn, `image ${index} (${describeImage(img)}) ${why}`, { index });
+  const channels = (c: number): void => {
+    if (c !== 3 && c !== 4) bad("must have 3 (RGB) or 4 (RGBA) channels");
+  };
   if (img instanceof tf.Tensor) {
     if (img.rank !== 3) bad("must have rank 3 [H, W, C]");
     const [h, w, c] = img.shape as [number, number, number];
     if (h === 0 || w === 0) bad("has size 0");
-    if (c !== 3 && c !== 4) bad("must have 3 (RGB) or 4 (RGBA) channels");
-    if (img.dtype !== "float32" && img.dtype !== "int32") bad("must be int32 or float32");
-    return tf.tidy(() => {
-      const rgb = c === 4 ? tf.slice(img, [0, 0, 0], [h, w, 3]) : img;
-      return tf.cast(rgb, "float32") as tf.Tensor3D;
-    });
+    channels(c);
+    if (img.dtype === "float32")
+      bad(
+        "is a float32 tensor, whose value range is unknown; tf.cast() it to int32 when its values are 0..255, or pass unitImage(await t.data(), W, H, C) when they are in [0, 1]",
+      );
+    if (img.dtype !== "int32") bad("must be an int32 tensor of values 0..255");
+    const v = img.dataSync() as Int32Array;
+    let bits = 0;
+    for (let i = 0; i < v.length; i++) bits |= v[i] as number;
+    if ((bits & ~255) !== 0) {
+      const i = v.findIndex((x) => x < 0 || x > 255);
+      bad(`has value ${v[i]} at flat index ${i}, outside 0..255`);
+    }
+    return rgb(new Uint8Array(v), w, h, c);
   }
   if (typeof img !== "object" || img === null || !("data" in img)) return bad("is not an image");
+  const r = img as { kind?: unknown; stride?: unknown; shape?: unknown; data: unknown };
+  if (r.kind === IMAGE_KIND || Array.isArray(r.stride)) {
+    // an od image, or an ndarray: @od/image's boundary check reads its range tag
+    const checked = checkImage(fn, `images[${index}]`, img, ["0-255", "0-1"]);
+    const px = readPixels(fn, `images[${index}]`, checked.range === "0-1" ? toUint8Image(checked) : checked);
+    channels(px.channels);
+    return rgb(px.data as Uint8Array, px.width, px.height, px.channels);
+  }
   let h: number;
   let w: number;
   let c: number;
@@ -54,66 +101,15 @@ export function imageToTensor(img: ImageInput, index = 0): tf.Tensor3D {
     c = 4;
   }
   if (!(h > 0 && w > 0)) bad("has size 0");
-  if (c !== 3 && c !== 4) bad("must have 3 (RGB) or 4 (RGBA) channels");
-  const d = img.data;
+  channels(c);
+  let d: unknown = img.data;
+  if (d instanceof Uint8ClampedArray) d = new Uint8Array(d.buffer, d.byteOffset, d.length);
+  if (!(d instanceof Uint8Array)) {
+    const name = typeof d === "object" && d !== null ? d.constructor.name : typeof d;
+    bad(
+      `data is a ${name}; only bytes (Uint8Array, Uint8ClampedArray) say their range: wrap [0, 1] floats with unitImage(data, W, H, C), round [0, 255] values into a Uint8Array`,
+    );
+  }
   if (d.length !== h * w * c) bad(`has ${d.length} values; expected ${h}×${w}×${c} = ${h * w * c}`);
-  if (
-    !(
-      d instanceof Uint8Array ||
-      d instanceof Uint8ClampedArray ||
-      d instanceof Float32Array ||
-      Array.isArray(d)
-    )
-  ) {
-    bad("data must be a Uint8Array, Uint8ClampedArray, Float32Array or number[]");
-  }
-  return tf.tidy(() => {
-    const t = tf.tensor3d(Float32Array.from(d), [h, w, c]);
-    return (c === 4 ? tf.slice(t, [0, 0, 0], [h, w, 3]) : t) as tf.Tensor3D;
-  });
-}
-
-/**
- * Letterboxes one `[H, W, 3]` image tensor into the network input using the geometry of `record`
- * (from `letterboxRecord` of @od/boxes): bilinear resize with half-pixel centres to `record.resized`,
- * then zero padding to `record.target` at `record.offset`.
- * @returns `[target.height, target.width, 3]` float32 in [0, 255] (caller owns it).
- */
-export function letterboxTensor(img: tf.Tensor3D, record: LetterboxRecord): tf.Tensor3D {
-  return tf.tidy(() => {
-    const { resized, target, offset } = record;
-    const r =
-      resized.width === img.shape[1] && resized.height === img.shape[0]
-        ? img
-        : tf.image.resizeBilinear(img, [resized.height, resized.width], false, true);
-    return tf.pad(r, [
-      [offset.y, target.height - resized.height - offset.y],
-      [offset.x, target.width - resized.width - offset.x],
-      [0, 0],
-    ]) as tf.Tensor3D;
-  });
-}
-
-/**
- * Letterboxes a list of images of any sizes into one normalised batch.
- * @returns `batch [B, H, W, 3]` float32 in [−1, 1] (caller owns it) and one record per image for the inverse.
- */
-export function preprocessImages(
-  images: readonly ImageInput[],
-  inputSize: { readonly width: number; readonly height: number },
-): { batch: tf.Tensor4D; records: LetterboxRecord[] } {
-  if (!Array.isArray(images) || images.length === 0) {
-    fail("BAD_IMAGE", "preprocessImages", "images must be a non-empty array");
-  }
-  const records: LetterboxRecord[] = [];
-  const batch = tf.tidy(() => {
-    const parts = images.map((img, i) => {
-      const t = imageToTensor(img, i);
-      const rec = letterboxRecord({ width: t.shape[1], height: t.shape[0] }, inputSize);
-      records.push(rec);
-      return letterboxTensor(t, rec);
-    });
-    return tf.sub(tf.div(tf.stack(parts), 127.5), 1) as tf.Tensor4D;
-  });
-  return { batch, records };
+  return rgb(d, w, h, c);
 }

@@ -13,14 +13,37 @@ export {
   type VggConfig,
 } from "./backbones.js";
 export { CropClassifier, type CropClassifierConfig, classifyBoxes, cropBoxes } from "./classifier.js";
-export { defaultSsdConfig, SSD_FORMAT_VERSION, type SsdConfig, type SsdConfigInput } from "./config.js";
+export {
+  defaultSsdConfig,
+  INPUT_FITS,
+  type InputFit,
+  PRIOR_FIT_DEFAULTS,
+  SSD_DEFAULTS,
+  SSD_FORMAT_VERSION,
+  type SsdConfig,
+  type SsdConfigInput,
+} from "./config.js";
 export { SsdDetector, type SsdOutputs } from "./detector.js";
 export { SsdError, type SsdErrorCode } from "./errors.js";
-export { type ImageInput, imageToTensor } from "./images.js";
+export { type ImageInput, readImageInput } from "./images.js";
 export { canChangeInputSize, withInputSize } from "./input-size.js";
 export type { ForwardContext } from "./layers.js";
-export { ParamStore } from "./params.js";
+export { heNormal, ParamStore, seedFor } from "./params.js";
 export { type Detections, type PostprocessOptions, postprocess } from "./postprocess.js";
+export {
+  inputRecord,
+  NETWORK_INPUT_RANGE,
+  normalizeBytes,
+  normalizeTensor,
+  type PreparedInput,
+  type PreparedSample,
+  type PreprocessConfig,
+  type PreprocessSampleOptions,
+  preprocessBatch,
+  preprocessImage,
+  preprocessSample,
+  type TrainingSample,
+} from "./preprocess.js";
 export {
   deserializeClassifier,
   deserializeDetector,

@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { boxes } from "@od/boxes";
+import { uint8Image } from "@od/image";
 import * as tf from "@tensorflow/tfjs-core";
 import { beforeAll, describe, expect, test } from "vitest";
 import { CropClassifier, classifyBoxes, cropBoxes } from "../src/index.js";
@@ -13,9 +14,10 @@ beforeAll(useCpu);
 describe("cropBoxes", () => {
   test("crops the pixels of the box (xyxy px → yxyx rel at the call)", () => {
     // Left half of a 20x10 image is 0, right half 255. The box [12, 2, 18, 8] lies in the right half.
-    const img = tf.tidy(() =>
-      tf.concat([tf.zeros([10, 10, 3]), tf.fill([10, 10, 3], 255)], 1),
-    ) as tf.Tensor3D;
+    const data = new Uint8Array(10 * 20 * 3);
+    for (let y = 0; y < 10; y++) data.fill(255, (y * 20 + 10) * 3, (y * 20 + 20) * 3);
+    const img = uint8Image(data, 20, 10);
+    const before = tf.memory().numTensors;
     const c = cropBoxes(
       img,
       boxes(
@@ -32,13 +34,22 @@ describe("cropBoxes", () => {
     const v = c.arraySync() as number[][][][];
     expect(v[0]?.[4]?.[4]?.[0]).toBeCloseTo(1, 5); // 255 → +1
     expect(v[1]?.[4]?.[4]?.[0]).toBeCloseTo(-1, 5); // 0 → −1
-    tf.dispose([img, c]);
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before);
   });
   test("no boxes gives [0, s, s, 3]", () => {
-    const img = tf.zeros([4, 4, 3]) as tf.Tensor3D;
-    const c = cropBoxes(img, boxes([], "xyxy", "px"), 8);
+    const c = cropBoxes(uint8Image(new Uint8Array(4 * 4 * 3), 4, 4), boxes([], "xyxy", "px"), 8);
     expect(c.shape).toEqual([0, 8, 8, 3]);
-    tf.dispose([img, c]);
+    c.dispose();
+  });
+  test("an int32 tensor (tf.browser.fromPixels) gives the same crops as its bytes", () => {
+    const bytes = Uint8Array.from({ length: 12 * 9 * 3 }, (_, i) => (i * 37) & 255);
+    const t = tf.tensor3d(Int32Array.from(bytes), [9, 12, 3], "int32");
+    const b = boxes([[1.5, 2, 10, 8.5]], "xyxy", "px");
+    const a = cropBoxes(uint8Image(bytes, 12, 9), b, 6);
+    const c = cropBoxes(t, b, 6);
+    expect(Array.from(c.dataSync())).toEqual(Array.from(a.dataSync()));
+    tf.dispose([t, a, c]);
   });
 });
 
@@ -50,7 +61,11 @@ describe("CropClassifier", () => {
       width: 4,
       seed: 1,
     });
-    const img = tf.randomUniform([30, 30, 3], 0, 255, "float32", 3) as tf.Tensor3D;
+    const img = uint8Image(
+      Uint8Array.from({ length: 30 * 30 * 3 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 24),
+      30,
+      30,
+    );
     const b = boxes(
       [
         [0, 0, 10, 10],
@@ -73,7 +88,6 @@ describe("CropClassifier", () => {
     await rm(dir, { recursive: true, force: true });
     k.dispose();
     k2.dispose();
-    img.dispose();
   });
   test("bad config and bad crops are typed errors", () => {
     expect(() => new CropClassifier({ classNames: ["only"] })).toThrow(

@@ -2,6 +2,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { convert, isOdError, letterboxRecord, select, toPx, unletterboxBoxes } from "@od/boxes";
+import { toUnitImage, uint8Image, unsafeImage } from "@od/image";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -141,7 +142,7 @@ describe("SsdDetector", () => {
   test("predict on images of any size: typed result, no leaks", async () => {
     const d = new SsdDetector(tiny());
     const imgs = [
-      tf.randomUniform([50, 80, 3], 0, 255, "float32", 1) as tf.Tensor3D,
+      tf.randomUniform([50, 80, 3], 0, 256, "int32", 1) as tf.Tensor3D,
       { data: new Uint8Array(30 * 20 * 4), width: 20, height: 30 },
     ];
     await d.predict(imgs, { scoreThreshold: 0.001 }); // the first inference folds batch norm into cached filters
@@ -171,13 +172,52 @@ describe("SsdDetector", () => {
       [tf.zeros([4, 4]), /image 0 \(tensor \[4, 4\] float32\) must have rank 3/],
       [tf.zeros([4, 4, 2]), /must have 3 \(RGB\) or 4 \(RGBA\) channels/],
       [tf.zeros([0, 4, 3]), /has size 0/],
-      [tf.zeros([4, 4, 3], "bool"), /must be int32 or float32/],
+      [tf.zeros([4, 4, 3], "bool"), /must be an int32 tensor of values 0\.\.255/],
+      [tf.zeros([4, 4, 3]), /is a float32 tensor, whose value range is unknown; tf\.cast\(\) it to int32/],
+      [tf.fill([2, 2, 3], 300, "int32"), /has value 300 at flat index 0, outside 0\.\.255/],
       [{ data: new Uint8Array(5), shape: [2, 2, 3] }, /has 5 values; expected 2×2×3 = 12/],
+      [{ data: new Float32Array(12), shape: [2, 2, 3] }, /data is a Float32Array; only bytes .* unitImage\(/],
     ];
     for (const [img, msg] of cases) {
       await expect(d.predict([img as tf.Tensor3D])).rejects.toSatisfy(
         (e: unknown) => isOdError(e, "BAD_IMAGE") && msg.test((e as Error).message),
       );
+      if (img instanceof tf.Tensor) img.dispose();
+    }
+    await expect(
+      // an untagged float ndarray (shape, stride, offset), as plain JS might pass
+      d.predict([{ data: new Float32Array(12), shape: [2, 2, 3], stride: [6, 3, 1], offset: 0 } as never]),
+    ).rejects.toSatisfy(
+      (e: unknown) =>
+        isOdError(e, "UNKNOWN_RANGE") &&
+        /^predict: images\[0\] is a float32 ndarray/.test((e as Error).message),
+    );
+    await expect(
+      d.predict([
+        uint8Image(new Uint8Array(12), 2, 2),
+        unsafeImage(new Float32Array(12), 2, 2, 3, "network") as never,
+      ]),
+    ).rejects.toSatisfy(
+      (e: unknown) =>
+        isOdError(e, "RANGE_MISMATCH") &&
+        /^predict: images\[1\] must be a "0-255" or "0-1" image/.test((e as Error).message),
+    );
+    d.dispose();
+  });
+
+  test("a [0, 1] image predicts exactly as its bytes; RGBA as its RGB", async () => {
+    const d = new SsdDetector(tiny({ seed: 2 }));
+    const bytes = Uint8Array.from({ length: 40 * 30 * 3 }, (_, i) => Math.imul(i + 7, 2654435761) >>> 24);
+    const rgb = uint8Image(bytes, 40, 30);
+    const rgba = new Uint8Array(40 * 30 * 4);
+    for (let p = 0; p < 40 * 30; p++) rgba.set([...bytes.subarray(3 * p, 3 * p + 3), 9], 4 * p);
+    const [a, b, c] = await d.predict([rgb, toUnitImage(rgb), { data: rgba, width: 40, height: 30 }], {
+      scoreThreshold: 0.001,
+    });
+    expect(a!.boxes.length).toBeGreaterThan(0);
+    for (const r of [b!, c!]) {
+      expect(Array.from(r.boxes.data)).toEqual(Array.from(a!.boxes.data));
+      expect(Array.from(r.scores)).toEqual(Array.from(a!.scores));
     }
     d.dispose();
   });

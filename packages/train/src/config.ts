@@ -1,5 +1,11 @@
+import { INPUT_FITS, PRIOR_FIT_DEFAULTS, SSD_DEFAULTS } from "@od/ssd";
 import { z } from "zod";
 import { fail } from "./errors.js";
+
+const [FIRST_FIT, ...OTHER_FITS] = INPUT_FITS as [
+  (typeof INPUT_FITS)[number],
+  ...(typeof INPUT_FITS)[number][],
+];
 
 const size = z.object({ width: z.number().int().min(32), height: z.number().int().min(32) }).strict();
 
@@ -37,7 +43,9 @@ export const trainConfigSchema = z
       .strict(),
     model: z
       .object({
-        inputSize: size.default({ width: 320, height: 320 }),
+        inputSize: size.default(() => ({ ...SSD_DEFAULTS.inputSize })),
+        /** How images are fitted to `inputSize` (training and prediction alike): `letterbox` or `resize`. */
+        inputFit: z.enum([FIRST_FIT, ...OTHER_FITS]).default(SSD_DEFAULTS.inputFit),
         backbone: z
           .discriminatedUnion("kind", [
             z
@@ -55,8 +63,8 @@ export const trainConfigSchema = z
               })
               .strict(),
           ])
-          .default({ kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] }),
-        head: z.enum(["conv", "separable"]).default("separable"),
+          .default(() => ({ ...SSD_DEFAULTS.backbone, taps: [...SSD_DEFAULTS.backbone.taps] })),
+        head: z.enum(["conv", "separable"]).default(SSD_DEFAULTS.head),
         /**
          * Scales and aspect ratios of priors derived from the feature maps, or an explicit prior config
          * (`{ config }`, e.g. the result of `fitPriors`; the bare config `odet priors fit --out` writes is
@@ -82,9 +90,14 @@ export const trainConfigSchema = z
                  */
                 fit: z
                   .object({
-                    shapesPerLevel: z.number().int().min(1).max(12).default(4),
-                    minScale: z.number().positive().default(0.08),
-                    maxScale: z.number().positive().default(0.6),
+                    shapesPerLevel: z
+                      .number()
+                      .int()
+                      .min(1)
+                      .max(12)
+                      .default(PRIOR_FIT_DEFAULTS.shapesPerLevel),
+                    minScale: z.number().positive().default(PRIOR_FIT_DEFAULTS.minScale),
+                    maxScale: z.number().positive().default(PRIOR_FIT_DEFAULTS.maxScale),
                   })
                   .strict(),
               })
@@ -92,18 +105,13 @@ export const trainConfigSchema = z
             z.looseObject({ config: explicitPriors }).transform((p) => ({ config: p.config })),
             explicitPriors.transform((config) => ({ config })),
           ])
-          .default({ fit: { shapesPerLevel: 4, minScale: 0.08, maxScale: 0.6 } }),
+          .prefault({ fit: {} }),
         /** Train a class-agnostic detector (one "object" class), as stage 1 of staged training. */
         classAgnostic: z.boolean().default(false),
       })
       .strict()
-      .default({
-        inputSize: { width: 320, height: 320 },
-        backbone: { kind: "mobilenet", widthMultiplier: 0.5, taps: [8, 16, 32] },
-        head: "separable",
-        priors: { fit: { shapesPerLevel: 4, minScale: 0.08, maxScale: 0.6 } },
-        classAgnostic: false,
-      }),
+      // parsed like a given `{}`, so every field takes its own default above (written once)
+      .prefault({}),
     augment: z
       .object({
         /** `ssd`: expand, SSD crop, flip, letterbox, colour jitter; `light`: flip + letterbox; `none`: letterbox only. */

@@ -80,10 +80,10 @@ export async function evaluateDetector(
   for (let s = 0; s < records.length; s += bs) {
     const part = records.slice(s, s + bs);
     const images = await Promise.all(part.map((r) => load(r)));
-    const dets = await detector.predict(
-      images.map((im) => ({ data: im.data, shape: im.shape })),
-      { scoreThreshold: options.scoreThreshold ?? 0.01, iouThreshold: options.iouThreshold ?? 0.45 },
-    );
+    const dets = await detector.predict(images, {
+      scoreThreshold: options.scoreThreshold ?? 0.01,
+      iouThreshold: options.iouThreshold ?? 0.45,
+    });
     dets.forEach((d, i) => {
       const rec = part[i] as ImageRecord;
       const det: Detections = { boxes: d.boxes, scores: d.scores, labels: d.labels.map((l) => l - 1) };

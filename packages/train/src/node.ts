@@ -30,6 +30,7 @@ import {
   featureSize,
   type ImageInput,
   type PostprocessOptions,
+  PRIOR_FIT_DEFAULTS,
   type SsdConfig,
   SsdDetector,
   unpackParams,
@@ -466,7 +467,7 @@ async function writePredictions(
   await mkdir(dir, { recursive: true });
   for (const rec of val.images.slice(0, n)) {
     const img = await load(rec);
-    const [det] = await detector.predict([{ data: img.data, shape: img.shape }], { scoreThreshold: 0.3 });
+    const [det] = await detector.predict([img], { scoreThreshold: 0.3 });
     if (det === undefined) continue;
     const drawn = drawSample(
       makeSample(
@@ -573,6 +574,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     defaultSsdConfig({
       classNames,
       inputSize: config.model.inputSize,
+      inputFit: config.model.inputFit,
       backbone: withoutUndefined<BackboneConfig>(config.model.backbone),
       head: config.model.head,
       priors: priorsOf(config),
@@ -616,7 +618,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   let sched = schedule(config, stepsPerEpoch);
   const load = datasetImageLoader(data.train);
   const loadVal = datasetImageLoader(data.val);
-  const builder = new BatchBuilder(config, detector.priors, load);
+  const builder = new BatchBuilder(config, detector, load);
   // Opened only now, so that a setup error (config, dataset, checkpoint) leaves no handle open.
   const log = await open(path.join(out, "log.jsonl"), "a");
   const record = (e: TrainEvent) => {
@@ -881,7 +883,7 @@ export function fitModelPriors(
   const base = configFromFeatureMaps(maps, config.model.inputSize, {
     minScale: p.fit.minScale,
     maxScale: p.fit.maxScale,
-    aspectRatios: [2],
+    aspectRatios: [...PRIOR_FIT_DEFAULTS.aspectRatios],
   });
   const gt = train.images.filter((r) => r.boxes.length > 0);
   const fit = fitPriors(gt, base, {
@@ -933,10 +935,10 @@ async function runClassifierStage(
     for (let s = 0; s < recs.length; s += 8) {
       const part = recs.slice(s, s + 8);
       const images = await Promise.all(part.map((r) => load(r)));
-      const dets = await stage1.predict(
-        images.map((im) => ({ data: im.data, shape: im.shape })),
-        { scoreThreshold: 0.3, iouThreshold: config.eval.iouThreshold },
-      );
+      const dets = await stage1.predict(images, {
+        scoreThreshold: 0.3,
+        iouThreshold: config.eval.iouThreshold,
+      });
       dets.forEach((d, i) => {
         samples.push(...detectionCrops(part[i] as ImageRecord, d, 0.5));
       });

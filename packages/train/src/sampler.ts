@@ -8,22 +8,24 @@ import {
   letterbox,
   makeSample,
   occlusion,
+  resize,
   ssdCrop,
   type Transform,
 } from "@od/augment";
-import { type Boxes, type ImageSize, toRel } from "@od/boxes";
+import type { Boxes } from "@od/boxes";
 import type { ImageRecord } from "@od/data";
-import { encodeTargets } from "@od/priors";
+import { preprocessSample, type SsdConfig } from "@od/ssd";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import type { TrainConfig } from "./config.js";
+import { fail } from "./errors.js";
 
 /** Loads the decoded pixels of one dataset image (`[H, W, 3]` uint8 HWC). */
 export type ImageLoader = (record: ImageRecord) => Promise<Image>;
 
 /** One batch ready to become tensors. */
 export interface TrainingBatch {
-  /** `[B, H, W, 3]` network input, float32 in [−1, 1]. */
+  /** `[B, H, W, 3]` network input (`preprocessSample` of `@od/ssd`: float32 in `NETWORK_INPUT_RANGE`). */
   readonly images: Float32Array;
   /** `[B, P, 4]` regression targets. */
   readonly locTargets: Float32Array;
@@ -37,11 +39,19 @@ export interface TrainingBatch {
   readonly dropped: number;
 }
 
-/** Builds the augmentation of a config: the `ssd`, `light` or `none` preset, ending with the letterbox. */
+/**
+ * Builds the augmentation of a config: the `ssd`, `light` or `none` preset, ending with the fit to the
+ * network input (`letterbox`, or `resize` when `model.inputFit` says so), with the resampler and the
+ * geometry the model's preprocessing uses at prediction.
+ */
 export function buildAugmentation(config: TrainConfig): Transform {
   const { width, height } = config.model.inputSize;
   const a = config.augment;
-  const box = letterbox({ width, height, filter: { minWidth: 2, minHeight: 2 } });
+  const filter = { minWidth: 2, minHeight: 2 };
+  const box =
+    config.model.inputFit === "resize"
+      ? resize({ width, height, filter })
+      : letterbox({ width, height, filter });
   const steps: Transform[] = [];
   if (a.preset === "ssd") {
     steps.push(
@@ -101,25 +111,51 @@ export function epochOrder(
   return out;
 }
 
+/** What {@link BatchBuilder} needs of the model: an `SsdDetector` has both. */
+export interface BatchModel {
+  /** Its config: input size and fit, variances. */
+  readonly config: SsdConfig;
+  /** `[P, 4]` cxcywh rel priors. */
+  readonly priors: Boxes<"cxcywh", "rel">;
+}
+
 /**
  * Turns dataset images into training batches: decode (through the caller's loader, which may cache),
- * augment with a per-sample seeded generator, letterbox to the network input, convert boxes to rel
- * and match + encode them against the priors.
+ * augment with a per-sample seeded generator (ending at the network input size), then the model's own
+ * preprocessing (`preprocessSample` of `@od/ssd`, the path prediction takes): normalise the input and
+ * match + encode the boxes against the priors with the model's variances.
  */
 export class BatchBuilder {
   readonly #config: TrainConfig;
   readonly #transform: Transform;
-  readonly #priors: Boxes<"cxcywh", "rel">;
+  readonly #model: BatchModel;
   readonly #load: ImageLoader;
 
+  /**
+   * @param model the detector being trained (its config and priors).
+   * @throws TrainError `INVALID_CONFIG` when the training config and the model disagree on the input
+   *   size or fit.
+   */
   constructor(
     config: TrainConfig,
-    priors: Boxes<"cxcywh", "rel">,
+    model: BatchModel,
     load: ImageLoader,
     transform: Transform = buildAugmentation(config),
   ) {
+    const a = config.model;
+    const b = model.config;
+    if (
+      a.inputSize.width !== b.inputSize.width ||
+      a.inputSize.height !== b.inputSize.height ||
+      a.inputFit !== (b.inputFit ?? "letterbox")
+    )
+      fail(
+        "INVALID_CONFIG",
+        "BatchBuilder",
+        `model.inputSize ${a.inputSize.width}x${a.inputSize.height} (${a.inputFit}) of the training config differs from the model's ${b.inputSize.width}x${b.inputSize.height} (${b.inputFit ?? "letterbox"})`,
+      );
     this.#config = config;
-    this.#priors = priors;
+    this.#model = model;
     this.#load = load;
     this.#transform = transform;
   }
@@ -130,9 +166,9 @@ export class BatchBuilder {
    */
   async build(records: readonly ImageRecord[], epoch: number, first: number): Promise<TrainingBatch> {
     const { width, height } = this.#config.model.inputSize;
-    const size: ImageSize = { width, height };
     const B = records.length;
-    const P = this.#priors.length;
+    const P = this.#model.priors.length;
+    const n = height * width * 3;
     const images = new Float32Array(B * height * width * 3);
     const locTargets = new Float32Array(B * P * 4);
     const labels = new Int32Array(B * P);
@@ -150,25 +186,15 @@ export class BatchBuilder {
         createRng(sampleSeed(this.#config.train.seed, epoch, first + b)),
       );
       dropped += report.dropped.length;
-      const src = out.image.data;
-      const o = b * height * width * 3;
-      const scale = src instanceof Float32Array ? 2 : 2 / 255;
-      for (let i = 0; i < height * width * 3; i++) images[o + i] = (src[i] as number) * scale - 1;
-      const t = encodeTargets(
-        toRel(out.boxes, size),
-        out.labels,
-        this.#priors,
-        {
-          matcher: { kind: "ssd", threshold: this.#config.train.matchThreshold },
-          variances: [0.1, 0.1, 0.2, 0.2],
-        },
-        {
+      const { targets } = preprocessSample(out, this.#model, {
+        matcher: { kind: "ssd", threshold: this.#config.train.matchThreshold },
+        out: {
+          input: images.subarray(b * n, (b + 1) * n),
           locTargets: locTargets.subarray(b * P * 4, (b + 1) * P * 4),
           labels: labels.subarray(b * P, (b + 1) * P),
-          matches: new Int32Array(P),
         },
-      );
-      numPositive += t.numPositive;
+      });
+      numPositive += targets.numPositive;
     }
     return { images, locTargets, labels, ids: records.map((r) => r.id), numPositive, dropped };
   }

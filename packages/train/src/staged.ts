@@ -7,7 +7,6 @@ import {
   cropBoxes,
   type Detections,
   type ImageInput,
-  imageToTensor,
   type PostprocessOptions,
   type SsdDetector,
 } from "@od/ssd";
@@ -58,13 +57,7 @@ export class StagedDetector {
         out.push(d);
         continue;
       }
-      const img = imageToTensor(images[i] as ImageInput, i);
-      let c: { labels: Int32Array; scores: Float32Array };
-      try {
-        c = await classifyBoxes(this.classifier, img, d.boxes);
-      } finally {
-        img.dispose();
-      }
+      const c = await classifyBoxes(this.classifier, images[i] as ImageInput, d.boxes);
       out.push(combineDetections(d, c, threshold));
     }
     return out;
@@ -275,18 +268,15 @@ export class CropBatcher {
     try {
       for (const [record, list] of byImage) {
         const img = await this.#load(record);
-        const crops = tf.tidy(() => {
-          // The same conversion as prediction uses (RGBA → RGB, float32 values in [0, 255]).
-          const t = imageToTensor({ data: img.data, shape: img.shape });
-          // Box coordinates are of the annotated size; scale them if the decoded image differs.
-          const sx = (img.shape[1] as number) / record.size.width;
-          const sy = (img.shape[0] as number) / record.size.height;
-          const b = new Float32Array(list.length * 4);
-          list.forEach((e, k) => {
-            b.set([e.box[0] * sx, e.box[1] * sy, e.box[2] * sx, e.box[3] * sy], 4 * k);
-          });
-          return cropBoxes(t, makeBoxes(b, "xyxy", "px"), this.#options.cropSize);
+        // Box coordinates are of the annotated size; scale them if the decoded image differs.
+        const sx = (img.shape[1] as number) / record.size.width;
+        const sy = (img.shape[0] as number) / record.size.height;
+        const b = new Float32Array(list.length * 4);
+        list.forEach((e, k) => {
+          b.set([e.box[0] * sx, e.box[1] * sy, e.box[2] * sx, e.box[3] * sy], 4 * k);
         });
+        // The same reading and normalisation as prediction uses (cropBoxes of @od/ssd).
+        const crops = cropBoxes(img, makeBoxes(b, "xyxy", "px"), this.#options.cropSize);
         parts.push(crops);
         for (const e of list) positions.push(e.pos);
       }

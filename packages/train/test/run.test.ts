@@ -120,7 +120,7 @@ describe("BatchBuilder", () => {
         backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
       }),
     );
-    const b = new BatchBuilder(c, det.priors, datasetImageLoader(ds));
+    const b = new BatchBuilder(c, det, datasetImageLoader(ds));
     const order = epochOrder(ds.images, 4, 0, 3, 0);
     expect(order).toEqual(epochOrder(ds.images, 4, 0, 3, 0));
     expect(order).not.toEqual(epochOrder(ds.images, 4, 0, 3, 1));
@@ -132,8 +132,44 @@ describe("BatchBuilder", () => {
     expect(Array.from(x.labels)).toEqual(Array.from(y.labels));
     expect(Array.from(x.images)).not.toEqual(Array.from(z.images));
     expect(x.numPositive).toBeGreaterThan(0);
-    for (const v of x.images) expect(v >= -1 && v <= 1).toBe(true);
+    expect(x.images.every((v) => v >= -1 && v <= 1)).toBe(true);
     det.dispose();
+  });
+
+  test("targets are encoded with the model's own variances; a model of another input size is refused", async () => {
+    const c = resolveTrainConfig({ ...config(), augment: { preset: "none" } });
+    const { train: ds } = await loadTrainingData(c);
+    const { SsdDetector, defaultSsdConfig } = await import("@od/ssd");
+    const make = (over: Partial<Parameters<typeof defaultSsdConfig>[0]>) =>
+      new SsdDetector(
+        defaultSsdConfig({
+          classNames: ds.classNames,
+          inputSize: c.model.inputSize,
+          backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
+          ...over,
+        }),
+      );
+    const ssd = make({});
+    const wide = make({ variances: [0.2, 0.2, 0.4, 0.4] });
+    const recs = ds.images.slice(0, 2);
+    const a = await new BatchBuilder(c, ssd, datasetImageLoader(ds)).build(recs, 0, 0);
+    const b = await new BatchBuilder(c, wide, datasetImageLoader(ds)).build(recs, 0, 0);
+    expect(Array.from(b.images)).toEqual(Array.from(a.images));
+    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
+    expect(a.numPositive).toBeGreaterThan(0);
+    // doubling every variance halves every regression target
+    const worst = a.locTargets.reduce(
+      (m, v, i) => Math.max(m, Math.abs(v - 2 * (b.locTargets[i] as number))),
+      0,
+    );
+    expect(worst).toBeLessThan(1e-5);
+    const other = make({
+      inputSize: { width: c.model.inputSize.width + 32, height: c.model.inputSize.height },
+    });
+    expect(() => new BatchBuilder(c, other, datasetImageLoader(ds))).toThrow(
+      /^BatchBuilder: model.inputSize .* of the training config differs from the model's/,
+    );
+    for (const d of [ssd, wide, other]) d.dispose();
   });
 
   test("negativeShare puts background-only images in every batch", () => {

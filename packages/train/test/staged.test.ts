@@ -5,7 +5,7 @@ import { createRng } from "@od/augment";
 import { boxes, isOdError } from "@od/boxes";
 import { writeSyntheticVoc } from "@od/data/node";
 import { fitPriors } from "@od/priors";
-import { CropClassifier, classifyBoxes, type Detections, imageToTensor, SsdDetector } from "@od/ssd";
+import { CropClassifier, classifyBoxes, type Detections, SsdDetector } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -212,12 +212,9 @@ describe("train with staged.enabled", () => {
     expect(ev.coco.mAP).toBeCloseTo(summary.staged!.cocoMap, 6);
     // The predictor is the detector's boxes relabelled by the classifier.
     const img = await load(val.images[0]!);
-    const input = { data: img.data, shape: img.shape };
-    const [a] = await p.predict([input], { scoreThreshold: 0 });
-    const [d] = await p.detector.predict([input], { scoreThreshold: 0 });
-    const t = imageToTensor(input);
-    const k = await classifyBoxes(p.classifier!, t, d!.boxes);
-    t.dispose();
+    const [a] = await p.predict([img], { scoreThreshold: 0 });
+    const [d] = await p.detector.predict([img], { scoreThreshold: 0 });
+    const k = await classifyBoxes(p.classifier!, img, d!.boxes);
     const expected = combineDetections(d!, k, 0);
     expect(Array.from(a!.scores)).toEqual(Array.from(expected.scores));
     expect(Array.from(a!.labels)).toEqual(Array.from(expected.labels));

@@ -1,8 +1,8 @@
+import type { Source } from "@od/image/kernels";
 import { clipAndFilter, type FullFilter } from "../filter.js";
 import { forwardInPlace, type GeometryRecord, recordTarget } from "../records.js";
 import { type SampleParts, unsafeSample } from "../sample.js";
 import type { DropReason, StepOutput } from "../transform.js";
-import type { Source } from "./view.js";
 
 /**
  * The shared tail of every geometric transform: map the boxes through `record` (float64), clip them to

@@ -3,13 +3,14 @@
  * one output pixel (≤ 4 channels) in i32x4 lanes, four pixels per step. The source rows the block reads
  * are copied into the module's memory and the output block is copied back into the canvas; the memory is
  * kept between calls and grows when needed (up to 1 GiB; it never shrinks). The bytes equal those of the
- * JS kernel (`resizeBilinearU8` in kernels.ts), which stays the fallback: without WebAssembly, without
+ * JS kernel (`resizeBilinearU8` in resample.ts), which stays the fallback: without WebAssembly, without
  * SIMD (the module fails to compile), for more than 4 channels, for strong horizontal downscaling (the
  * copy would dominate), or when {@link setResizeWasm} turned it off. The module is compiled synchronously
  * at first use (it is < 1 KiB, under browsers' main-thread limit).
  */
-import { RESIZE_BILINEAR_WASM } from "../wasm/resize-bilinear-bytes.js";
+
 import type { View } from "./view.js";
+import { RESIZE_BILINEAR_WASM } from "./wasm/resize-bilinear-bytes.js";
 
 /** Fixed-point taps along one axis: source indices `i0`, `i1` and the 11-bit weight `w` (0..2048) of `i1`. */
 export interface FixedTaps {
@@ -75,7 +76,7 @@ function load(): Kernel | null {
 
 /**
  * Turns the wasm kernel on (default) or off for this module instance; returns the previous setting.
- * Output bytes do not depend on it. @internal For tests and benchmarks.
+ * Output bytes do not depend on it. For tests and benchmarks.
  */
 export function setResizeWasm(on: boolean): boolean {
   const prev = enabled;
@@ -83,12 +84,12 @@ export function setResizeWasm(on: boolean): boolean {
   return prev;
 }
 
-/** Whether uint8 bilinear blocks currently run in wasm (enabled and the module loaded). @internal */
+/** Whether uint8 bilinear blocks currently run in wasm (enabled and the module loaded). For tests and benchmarks. */
 export function resizeWasmActive(): boolean {
   return enabled && load() !== null;
 }
 
-/** Number of blocks the wasm kernel has resized so far in this module instance. @internal */
+/** Number of blocks the wasm kernel has resized so far in this module instance. For tests and benchmarks. */
 export function resizeWasmBlocks(): number {
   return blocks;
 }

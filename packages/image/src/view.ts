@@ -4,7 +4,8 @@
  * A step that resamples (letterbox, resize) reads the view directly; anything else materialises it once.
  * The bytes are exactly those of materialising every step (same fill conversion, same pixels).
  */
-import { allocLike, type PixelData, type Pixels } from "../image.js";
+import { allocLike, type Pixels } from "./pixels.js";
+import type { PixelData } from "./types.js";
 
 /** A lazily shifted / flipped image. */
 export interface View {

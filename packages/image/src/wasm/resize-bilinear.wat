@@ -1,5 +1,5 @@
-;; SIMD inner loop of the uint8 bilinear resize (see ../internal/resize-wasm.ts and the JS kernel
-;; resizeBilinearU8 in ../internal/kernels.ts, which it reproduces bit for bit).
+;; SIMD inner loop of the uint8 bilinear resize (see ../resize-wasm.ts and the JS kernel
+;; resizeBilinearU8 in ../resample.ts, which it reproduces bit for bit).
 ;; All pointers are byte offsets into the module's own memory, filled by the caller: source rows
 ;; (copied in), a row table, a column table, two masks, and the output block.
 ;; Rebuild: node ../../scripts/build-wasm.mjs in the package folder (wat2wasm from the `wabt` npm package), which rewrites
