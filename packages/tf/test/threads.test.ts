@@ -52,7 +52,7 @@ describe("wasm threads in Node", () => {
     expect(two.temp).toEqual([]);
     expect(two.leftAfterExit).toEqual([]);
     expect(one.leftAfterExit).toEqual([]);
-  });
+  }, 300_000);
 
   test("@od/tf (browser-clean entry) runs Node's wasm on one thread and says so when more were asked for", () => {
     const plain = run("main", "default");
@@ -63,5 +63,5 @@ describe("wasm threads in Node", () => {
     );
     const viaNode = run("node", 1);
     for (let i = 0; i < 3; i++) expect(two.grads[i]).toEqual(viaNode.grads[i]);
-  });
+  }, 300_000);
 });
