@@ -89,7 +89,7 @@ describe("statsSvg", () => {
     expect(svgs.classes).toContain("a &amp; b");
     expect(svgs.classes).toContain("it&#39;s");
     expect(svgs.classes).toContain(">boxes</text>");
-    expect(svgs.sizePx).toContain(">box size sqrt(w*h) px</text>");
+    expect(svgs.sizePx).toContain(">box size sqrt(w*h), px of the original image</text>");
     expect(svgs.sizePx).toContain(">count</text>");
   });
 
