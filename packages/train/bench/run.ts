@@ -70,7 +70,7 @@ const settle = (): void => {
   const config = resolveTrainConfig({ data: { root: "." } });
   const load = async (r: { readonly file: string }) =>
     images.get(r.file) as NonNullable<ReturnType<typeof images.get>>;
-  const pipeline = trainingPipeline(config, dataset, det.priors, load, { prefetch: 0 });
+  const pipeline = trainingPipeline(config, dataset, det, load, { prefetch: 0 });
   let epoch = 0;
   emit({
     bench: "trainingPipeline: a batch of 8 (480² images, ssd augmentation, encodeSample, collate)",
