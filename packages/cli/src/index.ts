@@ -5,6 +5,6 @@
  * @packageDocumentation
  */
 
-export type { TrainEvent, TrainNode, TrainRunOptions } from "./internal/train-node.js";
+export type { RunModel, TrainNode } from "./internal/train-node.js";
 export { CLI_NAME, CliExit, type CliIo, type CliStream, EXIT } from "./io.js";
 export { createProgram, runCli } from "./program.js";

@@ -1,6 +1,6 @@
 /**
  * What the `odet` program reads and writes: two output streams, a working directory, and the loader of
- * `@od/train/node` (replaceable in tests).
+ * `@od/train/node` (a fake in tests).
  * @module
  */
 import type { TrainNode } from "./internal/train-node.js";
@@ -30,8 +30,8 @@ export interface CliIo {
   /** Directory relative paths resolve against (default `process.cwd()`). */
   readonly cwd?: string;
   /**
-   * Loads the training runtime (`train`, `loadRunDetector`, `decodeDatasetImage`). Default: a dynamic
-   * import of `@od/train/node`. Tests pass a stand-in.
+   * Loads the training runtime (`train` and `loadRunPredictor` of `@od/train/node`, with their own
+   * types). Default: imports `@od/train/node` on first use. Tests pass a fake.
    */
   readonly loadTrainNode?: () => Promise<TrainNode>;
 }

@@ -2,14 +2,11 @@ import { readdir, readFile, rm } from "node:fs/promises";
 import path from "node:path";
 import { boxes } from "@od/boxes";
 import type { Detections } from "@od/ssd";
+import type { RunPredictor } from "@od/train/node";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-
-/** What a run folder's model loader returns. */
-type RunModel = Awaited<ReturnType<NonNullable<TrainNode["loadRunPredictor"]>>>;
-
-import { od, vocSplitFixture } from "./helpers.js";
+import { od, trainNotUsed, vocSplitFixture } from "./helpers.js";
 
 let root: string;
 beforeAll(async () => {
@@ -30,7 +27,7 @@ const det = (rows: number[][], scores: number[], labels: number[]): Detections =
  * 2 = cell): img1's cell found as cell; img2's blob found as cell; img3: one cell found as blob, the
  * other missed, a false cell, and a 0.1-score blob below the matrix's 0.25.
  */
-function fixedModel(): RunModel {
+function fixedModel(): RunPredictor {
   const per = [
     det([[5, 5, 25, 25]], [0.9], [2]),
     det([[20, 10, 40, 30]], [0.8], [2]),
@@ -48,13 +45,16 @@ function fixedModel(): RunModel {
   return {
     classNames: ["blob", "cell"],
     numClasses: 3,
+    // `odet eval` only predicts; the detector and classifier are not read.
+    detector: undefined as unknown as RunPredictor["detector"],
+    classifier: undefined,
     predict: async (images) => images.map(() => per[next++] as Detections),
     dispose: () => {},
   };
 }
 
 const node = (): TrainNode => ({
-  train: async () => ({}),
+  train: trainNotUsed,
   loadRunPredictor: async () => fixedModel(),
 });
 const evalArgs = ["eval", "--model", ".", "--split", "all", "--backend", "cpu"];

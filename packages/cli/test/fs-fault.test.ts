@@ -7,7 +7,7 @@ import { fc, test as ftest } from "@fast-check/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
 import { FS_FAULT_REASONS, fsFaultMessage, fsFaultOf } from "../src/internal/fs-fault.js";
-import { errorLine, od, vocFixture } from "./helpers.js";
+import { errorLine, od, predictorNotUsed, vocFixture } from "./helpers.js";
 
 /** libuv's description of each errno name (what Node puts after the code in a system error's message). */
 const UV_DESCRIPTION: ReadonlyMap<string, string> = new Map(
@@ -187,6 +187,7 @@ describe("file-system faults exit 2 with one line naming the path (exit 3 stays 
       async train() {
         throw error;
       },
+      loadRunPredictor: predictorNotUsed,
     };
     return { loadTrainNode: async () => node, cwd: root };
   }

@@ -4,6 +4,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeImage } from "@od/augment";
 import { encodePng } from "@od/augment/node";
+import type { TrainSummary } from "@od/train/node";
 import type { CliIo, TrainNode } from "../src/index.js";
 import { CLI_NAME, runCli } from "../src/index.js";
 
@@ -36,10 +37,46 @@ export interface Run {
   readonly stderr: string;
 }
 
-/** A training runtime that is never there (eval/predict fall back to `loadDetector`). */
+/** A training runtime that fails to load. */
 export const noTrainNode = async (): Promise<TrainNode> => {
   throw new Error("@od/train/node is not available (test)");
 };
+
+/** A `train` for fakes of tests that do not train. */
+export const trainNotUsed: TrainNode["train"] = async () => {
+  throw new Error("train() is not available in this test: pass loadTrainNode");
+};
+
+/** A `loadRunPredictor` for fakes of tests that do not load models. */
+export const predictorNotUsed: TrainNode["loadRunPredictor"] = async () => {
+  throw new Error("loadRunPredictor() is not available in this test: pass loadTrainNode");
+};
+
+/**
+ * The runtime tests get by default: the real `loadRunPredictor` of `@od/train/node`, and a `train` that
+ * refuses to run (tests of `odet train` and `odet demo` pass their own fake).
+ */
+export const testTrainNode = async (): Promise<TrainNode> => {
+  const { loadRunPredictor } = await import("@od/train/node");
+  return { loadRunPredictor, train: trainNotUsed };
+};
+
+/** A `TrainSummary` as a finished run returns it (fields overridable). */
+export function fakeSummary(over: Partial<TrainSummary> = {}): TrainSummary {
+  return {
+    out: "runs/x",
+    backend: "cpu",
+    epochsCompleted: 1,
+    steps: 1,
+    trainSeconds: 1,
+    imagesPerSecond: 1,
+    bestEpoch: -1,
+    best: null,
+    peakRssMb: 1,
+    stoppedBy: "epochs",
+    ...over,
+  };
+}
 
 /**
  * The single error line of a failed run: stderr may hold notes first, but exactly one line starts
@@ -59,7 +96,7 @@ export function errorLine(stderr: string, cmd: string): string {
 export async function od(args: readonly string[], io: Partial<CliIo> = {}): Promise<Run> {
   const stdout = capture();
   const stderr = capture();
-  const code = await runCli(args, { stdout, stderr, loadTrainNode: noTrainNode, ...io });
+  const code = await runCli(args, { stdout, stderr, loadTrainNode: testTrainNode, ...io });
   return { code, stdout: stdout.text, stderr: stderr.text };
 }
 

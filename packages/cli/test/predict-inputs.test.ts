@@ -10,7 +10,7 @@ import { initBackend } from "@od/tf";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { errorLine, od, png } from "./helpers.js";
+import { errorLine, od, png, trainNotUsed } from "./helpers.js";
 
 let root: string;
 let model: string;
@@ -161,7 +161,7 @@ describe("odet predict: post-processing flags", () => {
     await saveClassifier(k, path.join(run, "classifier"));
     k.dispose();
     const { loadRunPredictor } = await import("@od/train/node");
-    const node = { train: async () => ({}), loadRunPredictor } as unknown as TrainNode;
+    const node: TrainNode = { train: trainNotUsed, loadRunPredictor };
     const args = [
       "predict",
       "--model",

@@ -4,9 +4,11 @@ import path from "node:path";
 import { CropClassifier, defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { saveClassifier, saveDetector } from "@od/ssd/node";
 import { initBackend } from "@od/tf";
+import type { TrainConfig } from "@od/train";
+import { loadRunPredictor } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { od, vocFixture } from "./helpers.js";
+import { fakeSummary, od, trainNotUsed, vocFixture } from "./helpers.js";
 
 let root: string;
 let model: string;
@@ -170,8 +172,7 @@ describe("odet predict / odet eval of a staged run (detector + crop classifier, 
       const k = new CropClassifier({ classNames: ["blob", "cell"], cropSize: 16, width: 4, seed: 1 });
       await saveClassifier(k, path.join(run, "classifier"));
       k.dispose();
-      const { loadRunPredictor } = await import("@od/train/node");
-      const node = { train: async () => ({}), loadRunPredictor } as unknown as TrainNode;
+      const node: TrainNode = { train: trainNotUsed, loadRunPredictor };
       const out = path.join(run, "pred");
       const img = path.join(root, "JPEGImages", "img1.png");
       const args = ["--model", run, "--score", "0", "--backend", "cpu", "--json"];
@@ -210,7 +211,8 @@ describe("odet demo (train() replaced by copying an untrained detector into the 
     d.dispose();
     const seen: { epochs: number; timeLimit: number; root: string }[] = [];
     const node: TrainNode = {
-      async train(config, options) {
+      async train(input, options) {
+        const config = input as TrainConfig;
         seen.push({
           epochs: config.train.epochs,
           timeLimit: config.train.timeLimitSeconds,
@@ -218,8 +220,9 @@ describe("odet demo (train() replaced by copying an untrained detector into the 
         });
         options.onEvent?.({ type: "stopped", reason: "time limit of 5 s reached" });
         await cp(bccdModel, options.out, { recursive: true });
-        return {};
+        return fakeSummary({ out: options.out, stoppedBy: "time-limit" });
       },
+      loadRunPredictor,
     };
     try {
       const r = await od(["demo", "--out", "run", "--time-limit", "5", "--backend", "cpu"], {

@@ -1,9 +1,10 @@
 import { mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { TrainConfig } from "@od/train";
+import type { TrainEvent, TrainOptions } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { TrainEvent, TrainNode, TrainRunOptions } from "../src/index.js";
-import { errorLine, od, vocFixture } from "./helpers.js";
+import type { TrainNode } from "../src/index.js";
+import { errorLine, fakeSummary, noTrainNode, od, predictorNotUsed, vocFixture } from "./helpers.js";
 
 let root: string;
 beforeAll(async () => {
@@ -15,16 +16,23 @@ afterAll(async () => {
 
 /** A stand-in for `@od/train/node` that records its call and replays events. */
 function stub(events: TrainEvent[]) {
-  const calls: { config: TrainConfig; options: TrainRunOptions }[] = [];
+  const calls: { config: TrainConfig; options: TrainOptions }[] = [];
   const node: TrainNode = {
+    ...NO_PREDICTOR,
     async train(config, options) {
-      calls.push({ config, options });
+      calls.push({ config: config as TrainConfig, options });
       for (const e of events) options.onEvent?.(e);
-      return { best: { vocMap: 0.5 }, bestEpoch: 1 };
+      return fakeSummary({
+        bestEpoch: 1,
+        best: { vocMap: 0.5, voc07Map: 0.5, cocoMap: 0.2, perClass: { blob: 0.5, cell: 0.5 } },
+      });
     },
   };
   return { calls, load: async () => node };
 }
+
+/** `loadRunPredictor` of a fake that only trains. */
+const NO_PREDICTOR: Pick<TrainNode, "loadRunPredictor"> = { loadRunPredictor: predictorNotUsed };
 
 /** Events as `train()` of `@od/train/node` emits them (epochs from 0). */
 const EVENTS: TrainEvent[] = [
@@ -38,6 +46,7 @@ const EVENTS: TrainEvent[] = [
     priors: 84,
     stepsPerEpoch: 1,
     startEpoch: 0,
+    workers: 1,
   },
   {
     type: "step",
@@ -62,8 +71,10 @@ const EVENTS: TrainEvent[] = [
     seconds: 0.1,
   },
   { type: "checkpoint", epoch: 0, dir: "runs/x/checkpoints/epoch-0001", best: true },
+  { type: "nonfinite", epoch: 0, step: 2, images: ["img1"], inARow: 1 },
   { type: "stage", stage: "classifier", detail: "12 crops" },
   { type: "classifier-epoch", epoch: 0, loss: 1.1, accuracy: 0.5, lr: 0.003, seconds: 0.2 },
+  { type: "classifier-checkpoint", epoch: 0, dir: "runs/x/checkpoints/classifier/epoch-0001" },
   {
     type: "staged-eval",
     vocMap: 0.3,
@@ -116,6 +127,13 @@ describe("odet train", () => {
     });
     expect(r.stdout).toContain("epoch 1/2  loss 3.200  (loc 1.200, cls 2.000)  lr 1.00e-3  4.5 img/s  0.4 s");
     expect(r.stderr).toContain("backend cpu (cpu ready)");
+    expect(r.stderr).toContain(
+      "2 training / 2 validation images, 1000 parameters, 84 priors, 1 steps per epoch, resuming after epoch 0".replace(
+        ", resuming after epoch 0",
+        "",
+      ),
+    );
+    expect(r.stderr).toContain("warning: non-finite loss at step 2 (1 in a row); batch skipped");
     expect(r.stderr).toContain("stopped: time limit of 30 s reached");
     expect(r.stdout).toContain("eval epoch 1: mAP@0.5 (VOC) 0.250  mAP@[.5:.95] (COCO) 0.100");
     // Stage 2 of staged training (crop classifier) is reported too.
@@ -153,7 +171,9 @@ describe("odet train", () => {
   });
 
   test("without @od/train/node: one line, exit 2", async () => {
-    const r = await od(["train", "--data", root, "--out", path.join(root, "run")]);
+    const r = await od(["train", "--data", root, "--out", path.join(root, "run")], {
+      loadTrainNode: noTrainNode,
+    });
     expect(r.code).toBe(2);
     expect(r.stderr).toBe("odet train: @od/train/node is not available (test)\n");
   });
@@ -167,6 +187,7 @@ describe("odet train", () => {
 
   test("an error thrown by train() is one line", async () => {
     const node: TrainNode = {
+      ...NO_PREDICTOR,
       async train() {
         const { TrainError } = await import("@od/train");
         throw new TrainError("BAD_DATASET", "train: the dataset has no images\n  (split trainval)");

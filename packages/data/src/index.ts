@@ -42,6 +42,7 @@ export {
   type TransformOutput,
   toSampleMessage,
 } from "./pipeline.js";
+export { deriveSeed, rngFor, shuffleInPlace } from "./random.js";
 export { type SplitOptions, splitDataset } from "./split.js";
 export {
   type ClassStats,

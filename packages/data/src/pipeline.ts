@@ -9,7 +9,7 @@ import { type Uint8Image, uint8Image } from "@od/image";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import { pack } from "./image.js";
 import { fail } from "./internal/fail.js";
-import { rngFor, shuffleInPlace } from "./internal/rng.js";
+import { rngFor, shuffleInPlace } from "./random.js";
 import type { DetectionDataset, ImageRecord } from "./types.js";
 
 /**
@@ -61,9 +61,18 @@ export interface PipelineOptions<S> {
   readonly batchSize: number;
   /** Shuffle every epoch (default `true`). */
   readonly shuffle?: boolean;
-  /** Seed of shuffling, negative sampling and per-sample generators (integer, default 0). */
+  /**
+   * Seed of shuffling, negative sampling and per-sample generators (integer, default 0). An epoch's
+   * plan is a pure function of (seed, epoch), the generator of the sample at position p of epoch e
+   * (`batch index · batchSize + index in the batch`) of (seed, e, p): a run resumed at an epoch draws
+   * the same samples as an uninterrupted one.
+   */
   readonly seed?: number;
-  /** Batches prepared ahead of the consumer (integer ≥ 0, default 2). */
+  /**
+   * Batches prepared ahead of the consumer (integer ≥ 0, default 2). Their transforms run in later
+   * tasks of the event loop, so they fill the consumer's waits (I/O, a worker thread) rather than
+   * delaying its next step; 0 prepares each batch only when the consumer asks for it.
+   */
   readonly prefetch?: number;
   /** Drop the last incomplete batch (default `false`). */
   readonly dropLast?: boolean;
@@ -100,6 +109,11 @@ export interface Pipeline<S> {
    * @throws DataError from `decode` (e.g. `MISSING_IMAGE`), or `SIZE_MISMATCH` naming the file.
    */
   epoch(epoch: number): AsyncGenerator<Batch<S>, void, undefined>;
+}
+
+/** Resolves in a later task of the event loop (a timer), after pending I/O and messages. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 function checkInt(fn: string, name: string, v: number | undefined, min: number): void {
@@ -201,6 +215,9 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
     }
     const s: DataSample = { image, boxes, labels, records: [] };
     if (transform === undefined) return s as S;
+    // Each transform runs in its own task, not as a continuation of the consumer's: the work ahead
+    // fills the consumer's waits (e.g. for a worker thread) instead of delaying its next step.
+    if (prefetch > 0) await nextTask();
     const out = await transform(s, rngFor(seed, epoch, 2, position));
     return typeof out === "object" && out !== null && "sample" in out && !("image" in out)
       ? out.sample

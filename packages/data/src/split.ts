@@ -1,5 +1,5 @@
 import { fail } from "./internal/fail.js";
-import { rngFor, shuffleInPlace } from "./internal/rng.js";
+import { rngFor, shuffleInPlace } from "./random.js";
 import type { DetectionDataset } from "./types.js";
 
 /** Options of {@link splitDataset}. */

@@ -137,6 +137,43 @@ describe("createPipeline", () => {
       expect(await run(true, prefetch)).toEqual(await run(false, 0));
     },
   );
+  test("prefetch: the work ahead runs in later tasks, so it fills the consumer's waits instead of delaying it", async () => {
+    const transformed: number[] = [];
+    const p = createPipeline({
+      dataset: ds,
+      batchSize: 2,
+      prefetch: 1,
+      decode: blank,
+      transform: (s) => {
+        transformed.push(1);
+        return s;
+      },
+    });
+    const it = p.epoch(0);
+    await it.next();
+    // Batch 1 is decoded, but none of its transforms ran before the consumer got batch 0 back.
+    expect(transformed).toHaveLength(2);
+    await sleep(20); // the consumer waits (e.g. for a worker thread): the batch ahead is prepared
+    expect(transformed).toHaveLength(4);
+    await it.return(undefined);
+    // Without prefetch nothing is prepared ahead.
+    transformed.length = 0;
+    const q = createPipeline({
+      dataset: ds,
+      batchSize: 2,
+      prefetch: 0,
+      decode: blank,
+      transform: (s) => {
+        transformed.push(1);
+        return s;
+      },
+    });
+    const jt = q.epoch(0);
+    await jt.next();
+    await sleep(20);
+    expect(transformed).toHaveLength(2);
+    await jt.return(undefined);
+  });
   test("prefetch: batches are prepared ahead while the consumer works", async () => {
     let decoded = 0;
     const p = createPipeline({

@@ -19,7 +19,15 @@ import { uint8Image } from "@od/image";
 import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
 import { initBackend } from "@od/tf/node";
-import { BatchBuilder, Optimizer, resolveTrainConfig, trainableNames, trainStep } from "@od/train";
+import {
+  collate,
+  Optimizer,
+  resolveTrainConfig,
+  type TrainingBatch,
+  trainableNames,
+  trainingPipeline,
+  trainStep,
+} from "@od/train";
 import { DataParallel } from "@od/train/node";
 
 const quick = process.argv.includes("--quick");
@@ -86,11 +94,10 @@ async function bench(c: Case): Promise<void> {
     names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
   );
   const { dataset, images } = syntheticShapes({ count: 8, size: 320, seed: 1 });
-  const batch = await new BatchBuilder(config, det, async (r) => images.get(r.file)!).build(
-    dataset.images,
-    0,
-    0,
-  );
+  const load = async (r: { readonly file: string }) => images.get(r.file)!;
+  let batch: TrainingBatch | undefined;
+  for await (const b of trainingPipeline(config, dataset, det, load).epoch(0)) batch = collate(b);
+  if (batch === undefined) throw new Error("no training batch");
   const dp = workers > 0 ? await DataParallel.start(det, config, workers) : undefined;
   const times: number[] = [];
   for (let i = 0; i <= steps; i++) {

@@ -2,12 +2,14 @@ import { createDataset, syntheticShapes } from "@od/data";
 import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
 import {
-  BatchBuilder,
+  collate,
   evaluateDetector,
   learningRateAt,
   Optimizer,
   resolveTrainConfig,
+  type TrainingBatch,
   trainableNames,
+  trainingPipeline,
   trainStep,
 } from "@od/train";
 import { expect, test } from "vitest";
@@ -51,8 +53,10 @@ test("a tiny SSD overfits 8 synthetic images: loss ÷10, mAP ≥ 0.9", async () 
     names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
   );
   const load = async (r: { file: string }) => images.get(r.file)!;
-  const builder = new BatchBuilder(config, det, load);
-  const batch = await builder.build(ds.images, 0, 0);
+  // One batch of all 8 images (batch size 8), as the training pipeline prepares it for epoch 0.
+  let batch: TrainingBatch | undefined;
+  for await (const b of trainingPipeline(config, ds, det, load).epoch(0)) batch = collate(b);
+  if (batch === undefined || batch.ids.length !== 8) throw new Error("expected one batch of 8 images");
   const steps = 160;
   const sched = { lr: 1e-2, warmupSteps: 10, kind: "cosine" as const, totalSteps: steps };
   const losses: number[] = [];

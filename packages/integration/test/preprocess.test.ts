@@ -4,12 +4,12 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { boxes } from "@od/boxes";
-import type { ImageRecord } from "@od/data";
+import { createDataset, type ImageRecord } from "@od/data";
 import { decodeImageFile } from "@od/data/node";
 import { type Uint8Image, uint8Image } from "@od/image";
 import { defaultSsdConfig, type InputFit, SsdDetector } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
-import { BatchBuilder, resolveTrainConfig } from "@od/train";
+import { collate, resolveTrainConfig, type TrainingBatch, trainingPipeline } from "@od/train";
 import { beforeAll, describe, expect, test } from "vitest";
 
 beforeAll(async () => {
@@ -49,7 +49,11 @@ async function bothPaths(
   });
   const det = new SsdDetector(defaultSsdConfig({ classNames: ["cell"], inputSize, inputFit, backbone }));
   const rec = recordOf(image, "image-0");
-  const batch = await new BatchBuilder(config, det, async () => image).build([rec], 0, 0);
+  const dataset = createDataset({ classNames: ["cell"], images: [rec] });
+  let batch: TrainingBatch | undefined;
+  for await (const b of trainingPipeline(config, dataset, det, async () => image).epoch(0))
+    batch = collate(b);
+  if (batch === undefined) throw new Error("no training batch");
   // the tensor the training step makes of the batch (step.ts: tf.tensor4d(batch.images, [B, H, W, 3]))
   const x = tf.tensor4d(batch.images, [1, inputSize.height, inputSize.width, 3]);
   const train = x.dataSync().slice() as Float32Array;

@@ -1,6 +1,7 @@
 /**
  * The trainer's own work per step besides forward and backward, on the default detector's trainable
- * variables (MobileNet α 0.5, 320×320, 3 classes): an optimizer update (SGD with momentum, AdamW),
+ * variables (MobileNet α 0.5, 320×320, 3 classes): preparing a batch of 8 images (the input pipeline:
+ * SSD augmentation, network preprocessing, collation), an optimizer update (SGD with momentum, AdamW),
  * gradient clipping by global norm, and copying the optimizer state out for a checkpoint. Gradients
  * are seeded random tensors of the variables' shapes. Prints one JSON object per line with the median
  * and minimum ms. A whole training step (and images/s next to torchvision) is measured by
@@ -8,10 +9,20 @@
  *
  * Usage: npx tsx bench/run.ts [--backend wasm|cpu] [--quick]
  */
+
+import { syntheticShapes } from "@od/data";
 import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
 import { initBackend } from "@od/tf/node";
-import { clipByGlobalNorm, Optimizer, type OptimizerConfig, trainableNames } from "../src/index.js";
+import {
+  clipByGlobalNorm,
+  collate,
+  Optimizer,
+  type OptimizerConfig,
+  resolveTrainConfig,
+  trainableNames,
+  trainingPipeline,
+} from "../src/index.js";
 
 const b = process.argv.indexOf("--backend");
 const backend = (b > 0 ? process.argv[b + 1] : "wasm") as "wasm" | "cpu";
@@ -52,6 +63,22 @@ const emit = (row: Record<string, unknown>): void => console.log(JSON.stringify(
 const settle = (): void => {
   (vars[0] as tf.Variable).dataSync();
 };
+
+{
+  // Decoded images are in memory, as in training after the first epoch; each call is a new epoch.
+  const { dataset, images } = syntheticShapes({ count: 8, size: 480, seed: 1 });
+  const config = resolveTrainConfig({ data: { root: "." } });
+  const load = async (r: { readonly file: string }) =>
+    images.get(r.file) as NonNullable<ReturnType<typeof images.get>>;
+  const pipeline = trainingPipeline(config, dataset, det, load, { prefetch: 0 });
+  let epoch = 0;
+  emit({
+    bench: "trainingPipeline: a batch of 8 (480² images, ssd augmentation, encodeSample, collate)",
+    ...(await time(async () => {
+      for await (const batch of pipeline.epoch(epoch++)) collate(batch);
+    })),
+  });
+}
 
 for (const config of [
   { kind: "sgd", momentum: 0.9, weightDecay: 5e-4 },

@@ -7,6 +7,12 @@ const [FIRST_FIT, ...OTHER_FITS] = INPUT_FITS as [
   ...(typeof INPUT_FITS)[number][],
 ];
 
+/**
+ * Default of `data.prefetch`: training batches prepared ahead of the step (measured on BCCD; see the
+ * README's "Input pipeline" section).
+ */
+const PREFETCH_DEFAULT = 0;
+
 const size = z.object({ width: z.number().int().min(32), height: z.number().int().min(32) }).strict();
 
 /** An explicit prior config (`PriorConfig` of `@od/priors`): the grid is checked, the rest passed through. */
@@ -36,6 +42,11 @@ export const trainConfigSchema = z
         negativesDir: z.string().optional(),
         /** Share of each batch drawn from background-only images (when the dataset has any). */
         negativeShare: z.number().min(0).max(0.9).default(0),
+        /**
+         * Training batches decoded, augmented and encoded ahead of the training step (0: each batch is
+         * prepared when the step asks for it). Does not change what is trained, only when it is prepared.
+         */
+        prefetch: z.number().int().min(0).max(16).default(PREFETCH_DEFAULT),
         /** Limit the number of training / validation images (for quick runs). */
         maxTrainImages: z.number().int().positive().optional(),
         maxValImages: z.number().int().positive().optional(),

@@ -1,6 +1,6 @@
 /**
  * `@od/train`: the pieces of an od training run — configuration schema, optimizers and schedules,
- * batch building (augmentation + target encoding), the training step and evaluation. The run itself
+ * the input pipeline (augmentation + target encoding), the training step and evaluation. The run itself
  * (files, checkpoints, run folder) is `train()` in `@od/train/node`.
  * @packageDocumentation
  */
@@ -17,11 +17,18 @@ export {
 } from "./optim.js";
 export { type CurvePoint, learningRateCurveSvg, lossCurveSvg, mapCurveSvg } from "./plots.js";
 export {
-  BatchBuilder,
+  type BatchModel,
   buildAugmentation,
-  epochOrder,
+  collate,
+  encodeSample,
   type ImageLoader,
+  type NetworkSample,
+  type RgbLoader,
   type TrainingBatch,
+  type TrainingPipelineOptions,
+  type TrainingSample,
+  trainingLabels,
+  trainingPipeline,
 } from "./sampler.js";
 export { type LrSchedule, learningRateAt } from "./schedule.js";
 export { type TrainValSplit, trainValSplit } from "./split.js";

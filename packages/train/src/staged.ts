@@ -1,6 +1,6 @@
-import { createRng, type Image, type Rng, uniform } from "@od/augment";
+import { type Image, type Rng, uniform } from "@od/augment";
 import { iou, boxes as makeBoxes } from "@od/boxes";
-import type { ImageRecord } from "@od/data";
+import { type ImageRecord, rngFor, shuffleInPlace } from "@od/data";
 import {
   type CropClassifier,
   classifyBoxes,
@@ -11,11 +11,12 @@ import {
   type SsdDetector,
 } from "@od/ssd";
 import { tf } from "@od/tf";
-import { uniformInt } from "pure-rand/distribution/uniformInt";
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { fail } from "./errors.js";
 import { clipByGlobalNorm, type Optimizer } from "./optim.js";
-import { sampleSeed } from "./sampler.js";
+
+/** Generator streams of {@link CropBatcher} (`rngFor(seed, stream, epoch, …)` of `@od/data`). */
+const CROP_ORDER_STREAM = 0xc0;
+const CROP_JITTER_STREAM = 0xc1;
 
 /**
  * A detector and a crop classifier used as one model (the recipe's staged training): the detector
@@ -221,15 +222,15 @@ export class CropBatcher {
     return this.#samples.length;
   }
 
-  /** The visiting order of `epoch` (indices into the samples; same seed and epoch → same order). */
+  /**
+   * The visiting order of `epoch`: a seeded shuffle of the sample indices (`shuffleInPlace` of
+   * `@od/data`); same seed and epoch → same order.
+   */
   order(epoch: number): number[] {
-    const rng = xoroshiro128plus(sampleSeed(this.#options.seed ^ 0x5eed, epoch, -2));
-    const a = this.#samples.map((_, i) => i);
-    for (let i = a.length - 1; i > 0; i--) {
-      const j = uniformInt(rng, 0, i);
-      [a[i], a[j]] = [a[j] as number, a[i] as number];
-    }
-    return a;
+    return shuffleInPlace(
+      this.#samples.map((_, i) => i),
+      rngFor(this.#options.seed, CROP_ORDER_STREAM, epoch),
+    );
   }
 
   /**
@@ -257,7 +258,7 @@ export class CropBatcher {
               d[4 * s.index + 3] as number,
             ]
           : [...(s.box as [number, number, number, number])];
-      const rng = createRng(sampleSeed(this.#options.seed ^ 0x5eed, epoch, first + j));
+      const rng = rngFor(this.#options.seed, CROP_JITTER_STREAM, epoch, first + j);
       const box = jitter > 0 ? jitterBox(raw, jitter, s.record.size, rng) : raw;
       const list = byImage.get(s.record) ?? [];
       list.push({ pos: j, box });

@@ -1,11 +1,21 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { isOdError } from "@od/boxes";
+import { makeImage, makeSample } from "@od/augment";
+import { boxes, isOdError } from "@od/boxes";
+import { addNegatives, type ImageRecord, negativeRecord, syntheticShapes } from "@od/data";
 import { writeSyntheticVoc } from "@od/data/node";
+import { defaultSsdConfig, preprocessSample, SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { BatchBuilder, epochOrder, resolveTrainConfig } from "../src/index.js";
+import {
+  collate,
+  encodeSample,
+  resolveTrainConfig,
+  type TrainingSample,
+  trainingLabels,
+  trainingPipeline,
+} from "../src/index.js";
 import {
   datasetImageLoader,
   loadRunDetector,
@@ -108,11 +118,16 @@ describe("train (Node run folder)", () => {
   });
 });
 
-describe("BatchBuilder", () => {
-  test("same seed, epoch and position give the same bytes; targets have positives", async () => {
+const collectEpoch = async (p: ReturnType<typeof trainingPipeline>, epoch: number) => {
+  const out: ReturnType<typeof collate>[] = [];
+  for await (const b of p.epoch(epoch)) out.push(collate(b));
+  return out;
+};
+
+describe("trainingPipeline", () => {
+  test("same seed and epoch give the same bytes at any prefetch depth; epochs differ; targets have positives", async () => {
     const c = resolveTrainConfig({ ...config(), augment: { preset: "ssd" } });
     const { train: ds } = await loadTrainingData(c);
-    const { SsdDetector, defaultSsdConfig } = await import("@od/ssd");
     const det = new SsdDetector(
       defaultSsdConfig({
         classNames: ds.classNames,
@@ -120,26 +135,30 @@ describe("BatchBuilder", () => {
         backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
       }),
     );
-    const b = new BatchBuilder(c, det, datasetImageLoader(ds));
-    const order = epochOrder(ds.images, 4, 0, 3, 0);
-    expect(order).toEqual(epochOrder(ds.images, 4, 0, 3, 0));
-    expect(order).not.toEqual(epochOrder(ds.images, 4, 0, 3, 1));
-    const recs = order.slice(0, 4).map((i) => ds.images[i]!);
-    const x = await b.build(recs, 0, 0);
-    const y = await b.build(recs, 0, 0);
-    const z = await b.build(recs, 1, 0);
-    expect(Array.from(x.images)).toEqual(Array.from(y.images));
-    expect(Array.from(x.labels)).toEqual(Array.from(y.labels));
-    expect(Array.from(x.images)).not.toEqual(Array.from(z.images));
-    expect(x.numPositive).toBeGreaterThan(0);
-    expect(x.images.every((v) => v >= -1 && v <= 1)).toBe(true);
+    const load = datasetImageLoader(ds);
+    const p = trainingPipeline(c, ds, det, load);
+    expect(p.batchesPerEpoch).toBe(2);
+    const a = await collectEpoch(p, 0);
+    const b = await collectEpoch(trainingPipeline(c, ds, det, load, { prefetch: 0 }), 0);
+    const e1 = await collectEpoch(p, 1);
+    expect(a.map((x) => x.ids.length)).toEqual([4, 4]);
+    expect(a.flatMap((x) => x.ids).sort()).toEqual(ds.images.map((r) => r.id).sort());
+    for (const [i, x] of a.entries()) {
+      const y = b[i]!;
+      expect(x.ids).toEqual(y.ids);
+      expect(Buffer.from(x.images.buffer).equals(Buffer.from(y.images.buffer))).toBe(true);
+      expect(Array.from(x.labels)).toEqual(Array.from(y.labels));
+      expect(Array.from(x.locTargets)).toEqual(Array.from(y.locTargets));
+      expect(x.numPositive).toBeGreaterThan(0);
+      for (const v of x.images) expect(v >= -1 && v <= 1).toBe(true);
+    }
+    expect(e1.map((x) => x.ids)).not.toEqual(a.map((x) => x.ids));
     det.dispose();
   });
 
   test("targets are encoded with the model's own variances; a model of another input size is refused", async () => {
     const c = resolveTrainConfig({ ...config(), augment: { preset: "none" } });
     const { train: ds } = await loadTrainingData(c);
-    const { SsdDetector, defaultSsdConfig } = await import("@od/ssd");
     const make = (over: Partial<Parameters<typeof defaultSsdConfig>[0]>) =>
       new SsdDetector(
         defaultSsdConfig({
@@ -151,34 +170,132 @@ describe("BatchBuilder", () => {
       );
     const ssd = make({});
     const wide = make({ variances: [0.2, 0.2, 0.4, 0.4] });
-    const recs = ds.images.slice(0, 2);
-    const a = await new BatchBuilder(c, ssd, datasetImageLoader(ds)).build(recs, 0, 0);
-    const b = await new BatchBuilder(c, wide, datasetImageLoader(ds)).build(recs, 0, 0);
-    expect(Array.from(b.images)).toEqual(Array.from(a.images));
-    expect(Array.from(b.labels)).toEqual(Array.from(a.labels));
-    expect(a.numPositive).toBeGreaterThan(0);
+    const load = datasetImageLoader(ds);
+    const [a] = await collectEpoch(trainingPipeline(c, ds, ssd, load), 0);
+    const [b] = await collectEpoch(trainingPipeline(c, ds, wide, load), 0);
+    expect(Array.from(b!.images)).toEqual(Array.from(a!.images));
+    expect(Array.from(b!.labels)).toEqual(Array.from(a!.labels));
+    expect(a!.numPositive).toBeGreaterThan(0);
     // doubling every variance halves every regression target
-    const worst = a.locTargets.reduce(
-      (m, v, i) => Math.max(m, Math.abs(v - 2 * (b.locTargets[i] as number))),
+    const worst = a!.locTargets.reduce(
+      (m, v, i) => Math.max(m, Math.abs(v - 2 * (b!.locTargets[i] as number))),
       0,
     );
     expect(worst).toBeLessThan(1e-5);
     const other = make({
       inputSize: { width: c.model.inputSize.width + 32, height: c.model.inputSize.height },
     });
-    expect(() => new BatchBuilder(c, other, datasetImageLoader(ds))).toThrow(
-      /^BatchBuilder: model.inputSize .* of the training config differs from the model's/,
+    expect(() => trainingPipeline(c, ds, other, load)).toThrow(
+      /^trainingPipeline: model.inputSize .* of the training config differs from the model's/,
     );
     for (const d of [ssd, wide, other]) d.dispose();
   });
 
-  test("negativeShare puts background-only images in every batch", () => {
-    const mk = (n: number) => ({ boxes: { length: n } }) as never;
-    const images = [mk(1), mk(2), mk(0), mk(1), mk(3), mk(0), mk(1), mk(1)];
-    const order = epochOrder(images, 4, 0.25, 1, 0);
-    for (let s = 0; s < order.length; s += 4) {
-      const negs = order.slice(s, s + 4).filter((i) => [2, 5].includes(i)).length;
-      expect(negs).toBe(1);
-    }
+  test("negativeShare puts that share of background-only images in every batch; 0 makes them ordinary members", async () => {
+    const { dataset } = syntheticShapes({ count: 8, size: 64, seed: 1 });
+    const ds = addNegatives(
+      dataset,
+      [0, 1, 2].map((i) => negativeRecord(`neg${i}.png`, { width: 64, height: 64 })),
+    );
+    const model = new SsdDetector(
+      defaultSsdConfig({
+        classNames: ["a"],
+        inputSize: { width: 64, height: 64 },
+        backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
+      }),
+    );
+    const never = async (): Promise<never> => {
+      throw new Error("not decoded");
+    };
+    const isNeg = (i: number) => ds.images[i]!.boxes.length === 0;
+    const c = resolveTrainConfig({ ...config(), data: { root: ".", negativeShare: 0.25 } });
+    const plan = trainingPipeline(c, ds, model, never).plan(0);
+    expect(plan).toHaveLength(3); // 8 object images, 3 per batch
+    for (const batch of plan) expect(batch.filter(isNeg)).toHaveLength(1);
+    expect(
+      plan
+        .flat()
+        .filter((i) => !isNeg(i))
+        .sort((x, y) => x - y),
+    ).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    const zero = resolveTrainConfig({ ...config(), data: { root: "." } });
+    const all = trainingPipeline(zero, ds, model, never).plan(0).flat();
+    expect(all.sort((x, y) => x - y)).toEqual(ds.images.map((_, i) => i));
+    // Without background-only images the share does not apply (every image once per epoch).
+    const plain = trainingPipeline(c, dataset, model, never).plan(0);
+    expect(plain.map((b) => b.length)).toEqual([4, 4]);
+    model.dispose();
+  });
+});
+
+describe("trainingLabels", () => {
+  test.each([
+    [[0, 2, 1], false, [1, 3, 2]],
+    [[0, 2, 1], true, [1, 1, 1]],
+    [[], false, []],
+    [[], true, []],
+  ])("%j (class-agnostic %s) → %j", (labels, agnostic, want) => {
+    expect(Array.from(trainingLabels(Int32Array.from(labels), agnostic))).toEqual(want);
+  });
+});
+
+describe("encodeSample", () => {
+  test("is the model's preprocessing (preprocessSample of @od/ssd) with the SSD matcher at train.matchThreshold", () => {
+    const c = resolveTrainConfig({
+      ...config(),
+      data: { root: "." },
+      model: { ...config().model, inputSize: { width: 64, height: 64 } },
+      train: { matchThreshold: 0.4 },
+    });
+    const det = new SsdDetector(
+      defaultSsdConfig({
+        classNames: ["a", "b"],
+        inputSize: { width: 64, height: 64 },
+        backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
+      }),
+    );
+    const px = Uint8Array.from({ length: 48 * 80 * 3 }, (_, i) => (i * 37) % 256);
+    const s = makeSample(makeImage(px, 80, 48, 3), boxes([[8, 4, 40, 30]], "xyxy", "px"), [2]);
+    const e = encodeSample(s, det, c);
+    const want = preprocessSample(s, det, { matcher: { kind: "ssd", threshold: 0.4 } });
+    expect(Buffer.from(e.image.buffer).equals(Buffer.from(want.input.data.buffer))).toBe(true);
+    expect(Array.from(e.locTargets)).toEqual(Array.from(want.targets.locTargets));
+    expect(Array.from(e.labels)).toEqual(Array.from(want.targets.labels));
+    expect(e.numPositive).toBe(want.targets.numPositive);
+    expect(e.numPositive).toBeGreaterThan(0);
+    expect(Array.from(e.labels).filter((l) => l > 0)).toEqual(Array(e.numPositive).fill(2));
+    det.dispose();
+  });
+});
+
+describe("collate", () => {
+  const rec = (id: string) => ({ id }) as ImageRecord;
+  const sample = (v: number, P = 2): TrainingSample => ({
+    image: new Float32Array(3).fill(v),
+    locTargets: new Float32Array(P * 4).fill(v),
+    labels: new Int32Array(P).fill(v),
+    numPositive: v,
+    dropped: 1,
+  });
+  test("stacks samples in order, ids from the records, sums positives and drops", () => {
+    const b = collate({ samples: [sample(1), sample(2)], records: [rec("a"), rec("b")] });
+    expect(Array.from(b.images)).toEqual([1, 1, 1, 2, 2, 2]);
+    expect(Array.from(b.labels)).toEqual([1, 1, 2, 2]);
+    expect(b.locTargets.length).toBe(16);
+    expect(b.locTargets[8]).toBe(2);
+    expect(b.ids).toEqual(["a", "b"]);
+    expect(b.numPositive).toBe(3);
+    expect(b.dropped).toBe(2);
+  });
+  test("empty, mismatched records, or samples of different sizes are typed errors", () => {
+    const err = (re: RegExp) =>
+      expect.objectContaining({ code: "INVALID_CONFIG", message: expect.stringMatching(re) });
+    expect(() => collate({ samples: [], records: [] })).toThrow(err(/^collate: samples is empty/));
+    expect(() => collate({ samples: [sample(1)], records: [] })).toThrow(
+      err(/^collate: 1 samples but 0 records/),
+    );
+    expect(() => collate({ samples: [sample(1), sample(1, 3)], records: [rec("a"), rec("b")] })).toThrow(
+      err(/^collate: samples\[1\] \(b\) has 3 pixel values and 3 priors; samples\[0\] has 3 and 2/),
+    );
   });
 });

@@ -228,6 +228,56 @@ describe("train with staged.enabled", () => {
     fromModel.dispose();
   });
 
+  test("a run stopped during stage 2 resumes stage 2 from its last classifier checkpoint and ends as an uninterrupted run", async () => {
+    const cfg = config({}, { epochs: 3 });
+    const full = path.join(root, "stage2-full");
+    const fullSummary = await train(cfg, { out: full });
+    const part = path.join(root, "stage2-part");
+    const before = tf.memory().numTensors;
+    // Stopped right after the classifier checkpoint of its first epoch is on disk.
+    const stopped = await train(cfg, {
+      out: part,
+      onEvent: (e) => {
+        if (e.type === "classifier-checkpoint" && e.epoch === 0) throw new Error("stopped");
+      },
+    }).catch((e: unknown) => e);
+    expect((stopped as Error).message).toBe("stopped");
+    expect(tf.memory().numTensors).toBe(before);
+    const last = JSON.parse(
+      await readFile(path.join(part, "checkpoints", "classifier", "last.json"), "utf8"),
+    );
+    expect(last).toEqual({ dir: "epoch-0001", epoch: 1 });
+    expect(await readdir(path.join(part, "checkpoints", "classifier", "epoch-0001"))).toEqual(
+      ["classifier.bin", "classifier.json", "optimizer.bin", "optimizer.json", "state.json"].sort(),
+    );
+    expect(await readdir(part)).not.toContain("classifier");
+
+    const events: TrainEvent[] = [];
+    const resumed = await train(cfg, { out: part, resume: true, onEvent: (e) => events.push(e) });
+    expect(tf.memory().numTensors).toBe(before);
+    // Stage 1 is over: no detector step; stage 2 continues with its second epoch.
+    expect(events.filter((e) => e.type === "step")).toHaveLength(0);
+    expect(events.find((e) => e.type === "start")).toMatchObject({ startEpoch: 1, workers: 0 });
+    expect(events.flatMap((e) => (e.type === "classifier-epoch" ? [e.epoch] : []))).toEqual([1, 2]);
+    const bytes = (dir: string, f: string) => readFile(path.join(dir, "classifier", f));
+    expect((await bytes(part, "classifier.bin")).equals(await bytes(full, "classifier.bin"))).toBe(true);
+    expect((await bytes(part, "classifier.json")).equals(await bytes(full, "classifier.json"))).toBe(true);
+    const evalStaged = (dir: string) => readFile(path.join(dir, "eval-staged.json"), "utf8");
+    expect(await evalStaged(part)).toBe(await evalStaged(full));
+    expect(resumed.staged).toEqual(fullSummary.staged);
+    expect(resumed.best).toEqual(fullSummary.best);
+    expect(resumed.stoppedBy).toBe(fullSummary.stoppedBy);
+    expect(resumed.steps).toBe(fullSummary.steps);
+    // The log of the interrupted + resumed run holds the same classifier epochs as the uninterrupted one.
+    const classifierEpochs = async (dir: string) =>
+      (await readFile(path.join(dir, "log.jsonl"), "utf8"))
+        .trim()
+        .split("\n")
+        .map((l) => JSON.parse(l) as TrainEvent)
+        .flatMap((e) => (e.type === "classifier-epoch" ? [[e.epoch, e.loss, e.accuracy, e.lr]] : []));
+    expect(await classifierEpochs(part)).toEqual(await classifierEpochs(full));
+  }, 240_000);
+
   test("compareOneStage trains a one-stage detector with the same budget and reports both", async () => {
     const out = path.join(root, "compare");
     const s = await train(config({}, { compareOneStage: true, epochs: 1 }), { out });

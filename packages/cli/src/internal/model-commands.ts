@@ -11,53 +11,35 @@ import {
   formatMetricsTable,
   prCurveSvg,
 } from "@od/metrics";
-import { CropClassifier, type Detections, SsdDetector, withInputSize } from "@od/ssd";
-import { loadDetector } from "@od/ssd/node";
+import { type Detections, withInputSize } from "@od/ssd";
 import type { BackendName } from "@od/tf";
 import { initBackend } from "@od/tf/node";
 import { type Evaluation, evaluateDetector, StagedDetector } from "@od/train";
+import type { RunPredictor } from "@od/train/node";
 import type { CliIo } from "../io.js";
 import { bad, kindOf, note, out, printJson, resolvePath, toJson, writeOut } from "./common.js";
 import { type Format, noteIssues, openDataset } from "./dataset.js";
 import { expandImageInputs } from "./image-inputs.js";
 import { progressBar } from "./progress.js";
-import { importTrainNode, type RunModel, type TrainNode } from "./train-node.js";
+import { trainNodeOf } from "./train-command.js";
+import type { RunModel } from "./train-node.js";
 
 /** Selects the tfjs backend (`--backend`, else the fastest available) before any tensor exists. */
 export async function selectBackend(backend: BackendName | undefined): Promise<void> {
   await initBackend(backend === undefined ? {} : { prefer: [backend] });
 }
 
-/** A detector as a {@link RunModel} (that keeps the detector, for `--imgsz`). */
-export function detectorModel(detector: SsdDetector): RunModel & { readonly detector: SsdDetector } {
-  return {
-    detector,
-    classNames: detector.config.classNames,
-    numClasses: detector.numClasses,
-    predict: (images, options) => detector.predict(images, options),
-    dispose: () => detector.dispose(),
-  };
-}
-
 /**
- * Loads the model of a run folder with `loadRunPredictor` of `@od/train/node` (detector, plus the crop
- * classifier of a staged run), else `loadRunDetector`, or, when neither is available, from a folder
- * saved by `saveDetector` (`model.json` + `weights.bin`).
+ * Loads the model of a run folder with `loadRunPredictor` of `@od/train/node` (the detector, plus the
+ * crop classifier of a staged run), or of a folder saved by `saveDetector` (`model.json` + `weights.bin`).
  */
-export async function loadModel(io: CliIo, dir: string): Promise<RunModel> {
+export async function loadModel(io: CliIo, dir: string): Promise<RunPredictor> {
   const abs = resolvePath(io, dir);
   const kind = await kindOf(abs);
   if (kind === "missing") throw bad(`model folder ${dir} does not exist`);
   if (kind === "file") throw bad(`--model must be a run folder; ${dir} is a file`);
-  let node: TrainNode | undefined;
-  try {
-    node = await (io.loadTrainNode ?? importTrainNode)();
-  } catch {
-    node = undefined;
-  }
-  if (node?.loadRunPredictor !== undefined) return node.loadRunPredictor(abs);
-  if (node?.loadRunDetector !== undefined) return detectorModel(await node.loadRunDetector(abs));
-  return detectorModel(await loadDetector(abs));
+  const node = await trainNodeOf(io);
+  return node.loadRunPredictor(abs);
 }
 
 /** The JSON of an evaluation without per-image detections and the large precision arrays. */
@@ -403,18 +385,15 @@ export async function predictFiles(
  * Disposing the result disposes `model` too.
  * @throws SsdError `INVALID_ARGUMENT` when the detector's priors are an explicit (e.g. fitted) config.
  */
-export function resizedModel(model: RunModel, size: ImageSize): RunModel {
-  const parts = model as RunModel & { readonly detector?: unknown; readonly classifier?: unknown };
-  if (!(parts.detector instanceof SsdDetector))
-    throw bad("--imgsz: this model does not expose its detector, so its input size cannot change");
-  const detector = withInputSize(parts.detector, size);
+export function resizedModel(model: RunPredictor, size: ImageSize): RunModel {
+  const detector = withInputSize(model.detector, size);
   const release = () => {
     detector.dispose();
     model.dispose();
   };
-  if (parts.classifier instanceof CropClassifier) {
+  if (model.classifier !== undefined) {
     // StagedDetector would own (and dispose) the classifier; `model` owns it here, so only predict is used
-    const staged = new StagedDetector(detector, parts.classifier);
+    const staged = new StagedDetector(detector, model.classifier);
     return {
       classNames: staged.classNames,
       numClasses: staged.numClasses,
@@ -457,9 +436,10 @@ export async function predictCommand(io: CliIo, args: readonly string[], o: Pred
       `note: ${duplicates.length} image(s) named more than once are predicted once (e.g. ${duplicates[0]})`,
     );
   await selectBackend(o.backend);
-  let detector = await loadModel(io, o.model);
+  const loaded = await loadModel(io, o.model);
+  let detector: RunModel = loaded;
   try {
-    if (o.imgsz !== undefined) detector = resizedModel(detector, o.imgsz);
+    if (o.imgsz !== undefined) detector = resizedModel(loaded, o.imgsz);
     const outDir = resolvePath(io, o.out);
     const r = await predictFiles(io, detector, files, outDir, {
       score: o.score,

@@ -1,6 +1,7 @@
 import path from "node:path";
 import type { BackendName } from "@od/tf";
 import { mergeConfig, resolveTrainConfig, type TrainConfig } from "@od/train";
+import type { TrainEvent } from "@od/train/node";
 import { stringify as toYaml } from "yaml";
 import type { CliIo } from "../io.js";
 import {
@@ -16,7 +17,7 @@ import {
 } from "./common.js";
 import { FORMATS, type Format, locateDataset } from "./dataset.js";
 import { type Progress, progressBar } from "./progress.js";
-import { importTrainNode, type TrainEvent, type TrainNode } from "./train-node.js";
+import { importTrainNode, type TrainNode } from "./train-node.js";
 
 /** Options of `odet train`. */
 export interface TrainOptions {
@@ -89,52 +90,30 @@ export async function trainConfigOf(
   return resolveTrainConfig(input);
 }
 
-function field(e: TrainEvent, ...names: string[]): unknown {
-  for (const n of names) {
-    let v: unknown = e;
-    for (const part of n.split(".")) v = (v as Record<string, unknown> | undefined)?.[part];
-    if (v !== undefined) return v;
-  }
-  return undefined;
-}
-
-function numField(e: TrainEvent, ...names: string[]): number | undefined {
-  const v = field(e, ...names);
-  return typeof v === "number" ? v : undefined;
-}
-
 function fmt(v: number | undefined, digits = 3): string {
   if (v === undefined) return "–";
   if (v !== 0 && (Math.abs(v) < 1e-2 || Math.abs(v) >= 1e5)) return v.toExponential(2);
   return v.toFixed(digits);
 }
 
-/** 1-based epoch number of an event (`train()` numbers epochs from 0). */
-function epochNo(e: TrainEvent): number | undefined {
-  const v = numField(e, "epoch");
-  return v === undefined ? undefined : v + 1;
-}
+/** A `train()` event of one type. */
+export type EventOf<T extends TrainEvent["type"]> = Extract<TrainEvent, { readonly type: T }>;
 
-/** The text line of an epoch event. */
-export function epochLine(e: TrainEvent, epochs?: number): string {
-  const epoch = epochNo(e);
-  const parts = [`epoch ${epoch ?? "?"}${epochs === undefined ? "" : `/${epochs}`}`];
-  parts.push(`loss ${fmt(numField(e, "loss"))}`);
-  const loc = numField(e, "loc");
-  const cls = numField(e, "cls");
-  if (loc !== undefined || cls !== undefined) parts.push(`(loc ${fmt(loc)}, cls ${fmt(cls)})`);
-  parts.push(`lr ${fmt(numField(e, "lr"))}`);
-  const ips = numField(e, "imagesPerSecond");
-  if (ips !== undefined) parts.push(`${ips.toFixed(1)} img/s`);
-  const secs = numField(e, "seconds");
-  if (secs !== undefined) parts.push(`${secs.toFixed(1)} s`);
-  return parts.join("  ");
+/** The text line of an epoch event (`train()` numbers epochs from 0; the line from 1). */
+export function epochLine(e: EventOf<"epoch">, epochs?: number): string {
+  return [
+    `epoch ${e.epoch + 1}${epochs === undefined ? "" : `/${epochs}`}`,
+    `loss ${fmt(e.loss)}`,
+    `(loc ${fmt(e.loc)}, cls ${fmt(e.cls)})`,
+    `lr ${fmt(e.lr)}`,
+    `${e.imagesPerSecond.toFixed(1)} img/s`,
+    `${e.seconds.toFixed(1)} s`,
+  ].join("  ");
 }
 
 /** The text line of an evaluation event. */
-export function evalLine(e: TrainEvent): string {
-  const epoch = epochNo(e);
-  return `eval${epoch === undefined ? "" : ` epoch ${epoch}`}: mAP@0.5 (VOC) ${fmt(numField(e, "vocMap"))}  mAP@[.5:.95] (COCO) ${fmt(numField(e, "cocoMap"))}`;
+export function evalLine(e: EventOf<"eval">): string {
+  return `eval epoch ${e.epoch + 1}: mAP@0.5 (VOC) ${fmt(e.vocMap)}  mAP@[.5:.95] (COCO) ${fmt(e.cocoMap)}`;
 }
 
 /**
@@ -155,31 +134,22 @@ export function eventPrinter(
       out(io, toJson(e, 0));
       return;
     }
-    switch (String(e.type ?? "")) {
-      case "start": {
-        stepsPerEpoch = numField(e, "stepsPerEpoch") ?? 1;
-        const start = numField(e, "startEpoch") ?? 0;
+    switch (e.type) {
+      case "start":
+        stepsPerEpoch = e.stepsPerEpoch;
         note(
           io,
-          `${numField(e, "trainImages") ?? "?"} training / ${numField(e, "valImages") ?? "?"} validation images, ${numField(e, "parameters") ?? "?"} parameters, ${numField(e, "priors") ?? "?"} priors, ${stepsPerEpoch} steps per epoch${start > 0 ? `, resuming after epoch ${start}` : ""}`,
+          `${e.trainImages} training / ${e.valImages} validation images, ${e.parameters} parameters, ${e.priors} priors, ${e.stepsPerEpoch} steps per epoch${e.startEpoch > 0 ? `, resuming after epoch ${e.startEpoch}` : ""}`,
         );
-        const backend = field(e, "backend");
-        const reason = field(e, "reason");
-        if (typeof backend === "string")
-          note(io, `backend ${backend}${typeof reason === "string" ? ` (${reason})` : ""}`);
+        note(io, `backend ${e.backend} (${e.reason})`);
         break;
-      }
       case "step": {
-        const epoch = epochNo(e);
+        const epoch = e.epoch + 1;
         if (epoch !== barEpoch) {
-          bar.start(stepsPerEpoch, `epoch ${epoch ?? "?"}${epochs === undefined ? "" : `/${epochs}`}`);
+          bar.start(stepsPerEpoch, `epoch ${epoch}${epochs === undefined ? "" : `/${epochs}`}`);
           barEpoch = epoch;
         }
-        const b = numField(e, "batch");
-        bar.update(
-          b === undefined ? 0 : b + 1,
-          `loss ${fmt(numField(e, "loss"))} lr ${fmt(numField(e, "lr"))} ${(numField(e, "imagesPerSecond") ?? 0).toFixed(1)} img/s`,
-        );
+        bar.update(e.batch + 1, `loss ${fmt(e.loss)} lr ${fmt(e.lr)} ${e.imagesPerSecond.toFixed(1)} img/s`);
         break;
       }
       case "epoch":
@@ -192,43 +162,41 @@ export function eventPrinter(
         out(io, evalLine(e));
         break;
       case "nonfinite":
-        note(
-          io,
-          `warning: non-finite loss at step ${numField(e, "step") ?? "?"} (${numField(e, "inARow") ?? "?"} in a row); batch skipped`,
-        );
+        note(io, `warning: non-finite loss at step ${e.step} (${e.inARow} in a row); batch skipped`);
         break;
-      case "stage": {
+      case "stage":
         bar.stop();
-        const detail = field(e, "detail");
-        out(
-          io,
-          `stage ${String(field(e, "stage") ?? "?")}${typeof detail === "string" ? `: ${oneLine(detail)}` : ""}`,
-        );
+        out(io, `stage ${e.stage}: ${oneLine(e.detail)}`);
         break;
-      }
       case "classifier-epoch":
         out(
           io,
-          `classifier epoch ${(numField(e, "epoch") ?? 0) + 1}  loss ${fmt(numField(e, "loss"))}  accuracy ${fmt(numField(e, "accuracy"))}  lr ${fmt(numField(e, "lr"))}`,
+          `classifier epoch ${e.epoch + 1}  loss ${fmt(e.loss)}  accuracy ${fmt(e.accuracy)}  lr ${fmt(e.lr)}`,
         );
         break;
       case "staged-eval":
         out(
           io,
-          `staged eval (detector + classifier): mAP@0.5 (VOC) ${fmt(numField(e, "vocMap"))}  mAP@[.5:.95] (COCO) ${fmt(numField(e, "cocoMap"))}`,
+          `staged eval (detector + classifier): mAP@0.5 (VOC) ${fmt(e.vocMap)}  mAP@[.5:.95] (COCO) ${fmt(e.cocoMap)}`,
         );
         break;
-      case "stopped": {
+      case "stopped":
         bar.stop();
-        const m = field(e, "reason");
-        note(io, `stopped: ${typeof m === "string" ? oneLine(m) : "?"}`);
+        note(io, `stopped: ${oneLine(e.reason)}`);
         break;
-      }
+      case "checkpoint":
+      case "classifier-checkpoint":
+        break;
       default:
-        break;
+        return unhandled(e);
     }
   };
   return { onEvent, bar };
+}
+
+/** Compile-time check that every event type has a case above. */
+function unhandled(e: never): void {
+  void e;
 }
 
 /** `odet train`. */
@@ -249,14 +217,10 @@ export async function trainCommand(io: CliIo, o: TrainOptions): Promise<void> {
   try {
     const result = await node.train(config, { out: runDir, resume: o.resume === true, onEvent });
     bar.stop();
-    if (o.json) out(io, toJson({ type: "result", out: runDir, result: result ?? null }, 0));
+    if (o.json) out(io, toJson({ type: "result", out: runDir, result }, 0));
     else {
-      const best = (result as { best?: { vocMap?: unknown } | null; bestEpoch?: unknown } | undefined)?.best;
-      if (typeof best?.vocMap === "number")
-        out(
-          io,
-          `best: mAP@0.5 (VOC) ${best.vocMap.toFixed(3)} at epoch ${String((result as { bestEpoch?: unknown }).bestEpoch)}`,
-        );
+      if (result.best !== null)
+        out(io, `best: mAP@0.5 (VOC) ${result.best.vocMap.toFixed(3)} at epoch ${result.bestEpoch}`);
       out(io, `run folder: ${runDir}`);
     }
   } catch (e) {

@@ -1,0 +1,257 @@
+/**
+ * The detector's epoch loop: batches from the input pipeline, one optimizer step each (on this thread
+ * or data-parallel over worker threads), the learning-rate schedule, the non-finite guard, the time
+ * limit, and one call per epoch for what happens between epochs (evaluation, checkpoint).
+ * @module
+ */
+import { availableParallelism } from "node:os";
+import type { Pipeline } from "@od/data";
+import type { SsdDetector } from "@od/ssd";
+import type { BackendInfo } from "@od/tf";
+import { initBackend } from "@od/tf/node";
+import type { TrainConfig } from "../config.js";
+import { fail } from "../errors.js";
+import type { Optimizer } from "../optim.js";
+import { DataParallel } from "../parallel.js";
+import { collate, type TrainingBatch, type TrainingSample } from "../sampler.js";
+import { type LrSchedule, learningRateAt } from "../schedule.js";
+import { type StepResult, trainStep } from "../step.js";
+import type { RunState, TrainEvent } from "./types.js";
+
+/** The state before the first epoch. */
+export function initialRunState(): RunState {
+  return {
+    epochsCompleted: 0,
+    step: 0,
+    bestEpoch: -1,
+    bestMap: -1,
+    trainSeconds: 0,
+    imagesSeen: 0,
+    history: { loss: [], lr: [], voc: [], coco: [] },
+  };
+}
+
+/**
+ * Checks a parsed `state.json` of a detector checkpoint.
+ * @throws TrainError `BAD_CHECKPOINT` naming `file` and the first field that is missing or of the wrong kind.
+ */
+export function readRunState(json: unknown, file: string): RunState {
+  const s = json as Record<string, unknown> | null;
+  const bad = (what: string): never =>
+    fail("BAD_CHECKPOINT", "readRunState", `${file}: ${what}; got ${JSON.stringify(s)?.slice(0, 200)}`, {
+      file,
+    });
+  if (typeof s !== "object" || s === null) return bad("must hold an object");
+  for (const k of ["epochsCompleted", "step", "imagesSeen"] as const)
+    if (!Number.isInteger(s[k]) || (s[k] as number) < 0) bad(`${k} must be an integer >= 0`);
+  for (const k of ["bestEpoch", "bestMap", "trainSeconds"] as const)
+    if (typeof s[k] !== "number" || !Number.isFinite(s[k])) bad(`${k} must be a finite number`);
+  const h = s.history as Record<string, unknown> | undefined;
+  for (const k of ["loss", "lr", "voc", "coco"] as const)
+    if (!Array.isArray(h?.[k])) bad(`history.${k} must be an array of [x, y] points`);
+  return s as unknown as RunState;
+}
+
+/** The learning-rate schedule of a config over `stepsPerEpoch` steps per epoch. */
+export function lrSchedule(config: TrainConfig, stepsPerEpoch: number): LrSchedule {
+  const t = config.train;
+  return {
+    lr: t.lr,
+    warmupSteps: t.warmupSteps,
+    kind: t.schedule,
+    totalSteps: Math.max(t.epochs * stepsPerEpoch, t.warmupSteps + 1),
+    milestones: t.milestones.map((e) => e * stepsPerEpoch),
+  };
+}
+
+/**
+ * The cosine fitted to the time budget: as many epochs as the remaining time allows at the speed seen
+ * so far (3% kept for evaluation), so the rate has decayed when the time is up. Other schedules, and
+ * runs without a time limit, are returned unchanged.
+ */
+export function fitScheduleToTime(
+  sched: LrSchedule,
+  config: TrainConfig,
+  state: RunState,
+  stepsPerEpoch: number,
+): LrSchedule {
+  const t = config.train;
+  if (!(t.timeLimitSeconds > 0 && sched.kind === "cosine")) return sched;
+  const perEpoch = state.trainSeconds / Math.max(state.epochsCompleted, 1);
+  const remaining = t.timeLimitSeconds * 0.97 - state.trainSeconds;
+  const fit = Math.min(t.epochs, state.epochsCompleted + Math.max(0, Math.floor(remaining / perEpoch)));
+  return {
+    ...sched,
+    totalSteps: Math.max(fit * stepsPerEpoch, state.step + 1, (sched.warmupSteps ?? 0) + 1),
+  };
+}
+
+/** How each optimizer step is computed: on this thread, or data-parallel with worker replicas. */
+export interface Stepper {
+  /** One optimizer step on `batch` at learning rate `lr`. */
+  step(batch: TrainingBatch, lr: number): Promise<StepResult>;
+  /** Worker threads (0: this thread alone). */
+  readonly workers: number;
+  /** Stops the workers. */
+  dispose(): Promise<void>;
+}
+
+/**
+ * Starts the tfjs backend of a config (`train.backends`, in order). Data-parallel replicas take the
+ * other cores, so this thread keeps one XNNPACK thread; without replicas (`train.workers: 0`) wasm
+ * gets one thread per core.
+ */
+export function initTrainingBackend(config: TrainConfig): Promise<BackendInfo> {
+  return initBackend({
+    prefer: [...config.train.backends],
+    ...(config.train.workers === 0 ? {} : { threads: 1 }),
+  });
+}
+
+/**
+ * The stepper of a config: `train.workers` data-parallel worker replicas (`auto`: one per extra core,
+ * at most 3, none on the `tensorflow` backend, which threads by itself), never more than the batch
+ * size allows; this thread alone otherwise.
+ */
+export async function startStepper(
+  config: TrainConfig,
+  detector: SsdDetector,
+  optimizer: Optimizer,
+  backend: string,
+): Promise<Stepper> {
+  const t = config.train;
+  const n =
+    t.workers === "auto"
+      ? backend === "tensorflow"
+        ? 0
+        : Math.min(3, Math.max(0, availableParallelism() - 1))
+      : t.workers;
+  if (n > 0 && t.batchSize > 1) {
+    const parallel = await DataParallel.start(detector, config, Math.min(n, t.batchSize - 1));
+    return {
+      step: (batch, lr) => parallel.step(optimizer, batch, lr),
+      workers: parallel.workers,
+      dispose: () => parallel.dispose(),
+    };
+  }
+  return {
+    step: async (batch, lr) => trainStep(detector, optimizer, batch, config, lr),
+    workers: 0,
+    dispose: async () => undefined,
+  };
+}
+
+/** What the epoch loop works with. */
+export interface EpochLoop {
+  readonly config: TrainConfig;
+  /** The training input (see `trainingPipeline`). */
+  readonly pipeline: Pipeline<TrainingSample>;
+  readonly stepper: Stepper;
+  /** Receives `step`, `nonfinite`, `epoch` and `stopped` events. */
+  readonly record: (event: TrainEvent) => void;
+  /**
+   * Runs between epochs, after the `epoch` event: evaluation, checkpoint, curves. Returns the state to
+   * carry on with (e.g. with a new best epoch).
+   * @param epoch the 0-based epoch just completed.
+   * @param last whether it is the run's last epoch (all epochs done, or the time limit reached).
+   */
+  readonly endOfEpoch: (epoch: number, state: RunState, last: boolean) => Promise<RunState>;
+}
+
+/**
+ * Trains the detector from `state.epochsCompleted` to `train.epochs`, or until `train.timeLimitSeconds`
+ * (measured from the run's start, time before a resume included) is reached after a step.
+ * @throws TrainError `NON_FINITE_LOSS` after `train.maxNonFinite` skipped steps in a row, naming the last batch's images.
+ */
+export async function runEpochs(
+  loop: EpochLoop,
+  start: RunState,
+): Promise<{ state: RunState; stoppedBy: "epochs" | "time-limit" }> {
+  const t = loop.config.train;
+  const stepsPerEpoch = loop.pipeline.batchesPerEpoch;
+  let sched = lrSchedule(loop.config, stepsPerEpoch);
+  const runStart = performance.now() - start.trainSeconds * 1000;
+  const overTime = () => t.timeLimitSeconds > 0 && (performance.now() - runStart) / 1000 > t.timeLimitSeconds;
+  let state = start;
+  let inARow = 0;
+  for (let epoch = state.epochsCompleted; epoch < t.epochs; epoch++) {
+    const e0 = performance.now();
+    let sum = 0;
+    let sumLoc = 0;
+    let sumCls = 0;
+    let n = 0;
+    let seen = 0;
+    let lr = 0;
+    let stopped = false;
+    let s0 = performance.now();
+    for await (const b of loop.pipeline.epoch(epoch)) {
+      const batch = collate(b);
+      lr = learningRateAt(sched, state.step);
+      const r = await loop.stepper.step(batch, lr);
+      state = { ...state, step: state.step + 1 };
+      seen += batch.ids.length;
+      if (!r.applied) {
+        inARow += 1;
+        loop.record({ type: "nonfinite", epoch, step: state.step, images: batch.ids, inARow });
+        if (inARow >= t.maxNonFinite)
+          fail(
+            "NON_FINITE_LOSS",
+            "train",
+            `${inARow} non-finite losses in a row (epoch ${epoch}, step ${state.step}); last batch: ${batch.ids.join(", ")}`,
+            { images: batch.ids },
+          );
+        s0 = performance.now();
+        continue;
+      }
+      inARow = 0;
+      sum += r.loss;
+      sumLoc += r.loc;
+      sumCls += r.cls;
+      n += 1;
+      const now = performance.now();
+      loop.record({
+        type: "step",
+        epoch,
+        step: state.step,
+        batch: b.index,
+        loss: r.loss,
+        loc: r.loc,
+        cls: r.cls,
+        lr,
+        gradNorm: r.gradNorm,
+        imagesPerSecond: batch.ids.length / ((now - s0) / 1000),
+      });
+      s0 = now;
+      state.history.loss.push([state.step, r.loss]);
+      state.history.lr.push([state.step, lr]);
+      if (overTime()) {
+        stopped = true;
+        break;
+      }
+    }
+    const seconds = (performance.now() - e0) / 1000;
+    state = {
+      ...state,
+      epochsCompleted: epoch + 1,
+      trainSeconds: (performance.now() - runStart) / 1000,
+      imagesSeen: state.imagesSeen + seen,
+    };
+    loop.record({
+      type: "epoch",
+      epoch,
+      loss: sum / Math.max(n, 1),
+      loc: sumLoc / Math.max(n, 1),
+      cls: sumCls / Math.max(n, 1),
+      lr,
+      seconds,
+      imagesPerSecond: seen / seconds,
+    });
+    sched = fitScheduleToTime(sched, loop.config, state, stepsPerEpoch);
+    state = await loop.endOfEpoch(epoch, state, epoch + 1 === t.epochs || stopped);
+    if (stopped) {
+      loop.record({ type: "stopped", reason: `time limit of ${t.timeLimitSeconds} s reached` });
+      return { state, stoppedBy: "time-limit" };
+    }
+  }
+  return { state, stoppedBy: "epochs" };
+}

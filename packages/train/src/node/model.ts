@@ -1,0 +1,124 @@
+/**
+ * The model of a run: priors fitted to the training boxes, the detector a config describes, and its
+ * optimizer.
+ * @module
+ */
+import type { DetectionDataset } from "@od/data";
+import { configFromFeatureMaps, type FromFeatureMapsOptions, fitPriors, type PriorConfig } from "@od/priors";
+import {
+  type BackboneConfig,
+  createBackbone,
+  defaultSsdConfig,
+  featureSize,
+  PRIOR_FIT_DEFAULTS,
+  type SsdConfig,
+  SsdDetector,
+} from "@od/ssd";
+import type { tf } from "@od/tf";
+import type { TrainConfig } from "../config.js";
+import { fail } from "../errors.js";
+import { Optimizer } from "../optim.js";
+import { trainableNames } from "../step.js";
+
+/** Coverage of the priors before and after fitting (`priors.json` of the run folder). */
+export interface PriorFitReport {
+  readonly numPriors: number;
+  readonly before: unknown;
+  readonly after: unknown;
+}
+
+/**
+ * Resolves `model.priors.fit`: fits prior shapes to the training boxes (`fitPriors` of @od/priors,
+ * seeded, same grid as the backbone's taps) and returns the config with the explicit fitted priors,
+ * plus the before/after coverage for the run folder. Other prior options pass through unchanged.
+ */
+export function fitModelPriors(
+  config: TrainConfig,
+  train: DetectionDataset,
+): { config: TrainConfig; report?: PriorFitReport } {
+  const p = config.model.priors;
+  if (!("fit" in p)) return { config };
+  const { width, height } = config.model.inputSize;
+  const taps = createBackbone(withoutUndefined<BackboneConfig>(config.model.backbone)).taps;
+  const maps = taps.map((tap) => ({
+    height: featureSize(height, tap.stride),
+    width: featureSize(width, tap.stride),
+  }));
+  const base = configFromFeatureMaps(maps, config.model.inputSize, {
+    minScale: p.fit.minScale,
+    maxScale: p.fit.maxScale,
+    aspectRatios: [...PRIOR_FIT_DEFAULTS.aspectRatios],
+  });
+  const gt = train.images.filter((r) => r.boxes.length > 0);
+  const fit = fitPriors(gt, base, {
+    budget: { shapesPerLevel: maps.map(() => p.fit.shapesPerLevel) },
+    seed: config.train.seed,
+    classNames: train.classNames,
+  });
+  const fitted: TrainConfig = {
+    ...config,
+    model: { ...config.model, priors: { config: fit.config } as TrainConfig["model"]["priors"] },
+  };
+  return {
+    config: fitted,
+    report: { numPriors: fit.numPriors, before: coverage(fit.before), after: coverage(fit.after) },
+  };
+}
+
+function coverage(r: {
+  recall: number;
+  meanBestIou: number;
+  byClass?: readonly { name?: string; recall: number | null; meanBestIou: number | null }[];
+}): unknown {
+  return {
+    recall: r.recall,
+    meanBestIou: r.meanBestIou,
+    byClass: r.byClass?.map((c) => ({ name: c.name, recall: c.recall, meanBestIou: c.meanBestIou })),
+  };
+}
+
+/** The detector's prior option of a config: feature-map scales, or the explicit prior config given. */
+function priorsOf(config: TrainConfig): SsdConfig["priors"] {
+  const p = config.model.priors;
+  if ("fit" in p)
+    fail("INVALID_CONFIG", "priorsOf", "model.priors.fit must be resolved by fitModelPriors() first");
+  return "config" in p
+    ? { config: p.config as unknown as PriorConfig }
+    : withoutUndefined<FromFeatureMapsOptions>(p);
+}
+
+/**
+ * The detector of a config with initial weights from `train.seed`: one class `object` when
+ * `model.classAgnostic`, else `classNames`.
+ * @throws TrainError `INVALID_CONFIG` when `model.priors.fit` has not been resolved by {@link fitModelPriors}.
+ */
+export function createRunDetector(config: TrainConfig, classNames: readonly string[]): SsdDetector {
+  return new SsdDetector(
+    defaultSsdConfig({
+      classNames: config.model.classAgnostic ? ["object"] : [...classNames],
+      inputSize: config.model.inputSize,
+      inputFit: config.model.inputFit,
+      backbone: withoutUndefined<BackboneConfig>(config.model.backbone),
+      head: config.model.head,
+      priors: priorsOf(config),
+      seed: config.train.seed,
+    }),
+  );
+}
+
+/** The optimizer of a config (`train.optimizer`, `momentum`, `weightDecay`) over the detector's trainable variables. */
+export function createRunOptimizer(config: TrainConfig, detector: SsdDetector): Optimizer {
+  const t = config.train;
+  const vars = detector.trainableVariables();
+  return new Optimizer(
+    t.optimizer === "sgd"
+      ? { kind: "sgd", momentum: t.momentum, weightDecay: t.weightDecay }
+      : { kind: "adamw", weightDecay: t.weightDecay },
+    trainableNames(detector).map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
+  );
+}
+
+/** The schema's optional fields arrive as `undefined`; the model config wants them absent. */
+function withoutUndefined<T>(o: object): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

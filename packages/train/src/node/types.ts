@@ -1,0 +1,180 @@
+/**
+ * The public shapes of a training run: its progress events, options and summary.
+ * @module
+ */
+
+/**
+ * Progress events of `train()`, in the order they happen (epochs and steps of `epoch` fields count
+ * from 0). `log.jsonl` of the run folder holds them, one per line with its time.
+ */
+export type TrainEvent =
+  | {
+      readonly type: "start";
+      readonly backend: string;
+      readonly reason: string;
+      readonly trainImages: number;
+      readonly valImages: number;
+      readonly parameters: number;
+      readonly priors: number;
+      readonly stepsPerEpoch: number;
+      readonly startEpoch: number;
+      /** Worker threads computing shards of each batch (data-parallel), 0 for single-threaded. */
+      readonly workers: number;
+    }
+  | {
+      readonly type: "step";
+      readonly epoch: number;
+      readonly step: number;
+      readonly batch: number;
+      readonly loss: number;
+      readonly loc: number;
+      readonly cls: number;
+      readonly lr: number;
+      readonly gradNorm: number;
+      readonly imagesPerSecond: number;
+    }
+  | {
+      readonly type: "nonfinite";
+      readonly epoch: number;
+      readonly step: number;
+      readonly images: readonly string[];
+      readonly inARow: number;
+    }
+  | {
+      readonly type: "epoch";
+      readonly epoch: number;
+      readonly loss: number;
+      readonly loc: number;
+      readonly cls: number;
+      readonly lr: number;
+      readonly seconds: number;
+      readonly imagesPerSecond: number;
+    }
+  | {
+      readonly type: "eval";
+      readonly epoch: number;
+      readonly vocMap: number;
+      readonly voc07Map: number;
+      readonly cocoMap: number;
+      readonly perClass: Readonly<Record<string, number>>;
+      readonly seconds: number;
+    }
+  | { readonly type: "checkpoint"; readonly epoch: number; readonly dir: string; readonly best: boolean }
+  | { readonly type: "stopped"; readonly reason: string }
+  | {
+      /** Staged training: a stage begins (`classifier`: stage 2; `one-stage`: the comparison run). */
+      readonly type: "stage";
+      readonly stage: "classifier" | "one-stage";
+      /** Crops (classifier) or run folder (one-stage). */
+      readonly detail: string;
+    }
+  | {
+      /** Stage 2: the crop classifier's checkpoint after `epoch` (0-based) is on disk. */
+      readonly type: "classifier-checkpoint";
+      readonly epoch: number;
+      readonly dir: string;
+    }
+  | {
+      readonly type: "classifier-epoch";
+      readonly epoch: number;
+      /** Mean softmax cross-entropy over the epoch's crops. */
+      readonly loss: number;
+      /** Share of training crops classified right (before each update). */
+      readonly accuracy: number;
+      readonly lr: number;
+      readonly seconds: number;
+    }
+  | {
+      /** The staged model (stage-1 detector + classifier) on the validation split. */
+      readonly type: "staged-eval";
+      readonly vocMap: number;
+      readonly voc07Map: number;
+      readonly cocoMap: number;
+      readonly perClass: Readonly<Record<string, number>>;
+      readonly seconds: number;
+    };
+
+/** Options of `train()`. */
+export interface TrainOptions {
+  /** Run folder (created). */
+  readonly out: string;
+  /** Continue from the last checkpoint in `out` (the saved config is used; epochs and time limit may change). */
+  readonly resume?: boolean;
+  /** Receives progress events. */
+  readonly onEvent?: (event: TrainEvent) => void;
+}
+
+/** What a finished run reports (also written to `summary.json`). */
+export interface TrainSummary {
+  /** Absolute run folder. */
+  readonly out: string;
+  /** tfjs backend the detector trained on (`wasm`, `cpu`, `tensorflow`). */
+  readonly backend: string;
+  /** Detector epochs completed (stage 1 of a staged run). */
+  readonly epochsCompleted: number;
+  /** Detector optimizer steps. */
+  readonly steps: number;
+  /** Seconds of detector training (evaluation between epochs included). */
+  readonly trainSeconds: number;
+  /** Training images per second over the detector's epochs. */
+  readonly imagesPerSecond: number;
+  /** 1-based epoch of the best validation VOC mAP@0.5 (`best/`), −1 when never evaluated. */
+  readonly bestEpoch: number;
+  /** Validation scores of the best epoch (`eval.json`), `null` when never evaluated. */
+  readonly best: {
+    readonly vocMap: number;
+    readonly voc07Map: number;
+    readonly cocoMap: number;
+    readonly perClass: Readonly<Record<string, number>>;
+  } | null;
+  /** Peak resident memory of the process, MiB. */
+  readonly peakRssMb: number;
+  /** What ended the detector's training: all epochs done, or `train.timeLimitSeconds`. */
+  readonly stoppedBy: "epochs" | "time-limit";
+  /**
+   * Staged training only: the combined model (class-agnostic detector, boxes relabelled by the crop
+   * classifier) on the validation split; `best` above is then the class-agnostic detector alone.
+   * `null` without validation images.
+   */
+  readonly staged?: StagedScores | null;
+  /** With `staged.compareOneStage`: the one-stage detector trained with the same budget. */
+  readonly oneStage?: (StagedScores & { readonly out: string }) | null;
+}
+
+/** Validation mAPs of one model in a {@link TrainSummary}. */
+export interface StagedScores {
+  /** VOC mAP@0.5 (all-point). */
+  readonly vocMap: number;
+  /** VOC2007 11-point mAP@0.5. */
+  readonly voc07Map: number;
+  /** COCO mAP@[.5:.95]. */
+  readonly cocoMap: number;
+  /** VOC AP@0.5 by class name. */
+  readonly perClass: Readonly<Record<string, number>>;
+}
+
+/** Loss, learning rate and validation mAP over a run, as `[x, y]` points (x: step, or 1-based epoch for mAP). */
+export interface History {
+  readonly loss: [number, number][];
+  readonly lr: [number, number][];
+  readonly voc: [number, number][];
+  readonly coco: [number, number][];
+}
+
+/** The detector stage's state after a completed epoch (`state.json` of its checkpoints). */
+export interface RunState {
+  /** Epochs completed. */
+  readonly epochsCompleted: number;
+  /** Optimizer steps taken (the schedule's position). */
+  readonly step: number;
+  /** 1-based epoch of the best validation VOC mAP@0.5 so far, −1 before any evaluation. */
+  readonly bestEpoch: number;
+  /** That mAP, −1 before any evaluation. */
+  readonly bestMap: number;
+  /** Seconds since the run started (evaluations between epochs included). */
+  readonly trainSeconds: number;
+  /** Training images seen. */
+  readonly imagesSeen: number;
+  /** Curves of the run so far. */
+  readonly history: History;
+}
