@@ -325,7 +325,7 @@ row counts missed objects, the background column false detections.\n`,
     .option("--max-det <n>", "at most n detections per image (default: the model's)", intArg(1))
     .option(
       "--imgsz <size>",
-      "network input N or WxH instead of the model's (models whose priors follow the input size)",
+      "network input N or WxH instead of the model's (same weights, priors laid out for that size)",
       squareOrSizeArg,
     )
     .option("--recursive", "also read images in sub-folders of folder arguments")

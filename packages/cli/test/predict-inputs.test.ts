@@ -15,6 +15,7 @@ import { errorLine, od, png, trainNotUsed } from "./helpers.js";
 let root: string;
 let model: string;
 let fitted: string;
+let oddSteps: string;
 const tiny = (over: Partial<Parameters<typeof defaultSsdConfig>[0]> = {}) =>
   defaultSsdConfig({
     classNames: ["blob", "cell"],
@@ -37,16 +38,22 @@ beforeAll(async () => {
   const d = new SsdDetector(tiny());
   await saveDetector(d, model);
   d.dispose();
-  // priors fitted for 64x64: an explicit prior config, which cannot follow another input size
+  // explicit prior configs (as priors fit and train's default write): one whose grid can follow another
+  // input size (stride spacing), one whose 7 px spacing has no counterpart at another size
+  const explicitModel = async (dir: string, steps: number[]) => {
+    const config = configFromFeatureMaps(
+      [8, 16, 32].map((s) => ({ width: featureSize(64, s), height: featureSize(64, s) })),
+      { width: 64, height: 64 },
+      { minScale: 0.1, maxScale: 0.6, aspectRatios: [2], steps },
+    );
+    const f = new SsdDetector(tiny({ priors: { config } }));
+    await saveDetector(f, dir);
+    f.dispose();
+  };
   fitted = path.join(root, "fitted");
-  const config = configFromFeatureMaps(
-    [8, 16, 32].map((s) => ({ width: featureSize(64, s), height: featureSize(64, s) })),
-    { width: 64, height: 64 },
-    { minScale: 0.1, maxScale: 0.6, aspectRatios: [2] },
-  );
-  const f = new SsdDetector(tiny({ priors: { config } }));
-  await saveDetector(f, fitted);
-  f.dispose();
+  await explicitModel(fitted, [8, 16, 32]);
+  oddSteps = path.join(root, "odd");
+  await explicitModel(oddSteps, [7, 16, 32]);
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -188,14 +195,22 @@ describe("odet predict: post-processing flags", () => {
     expect(JSON.parse(b.stdout).detections).not.toEqual(JSON.parse(a.stdout).detections);
   });
 
-  test("--imgsz on a model with fitted (explicit) priors: one-line error naming its size", async () => {
+  test("--imgsz on a model with an explicit (fitted) prior config: its shapes on the new grid", async () => {
+    const args = ["predict", "--model", fitted, "--out", path.join(root, "o2"), "--backend", "cpu", "--json"];
+    const a = await od([...args, "--conf", "0", "imgs/a.png"], { cwd: root });
+    const b = await od([...args, "--conf", "0", "--imgsz", "96", "imgs/a.png"], { cwd: root });
+    expect(b.code).toBe(0);
+    expect(JSON.parse(b.stdout).detections).not.toEqual(JSON.parse(a.stdout).detections);
+  });
+
+  test("--imgsz on a model whose prior grid cannot follow: one-line error naming its size and why", async () => {
     const r = await od(
       [
         "predict",
         "--model",
-        fitted,
+        oddSteps,
         "--out",
-        path.join(root, "o2"),
+        path.join(root, "o3"),
         "--backend",
         "cpu",
         "--imgsz",
@@ -206,7 +221,7 @@ describe("odet predict: post-processing flags", () => {
     );
     expect(r.code).toBe(2);
     expect(errorLine(r.stderr, "predict")).toBe(
-      "odet predict: withInputSize: the detector's priors are an explicit prior config for its 64x64 input (e.g. fitted by fitPriors), so its input size cannot change; use 64x64",
+      "odet predict: withInputSize: the detector cannot change its 64x64 input size: level 0 of its prior config has centre spacing 7 px, which is neither input / cells nor a power-of-two stride",
     );
   });
 });

@@ -79,20 +79,83 @@ describe("withInputSize", () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  test("an explicit prior config (e.g. fitted) keeps its size: INVALID_ARGUMENT naming it", () => {
-    const config = configFromFeatureMaps(
+  const explicit = (steps?: "fit" | "stride" | number[]) =>
+    configFromFeatureMaps(
       [8, 16, 32].map((s) => ({ width: featureSize(64, s), height: featureSize(64, s) })),
       { width: 64, height: 64 },
-      { minScale: 0.1, maxScale: 0.6, aspectRatios: [2] },
+      { minScale: 0.1, maxScale: 0.6, aspectRatios: [2], ...(steps === undefined ? {} : { steps }) },
     );
-    const d = new SsdDetector(tiny({ priors: { config } }));
+
+  test("an explicit prior config is laid out again: the same priors as the derived config at that size", () => {
+    const derived = new SsdDetector(tiny());
+    const fixed = new SsdDetector(tiny({ priors: { config: explicit() } }));
+    expect(Array.from(fixed.priors.data)).toEqual(Array.from(derived.priors.data));
+    for (const size of [
+      { width: 96, height: 96 },
+      { width: 128, height: 64 },
+      { width: 100, height: 75 },
+    ]) {
+      const a = withInputSize(derived, size);
+      const b = withInputSize(fixed, size);
+      expect(b.priors.length).toBe(a.priors.length);
+      const pa = a.priors.data;
+      const pb = b.priors.data;
+      for (let i = 0; i < pa.length; i++) expect(pb[i]).toBeCloseTo(pa[i] as number, 6);
+      a.dispose();
+      b.dispose();
+    }
+    derived.dispose();
+    fixed.dispose();
+  });
+
+  test("stride spacing stays the stride (as fitPriors writes steps in px)", () => {
+    const d = new SsdDetector(tiny({ priors: { config: { ...explicit(), steps: [8, 16, 32] } } }));
+    expect(canChangeInputSize(d)).toBe(true);
+    const r = withInputSize(d, { width: 100, height: 100 });
+    const cfg = (r.config.priors as { config: { steps: number[]; featureMaps: unknown[] } }).config;
+    // ceil(100 / 8) = 13 cells: 8 px is both a stride and (at 64 px) the input / cells spacing, read as the latter
+    expect(cfg.featureMaps).toEqual([
+      { height: 13, width: 13 },
+      { height: 7, width: 7 },
+      { height: 4, width: 4 },
+    ]);
+    expect(cfg.steps).toEqual([100 / 13, 100 / 7, 100 / 4]);
+    r.dispose();
+    d.dispose();
+  });
+
+  test("a power-of-two stride that is not input / cells stays that stride", () => {
+    const at300 = configFromFeatureMaps(
+      [8, 16, 32].map((s) => ({ width: featureSize(300, s), height: featureSize(300, s) })),
+      { width: 300, height: 300 },
+      { minScale: 0.1, maxScale: 0.6, aspectRatios: [2], steps: "stride" },
+    );
+    expect(at300.steps).toEqual([8, 16, 32]); // 38, 19, 10 cells: 300 / 38 is not 8
+    const d = new SsdDetector(tiny({ inputSize: { width: 300, height: 300 }, priors: { config: at300 } }));
+    // 330 px: 42, 21, 11 cells; the stride stays 8, 16, 32 px (input / cells would be 330 / 42 = 7.86)
+    const r = withInputSize(d, { width: 330, height: 300 });
+    const cfg = (r.config.priors as { config: { steps: unknown[]; featureMaps: unknown[] } }).config;
+    expect(cfg.featureMaps).toEqual([
+      { height: 38, width: 42 },
+      { height: 19, width: 21 },
+      { height: 10, width: 11 },
+    ]);
+    expect(cfg.steps).toEqual([8, 16, 32]);
+    r.dispose();
+    d.dispose();
+  });
+
+  test("a centre spacing with no counterpart at another size: INVALID_ARGUMENT naming the level", () => {
+    const d = new SsdDetector(tiny({ priors: { config: explicit([7, 16, 32]) } }));
     expect(canChangeInputSize(d)).toBe(false);
-    expect(canChangeInputSize(new SsdDetector(tiny()))).toBe(true);
+    const derived = new SsdDetector(tiny());
+    expect(canChangeInputSize(derived)).toBe(true);
+    derived.dispose();
     expect(() => withInputSize(d, { width: 96, height: 96 })).toThrow(
       expect.objectContaining({
         code: "INVALID_ARGUMENT",
         message:
-          "withInputSize: the detector's priors are an explicit prior config for its 64x64 input (e.g. fitted by fitPriors), so its input size cannot change; use 64x64",
+          "withInputSize: the detector cannot change its 64x64 input size: level 0 of its prior config has centre spacing 7 px, which is neither input / cells nor a power-of-two stride",
       }),
     );
     d.dispose();
