@@ -38,7 +38,11 @@ export const CocoSchema = z.looseObject({
     )
     .default([]),
   categories: z.array(
-    z.looseObject({ id: z.number().int(), name: z.string(), supercategory: z.string().optional() }),
+    z.looseObject({
+      id: z.number().int(),
+      name: z.string().regex(/\S/, "a category name cannot be empty or blank"),
+      supercategory: z.string().optional(),
+    }),
   ),
 });
 
@@ -92,8 +96,8 @@ export interface CocoOptions extends LoadOptions {
  *
  * @returns the dataset, images in file order, boxes in annotation order.
  * @throws DataError `MALFORMED_ANNOTATION` for invalid JSON (file, line, column), a schema violation
- *   (naming the field path, e.g. `annotations[3].bbox`), duplicate image ids, two categories with one
- *   id or one name (naming both entries), or an annotation whose
+ *   (naming the field path, e.g. `annotations[3].bbox`; a blank category name), duplicate image ids,
+ *   duplicate annotation ids, two categories with one id or one name (naming both entries), or an annotation whose
  *   `image_id` is not an image; under policy `error` also `INVALID_BOX`, `UNKNOWN_CLASS`,
  *   `MISSING_IMAGE`, `UNREADABLE_IMAGE`, `SIZE_MISMATCH`.
  */
@@ -134,7 +138,19 @@ export function cocoDataset(json: string | unknown, options: CocoOptions = {}): 
       });
     byImage.set(id, []);
   });
+  const annotationIds = new Map<string, number>();
   coco.annotations.forEach((a, k) => {
+    if (a.id !== undefined) {
+      const first = annotationIds.get(String(a.id));
+      if (first !== undefined)
+        fail(
+          "MALFORMED_ANNOTATION",
+          fn,
+          `${file}: annotations[${k}].id ${JSON.stringify(a.id)} is also the id of annotations[${first}] (pycocotools would keep only one of them)`,
+          { file, field: `annotations[${k}].id`, value: a.id },
+        );
+      annotationIds.set(String(a.id), k);
+    }
     const list = byImage.get(String(a.image_id));
     if (list === undefined) {
       fail(

@@ -429,7 +429,7 @@ export function writeVocXml(
  * @param file the list's name, used in error messages.
  * @returns image ids in file order.
  * @throws DataError `MALFORMED_ANNOTATION` naming `file:line` and the line for any other second
- *   column (VOC image ids cannot contain spaces).
+ *   column (VOC image ids cannot contain spaces), and for an id listed twice (it would be loaded twice).
  */
 export function parseImageSet(text: string, file = "<string>"): string[] {
   return imageSetEntries(text, file).map((e) => e.id);

@@ -4,8 +4,10 @@
  * class name per line, line i is class i). YOLO stores no image size: the caller passes it, or the
  * Node loader reads it from the image header. Conversion: `x1 = (cx − w/2)·W`, `x2 = (cx + w/2)·W`,
  * likewise for y with H; the writer applies the exact inverse and prints up to 10 significant digits.
- * Decimal rounding can put a corner that lies on the image border a hair outside it; corners within
- * {@link YOLO_BORDER_EPS} px outside the border are read as on it (well below float32 resolution).
+ * Decimal rounding can put a corner that lies on the image border a hair outside it (ultralytics prints
+ * 6 significant digits, so `cx + w/2` of a box touching the border can exceed 1 by up to 7.5e-7);
+ * corners less than {@link YOLO_BORDER_TOLERANCE} × the image side outside the border are read as on it
+ * (at most 0.008 px on an 8192 px side).
  * @module
  */
 import type { ImageSize } from "@od/boxes";
@@ -15,12 +17,17 @@ import { DECIMAL_HINT, parseDecimal } from "./internal/number.js";
 import { stem } from "./internal/path.js";
 import type { DetectionDataset, ImageCheck, ImageRecord, LoadOptions } from "./types.js";
 
-/** Corners at most this many px outside the image border are read as on the border (decimal rounding). */
-export const YOLO_BORDER_EPS = 1e-4;
+/**
+ * Corners less than this fraction of the image side outside the border are read as on the border:
+ * the rounding of 6-significant-digit relative coordinates (at most 7.5e-7 of the side).
+ */
+export const YOLO_BORDER_TOLERANCE = 1e-6;
 
+/** `v` (px on a side of `max` px), snapped onto the border when within the rounding tolerance. */
 function snap(v: number, max: number): number {
-  if (v < 0 && v > -YOLO_BORDER_EPS) return 0;
-  if (v > max && v < max + YOLO_BORDER_EPS) return max;
+  const eps = YOLO_BORDER_TOLERANCE * max;
+  if (v < 0 && v > -eps) return 0;
+  if (v > max && v < max + eps) return max;
   return v;
 }
 

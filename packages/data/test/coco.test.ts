@@ -112,6 +112,27 @@ describe("cocoDataset", () => {
       /both named "cat"/,
     );
   });
+  test("duplicate annotation ids and blank category names are malformed, naming the entry", () => {
+    // pycocotools' createIndex keeps anns[id] = the last annotation with that id, so a duplicate id
+    // silently loses one box from evaluation.
+    const dup = { ...coco, annotations: [coco.annotations[0]!, { ...coco.annotations[1]!, id: 1 }] };
+    expectOdError(
+      () => cocoDataset(dup, { file: "x.json" }),
+      "MALFORMED_ANNOTATION",
+      /^cocoDataset: x\.json: annotations\[1\]\.id 1 is also the id of annotations\[0\]/,
+    );
+    for (const name of ["", "  "]) {
+      const blank = { ...coco, categories: [{ id: 3, name }, coco.categories[1]!] };
+      expectOdError(
+        () => cocoDataset(blank, { file: "x.json" }),
+        "MALFORMED_ANNOTATION",
+        /x\.json: categories\[0\]\.name: a category name cannot be empty or blank/,
+      );
+    }
+    // annotations without ids (allowed by the schema) are not duplicates of each other
+    const noIds = { ...coco, annotations: coco.annotations.map(({ id: _, ...a }) => a) };
+    expect(cocoDataset(noIds).images[0]!.labels.length).toBe(2);
+  });
   test("image sizes: 0 means unknown, a negative size is malformed", () => {
     const neg = { ...coco, images: [{ id: 7, file_name: "a.jpg", width: -100, height: 50 }] };
     expectOdError(

@@ -107,6 +107,11 @@ describe("ImageSets lists", () => {
       /^parseImageSet: ImageSets\/Main\/trainval\.txt:2: "Blood Image 1" is not an image id: ids cannot contain spaces/,
     );
     expect(parseImageSet("a  1\nb -1\nc 0\n")).toEqual(["a", "b", "c"]);
+    expectOdError(
+      () => parseImageSet("a\nb\n\na\n", "ImageSets/Main/trainval.txt"),
+      "MALFORMED_ANNOTATION",
+      /^parseImageSet: ImageSets\/Main\/trainval\.txt:4: image id "a" is listed twice \(first on line 1\)/,
+    );
   });
   test("an id without an annotation names the list and line", async () => {
     const root = await tree("voc-ids", {

@@ -96,6 +96,32 @@ describe("yoloDataset", () => {
       ["line 3", "zero-area", "dropped"],
     ]);
   });
+  test("6-digit rounding at the border is on the border; a real crossing is still reported", () => {
+    // BCCD BloodImage_00000 (640x480), RBC at xmax = 640 printed with 6 significant digits as
+    // ultralytics writes labels: 0.933594 + 0.132813 / 2 = 1.0000005 (0.0003 px outside).
+    const bccd = { width: 640, height: 480 };
+    const ds = yoloDataset(
+      [
+        {
+          labelFile: "l.txt",
+          imageFile: "i.jpg",
+          size: bccd,
+          rows: parseYoloLabels("0 0.933594 0.844792 0.132813 0.20625\n"),
+        },
+      ],
+      { classNames: ["RBC"] },
+    );
+    expect(ds.report.issues).toEqual([]);
+    expect(toArray(ds.images[0]!.boxes)[0]![2]).toBe(640);
+    // 0.00001 of the side (0.0064 px) is more than rounding: reported.
+    const rows = parseYoloLabels("0 0.95 0.5 0.10002 0.2\n");
+    expectOdError(
+      () =>
+        yoloDataset([{ labelFile: "l.txt", imageFile: "i.jpg", size: bccd, rows }], { classNames: ["RBC"] }),
+      "INVALID_BOX",
+      /l\.txt line 1/,
+    );
+  });
   test("size from an image check; no size at all is an error", () => {
     const checks = new Map([["i.jpg", { status: "ok" as const, size }]]);
     expect(
