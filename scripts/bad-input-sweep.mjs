@@ -345,34 +345,21 @@ add({
   }),
 });
 add({ family: "image", name: "text file", build: vocImage((p) => writeFileSync(p, "not an image")) });
-add({
-  family: "image",
-  name: "SOF claims 65535x65535",
-  build: vocImage((p, b) => {
+/** The JPEG with the size in its start-of-frame header replaced by `side` x `side`. */
+function jpegClaiming(side) {
+  return vocImage((p, b) => {
     const c = Buffer.from(b);
     for (let i = 2; i < c.length - 9; i++)
       if (c[i] === 0xff && (c[i + 1] === 0xc0 || c[i + 1] === 0xc2)) {
-        c.writeUInt16BE(65535, i + 5);
-        c.writeUInt16BE(65535, i + 7);
+        c.writeUInt16BE(side, i + 5);
+        c.writeUInt16BE(side, i + 7);
         break;
       }
     writeFileSync(p, c);
-  }),
-});
-add({
-  family: "image",
-  name: "SOF claims 0x0",
-  build: vocImage((p, b) => {
-    const c = Buffer.from(b);
-    for (let i = 2; i < c.length - 9; i++)
-      if (c[i] === 0xff && (c[i + 1] === 0xc0 || c[i + 1] === 0xc2)) {
-        c.writeUInt16BE(0, i + 5);
-        c.writeUInt16BE(0, i + 7);
-        break;
-      }
-    writeFileSync(p, c);
-  }),
-});
+  });
+}
+for (const side of [65535, 30000, 0])
+  add({ family: "image", name: `SOF claims ${side}x${side}`, build: jpegClaiming(side) });
 add({
   family: "image",
   name: "a directory",
