@@ -6,7 +6,7 @@
  * Valid arbitraries BUILD valid values directly (no filtering): corners are drawn as sorted integer
  * pairs on a dyadic grid (1/64 px for px, 2^-20 for rel), so every coordinate, width, height and
  * centre is exactly representable in float32 and every format conversion of a generated box is exact.
- * They pass {@link validateBoxes} with `options.image` set to the image they were drawn for.
+ * They pass `validateBoxes` of `@od/boxes` with `options.image` set to the image they were drawn for.
  *
  * @example
  * import { test } from "@fast-check/vitest";
@@ -158,7 +158,7 @@ function checkFormatUnits(fn: string, format: unknown, units: unknown): void {
 }
 
 /**
- * Valid coordinates of one box in `format` order (plain numbers), e.g. as a row for {@link boxes}.
+ * Valid coordinates of one box in `format` order (plain numbers), e.g. as a row for `boxes` of `@od/boxes`.
  * Inside `[0, W] × [0, H]` px (`[0, 1]²` rel), x2 ≥ x1, y2 ≥ y1, exact in float32.
  */
 export function arbCoords(options: BoxArbOptions<BoxFormat, BoxUnits>): fc.Arbitrary<Coords> {

@@ -88,9 +88,9 @@ export interface CocoOptions extends LoadOptions {
 /**
  * Parses and validates a COCO instances file (text or an already parsed object).
  *
- * The JSON is checked against {@link CocoSchema} (zod); category ids and names must be unique. Class
- * names: `options.classNames` when given (categories whose name is not in it make their annotations
- * `unknown-class` issues), else the category names ordered by category id. An image `width`/`height`
+ * The JSON is checked against a zod schema of the fields {@link CocoJson} lists; category ids and
+ * names must be unique. Class names: `options.classNames` when given (categories whose name is not in
+ * it make their annotations `unknown-class` issues), else the category names ordered by category id. An image `width`/`height`
  * of 0 means unknown (the checked image's size is used). `iscrowd` becomes `crowd`; a non-standard `difficult` field
  * is read when present. Image ids become strings. Images without annotations are negatives.
  *

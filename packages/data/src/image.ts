@@ -199,7 +199,11 @@ export function fromImageData(img: ImageDataLike): Uint8Image {
 export interface CanvasLike {
   readonly width: number;
   readonly height: number;
-  getContext(id: "2d"): { getImageData(x: number, y: number, w: number, h: number): ImageDataLike } | null;
+  /** The 2d context (only `getImageData` is used), or null when the canvas has none. */
+  getContext(id: "2d"): {
+    /** The RGBA pixels of the rectangle at (`x`, `y`) px, `w` × `h` px. */
+    getImageData(x: number, y: number, w: number, h: number): ImageDataLike;
+  } | null;
 }
 
 /**

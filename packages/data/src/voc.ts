@@ -206,10 +206,10 @@ class Fields {
 /**
  * Parses one VOC annotation (XML text) without validating boxes (see {@link vocDataset}).
  *
- * Strict: numbers are plain decimals ({@link parseDecimal}-style: no hex, no `Infinity`), flags are 0
- * or 1, each field appears once. Nothing is expanded: a DOCTYPE (where entities, external or not, are
- * declared) and any entity reference other than `&amp; &lt; &gt; &quot; &apos;` are refused, and so is
- * nesting deeper than {@link MAX_XML_DEPTH}.
+ * Strict: numbers are plain decimals (an optional sign, digits with an optional point, an optional
+ * exponent; or `nan`): no hex, no `Infinity`; flags are 0 or 1, each field appears once. Nothing is
+ * expanded: a DOCTYPE (where entities, external or not, are declared) and any entity reference other
+ * than `&amp; &lt; &gt; &quot; &apos;` are refused, and so is nesting deeper than {@link MAX_XML_DEPTH}.
  * @param xml the file contents.
  * @param file the file name, used in error messages.
  * @throws DataError `MALFORMED_ANNOTATION` naming the file (and line:column, or `object[i]` and the

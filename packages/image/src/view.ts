@@ -33,10 +33,12 @@ export interface View {
 /** Pixels, or a lazy view of pixels. */
 export type Source = Pixels | View;
 
+/** Whether `s` is a lazy {@link View} (`kind: "view"`) rather than contiguous pixels. */
 export function isView(s: Source): s is View {
   return (s as Partial<View>).kind === "view";
 }
 
+/** The view of `px` that maps each pixel to itself (`mx = my = 1`, no offset, no fill). */
 export function identityView(px: Pixels): View {
   return {
     kind: "view",

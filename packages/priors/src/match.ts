@@ -34,8 +34,9 @@ export interface TwoThresholdOptions {
   readonly low?: number;
   /**
    * torchvision `Matcher(allow_low_quality_matches=True)`: for every GT, each prior tied at that GT's highest
-   * IoU takes its own best GT even below `low` (default `true`). Unlike torchvision, a GT whose highest IoU is 0
-   * (it overlaps no prior) adds no matches: torchvision would match every prior with IoU 0 to it.
+   * IoU takes its own best GT even below `low` (default `true`, as torchvision's RetinaNet and RPN build their
+   * `Matcher`; the class's own default is `False`). Unlike torchvision, a GT whose highest IoU is 0 (it
+   * overlaps no prior) adds no matches: torchvision would match every prior with IoU 0 to it.
    */
   readonly allowLowQuality?: boolean;
 }

@@ -29,7 +29,7 @@ export interface Backbone {
   apply(store: ParamStore, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D[];
 }
 
-/** Configuration of {@link mobilenetBackbone}. */
+/** Configuration of the MobileNet v1 backbone ({@link createBackbone} with `kind: "mobilenet"`). */
 export interface MobilenetConfig {
   readonly kind: "mobilenet";
   /** Channel width multiplier α (MobileNet v1): 1.0 is the full network, 0.25–0.5 train fast on a CPU. */
@@ -38,7 +38,7 @@ export interface MobilenetConfig {
   readonly taps?: readonly number[];
 }
 
-/** Configuration of {@link vggBackbone}. */
+/** Configuration of the VGG-style backbone ({@link createBackbone} with `kind: "vgg"`). */
 export interface VggConfig {
   readonly kind: "vgg";
   /** Channels of the first stage; doubled at each of the next stages up to 8× (default 16). */

@@ -119,7 +119,8 @@ function prepare(px: Pixels<Uint8Array>, config: PreprocessConfig, out?: Float32
  * floats quantised), fitted to `config.inputSize` as `config.inputFit` says with the shared bilinear
  * resampler of `@od/image` (an image already of the input size is not resampled), then normalised with
  * {@link normalizeBytes}.
- * @param out optional `H · W · 3` floats to write the input into (e.g. a slice of a batch).
+ * @param options `out`: optional `H · W · 3` floats to write the input into (e.g. a slice of a batch);
+ *   `index`: the image's index, named in error messages (default 0).
  * @throws SsdError `BAD_IMAGE` naming the image; `INVALID_ARGUMENT` for a wrong `out` length.
  */
 export function preprocessImage(

@@ -40,5 +40,8 @@ export {
 export { TfError, type TfErrorCode } from "./errors.js";
 export { GRADIENT_KERNELS, type GradientRegistration, registerGradients } from "./gradients.js";
 export { registerWasmFastPaths } from "./wasm-fast-paths.js";
-/** The tfjs-core namespace (`@tensorflow/tfjs-core`), the same single copy every od package uses. */
+/**
+ * The tfjs-core namespace (`@tensorflow/tfjs-core` 4.22), the same single copy every od package uses.
+ * Its API: https://js.tensorflow.org/api/4.22.0/
+ */
 export { tf };

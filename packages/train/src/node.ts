@@ -16,7 +16,7 @@ import { checkClassifierData, classifierResumePoint, runClassifierStage } from "
 import type { TrainEvent, TrainOptions, TrainSummary } from "./node/types.js";
 
 export { datasetImageLoader, loadTrainingData, type TrainingData } from "./node/data.js";
-export { fitModelPriors } from "./node/model.js";
+export { fitModelPriors, type PriorFitReport } from "./node/model.js";
 export { loadRunDetector, loadRunPredictor, type RunPredictor } from "./node/predictor.js";
 export type { StagedScores, TrainEvent, TrainOptions, TrainSummary } from "./node/types.js";
 export { DataParallel } from "./parallel.js";

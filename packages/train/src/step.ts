@@ -24,7 +24,7 @@ export function trainableNames(detector: SsdDetector): string[] {
   return detector.params.names().filter((n) => detector.params.isTrainable(n));
 }
 
-/** Loss parts and gradients of one shard of a batch (see {@link shardGradients}). */
+/** Loss parts and gradients of one shard of a batch (the forward and backward pass of {@link trainStep} on one shard). */
 export interface ShardGradients {
   /** Total loss of the shard, normalised by max(1, its positives). */
   readonly loss: number;
@@ -103,7 +103,7 @@ export function applyGradients(
 }
 
 /**
- * One training step: {@link shardGradients} on the whole batch, then {@link applyGradients}. A
+ * One training step: the forward and backward pass on the whole batch, then the optimizer update. A
  * non-finite loss or gradient norm skips the update (batch-norm running statistics of that forward are
  * still updated; they are averages and recover). Leaves no tensors behind.
  */
