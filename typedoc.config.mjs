@@ -22,6 +22,10 @@ export default {
   plugin: ["./scripts/typedoc-entry-names.mjs"],
   excludeExternals: true,
   externalSymbolLinkMappings: { "@tensorflow/tfjs-core": { "*": "https://js.tensorflow.org/api/4.22.0/" } },
+  // No source links: the repository has no fixed public URL, and a clone's remote (a local path in CI)
+  // is not one TypeDoc can link to.
+  // (packageOptions: set inside each package, which does not inherit the root's options).
+  packageOptions: { disableSources: true },
   treatWarningsAsErrors: true,
   validation: { notExported: true, invalidLink: true, notDocumented: true },
   packagesRequiringDocumentation: published.map(({ manifest }) => manifest.name),
