@@ -1,13 +1,25 @@
-// Extraction and checking of the TypeScript examples in the documentation (docs/**/*.md, README.md,
-// packages/*/README.md): every ```ts block is type-checked against the built packages; a block preceded
-// by `<!-- docs-code: run -->` is also executed; `<!-- docs-code: skip <reason> -->` leaves a block out.
+// Extraction, checking and running of the TypeScript examples in the documentation (docs/**/*.md,
+// README.md, packages/*/README.md). Every ```ts block is type-checked against the built packages and
+// run with tsx, in a fresh folder where `bccd` is the shipped BCCD demo slice
+// (packages/cli/demo-data/bccd). A marker comment on the nearest non-blank line above a block changes
+// that:
+//   <!-- docs-code: skip <reason> -->              not checked, not run (only for what Node cannot run)
+//   <!-- docs-code: short "from" => "to", ... -->  type-checked as written, run with each `from`
+//                                                  replaced by its `to` (JSON strings; each `from` must
+//                                                  occur in the block), for a shortened training run
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, symlinkSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
-/** What a block's marker asks for. */
-export type BlockMode = "check" | "run" | "skip";
+/** What a block's marker asks for: run it (the default), or leave it out. */
+export type BlockMode = "run" | "skip";
+
+/** One replacement of a `short` marker: `from` in the block's code becomes `to` for the run. */
+export interface Substitution {
+  readonly from: string;
+  readonly to: string;
+}
 
 /** One ```ts block of a Markdown file. */
 export interface CodeBlock {
@@ -15,19 +27,51 @@ export interface CodeBlock {
   readonly file: string;
   /** 1-based line of the block's first code line in `file`. */
   readonly line: number;
+  /** The code as the page shows it (what is type-checked). */
   readonly code: string;
   readonly mode: BlockMode;
   /** Why a `skip` block is left out (required by the marker). */
   readonly reason?: string;
+  /** The replacements of a `short` marker, in order (empty without one). */
+  readonly substitutions: readonly Substitution[];
 }
+
+/** The demo slice every block can read as `bccd` in its working folder, relative to the repository root. */
+export const DEMO_DATA = "packages/cli/demo-data/bccd";
 
 const FENCE_OPEN = /^```(ts|typescript)\s*$/;
 const FENCE_CLOSE = /^```\s*$/;
-const MARKER = /^<!--\s*docs-code:\s*(run|skip)\b\s*(.*?)\s*-->\s*$/;
+const MARKER = /^<!--\s*docs-code:\s*(\S+)\s*(.*?)\s*-->\s*$/;
+const JSON_STRING = String.raw`"(?:[^"\\]|\\.)*"`;
+const PAIR = new RegExp(String.raw`\s*(${JSON_STRING})\s*=>\s*(${JSON_STRING})\s*(?:[,;]|$)`, "y");
+
+/**
+ * The replacements of a `short` marker's argument text: `"from" => "to"` pairs (JSON strings),
+ * separated by `,` or `;`.
+ * @throws Error naming `where` when the text is not such a list or is empty.
+ */
+export function parseSubstitutions(where: string, text: string): Substitution[] {
+  const out: Substitution[] = [];
+  PAIR.lastIndex = 0;
+  while (PAIR.lastIndex < text.length) {
+    const at = PAIR.lastIndex;
+    const m = PAIR.exec(text);
+    if (m === null) {
+      throw new Error(
+        `extractBlocks: ${where}: a docs-code short marker takes "from" => "to" pairs; cannot read ${JSON.stringify(text.slice(at))}`,
+      );
+    }
+    out.push({ from: JSON.parse(m[1]!) as string, to: JSON.parse(m[2]!) as string });
+  }
+  if (out.length === 0)
+    throw new Error(`extractBlocks: ${where}: a docs-code short marker needs a replacement`);
+  return out;
+}
 
 /**
  * The ```ts blocks of one Markdown text, with the marker on the nearest non-blank line above each.
- * @throws Error naming file and line for an unclosed block or a `skip` marker without a reason.
+ * @throws Error naming file and line for an unclosed block, an unknown marker, a `skip` marker without a
+ *   reason, or a `short` marker that cannot be read or whose `from` does not occur in its block.
  */
 export function extractBlocks(file: string, markdown: string): CodeBlock[] {
   const lines = markdown.split("\n");
@@ -40,21 +84,40 @@ export function extractBlocks(file: string, markdown: string): CodeBlock[] {
     let k = i - 1;
     while (k >= 0 && lines[k]!.trim() === "") k--;
     const marker = k >= 0 ? MARKER.exec(lines[k]!.trim()) : null;
-    const mode: BlockMode = marker === null ? "check" : (marker[1] as "run" | "skip");
-    const reason = marker?.[2] ?? "";
-    if (mode === "skip" && reason === "") {
-      throw new Error(`extractBlocks: ${file}:${k + 1}: a docs-code skip marker needs a reason`);
+    const code = lines.slice(i + 1, j).join("\n");
+    const where = `${file}:${k + 1}`;
+    const base = { file, line: i + 2, code };
+    if (marker === null) {
+      blocks.push({ ...base, mode: "run", substitutions: [] });
+    } else if (marker[1] === "skip") {
+      const reason = marker[2]!;
+      if (reason === "") throw new Error(`extractBlocks: ${where}: a docs-code skip marker needs a reason`);
+      blocks.push({ ...base, mode: "skip", reason, substitutions: [] });
+    } else if (marker[1] === "short") {
+      const substitutions = parseSubstitutions(where, marker[2]!);
+      for (const s of substitutions) {
+        if (!code.includes(s.from)) {
+          throw new Error(
+            `extractBlocks: ${where}: the short marker replaces ${JSON.stringify(s.from)}, which the block does not contain`,
+          );
+        }
+      }
+      blocks.push({ ...base, mode: "run", substitutions });
+    } else {
+      throw new Error(
+        `extractBlocks: ${where}: unknown docs-code marker ${JSON.stringify(marker[1])}; expected skip or short`,
+      );
     }
-    blocks.push({
-      file,
-      line: i + 2,
-      code: lines.slice(i + 1, j).join("\n"),
-      mode,
-      ...(mode === "skip" ? { reason } : {}),
-    });
     i = j;
   }
   return blocks;
+}
+
+/** The code a block runs: its code with every replacement of its `short` marker applied (all occurrences). */
+export function runnableCode(block: CodeBlock): string {
+  let code = block.code;
+  for (const s of block.substitutions) code = code.split(s.from).join(s.to);
+  return code;
 }
 
 /** The documentation files whose blocks are checked: docs/**\/*.md (but the built API reference), README.md, packages/*\/README.md. */
@@ -71,18 +134,9 @@ export function documentationFiles(root: string): string[] {
   walk("docs");
   for (const e of readdirSync(path.join(root, "packages"), { withFileTypes: true })) {
     const readme = `packages/${e.name}/README.md`;
-    if (e.isDirectory() && safeExists(path.join(root, readme))) files.push(readme);
+    if (e.isDirectory() && existsSync(path.join(root, readme))) files.push(readme);
   }
   return files.sort();
-}
-
-function safeExists(p: string): boolean {
-  try {
-    readFileSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** A file name for a block: its Markdown path and line, e.g. `docs_guides_training.md_L12.ts`. */
@@ -98,9 +152,9 @@ export interface BlockProblem {
 }
 
 /**
- * Writes the blocks (all but `skip`) to a new folder under `workDir` (inside the workspace, so `@od/*`
- * and tfjs resolve through its node_modules to the built packages) and type-checks them with the
- * repository's compiler options (unused locals allowed: examples name things to show them).
+ * Writes the blocks (all but `skip`, as the page shows them) to a new folder under `workDir` (inside the
+ * workspace, so `@od/*` and tfjs resolve through its node_modules to the built packages) and type-checks
+ * them with the repository's compiler options (unused locals allowed: examples name things to show them).
  * @returns the folder and the type errors, mapped to Markdown lines.
  */
 export function typecheckBlocks(
@@ -157,8 +211,9 @@ export function typecheckBlocks(
 }
 
 /**
- * Runs one block (already written by {@link typecheckBlocks} into `dir`) with tsx in a child process,
- * in `dir` (so relative paths of an example land in the temp folder).
+ * Runs one block with tsx in a child process, in a folder of its own under `dir` (so relative paths of
+ * an example land there) in which `bccd` links to the demo slice. The code run is
+ * {@link runnableCode}: the block with its `short` replacements applied.
  * @returns exit status, output and seconds taken.
  */
 export function runBlock(
@@ -168,17 +223,17 @@ export function runBlock(
   timeoutMs: number,
 ): { status: number | null; output: string; seconds: number } {
   const t0 = performance.now();
+  const cwd = path.join(dir, `run-${blockFileName(block).replace(/\.ts$/, "")}`);
+  mkdirSync(cwd, { recursive: true });
+  symlinkSync(path.join(root, DEMO_DATA), path.join(cwd, "bccd"), "dir");
+  const file = path.join(cwd, "block.ts");
+  writeFileSync(file, `${runnableCode(block)}\nexport {};\n`);
   const tsx = path.join(root, "node_modules", "tsx", "dist", "loader.mjs");
-  const r = spawnSync(
-    process.execPath,
-    ["--import", pathToFileURL(tsx).href, path.join(dir, blockFileName(block))],
-    {
-      cwd: dir,
-      encoding: "utf8",
-      timeout: timeoutMs,
-      env: { ...process.env, OD_DOCS_CODE: "1" },
-    },
-  );
+  const r = spawnSync(process.execPath, ["--import", pathToFileURL(tsx).href, file], {
+    cwd,
+    encoding: "utf8",
+    timeout: timeoutMs,
+  });
   return {
     status: r.status,
     output: `${r.stdout ?? ""}${r.stderr ?? ""}`,
