@@ -47,8 +47,18 @@ export interface VggConfig {
   readonly taps?: readonly number[];
 }
 
-/** A built-in backbone configuration. */
-export type BackboneConfig = MobilenetConfig | VggConfig;
+/**
+ * A backbone written by the user: the config records only its name; the {@link Backbone} object itself
+ * is passed to `new SsdDetector(config, { backbone })` and `loadDetector(dir, { backbone })`.
+ */
+export interface CustomBackboneConfig {
+  readonly kind: "custom";
+  /** Must equal the passed backbone's `name`. */
+  readonly name: string;
+}
+
+/** A backbone configuration: a built-in one, or a user-written one by name. */
+export type BackboneConfig = MobilenetConfig | VggConfig | CustomBackboneConfig;
 
 const STRIDES = [8, 16, 32, 64];
 
@@ -179,10 +189,20 @@ export function vggBackbone(config: VggConfig): Backbone {
   };
 }
 
-/** Builds a built-in backbone from its config. */
+/**
+ * Builds a built-in backbone from its config.
+ * @throws SsdError `INVALID_CONFIG` for an unknown kind, and for `kind: "custom"` (a user-written
+ *   backbone cannot be built from its name: pass it as the `backbone` option).
+ */
 export function createBackbone(config: BackboneConfig): Backbone {
   if (config.kind === "mobilenet") return mobilenetBackbone(config);
   if (config.kind === "vgg") return vggBackbone(config);
+  if (config.kind === "custom")
+    return fail(
+      "INVALID_CONFIG",
+      "createBackbone",
+      `backbone ${JSON.stringify(config.name)} is a custom backbone: pass the Backbone object as the backbone option (new SsdDetector(config, { backbone }), loadDetector(dir, { backbone }))`,
+    );
   return fail(
     "INVALID_CONFIG",
     "createBackbone",

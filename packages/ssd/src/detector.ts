@@ -1,7 +1,13 @@
 import { type Boxes, decode, unsafeBoxes } from "@od/boxes";
 import { configFromFeatureMaps, generatePriors, type PriorConfig, priorLayout } from "@od/priors";
 import { tf } from "@od/tf";
-import { type Backbone, createBackbone, featureSize } from "./backbones.js";
+import {
+  type Backbone,
+  type BackboneConfig,
+  type CustomBackboneConfig,
+  createBackbone,
+  featureSize,
+} from "./backbones.js";
 import { checkSsdConfig, type SsdConfig } from "./config.js";
 import { fail } from "./errors.js";
 import type { ImageInput } from "./images.js";
@@ -23,6 +29,25 @@ export interface SsdOutputs {
   readonly loc: tf.Tensor3D;
   /** `[B, P, C]` class logits, class 0 = background. */
   readonly logits: tf.Tensor3D;
+}
+
+/** Options of the {@link SsdDetector} constructor. */
+export interface SsdDetectorOptions {
+  /** A user-written backbone (see {@link CustomBackboneConfig}); built-in ones come from `config.backbone`. */
+  readonly backbone?: Backbone;
+}
+
+/** The backbone a config names: the passed custom one (checked against the config), or a built-in one. */
+function backboneFor(config: BackboneConfig, custom: Backbone | undefined): Backbone {
+  if (custom === undefined) return createBackbone(config);
+  if (config.kind !== "custom" || config.name !== custom.name)
+    fail(
+      "INVALID_CONFIG",
+      "SsdDetector",
+      `a custom backbone named ${JSON.stringify(custom.name)} needs config.backbone = { kind: "custom", name: ${JSON.stringify(custom.name)} }; got ${JSON.stringify(config)}`,
+      { field: "backbone" },
+    );
+  return custom;
 }
 
 /**
@@ -48,12 +73,17 @@ export class SsdDetector {
   /** Number of classes including background. */
   readonly numClasses: number;
 
-  /** Builds a detector with seeded initial weights. @throws SsdError `INVALID_CONFIG`. */
-  constructor(config: SsdConfig) {
+  /**
+   * Builds a detector with seeded initial weights.
+   * @param options.backbone a user-written backbone; `config.backbone` must then be
+   *   `{ kind: "custom", name: backbone.name }` (the saved config names it).
+   * @throws SsdError `INVALID_CONFIG` (also when a custom backbone and `config.backbone` disagree).
+   */
+  constructor(config: SsdConfig, options: SsdDetectorOptions = {}) {
     checkSsdConfig(config);
     this.config = config;
     this.numClasses = config.classNames.length + 1;
-    this.backbone = createBackbone(config.backbone);
+    this.backbone = backboneFor(config.backbone, options.backbone);
     const { width, height } = config.inputSize;
     const maps = this.backbone.taps.map((t) => ({
       height: featureSize(height, t.stride),

@@ -6,6 +6,7 @@
 export {
   type Backbone,
   type BackboneConfig,
+  type CustomBackboneConfig,
   createBackbone,
   featureSize,
   type MobilenetConfig,
@@ -23,7 +24,7 @@ export {
   type SsdConfig,
   type SsdConfigInput,
 } from "./config.js";
-export { SsdDetector, type SsdOutputs } from "./detector.js";
+export { SsdDetector, type SsdDetectorOptions, type SsdOutputs } from "./detector.js";
 export { SsdError, type SsdErrorCode } from "./errors.js";
 export { type ImageInput, readImageInput } from "./images.js";
 export { canChangeInputSize, withInputSize } from "./input-size.js";

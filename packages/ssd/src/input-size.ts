@@ -116,7 +116,10 @@ export function withInputSize(detector: SsdDetector, inputSize: ImageSize): SsdD
     }
     priors = { config: regridded };
   }
-  const resized = new SsdDetector({ ...detector.config, inputSize: size, priors });
+  const resized = new SsdDetector(
+    { ...detector.config, inputSize: size, priors },
+    detector.config.backbone.kind === "custom" ? { backbone: detector.backbone } : {},
+  );
   for (const name of resized.params.names()) resized.params.get(name).assign(detector.params.get(name));
   return resized;
 }

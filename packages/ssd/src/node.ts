@@ -5,7 +5,7 @@
 import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { CropClassifier } from "./classifier.js";
-import type { SsdDetector } from "./detector.js";
+import type { SsdDetector, SsdDetectorOptions } from "./detector.js";
 import { fail } from "./errors.js";
 import {
   deserializeClassifier,
@@ -61,12 +61,14 @@ export async function saveDetector(detector: SsdDetector, dir: string): Promise<
 
 /**
  * Loads a detector saved by {@link saveDetector}.
+ * @param options.backbone the user-written backbone of a model saved with one (its config says
+ *   `backbone: { kind: "custom", name }`).
  * @throws SsdError `BAD_CHECKPOINT` naming the missing or mismatching file, parameter and shapes.
  */
-export async function loadDetector(dir: string): Promise<SsdDetector> {
+export async function loadDetector(dir: string, options: SsdDetectorOptions = {}): Promise<SsdDetector> {
   const m = join(dir, "model.json");
   const { json, weights } = await readPair("loadDetector", m, join(dir, WEIGHTS_FILE));
-  return deserializeDetector(json, weights, m);
+  return deserializeDetector(json, weights, m, options);
 }
 
 /** Writes `dir/classifier.json` and `dir/classifier.bin` (atomically, like {@link saveDetector}). */

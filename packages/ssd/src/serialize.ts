@@ -1,7 +1,7 @@
 import { tf } from "@od/tf";
 import { CropClassifier, type CropClassifierConfig } from "./classifier.js";
 import { checkSsdConfig, SSD_FORMAT_VERSION, type SsdConfig } from "./config.js";
-import { SsdDetector } from "./detector.js";
+import { SsdDetector, type SsdDetectorOptions } from "./detector.js";
 import { fail } from "./errors.js";
 import type { ParamStore } from "./params.js";
 
@@ -131,9 +131,16 @@ export async function serializeDetector(
  * is returned (format and version, config, every parameter and shape, the byte length); on any mismatch
  * the half-built detector is disposed and the error names the file, the parameter and both shapes.
  * @param source a file name used in error messages (e.g. the model directory).
+ * @param options.backbone the user-written backbone of a model saved with one (`config.backbone.kind`
+ *   `"custom"`).
  * @throws SsdError `BAD_CHECKPOINT`.
  */
-export function deserializeDetector(json: unknown, weights: ArrayBuffer, source = "model.json"): SsdDetector {
+export function deserializeDetector(
+  json: unknown,
+  weights: ArrayBuffer,
+  source = "model.json",
+  options: SsdDetectorOptions = {},
+): SsdDetector {
   const fn = "deserializeDetector";
   const bad: (msg: string) => never = (msg) => fail("BAD_CHECKPOINT", fn, `${source}: ${msg}`, { source });
   const j = json as Partial<SavedModelJson> | null;
@@ -148,7 +155,12 @@ export function deserializeDetector(json: unknown, weights: ArrayBuffer, source 
   } catch (e) {
     bad(`has an invalid config: ${(e as Error).message}`);
   }
-  const detector = new SsdDetector(config);
+  let detector: SsdDetector;
+  try {
+    detector = new SsdDetector(config, options);
+  } catch (e) {
+    return bad((e as Error).message);
+  }
   try {
     unpackParams(detector.params, j.weightsManifest?.[0]?.weights as readonly WeightSpec[], weights, source);
     return detector;
