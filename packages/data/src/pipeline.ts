@@ -235,7 +235,11 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
 
   async function* run(epoch: number, from = 0): AsyncGenerator<Batch<S>, void, undefined> {
     if (!Number.isInteger(from) || from < 0 || from > batchesPerEpoch)
-      fail("INVALID_ARGUMENT", "Pipeline.epoch", `from must be an integer in [0, ${batchesPerEpoch}]; got ${from}`);
+      fail(
+        "INVALID_ARGUMENT",
+        "Pipeline.epoch",
+        `from must be an integer in [0, ${batchesPerEpoch}]; got ${from}`,
+      );
     const batches = plan(epoch);
     const pending: Promise<Batch<S>>[] = [];
     let next = from;

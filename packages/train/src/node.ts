@@ -40,7 +40,8 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   const run = new RunFolder(options.out);
   const resume = options.resume === true;
   const opened = await openRunConfig(run, input, resume);
-  if (resume) await run.removeLeftovers();
+  // What a killed writer left (temporary files, folders renamed aside) is garbage once config.json is settled.
+  await run.removeLeftovers();
   const backend = await initTrainingBackend(opened.config);
   const data = await loadTrainingData(opened.config);
   const config = await withFittedPriors(run, opened.config, data.train);
