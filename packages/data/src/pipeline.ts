@@ -105,10 +105,14 @@ export interface Pipeline<S> {
    * The batches of one epoch as an async iterator. Up to `prefetch` batches are decoded and
    * transformed ahead while the consumer works on the current one, so a training step never waits
    * when preparing a batch is faster than the step. The same seed and epoch give the same batches.
-   * Stopping early (`break`) is safe; work in flight is discarded.
-   * @throws DataError from `decode` (e.g. `MISSING_IMAGE`), or `SIZE_MISMATCH` naming the file.
+   * Stopping early (`break`) is safe; work in flight is discarded. With `from`, the epoch starts at
+   * batch `from` (its batches are those of the whole epoch from that index: same records, same
+   * per-sample generators), so a run interrupted within an epoch continues where it stopped.
+   * @param from first batch index (integer in [0, batchesPerEpoch]; default 0).
+   * @throws DataError `INVALID_ARGUMENT` for a bad `from`; from `decode` (e.g. `MISSING_IMAGE`), or
+   *   `SIZE_MISMATCH` naming the file.
    */
-  epoch(epoch: number): AsyncGenerator<Batch<S>, void, undefined>;
+  epoch(epoch: number, from?: number): AsyncGenerator<Batch<S>, void, undefined>;
 }
 
 /** Resolves in a later task of the event loop (a timer), after pending I/O and messages. */
@@ -229,10 +233,16 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
     return { epoch, index, samples, records: idx.map((i) => dataset.images[i]!) };
   };
 
-  async function* run(epoch: number): AsyncGenerator<Batch<S>, void, undefined> {
+  async function* run(epoch: number, from = 0): AsyncGenerator<Batch<S>, void, undefined> {
+    if (!Number.isInteger(from) || from < 0 || from > batchesPerEpoch)
+      fail(
+        "INVALID_ARGUMENT",
+        "Pipeline.epoch",
+        `from must be an integer in [0, ${batchesPerEpoch}]; got ${from}`,
+      );
     const batches = plan(epoch);
     const pending: Promise<Batch<S>>[] = [];
-    let next = 0;
+    let next = from;
     const fill = (ahead: number) => {
       while (pending.length < ahead && next < batches.length) {
         const p = makeBatch(epoch, next, batches[next] as number[]);

@@ -41,6 +41,27 @@ describe("createPipeline", () => {
       4,
     );
   });
+  test("from: an epoch started at batch k gives the whole epoch's batches from k on, same samples", async () => {
+    const p = createPipeline({
+      dataset: ds,
+      decode: blank,
+      batchSize: 5,
+      seed: 4,
+      transform: (s, rng) => ({ ...s, labels: Int32Array.of(uniformInt(rng, 0, 1_000_000)) }),
+    });
+    const whole = await collect(p.epoch(2));
+    const tail = await collect(p.epoch(2, 3));
+    expect(tail.map((b) => b.ids)).toEqual(whole.slice(3).map((b) => b.ids));
+    const firstDraw = (b: { samples: DataSample[] }) => b.samples.map((s) => s.labels[0]);
+    expect(tail.map(firstDraw)).toEqual(whole.slice(3).map(firstDraw));
+    expect(await collect(p.epoch(2, p.batchesPerEpoch))).toEqual([]);
+    for (const bad of [-1, 1.5, p.batchesPerEpoch + 1])
+      await expectOdErrorAsync(
+        () => collect(p.epoch(0, bad)),
+        "INVALID_ARGUMENT",
+        /^Pipeline\.epoch: from must be an integer in \[0, 5\]/,
+      );
+  });
   test("seeded: same seed and epoch give the same order; epochs and seeds differ; no shuffle is in order", () => {
     const p = createPipeline({ dataset: ds, decode: blank, batchSize: 4, seed: 7 });
     expect(p.plan(0)).toEqual(createPipeline({ dataset: ds, decode: blank, batchSize: 4, seed: 7 }).plan(0));

@@ -9,7 +9,9 @@ export type TrainErrorCode =
   /** Too many consecutive non-finite losses; training was stopped. */
   | "NON_FINITE_LOSS"
   /** The dataset cannot be used for training (no images, no classes, ...). */
-  | "BAD_DATASET";
+  | "BAD_DATASET"
+  /** Training was stopped by its `signal` (e.g. SIGINT) after writing a checkpoint (`details.checkpoint`). */
+  | "INTERRUPTED";
 
 /** Error thrown by `@od/train`. `name` is `"TrainError"`. */
 export class TrainError extends OdError<TrainErrorCode> {

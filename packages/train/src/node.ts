@@ -40,6 +40,8 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   const run = new RunFolder(options.out);
   const resume = options.resume === true;
   const opened = await openRunConfig(run, input, resume);
+  // What a killed writer left (temporary files, folders renamed aside) is garbage once config.json is settled.
+  await run.removeLeftovers();
   const backend = await initTrainingBackend(opened.config);
   const data = await loadTrainingData(opened.config);
   const config = await withFittedPriors(run, opened.config, data.train);
@@ -66,12 +68,14 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
       ...{ run, config, data, detector, optimizer, backend, load, loadVal, record },
       resumeFrom: opened.resumeFrom,
       ...(inStage2 === undefined ? {} : { finished: inStage2.detectorStoppedBy }),
+      ...(options.signal === undefined ? {} : { signal: options.signal }),
     });
     const stage2 = config.staged.enabled
       ? await runClassifierStage({
           ...{ run, config, data, load, loadVal, record },
           detectorStoppedBy: stage1.stoppedBy,
           resumeFrom: inStage2?.from,
+          ...(options.signal === undefined ? {} : { signal: options.signal }),
         })
       : undefined;
     const best =
@@ -88,7 +92,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     dispose();
     const oneStage =
       config.staged.enabled && config.staged.compareOneStage
-        ? await runOneStage(config, run, resume, record, options.onEvent)
+        ? await runOneStage(config, run, resume, record, options)
         : undefined;
     if (stage2?.text !== undefined) await writeStagedReport(run, stage2.text, stage2.scores, oneStage);
     return await writeSummary(run, backend.name, stage1, stage2, oneStage);
@@ -118,7 +122,7 @@ async function runOneStage(
   run: RunFolder,
   resume: boolean,
   record: (e: TrainEvent) => void,
-  onEvent: TrainOptions["onEvent"],
+  options: TrainOptions,
 ): Promise<NonNullable<TrainSummary["oneStage"]> | null> {
   const dir = run.path("one-stage");
   const one: TrainConfig = {
@@ -128,6 +132,6 @@ async function runOneStage(
   };
   const canResume = resume && (await run.exists("one-stage/checkpoints/last.json"));
   record({ type: "stage", stage: "one-stage", detail: dir });
-  const s = await train(one, { out: dir, resume: canResume, ...(onEvent === undefined ? {} : { onEvent }) });
+  const s = await train(one, { ...options, out: dir, resume: canResume });
   return s.best === null ? null : { ...s.best, out: dir };
 }

@@ -52,7 +52,7 @@ describe("Checkpoints", () => {
     const state = { epochsCompleted: 1, step: 5, detectorStoppedBy: "epochs" as const };
     const dir = await ckpts.save(1, classifierCheckpoint(src.classifier), src.optimizer, state);
     expect(dir).toBe(path.join(root, "a", "epoch-0001"));
-    expect(await ckpts.latest()).toEqual({ dir, epoch: 1 });
+    expect(await ckpts.latest()).toEqual({ dir, name: "epoch-0001", epoch: 1 });
     expect(await readdir(dir)).toEqual(
       ["classifier.bin", "classifier.json", "optimizer.bin", "optimizer.json", "state.json"].sort(),
     );
@@ -61,7 +61,7 @@ describe("Checkpoints", () => {
     expect(await values(dst.classifier)).not.toEqual(await values(src.classifier));
     const back = await ckpts.restore(dir, classifierCheckpoint(dst.classifier), dst.optimizer);
     expect(back).toEqual(state);
-    expect(await ckpts.readState({ dir, epoch: 1 })).toEqual(state);
+    expect(await ckpts.readState({ dir, name: "epoch-0001", epoch: 1 })).toEqual(state);
     expect(await values(dst.classifier)).toEqual(await values(src.classifier));
     expect(await dst.optimizer.getState()).toEqual(await src.optimizer.getState());
     dst.dispose();
@@ -70,7 +70,24 @@ describe("Checkpoints", () => {
     for (const e of [2, 3, 4])
       await ckpts.save(e, classifierCheckpoint(src.classifier), src.optimizer, state);
     expect((await readdir(path.join(root, "a"))).sort()).toEqual(["epoch-0003", "epoch-0004", "last.json"]);
-    expect(await ckpts.latest()).toEqual({ dir: path.join(root, "a", "epoch-0004"), epoch: 4 });
+    expect(await ckpts.latest()).toEqual({
+      dir: path.join(root, "a", "epoch-0004"),
+      name: "epoch-0004",
+      epoch: 4,
+    });
+    // `keep` protects a checkpoint (the best epoch's) from pruning; a mid-epoch one is named by its batch.
+    await ckpts.save(5, classifierCheckpoint(src.classifier), src.optimizer, state, { keep: ["epoch-0003"] });
+    await ckpts.save(5, classifierCheckpoint(src.classifier), src.optimizer, state, {
+      batch: 2,
+      keep: ["epoch-0003"],
+    });
+    expect((await readdir(path.join(root, "a"))).sort()).toEqual([
+      "epoch-0003",
+      "epoch-0005",
+      "epoch-0005-b0002",
+      "last.json",
+    ]);
+    expect(await ckpts.latest()).toMatchObject({ name: "epoch-0005-b0002", epoch: 5 });
     src.dispose();
   });
 
@@ -88,7 +105,7 @@ describe("Checkpoints", () => {
       .catch((e: unknown) => e);
     expect(isOdError(e1, "BAD_CHECKPOINT")).toBe(true);
     expect((e1 as Error).message).toMatch(
-      /^Checkpoints\.restore: cannot resume from .*epoch-0001: .*optimizer\.bin/,
+      /^Checkpoints\.restore: cannot read .*epoch-0001\/optimizer\.bin: ENOENT/,
     );
     await writeFile(path.join(dir, "optimizer.bin"), new Uint8Array(8));
     const e2 = await ckpts
@@ -96,25 +113,47 @@ describe("Checkpoints", () => {
       .catch((e: unknown) => e);
     expect((e2 as Error).message).toMatch(/optimizer\.bin holds 2 values; optimizer\.json lists \d+$/);
     await writeFile(path.join(dir, "state.json"), JSON.stringify({ epochsCompleted: "three", step: 1 }));
-    const e3 = await ckpts.readState({ dir, epoch: 1 }).catch((e: unknown) => e);
+    const pointer = { dir, name: "epoch-0001", epoch: 1 };
+    const e3 = await ckpts.readState(pointer).catch((e: unknown) => e);
     expect(isOdError(e3, "BAD_CHECKPOINT")).toBe(true);
     expect((e3 as Error).message).toMatch(
-      /^readClassifierState: .*state\.json: epochsCompleted must be an integer >= 0/,
+      /^readClassifierState: .*state\.json: epochsCompleted must be an integer >= 0; got "three"$/,
+    );
+    await writeFile(path.join(dir, "state.json"), '{"epochsCompleted": 1, "st');
+    const e5 = await ckpts.readState(pointer).catch((e: unknown) => e);
+    expect(isOdError(e5, "BAD_CHECKPOINT")).toBe(true);
+    expect((e5 as Error).message).toMatch(
+      /^Checkpoints\.readState: .*epoch-0001\/state\.json is not valid JSON/,
     );
     await rm(path.join(dir, "state.json"));
-    const e4 = await ckpts.readState({ dir, epoch: 1 }).catch((e: unknown) => e);
+    const e4 = await ckpts.readState(pointer).catch((e: unknown) => e);
     expect((e4 as Error).message).toMatch(/^Checkpoints\.readState: cannot read .*state\.json/);
+    // A last.json that does not point at a checkpoint folder is named, with the field.
+    await writeFile(path.join(root, "b", "last.json"), JSON.stringify({ dir: "../../etc", epoch: 1 }));
+    const e6 = await ckpts.latest().catch((e: unknown) => e);
+    expect(isOdError(e6, "BAD_CHECKPOINT")).toBe(true);
+    expect((e6 as Error).message).toMatch(/^Checkpoints\.latest: .*last\.json: dir must be a folder name/);
     m.dispose();
   });
 });
 
 describe("readRunState", () => {
   test.each([
-    [null, /must hold an object/],
-    [{ ...initialRunState(), epochsCompleted: "three" }, /epochsCompleted must be an integer >= 0/],
-    [{ ...initialRunState(), step: -1 }, /step must be an integer >= 0/],
-    [{ ...initialRunState(), bestMap: null }, /bestMap must be a finite number/],
-    [{ ...initialRunState(), history: { loss: [] } }, /history\.lr must be an array/],
+    [null, /state\.json: must hold a JSON object; got null$/],
+    [
+      { ...initialRunState(), epochsCompleted: "three" },
+      /epochsCompleted must be an integer >= 0; got "three"$/,
+    ],
+    [{ ...initialRunState(), epochsCompleted: 2.5 }, /epochsCompleted must be an integer >= 0; got 2\.5$/],
+    [{ ...initialRunState(), step: -1 }, /step must be an integer >= 0; got -1$/],
+    [{ ...initialRunState(), step: undefined }, /step must be an integer >= 0; missing$/],
+    [{ ...initialRunState(), bestMap: null }, /bestMap must be a finite number; got null$/],
+    [{ ...initialRunState(), history: { loss: [] } }, /history\.lr must be an array of \[x, y\] points/],
+    [
+      { ...initialRunState(), history: { ...initialRunState().history, loss: [[1, "x"]] } },
+      /history\.loss\.0\.1 /,
+    ],
+    [{ ...initialRunState(), inEpoch: { batches: 0 } }, /inEpoch\.batches must be an integer >= 1; got 0$/],
   ])("%j is refused", (json, re) => {
     let err: unknown;
     try {

@@ -1,9 +1,10 @@
 import path from "node:path";
+import { isOdError } from "@od/boxes";
 import type { BackendName } from "@od/tf";
 import { mergeConfig, resolveTrainConfig, type TrainConfig } from "@od/train";
 import type { TrainEvent } from "@od/train/node";
 import { stringify as toYaml } from "yaml";
-import type { CliIo } from "../io.js";
+import { CLI_NAME, CliExit, type CliIo } from "../io.js";
 import {
   asCliError,
   bad,
@@ -16,6 +17,7 @@ import {
   toJson,
 } from "./common.js";
 import { FORMATS, type Format, locateDataset } from "./dataset.js";
+import { SIGNAL_EXIT, stopOnSignals } from "./interrupt.js";
 import { type Progress, progressBar } from "./progress.js";
 import { importTrainNode, type TrainNode } from "./train-node.js";
 
@@ -214,8 +216,28 @@ export async function trainCommand(io: CliIo, o: TrainOptions): Promise<void> {
   const node = await trainNodeOf(io);
   const { onEvent, bar } = eventPrinter(io, o.json === true, config.train.epochs);
   if (!o.json) note(io, `${o.resume ? "resuming" : "training"} into ${runDir}`);
+  // SIGINT/SIGTERM: the step in progress finishes and a checkpoint is written; a second signal exits at once.
+  const stop = stopOnSignals({
+    onFirst: (sig) => {
+      bar.stop();
+      note(
+        io,
+        `${sig}: stopping after the current step to write a checkpoint (interrupt again to exit at once)`,
+      );
+    },
+    onSecond: (code) => {
+      bar.stop();
+      io.stderr.write(`${CLI_NAME} train: interrupted again: exiting without waiting for the checkpoint\n`);
+      process.exit(code);
+    },
+  });
   try {
-    const result = await node.train(config, { out: runDir, resume: o.resume === true, onEvent });
+    const result = await node.train(config, {
+      out: runDir,
+      resume: o.resume === true,
+      onEvent,
+      signal: stop.signal,
+    });
     bar.stop();
     if (o.json) out(io, toJson({ type: "result", out: runDir, result }, 0));
     else {
@@ -223,9 +245,25 @@ export async function trainCommand(io: CliIo, o: TrainOptions): Promise<void> {
         out(io, `best: mAP@0.5 (VOC) ${result.best.vocMap.toFixed(3)} at epoch ${result.bestEpoch}`);
       out(io, `run folder: ${runDir}`);
     }
+    const late = stop.received();
+    if (late !== undefined)
+      throw new CliExit(SIGNAL_EXIT[late], `interrupted after the run had finished; run folder: ${runDir}`);
   } catch (e) {
+    if (e instanceof CliExit) throw e;
+    const by = stop.received();
+    if (by !== undefined && isOdError(e, "INTERRUPTED")) {
+      bar.stop();
+      const at = (e as { details?: { checkpoint?: unknown } }).details?.checkpoint;
+      throw new CliExit(
+        SIGNAL_EXIT[by],
+        typeof at === "string"
+          ? `interrupted: checkpoint written to ${at}; resume with ${CLI_NAME} train --out ${o.out} --resume`
+          : "interrupted before the first checkpoint was written",
+      );
+    }
     throw asCliError(e, runDir);
   } finally {
+    stop.dispose();
     bar.stop();
   }
 }

@@ -1,13 +1,15 @@
 /**
  * Checkpoints of a training stage: a model's parameters, the optimizer state and the stage's own
- * state after a completed epoch, in `epoch-NNNN/` folders next to a `last.json` that points at the
- * newest complete one. Stage 1 keeps them in `<run>/checkpoints/`, stage 2 (the crop classifier) in
- * `<run>/checkpoints/classifier/`.
+ * state after a completed epoch (`epoch-NNNN/`) or, when training was interrupted, after a step
+ * within one (`epoch-NNNN-bMMMM/`: NNNN epochs and MMMM batches of the next one done), next to a
+ * `last.json` that points at the newest complete one. Switching `last.json` is the commit point of a
+ * run: a checkpoint folder is written under a temporary name and renamed into place first, so
+ * `last.json` never points at a partial one. Stage 1 keeps them in `<run>/checkpoints/`, stage 2 (the
+ * crop classifier) in `<run>/checkpoints/classifier/`.
  * @module
  */
-import { readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
-import { isOdError } from "@od/boxes";
 import {
   type CropClassifier,
   type ParamStore,
@@ -16,9 +18,93 @@ import {
   type WeightSpec,
 } from "@od/ssd";
 import { saveClassifier, saveDetector } from "@od/ssd/node";
+import { z } from "zod";
 import { fail } from "../errors.js";
 import type { Optimizer } from "../optim.js";
+import { makeDir, removePath, renamePath, syncDir, TMP_MARK, writeAndSync } from "./fs-steps.js";
 import { RunFolder } from "./run-folder.js";
+
+/** Name of the checkpoint folder after `epoch` completed epochs and `batch` batches of the next one. */
+export function checkpointName(epoch: number, batch = 0): string {
+  const e = `epoch-${String(epoch).padStart(4, "0")}`;
+  return batch === 0 ? e : `${e}-b${String(batch).padStart(4, "0")}`;
+}
+
+/**
+ * Checks parsed checkpoint JSON against a zod schema.
+ * @throws TrainError `BAD_CHECKPOINT` from `fn` naming `file`, the first wrong field and its value.
+ */
+export function parseCheckpointJson<T>(schema: z.ZodType<T>, json: unknown, file: string, fn: string): T {
+  const r = schema.safeParse(json);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0]!;
+  const at = issue.path.map(String).join(".");
+  let value: unknown = json;
+  for (const k of issue.path) value = (value as Record<PropertyKey, unknown> | undefined)?.[k as PropertyKey];
+  const got = value === undefined ? "missing" : `got ${JSON.stringify(value)?.slice(0, 120)}`;
+  return fail("BAD_CHECKPOINT", fn, `${file}: ${at === "" ? "" : `${at} `}${issue.message}; ${got}`, {
+    file,
+    field: at,
+  });
+}
+
+/**
+ * Reads and parses a JSON file of a checkpoint.
+ * @throws TrainError `BAD_CHECKPOINT` from `fn` naming `file` when it is missing, unreadable or not JSON.
+ */
+async function readJsonFile(file: string, fn: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (e) {
+    return fail("BAD_CHECKPOINT", fn, `cannot read ${file}: ${(e as Error).message}`, { file });
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    return fail("BAD_CHECKPOINT", fn, `${file} is not valid JSON (${(e as Error).message})`, { file });
+  }
+}
+
+/** Reads a binary file of a checkpoint. @throws TrainError `BAD_CHECKPOINT` naming `file`. */
+async function readBinaryFile(file: string, fn: string): Promise<Buffer> {
+  try {
+    return await readFile(file);
+  } catch (e) {
+    return fail("BAD_CHECKPOINT", fn, `cannot read ${file}: ${(e as Error).message}`, { file });
+  }
+}
+
+/** Schema of a checkpoint field holding an integer ≥ 0 (its error says so). */
+export const checkpointInt = z
+  .number({ error: "must be an integer >= 0" })
+  .int("must be an integer >= 0")
+  .min(0, "must be an integer >= 0");
+
+/** Schema of `last.json`. */
+const lastSchema = z.object({
+  dir: z
+    .string({ error: "must be a folder name" })
+    .regex(/^epoch-\d{4}(-b\d{4})?$/, "must be a folder name epoch-NNNN[-bMMMM]"),
+  epoch: checkpointInt,
+});
+
+/** Schema of `optimizer.json`. */
+const optimizerSchema = z.object({
+  step: checkpointInt,
+  slots: z.array(z.object({ name: z.string(), sizes: z.array(checkpointInt) }), {
+    error: "must be an array of { name, sizes }",
+  }),
+});
+
+/** Schema of the model JSON of a checkpoint (the part restoring reads). */
+const modelJsonSchema = z.looseObject({
+  weightsManifest: z
+    .array(z.looseObject({ weights: z.array(z.looseObject({ name: z.string() })) }), {
+      error: "must be an array of { weights }",
+    })
+    .min(1, "must list the weights"),
+});
 
 /** A model a checkpoint holds: its parameters, and how it writes itself into a folder. */
 export interface CheckpointModel {
@@ -52,8 +138,20 @@ export function classifierCheckpoint(classifier: CropClassifier): CheckpointMode
 export interface CheckpointPointer {
   /** Absolute folder of the checkpoint. */
   readonly dir: string;
+  /** Its folder name (`epoch-NNNN` or `epoch-NNNN-bMMMM`). */
+  readonly name: string;
   /** Epochs completed when it was written. */
   readonly epoch: number;
+}
+
+/** Extras of {@link Checkpoints.save}. */
+export interface SaveOptions {
+  /** Batches of the next epoch already trained (a checkpoint written mid-epoch); default 0. */
+  readonly batch?: number;
+  /** More files to keep in the checkpoint folder (name → contents), e.g. the evaluation of the best epoch. */
+  readonly files?: Readonly<Record<string, string | Uint8Array>>;
+  /** Checkpoint folders pruning must keep (e.g. the best epoch's). */
+  readonly keep?: readonly string[];
 }
 
 /**
@@ -80,11 +178,16 @@ export class Checkpoints<S> {
     return this.#folder.dir;
   }
 
-  /** The newest complete checkpoint, or `undefined` when `last.json` is missing or unreadable. */
+  /**
+   * The newest complete checkpoint, or `undefined` when there is none (`last.json` missing).
+   * @throws TrainError `BAD_CHECKPOINT` naming `last.json` when it is not valid.
+   */
   async latest(): Promise<CheckpointPointer | undefined> {
-    const j = (await this.#folder.readJson("last.json")) as { dir?: unknown; epoch?: unknown } | undefined;
-    if (typeof j?.dir !== "string" || typeof j.epoch !== "number") return undefined;
-    return { dir: this.#folder.path(j.dir), epoch: j.epoch };
+    const file = this.#folder.path("last.json");
+    if ((await this.#folder.readText("last.json")) === undefined) return undefined;
+    const fn = "Checkpoints.latest";
+    const j = parseCheckpointJson(lastSchema, await readJsonFile(file, fn), file, fn);
+    return { dir: this.#folder.path(j.dir), name: j.dir, epoch: j.epoch };
   }
 
   /**
@@ -93,26 +196,29 @@ export class Checkpoints<S> {
    */
   async readState(pointer: CheckpointPointer): Promise<S> {
     const file = path.join(pointer.dir, "state.json");
-    let json: unknown;
-    try {
-      json = JSON.parse(await readFile(file, "utf8")) as unknown;
-    } catch (e) {
-      return fail("BAD_CHECKPOINT", "Checkpoints.readState", `cannot read ${file}: ${(e as Error).message}`, {
-        file,
-      });
-    }
-    return this.#readState(json, file);
+    return this.#readState(await readJsonFile(file, "Checkpoints.readState"), file);
   }
 
   /**
-   * Writes the checkpoint of `epoch` completed epochs (`epoch-NNNN/`), then points `last.json` at it,
-   * then removes older checkpoints but the previous one.
+   * Writes the checkpoint of `epoch` completed epochs (and `options.batch` batches of the next) into
+   * a temporary folder, renames it into place, then points `last.json` at it (the commit), then
+   * removes older checkpoints but the previous one and `options.keep`.
    * @returns the checkpoint's folder.
    */
-  async save(epoch: number, model: CheckpointModel, optimizer: Optimizer, state: S): Promise<string> {
-    const name = `epoch-${String(epoch).padStart(4, "0")}`;
+  async save(
+    epoch: number,
+    model: CheckpointModel,
+    optimizer: Optimizer,
+    state: S,
+    options: SaveOptions = {},
+  ): Promise<string> {
+    const name = checkpointName(epoch, options.batch ?? 0);
     const dir = this.#folder.path(name);
-    await model.save(dir);
+    const tmp = `${dir}${TMP_MARK}${process.pid}`;
+    await this.#folder.create();
+    await removePath(tmp);
+    await makeDir(tmp);
+    await model.save(tmp);
     const st = await optimizer.getState();
     const names = Object.keys(st.slots);
     const arrays = names.flatMap((n) => st.slots[n] as Float32Array[]);
@@ -122,14 +228,26 @@ export class Checkpoints<S> {
       buf.set(a, o);
       o += a.length;
     }
-    await this.#folder.write(`${name}/optimizer.bin`, new Uint8Array(buf.buffer));
-    await this.#folder.writeJson(`${name}/optimizer.json`, {
-      step: st.step,
-      slots: names.map((n) => ({ name: n, sizes: (st.slots[n] as Float32Array[]).map((a) => a.length) })),
-    });
-    await this.#folder.writeJson(`${name}/state.json`, state);
+    const json = (v: unknown) => JSON.stringify(v);
+    const files: [string, string | Uint8Array][] = [
+      ["optimizer.bin", new Uint8Array(buf.buffer)],
+      [
+        "optimizer.json",
+        json({
+          step: st.step,
+          slots: names.map((n) => ({ name: n, sizes: (st.slots[n] as Float32Array[]).map((a) => a.length) })),
+        }),
+      ],
+      ["state.json", json(state)],
+      ...Object.entries(options.files ?? {}),
+    ];
+    for (const [f, data] of files) await writeAndSync(path.join(tmp, f), data);
+    await syncDir(tmp);
+    await removePath(dir);
+    await renamePath(tmp, dir);
+    await syncDir(this.root);
     await this.#folder.writeJson("last.json", { dir: name, epoch });
-    await this.#prune(name);
+    await this.#prune(name, options.keep ?? []);
     return dir;
   }
 
@@ -139,53 +257,58 @@ export class Checkpoints<S> {
    */
   async restore(dir: string, model: CheckpointModel, optimizer: Optimizer): Promise<S> {
     const fn = "Checkpoints.restore";
+    const jsonFile = path.join(dir, model.files.json);
+    const json = parseCheckpointJson(modelJsonSchema, await readJsonFile(jsonFile, fn), jsonFile, fn);
+    const w = await readBinaryFile(path.join(dir, model.files.weights), fn);
+    const optFile = path.join(dir, "optimizer.json");
+    const oj = parseCheckpointJson(optimizerSchema, await readJsonFile(optFile, fn), optFile, fn);
+    const ob = await readBinaryFile(path.join(dir, "optimizer.bin"), fn);
+    const stateFile = path.join(dir, "state.json");
+    const state = this.#readState(await readJsonFile(stateFile, fn), stateFile);
     try {
-      const jsonFile = path.join(dir, model.files.json);
-      const json = JSON.parse(await readFile(jsonFile, "utf8")) as {
-        weightsManifest: { weights: WeightSpec[] }[];
-      };
-      const w = await readFile(path.join(dir, model.files.weights));
       unpackParams(
         model.params,
-        json.weightsManifest[0]?.weights ?? [],
+        (json.weightsManifest[0]?.weights ?? []) as unknown as WeightSpec[],
         w.buffer.slice(w.byteOffset, w.byteOffset + w.byteLength) as ArrayBuffer,
         jsonFile,
       );
-      const oj = JSON.parse(await readFile(path.join(dir, "optimizer.json"), "utf8")) as {
-        step: number;
-        slots: { name: string; sizes: number[] }[];
-      };
-      const ob = await readFile(path.join(dir, "optimizer.bin"));
-      const all = new Float32Array(ob.buffer.slice(ob.byteOffset, ob.byteOffset + ob.byteLength));
-      const slots: Record<string, Float32Array[]> = {};
-      let o = 0;
-      for (const s of oj.slots) {
-        slots[s.name] = s.sizes.map((n) => {
-          const a = all.slice(o, o + n);
-          o += n;
-          return a;
-        });
-      }
-      if (o !== all.length)
-        fail(
-          "BAD_CHECKPOINT",
-          fn,
-          `${path.join(dir, "optimizer.bin")} holds ${all.length} values; optimizer.json lists ${o}`,
-        );
-      optimizer.setState({ step: oj.step, slots });
-      const stateFile = path.join(dir, "state.json");
-      return this.#readState(JSON.parse(await readFile(stateFile, "utf8")) as unknown, stateFile);
     } catch (e) {
-      if (isOdError(e)) throw e;
       return fail("BAD_CHECKPOINT", fn, `cannot resume from ${dir}: ${(e as Error).message}`, { dir });
     }
+    if (ob.byteLength % 4 !== 0)
+      fail(
+        "BAD_CHECKPOINT",
+        fn,
+        `${path.join(dir, "optimizer.bin")} holds ${ob.byteLength} bytes, not a whole number of float32 values`,
+      );
+    const all = new Float32Array(ob.buffer.slice(ob.byteOffset, ob.byteOffset + ob.byteLength));
+    const slots: Record<string, Float32Array[]> = {};
+    let o = 0;
+    for (const s of oj.slots) {
+      slots[s.name] = s.sizes.map((n) => {
+        const a = all.slice(o, o + n);
+        o += n;
+        return a;
+      });
+    }
+    if (o !== all.length)
+      fail(
+        "BAD_CHECKPOINT",
+        fn,
+        `${path.join(dir, "optimizer.bin")} holds ${all.length} values; optimizer.json lists ${o}`,
+      );
+    optimizer.setState({ step: oj.step, slots });
+    return state;
   }
 
-  /** Removes every `epoch-*` folder but `keep` and the newest other one. */
-  async #prune(keep: string): Promise<void> {
-    const dirs = (await readdir(this.root))
-      .filter((d) => d.startsWith("epoch-") && d !== keep && !d.includes(".tmp"))
-      .sort();
-    for (const d of dirs.slice(0, -1)) await rm(path.join(this.root, d), { recursive: true, force: true });
+  /**
+   * Removes every `epoch-*` folder but `current`, the newest other one and `keep`, and temporary
+   * folders a killed save left.
+   */
+  async #prune(current: string, keep: readonly string[]): Promise<void> {
+    const all = await readdir(this.root);
+    for (const d of all.filter((d) => d.includes(TMP_MARK))) await removePath(path.join(this.root, d));
+    const dirs = all.filter((d) => d.startsWith("epoch-") && d !== current && !d.includes(TMP_MARK)).sort();
+    for (const d of dirs.slice(0, -1)) if (!keep.includes(d)) await removePath(path.join(this.root, d));
   }
 }

@@ -9,6 +9,7 @@ import type { Pipeline } from "@od/data";
 import type { SsdDetector } from "@od/ssd";
 import type { BackendInfo } from "@od/tf";
 import { initBackend } from "@od/tf/node";
+import { z } from "zod";
 import type { TrainConfig } from "../config.js";
 import { fail } from "../errors.js";
 import type { Optimizer } from "../optim.js";
@@ -16,6 +17,7 @@ import { DataParallel } from "../parallel.js";
 import { collate, type TrainingBatch, type TrainingSample } from "../sampler.js";
 import { type LrSchedule, learningRateAt } from "../schedule.js";
 import { type StepResult, trainStep } from "../step.js";
+import { checkpointInt, parseCheckpointJson } from "./checkpoint.js";
 import type { RunState, TrainEvent } from "./types.js";
 
 /** The state before the first epoch. */
@@ -31,25 +33,51 @@ export function initialRunState(): RunState {
   };
 }
 
+const finite = z.number({ error: "must be a finite number" });
+/** `[x, y]` points of a curve (y is `null` where JSON could not hold a non-finite value). */
+const points = (what: string) =>
+  z.array(z.tuple([finite, finite.nullable()]), { error: `must be an array of [x, y] points (${what})` });
+
+/** Schema of a detector checkpoint's `state.json` ({@link RunState}). */
+const runStateSchema = z.object(
+  {
+    epochsCompleted: checkpointInt,
+    step: checkpointInt,
+    bestEpoch: z.number({ error: "must be -1 or an epoch >= 1" }).int("must be -1 or an epoch >= 1").min(-1),
+    bestMap: finite,
+    trainSeconds: finite.min(0, "must be >= 0"),
+    imagesSeen: checkpointInt,
+    scheduleSteps: z.number().int().min(1).optional(),
+    history: z.object(
+      {
+        loss: points("step, loss"),
+        lr: points("step, lr"),
+        voc: points("epoch, mAP"),
+        coco: points("epoch, mAP"),
+      },
+      { error: "must be an object { loss, lr, voc, coco }" },
+    ),
+    inEpoch: z
+      .object({
+        batches: z.number().int().min(1, "must be an integer >= 1"),
+        loss: finite,
+        loc: finite,
+        cls: finite,
+        applied: checkpointInt,
+        images: checkpointInt,
+        seconds: finite.min(0),
+      })
+      .optional(),
+  },
+  { error: "must hold a JSON object" },
+);
+
 /**
- * Checks a parsed `state.json` of a detector checkpoint.
- * @throws TrainError `BAD_CHECKPOINT` naming `file` and the first field that is missing or of the wrong kind.
+ * Checks a parsed `state.json` of a detector checkpoint (zod schema of {@link RunState}).
+ * @throws TrainError `BAD_CHECKPOINT` naming `file`, the first field that is missing or of the wrong kind, and its value.
  */
 export function readRunState(json: unknown, file: string): RunState {
-  const s = json as Record<string, unknown> | null;
-  const bad = (what: string): never =>
-    fail("BAD_CHECKPOINT", "readRunState", `${file}: ${what}; got ${JSON.stringify(s)?.slice(0, 200)}`, {
-      file,
-    });
-  if (typeof s !== "object" || s === null) return bad("must hold an object");
-  for (const k of ["epochsCompleted", "step", "imagesSeen"] as const)
-    if (!Number.isInteger(s[k]) || (s[k] as number) < 0) bad(`${k} must be an integer >= 0`);
-  for (const k of ["bestEpoch", "bestMap", "trainSeconds"] as const)
-    if (typeof s[k] !== "number" || !Number.isFinite(s[k])) bad(`${k} must be a finite number`);
-  const h = s.history as Record<string, unknown> | undefined;
-  for (const k of ["loss", "lr", "voc", "coco"] as const)
-    if (!Array.isArray(h?.[k])) bad(`history.${k} must be an array of [x, y] points`);
-  return s as unknown as RunState;
+  return parseCheckpointJson(runStateSchema, json, file, "readRunState") as RunState;
 }
 
 /** The learning-rate schedule of a config over `stepsPerEpoch` steps per epoch. */
@@ -76,7 +104,7 @@ export function fitScheduleToTime(
   stepsPerEpoch: number,
 ): LrSchedule {
   const t = config.train;
-  if (!(t.timeLimitSeconds > 0 && sched.kind === "cosine")) return sched;
+  if (!fitsToTime(sched, config)) return sched;
   const perEpoch = state.trainSeconds / Math.max(state.epochsCompleted, 1);
   const remaining = t.timeLimitSeconds * 0.97 - state.trainSeconds;
   const fit = Math.min(t.epochs, state.epochsCompleted + Math.max(0, Math.floor(remaining / perEpoch)));
@@ -84,6 +112,11 @@ export function fitScheduleToTime(
     ...sched,
     totalSteps: Math.max(fit * stepsPerEpoch, state.step + 1, (sched.warmupSteps ?? 0) + 1),
   };
+}
+
+/** Whether {@link fitScheduleToTime} changes `sched`: a cosine under a time limit. */
+function fitsToTime(sched: LrSchedule, config: TrainConfig): boolean {
+  return config.train.timeLimitSeconds > 0 && sched.kind === "cosine";
 }
 
 /** How each optimizer step is computed: on this thread, or data-parallel with worker replicas. */
@@ -156,11 +189,21 @@ export interface EpochLoop {
    * @param last whether it is the run's last epoch (all epochs done, or the time limit reached).
    */
   readonly endOfEpoch: (epoch: number, state: RunState, last: boolean) => Promise<RunState>;
+  /** Stops the loop after the current step once aborted. */
+  readonly signal?: AbortSignal;
+  /**
+   * Called once the loop stopped on `signal`, with the state to checkpoint (`inEpoch` set when it
+   * stopped within an epoch; unset right after `endOfEpoch`, whose checkpoint already holds it).
+   * Must throw (TrainError `INTERRUPTED`).
+   */
+  readonly interrupt: (state: RunState) => Promise<never>;
 }
 
 /**
- * Trains the detector from `state.epochsCompleted` to `train.epochs`, or until `train.timeLimitSeconds`
- * (measured from the run's start, time before a resume included) is reached after a step.
+ * Trains the detector from `state.epochsCompleted` (and `state.inEpoch.batches` batches into that
+ * epoch) to `train.epochs`, or until `train.timeLimitSeconds` (measured from the run's start, time
+ * before a resume included) is reached after a step, or until `loop.signal` is aborted (after the
+ * current step; then `loop.interrupt` is called).
  * @throws TrainError `NON_FINITE_LOSS` after `train.maxNonFinite` skipped steps in a row, naming the last batch's images.
  */
 export async function runEpochs(
@@ -169,27 +212,43 @@ export async function runEpochs(
 ): Promise<{ state: RunState; stoppedBy: "epochs" | "time-limit" }> {
   const t = loop.config.train;
   const stepsPerEpoch = loop.pipeline.batchesPerEpoch;
-  let sched = lrSchedule(loop.config, stepsPerEpoch);
+  const configured = lrSchedule(loop.config, stepsPerEpoch);
+  // A schedule fitted to the time limit is kept in the state; the config's own is recomputed (its epochs may change).
+  let sched =
+    start.scheduleSteps !== undefined && fitsToTime(configured, loop.config)
+      ? { ...configured, totalSteps: start.scheduleSteps }
+      : configured;
+  const scheduleOf = (s: LrSchedule): { scheduleSteps?: number } =>
+    s.totalSteps === undefined || s === configured ? {} : { scheduleSteps: s.totalSteps };
   const runStart = performance.now() - start.trainSeconds * 1000;
-  const overTime = () => t.timeLimitSeconds > 0 && (performance.now() - runStart) / 1000 > t.timeLimitSeconds;
-  let state = start;
+  const elapsed = () => (performance.now() - runStart) / 1000;
+  const overTime = () => t.timeLimitSeconds > 0 && elapsed() > t.timeLimitSeconds;
+  const aborted = () => loop.signal?.aborted === true;
+  const { inEpoch, ...atEpochStart } = start;
+  let state: RunState = atEpochStart;
+  let resumeIn = inEpoch;
   let inARow = 0;
   for (let epoch = state.epochsCompleted; epoch < t.epochs; epoch++) {
-    const e0 = performance.now();
-    let sum = 0;
-    let sumLoc = 0;
-    let sumCls = 0;
-    let n = 0;
-    let seen = 0;
+    if (aborted()) return loop.interrupt(state);
+    const done = resumeIn;
+    resumeIn = undefined;
+    const e0 = performance.now() - (done?.seconds ?? 0) * 1000;
+    let sum = done?.loss ?? 0;
+    let sumLoc = done?.loc ?? 0;
+    let sumCls = done?.cls ?? 0;
+    let n = done?.applied ?? 0;
+    let seen = done?.images ?? 0;
     let lr = 0;
     let stopped = false;
     let s0 = performance.now();
-    for await (const b of loop.pipeline.epoch(epoch)) {
+    let next = done?.batches ?? 0;
+    for await (const b of loop.pipeline.epoch(epoch, next)) {
       const batch = collate(b);
       lr = learningRateAt(sched, state.step);
       const r = await loop.stepper.step(batch, lr);
       state = { ...state, step: state.step + 1 };
       seen += batch.ids.length;
+      next = b.index + 1;
       if (!r.applied) {
         inARow += 1;
         loop.record({ type: "nonfinite", epoch, step: state.step, images: batch.ids, inARow });
@@ -201,39 +260,54 @@ export async function runEpochs(
             { images: batch.ids },
           );
         s0 = performance.now();
-        continue;
+      } else {
+        inARow = 0;
+        sum += r.loss;
+        sumLoc += r.loc;
+        sumCls += r.cls;
+        n += 1;
+        const now = performance.now();
+        loop.record({
+          type: "step",
+          epoch,
+          step: state.step,
+          batch: b.index,
+          loss: r.loss,
+          loc: r.loc,
+          cls: r.cls,
+          lr,
+          gradNorm: r.gradNorm,
+          imagesPerSecond: batch.ids.length / ((now - s0) / 1000),
+        });
+        s0 = now;
+        state.history.loss.push([state.step, r.loss]);
+        state.history.lr.push([state.step, lr]);
+        if (overTime()) {
+          stopped = true;
+          break;
+        }
       }
-      inARow = 0;
-      sum += r.loss;
-      sumLoc += r.loc;
-      sumCls += r.cls;
-      n += 1;
-      const now = performance.now();
-      loop.record({
-        type: "step",
-        epoch,
-        step: state.step,
-        batch: b.index,
-        loss: r.loss,
-        loc: r.loc,
-        cls: r.cls,
-        lr,
-        gradNorm: r.gradNorm,
-        imagesPerSecond: batch.ids.length / ((now - s0) / 1000),
-      });
-      s0 = now;
-      state.history.loss.push([state.step, r.loss]);
-      state.history.lr.push([state.step, lr]);
-      if (overTime()) {
-        stopped = true;
-        break;
-      }
+      if (aborted() && next < stepsPerEpoch)
+        return loop.interrupt({
+          ...state,
+          trainSeconds: elapsed(),
+          ...scheduleOf(sched),
+          inEpoch: {
+            batches: next,
+            loss: sum,
+            loc: sumLoc,
+            cls: sumCls,
+            applied: n,
+            images: seen,
+            seconds: (performance.now() - e0) / 1000,
+          },
+        });
     }
     const seconds = (performance.now() - e0) / 1000;
     state = {
       ...state,
       epochsCompleted: epoch + 1,
-      trainSeconds: (performance.now() - runStart) / 1000,
+      trainSeconds: elapsed(),
       imagesSeen: state.imagesSeen + seen,
     };
     loop.record({
@@ -247,11 +321,16 @@ export async function runEpochs(
       imagesPerSecond: seen / seconds,
     });
     sched = fitScheduleToTime(sched, loop.config, state, stepsPerEpoch);
-    state = await loop.endOfEpoch(epoch, state, epoch + 1 === t.epochs || stopped);
+    state = await loop.endOfEpoch(
+      epoch,
+      { ...state, ...scheduleOf(sched) },
+      epoch + 1 === t.epochs || stopped,
+    );
     if (stopped) {
       loop.record({ type: "stopped", reason: `time limit of ${t.timeLimitSeconds} s reached` });
       return { state, stoppedBy: "time-limit" };
     }
   }
+  if (aborted()) return loop.interrupt(state);
   return { state, stoppedBy: "epochs" };
 }

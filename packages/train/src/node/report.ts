@@ -16,7 +16,7 @@ import { learningRateCurveSvg, lossCurveSvg, mapCurveSvg } from "../plots.js";
 import type { ImageLoader } from "../sampler.js";
 import { StagedDetector } from "../staged.js";
 import type { TrainingData } from "./data.js";
-import type { RunFolder } from "./run-folder.js";
+import { jsonText, type RunFolder } from "./run-folder.js";
 import type { History, RunState, StagedScores, TrainEvent, TrainSummary } from "./types.js";
 
 /** VOC AP@0.5 of an evaluation by class name (the class index when a class has no name). */
@@ -43,22 +43,30 @@ function evaluationJson(ev: Evaluation): object {
   return { voc: ev.voc, voc07: ev.voc07, coco: { ...ev.coco, precision: undefined, recall: undefined } };
 }
 
-/** Writes `eval.json` (with its 1-based `epoch`) and `eval.txt` for the run's best epoch so far. */
-export async function writeBestEvaluation(run: RunFolder, epoch: number, ev: Evaluation): Promise<void> {
-  await run.writeJson("eval.json", { epoch, ...evaluationJson(ev) }, 1);
-  await run.write("eval.txt", metricsText(ev));
+/** The files describing the best epoch's evaluation, in the order they are published (`eval.json` last). */
+export const BEST_EVALUATION_FILES = ["eval.txt", "eval.json"] as const;
+
+/**
+ * The contents of `eval.json` (with its 1-based `epoch`) and `eval.txt` for the run's best epoch
+ * so far. They are kept in that epoch's checkpoint and copied into the run folder from there.
+ */
+export function bestEvaluationFiles(
+  epoch: number,
+  ev: Evaluation,
+): Record<(typeof BEST_EVALUATION_FILES)[number], string> {
+  return { "eval.json": jsonText({ epoch, ...evaluationJson(ev) }, 1), "eval.txt": metricsText(ev) };
 }
 
 /**
  * The evaluation between detector epochs: every `eval.everyEpochs` epochs and after the last, when the
  * run has validation images, scores the detector (VOC, VOC07, COCO), records an `eval` event and adds
- * the mAPs to the history; a new best VOC mAP@0.5 writes `eval.json` and `eval.txt`.
+ * the mAPs to the history. Writes nothing: a new best VOC mAP@0.5 returns its evaluation files
+ * ({@link bestEvaluationFiles}) for the checkpoint.
  * @param epoch the 0-based epoch just completed.
- * @returns the state (with the new best epoch, if any) and whether this epoch is the best so far.
+ * @returns the state (with the new best epoch, if any) and, when this epoch is the best so far, its files.
  */
 export async function evaluateEpoch(
   e: {
-    readonly run: RunFolder;
     readonly config: TrainConfig;
     readonly data: TrainingData;
     readonly detector: SsdDetector;
@@ -68,10 +76,10 @@ export async function evaluateEpoch(
   epoch: number,
   state: RunState,
   last: boolean,
-): Promise<{ state: RunState; best: boolean }> {
+): Promise<{ state: RunState; best: Record<string, string> | undefined }> {
   const { config, data } = e;
   const due = (epoch + 1) % config.eval.everyEpochs === 0 || last;
-  if (data.val.images.length === 0 || !due) return { state, best: false };
+  if (data.val.images.length === 0 || !due) return { state, best: undefined };
   const ev = await evaluateDetector(e.detector, data.val.images, e.loadVal, data.classNames, {
     scoreThreshold: config.eval.scoreThreshold,
     iouThreshold: config.eval.iouThreshold,
@@ -79,9 +87,11 @@ export async function evaluateEpoch(
   state.history.voc.push([epoch + 1, ev.voc.mAP]);
   state.history.coco.push([epoch + 1, ev.coco.mAP]);
   e.record({ type: "eval", epoch, ...scoresOf(ev), seconds: ev.seconds });
-  if (!(ev.voc.mAP > state.bestMap)) return { state, best: false };
-  await writeBestEvaluation(e.run, epoch + 1, ev);
-  return { state: { ...state, bestMap: ev.voc.mAP, bestEpoch: epoch + 1 }, best: true };
+  if (!(ev.voc.mAP > state.bestMap)) return { state, best: undefined };
+  return {
+    state: { ...state, bestMap: ev.voc.mAP, bestEpoch: epoch + 1 },
+    best: bestEvaluationFiles(epoch + 1, ev),
+  };
 }
 
 /** Writes `eval-staged.json`: the staged model (detector + crop classifier) on the validation split. */

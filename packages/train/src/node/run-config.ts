@@ -11,7 +11,7 @@ import { fail } from "../errors.js";
 import type { CheckpointPointer } from "./checkpoint.js";
 import { detectorCheckpoints } from "./detector-stage.js";
 import { fitModelPriors } from "./model.js";
-import type { RunFolder } from "./run-folder.js";
+import { jsonText, type RunFolder } from "./run-folder.js";
 
 /** The configuration a run starts or resumes with. */
 export interface RunConfig {
@@ -24,7 +24,8 @@ export interface RunConfig {
  * Creates the run folder and settles its configuration. New run: `input` resolved, `data.root` made
  * absolute, `model.classAgnostic` forced for staged training (stage 1 is class-agnostic), written to
  * `config.json`. Resume: the saved `config.json`, with `train.epochs` and `train.timeLimitSeconds` of
- * `input`, and the newest detector checkpoint.
+ * `input`, and the newest detector checkpoint (none when the run stopped before its first one: it
+ * starts again from epoch 0 with its saved config).
  * @throws TrainError `INVALID_CONFIG`; `BAD_CHECKPOINT` when resuming a folder without a completed checkpoint.
  */
 export async function openRunConfig(run: RunFolder, input: unknown, resume: boolean): Promise<RunConfig> {
@@ -36,20 +37,17 @@ export async function openRunConfig(run: RunFolder, input: unknown, resume: bool
       data: { ...c.data, root: path.resolve(c.data.root) },
       model: c.staged.enabled ? { ...c.model, classAgnostic: true } : c.model,
     };
-    await writeConfig(run, config);
-    return { config, resumeFrom: undefined };
+    return { config: await writeConfig(run, config), resumeFrom: undefined };
   }
   const saved = await run.readJson("config.json");
   const last = await detectorCheckpoints(run).latest();
-  if (saved === undefined || last === undefined) {
-    const missing = saved === undefined ? "config.json" : "checkpoints/last.json";
+  if (saved === undefined)
     return fail(
       "BAD_CHECKPOINT",
       "train",
-      `cannot resume ${run.dir}: no completed checkpoint (${missing} is missing or unreadable)`,
+      `cannot resume ${run.dir}: no completed checkpoint (config.json is missing or unreadable)`,
       { out: run.dir },
     );
-  }
   const over = resolveTrainConfig(input);
   const base = resolveTrainConfig(saved);
   return {
@@ -72,11 +70,16 @@ export async function withFittedPriors(
 ): Promise<TrainConfig> {
   const fitted = fitModelPriors(config, train);
   if (fitted.report === undefined) return config;
-  await writeConfig(run, fitted.config);
+  const saved = await writeConfig(run, fitted.config);
   await run.writeJson("priors.json", fitted.report, 1, true);
-  return fitted.config;
+  return saved;
 }
 
-async function writeConfig(run: RunFolder, config: TrainConfig): Promise<void> {
+/**
+ * Writes `config.json` and returns the config as a resumed run reads it back (same values; the key
+ * order of the schema's parse), so that a run and its resumption write byte-identical model files.
+ */
+async function writeConfig(run: RunFolder, config: TrainConfig): Promise<TrainConfig> {
   await run.writeJson("config.json", config, 2, true);
+  return resolveTrainConfig(JSON.parse(jsonText(config)));
 }

@@ -1,40 +1,23 @@
 /**
  * Every write into a run folder goes through here: files are written atomically (temporary name,
  * fsync, rename, fsync of the folder), model folders are replaced as a whole, and the event log is
- * appended line by line.
+ * appended line by line. Each file-system step is counted by `fs-steps.ts` (the kill-injection hook).
  * @module
  */
-import { constants } from "node:fs";
-import { access, mkdir, open, readFile, rename, rm } from "node:fs/promises";
+import { access, open, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import {
+  makeDir,
+  OLD_MARK,
+  removePath,
+  renamePath,
+  syncDir,
+  TMP_MARK,
+  writeAndSync,
+  writeFileAtomic,
+} from "./fs-steps.js";
 
-/** Writes a file so that a crash never leaves a partial file under `file`: temp file, fsync, rename, fsync dir. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}.tmp-${process.pid}`;
-  const fh = await open(tmp, "w");
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, file);
-  await syncDir(path.dirname(file));
-}
-
-/** fsyncs a folder so a rename inside it is on disk. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const dh = await open(dir, constants.O_RDONLY);
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    // Directory fsync is not supported everywhere (e.g. some network file systems); the rename is still atomic.
-  }
-}
+export { writeFileAtomic } from "./fs-steps.js";
 
 /** True when `file` exists (any kind). */
 export async function exists(file: string): Promise<boolean> {
@@ -69,7 +52,7 @@ export class RunFolder {
 
   /** Creates the folder (and its parents) if missing. */
   async create(): Promise<void> {
-    await mkdir(this.dir, { recursive: true });
+    await makeDir(this.dir);
   }
 
   /** Absolute path of `name` inside the folder. */
@@ -80,13 +63,13 @@ export class RunFolder {
   /** Writes `name` atomically ({@link writeFileAtomic}). */
   async write(name: string, data: string | Uint8Array): Promise<void> {
     const file = this.path(name);
-    await mkdir(path.dirname(file), { recursive: true });
+    if (path.dirname(file) !== this.dir) await makeDir(path.dirname(file));
     await writeFileAtomic(file, data);
   }
 
   /** Writes `value` as JSON to `name` atomically (`indent` as `JSON.stringify`, typed arrays as arrays). */
   async writeJson(name: string, value: unknown, indent?: number, newline = false): Promise<void> {
-    await this.write(name, `${JSON.stringify(value, jsonReplacer, indent)}${newline ? "\n" : ""}`);
+    await this.write(name, jsonText(value, indent, newline));
   }
 
   /** Reads `name` as UTF-8 text; `undefined` when it cannot be read. */
@@ -116,29 +99,62 @@ export class RunFolder {
 
   /**
    * Replaces the model folder `name` (`best`, `model`, `classifier`) with what `save` writes into it:
-   * `save` writes a temporary folder, which then takes the old one's place by two renames, so the
-   * folder is never half-written (between the renames it is briefly absent).
+   * `save` writes `<name>.tmp-<pid>`, the old folder is renamed aside to `<name>.old-<pid>`, the new
+   * one takes its place, the old one is removed. The folder is never half-written; between the two
+   * renames it is absent (a kill there leaves the `.old-` folder, which {@link RunFolder.removeLeftovers}
+   * removes once the folder has been derived again).
    */
   async replaceModel(name: string, save: (dir: string) => Promise<void>): Promise<void> {
     const dir = this.path(name);
-    const tmp = `${dir}.tmp-${process.pid}`;
-    const old = `${dir}.old-${process.pid}`;
-    await rm(tmp, { recursive: true, force: true });
+    const tmp = `${dir}${TMP_MARK}${process.pid}`;
+    const old = `${dir}${OLD_MARK}${process.pid}`;
+    await removePath(tmp);
     await save(tmp);
-    await rm(old, { recursive: true, force: true });
-    try {
-      await rename(dir, old);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    }
-    await rename(tmp, dir);
-    await rm(old, { recursive: true, force: true });
+    await syncDir(tmp);
+    await removePath(old);
+    if (await exists(dir)) await renamePath(dir, old);
+    await renamePath(tmp, dir);
     await syncDir(path.dirname(dir));
+    await removePath(old);
+  }
+
+  /**
+   * Replaces the model folder `name` by a copy of `files` of the folder `from` (e.g. a checkpoint's
+   * `model.json` and `weights.bin`), as {@link RunFolder.replaceModel} does: the copy has the same bytes.
+   */
+  async copyModel(name: string, from: string, files: readonly string[]): Promise<void> {
+    const contents = await Promise.all(files.map((f) => readFile(path.join(from, f))));
+    await this.replaceModel(name, async (dir) => {
+      await makeDir(dir);
+      for (const [i, f] of files.entries()) await writeAndSync(path.join(dir, f), contents[i]!);
+    });
+  }
+
+  /** Writes `name` atomically with the bytes of the file `from`. */
+  async copyFile(name: string, from: string): Promise<void> {
+    await this.write(name, await readFile(from));
   }
 
   /** Removes `name` (a file or a folder) if present. */
   async remove(name: string): Promise<void> {
-    await rm(this.path(name), { recursive: true, force: true });
+    await removePath(this.path(name));
+  }
+
+  /**
+   * Removes what a killed writer leaves behind in the folder (not in sub-folders): temporary files
+   * and folders (`*.tmp-<pid>`) and folders renamed aside (`*.old-<pid>`).
+   * @returns the names removed.
+   */
+  async removeLeftovers(): Promise<string[]> {
+    let names: string[];
+    try {
+      names = await readdir(this.dir);
+    } catch {
+      return [];
+    }
+    const left = names.filter((n) => n.includes(TMP_MARK) || n.includes(OLD_MARK));
+    for (const n of left) await removePath(this.path(n));
+    return left;
   }
 
   /** Opens `log.jsonl` for appending. */
@@ -156,6 +172,11 @@ export class RunFolder {
       },
     };
   }
+}
+
+/** `value` as the JSON text of a run folder file (`indent` as `JSON.stringify`, typed arrays as arrays). */
+export function jsonText(value: unknown, indent?: number, newline = false): string {
+  return `${JSON.stringify(value, jsonReplacer, indent)}${newline ? "\n" : ""}`;
 }
 
 /** Typed arrays as plain arrays in JSON. */

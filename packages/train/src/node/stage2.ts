@@ -4,10 +4,12 @@
  * then saved to `classifier/` and evaluated together with the detector.
  * @module
  */
+import path from "node:path";
 import type { ImageRecord } from "@od/data";
 import { CropClassifier, type SsdDetector } from "@od/ssd";
 import { saveClassifier } from "@od/ssd/node";
 import type { tf } from "@od/tf";
+import { z } from "zod";
 import type { TrainConfig } from "../config.js";
 import { fail } from "../errors.js";
 import { evaluateDetector } from "../evaluate.js";
@@ -23,7 +25,14 @@ import {
   groundTruthCrops,
   StagedDetector,
 } from "../staged.js";
-import { type CheckpointPointer, Checkpoints, classifierCheckpoint } from "./checkpoint.js";
+import {
+  type CheckpointPointer,
+  Checkpoints,
+  checkpointInt,
+  checkpointName,
+  classifierCheckpoint,
+  parseCheckpointJson,
+} from "./checkpoint.js";
 import type { TrainingData } from "./data.js";
 import { loadRunDetector } from "./predictor.js";
 import { metricsText, scoresOf, writeStagedEvaluation } from "./report.js";
@@ -40,27 +49,27 @@ export interface ClassifierState {
   readonly detectorStoppedBy: TrainSummary["stoppedBy"];
 }
 
+/** Schema of a classifier checkpoint's `state.json` ({@link ClassifierState}). */
+const classifierStateSchema = z.object(
+  {
+    epochsCompleted: checkpointInt,
+    step: checkpointInt,
+    detectorStoppedBy: z.enum(["epochs", "time-limit"], { error: 'must be "epochs" or "time-limit"' }),
+  },
+  { error: "must hold a JSON object" },
+);
+
 /**
- * Checks a parsed `state.json` of a classifier checkpoint.
- * @throws TrainError `BAD_CHECKPOINT` naming `file` and the field.
+ * Checks a parsed `state.json` of a classifier checkpoint (zod schema of {@link ClassifierState}).
+ * @throws TrainError `BAD_CHECKPOINT` naming `file`, the field and its value.
  */
 export function readClassifierState(json: unknown, file: string): ClassifierState {
-  const s = json as Record<string, unknown> | null;
-  const bad = (what: string): never =>
-    fail(
-      "BAD_CHECKPOINT",
-      "readClassifierState",
-      `${file}: ${what}; got ${JSON.stringify(s)?.slice(0, 200)}`,
-      {
-        file,
-      },
-    );
-  if (typeof s !== "object" || s === null) return bad("must hold an object");
-  for (const k of ["epochsCompleted", "step"] as const)
-    if (!Number.isInteger(s[k]) || (s[k] as number) < 0) bad(`${k} must be an integer >= 0`);
-  if (s.detectorStoppedBy !== "epochs" && s.detectorStoppedBy !== "time-limit")
-    bad('detectorStoppedBy must be "epochs" or "time-limit"');
-  return s as unknown as ClassifierState;
+  return parseCheckpointJson(classifierStateSchema, json, file, "readClassifierState");
+}
+
+/** Folder of the classifier checkpoint after `epoch` epochs. */
+function checkpointsDir(checkpoints: Checkpoints<ClassifierState>, epoch: number): string {
+  return path.join(checkpoints.root, checkpointName(epoch));
 }
 
 /**
@@ -113,6 +122,8 @@ export interface ClassifierStage {
   readonly detectorStoppedBy: TrainSummary["stoppedBy"];
   /** Continue from this checkpoint (`undefined`: start at epoch 0). */
   readonly resumeFrom: CheckpointPointer | undefined;
+  /** Stops training at the next epoch boundary (the last classifier checkpoint is kept). */
+  readonly signal?: AbortSignal;
 }
 
 /** The result of stage 2. */
@@ -195,7 +206,12 @@ async function trainClassifier(s: ClassifierStage, stage1: SsdDetector): Promise
       warmupSteps: Math.min(config.train.warmupSteps, Math.floor(total / 10)),
       totalSteps: Math.max(total, 1),
     };
+    let lastDir = s.resumeFrom?.dir ?? checkpointsDir(checkpoints, 0);
     for (let epoch = state.epochsCompleted; epoch < st.epochs; epoch++) {
+      if (s.signal?.aborted === true)
+        fail("INTERRUPTED", "train", `interrupted: checkpoint written to ${lastDir}`, {
+          checkpoint: lastDir,
+        });
       const order = batcher.order(epoch);
       const e0 = performance.now();
       let step = state.step;
@@ -230,6 +246,7 @@ async function trainClassifier(s: ClassifierStage, stage1: SsdDetector): Promise
         seconds: (performance.now() - e0) / 1000,
       });
       const dir = await checkpoints.save(epoch + 1, model, optimizer, state);
+      lastDir = dir;
       record({ type: "classifier-checkpoint", epoch, dir });
     }
     await run.replaceModel("classifier", (dir) => saveClassifier(classifier, dir));

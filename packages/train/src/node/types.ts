@@ -102,6 +102,13 @@ export interface TrainOptions {
   readonly resume?: boolean;
   /** Receives progress events. */
   readonly onEvent?: (event: TrainEvent) => void;
+  /**
+   * Stops training when aborted (e.g. on SIGINT): the current step finishes, a checkpoint is written
+   * (mid-epoch: the next resume continues at the next batch), and `train()` rejects with TrainError
+   * `INTERRUPTED` whose `details.checkpoint` is that checkpoint's folder. Stage 2 and the comparison
+   * run stop at their last checkpoint.
+   */
+  readonly signal?: AbortSignal;
 }
 
 /** What a finished run reports (also written to `summary.json`). */
@@ -175,6 +182,28 @@ export interface RunState {
   readonly trainSeconds: number;
   /** Training images seen. */
   readonly imagesSeen: number;
+  /** Steps of the learning-rate schedule as last fitted (e.g. to the time limit); unset: the config's. */
+  readonly scheduleSteps?: number;
   /** Curves of the run so far. */
   readonly history: History;
+  /**
+   * Set in a checkpoint written within an epoch (training was interrupted after a step): the batches
+   * of epoch `epochsCompleted` already trained and their running sums, so a resume continues at the
+   * next batch and reports the same epoch means.
+   */
+  readonly inEpoch?: EpochProgress;
+}
+
+/** The part of an epoch already trained (see {@link RunState.inEpoch}). */
+export interface EpochProgress {
+  /** Batches of the epoch done (the next one to train is this index). */
+  readonly batches: number;
+  /** Sums of the applied steps' losses, their count, and the images seen in the epoch. */
+  readonly loss: number;
+  readonly loc: number;
+  readonly cls: number;
+  readonly applied: number;
+  readonly images: number;
+  /** Seconds the epoch has taken so far. */
+  readonly seconds: number;
 }

@@ -1,0 +1,87 @@
+/**
+ * The file-system steps of a run folder (every mkdir, write, fsync, rename and remove the run-folder
+ * writer and the checkpoints make), counted so a test can stop the process at any one of them: with
+ * the environment variable `OD_FAULT_AT=<n>` (n ≥ 1) the process kills itself with `SIGKILL` just
+ * before its n-th step, as a power cut or `kill -9` would. Without it the count costs nothing.
+ * @module
+ */
+import { constants } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import path from "node:path";
+
+/** The step the process dies before (`OD_FAULT_AT`), or 0 for none. */
+const faultAt = (() => {
+  const v = Number(process.env.OD_FAULT_AT ?? "0");
+  return Number.isInteger(v) && v > 0 ? v : 0;
+})();
+let steps = 0;
+
+/** File-system steps taken so far by this process (for the kill-injection test). */
+export function fsStepCount(): number {
+  return steps;
+}
+
+/** Counts one step; before the `OD_FAULT_AT`-th one, kills the process with `SIGKILL`. */
+function step(): void {
+  steps += 1;
+  if (steps === faultAt) process.kill(process.pid, "SIGKILL");
+}
+
+/** `mkdir -p` as one step. */
+export async function makeDir(dir: string): Promise<void> {
+  step();
+  await mkdir(dir, { recursive: true });
+}
+
+/** `rename` as one step. */
+export async function renamePath(from: string, to: string): Promise<void> {
+  step();
+  await rename(from, to);
+}
+
+/** `rm -rf` as one step (nothing when `target` is absent). */
+export async function removePath(target: string): Promise<void> {
+  step();
+  await rm(target, { recursive: true, force: true });
+}
+
+/** Writes `file` (creating or truncating it) and fsyncs it: two steps. */
+export async function writeAndSync(file: string, data: string | Uint8Array): Promise<void> {
+  step();
+  const fh = await open(file, "w");
+  try {
+    await fh.writeFile(data);
+    step();
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+/** fsyncs a folder so the renames inside it are on disk (one step; skipped where unsupported). */
+export async function syncDir(dir: string): Promise<void> {
+  step();
+  try {
+    const dh = await open(dir, constants.O_RDONLY);
+    try {
+      await dh.sync();
+    } finally {
+      await dh.close();
+    }
+  } catch {
+    // Directory fsync is not supported everywhere (e.g. some network file systems); renames stay atomic.
+  }
+}
+
+/** Writes a file so that a crash never leaves a partial file under `file`: temp file, fsync, rename, fsync of the folder. */
+export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  const tmp = `${file}${TMP_MARK}${process.pid}`;
+  await writeAndSync(tmp, data);
+  await renamePath(tmp, file);
+  await syncDir(path.dirname(file));
+}
+
+/** What a temporary name carries (`<name>.tmp-<pid>`); names holding it are leftovers after a kill. */
+export const TMP_MARK = ".tmp-";
+/** What a folder renamed aside while being replaced carries (`<name>.old-<pid>`). */
+export const OLD_MARK = ".old-";
