@@ -116,7 +116,7 @@ export function validateSample(
     throw e;
   }
   const kept = res.kept;
-  const outLabels = kept.length === lab.length ? lab : Int32Array.from(kept, (i) => lab[i] as number);
+  const outLabels = kept.length === lab.length ? lab : Int32Array.from(kept, (i) => lab[i]!);
   return {
     sample: {
       image: toImage(px),
