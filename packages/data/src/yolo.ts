@@ -231,10 +231,10 @@ export function writeYoloLabels(record: ImageRecord): string {
   const { width: W, height: H } = record.size;
   let out = "";
   for (let i = 0; i < record.boxes.length; i++) {
-    const x1 = d[i * 4] as number;
-    const y1 = d[i * 4 + 1] as number;
-    const x2 = d[i * 4 + 2] as number;
-    const y2 = d[i * 4 + 3] as number;
+    const x1 = d[i * 4]!;
+    const y1 = d[i * 4 + 1]!;
+    const x2 = d[i * 4 + 2]!;
+    const y2 = d[i * 4 + 3]!;
     out += `${record.labels[i]} ${fmt((x1 + x2) / 2 / W)} ${fmt((y1 + y2) / 2 / H)} ${fmt((x2 - x1) / W)} ${fmt((y2 - y1) / H)}\n`;
   }
   return out;

@@ -258,7 +258,7 @@ export class DatasetBuilder {
     const byIssue = v.issues;
     for (let q = 0; q < byIssue.length; q++) {
       const bi = byIssue[q]!;
-      const i = known[bi.index] as number;
+      const i = known[bi.index]!;
       const o = objs[i] as RawObject;
       const more = byIssue.length - q - 1;
       this.issue(
@@ -280,9 +280,9 @@ export class DatasetBuilder {
     const crowd = new Uint8Array(n);
     const truncated = new Uint8Array(n);
     for (let k = 0; k < n; k++) {
-      const ki = v.kept[k] as number;
-      const o = objs[known[ki] as number] as RawObject;
-      lab[k] = labels[ki] as number;
+      const ki = v.kept[k]!;
+      const o = objs[known[ki]!] as RawObject;
+      lab[k] = labels[ki]!;
       difficult[k] = o.difficult ? 1 : 0;
       crowd[k] = o.crowd ? 1 : 0;
       truncated[k] = o.truncated ? 1 : 0;
