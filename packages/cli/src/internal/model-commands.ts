@@ -146,11 +146,11 @@ function safeName(s: string): string {
 /** Detections with a score above `threshold` (the ones the confusion matrix counts), in input order. */
 function aboveScore(d: Detections, threshold: number): Detections {
   const keep: number[] = [];
-  for (let k = 0; k < d.scores.length; k++) if ((d.scores[k] as number) > threshold) keep.push(k);
+  for (let k = 0; k < d.scores.length; k++) if (d.scores[k]! > threshold) keep.push(k);
   return {
     boxes: select(d.boxes, keep),
-    scores: Float32Array.from(keep, (k) => d.scores[k] as number),
-    labels: Int32Array.from(keep, (k) => d.labels[k] as number),
+    scores: Float32Array.from(keep, (k) => d.scores[k]!),
+    labels: Int32Array.from(keep, (k) => d.labels[k]!),
   };
 }
 
@@ -306,17 +306,12 @@ export interface PredictSettings {
 function cocoResults(imageId: number, det: Detections): CocoDetection[] {
   const b = det.boxes.data;
   return Array.from(det.scores, (s, k) => {
-    const x1 = b[4 * k] as number;
-    const y1 = b[4 * k + 1] as number;
+    const x1 = b[4 * k]!;
+    const y1 = b[4 * k + 1]!;
     return {
       image_id: imageId,
-      category_id: det.labels[k] as number,
-      bbox: [
-        round2(x1),
-        round2(y1),
-        round2((b[4 * k + 2] as number) - x1),
-        round2((b[4 * k + 3] as number) - y1),
-      ],
+      category_id: det.labels[k]!,
+      bbox: [round2(x1), round2(y1), round2(b[4 * k + 2]! - x1), round2(b[4 * k + 3]! - y1)],
       score: Math.round(s * 1e4) / 1e4,
     };
   });
