@@ -170,7 +170,7 @@ export function clipByGlobalNorm(
 ): { grads: Record<string, tf.Tensor>; norm: number } {
   const names = Object.keys(grads);
   const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor))))));
-  const norm = normT.dataSync()[0] as number;
+  const norm = normT.dataSync()[0]!;
   normT.dispose();
   const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
   const out: Record<string, tf.Tensor> = {};
