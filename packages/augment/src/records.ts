@@ -78,7 +78,10 @@ export interface ShiftRecord {
  */
 export type GeometryRecord = LetterboxRecord | ResizeRecord | FlipRecord | Rotate90Record | ShiftRecord;
 
-/** The image size after a record, px. */
+/**
+ * The image size after a record, px.
+ * @internal exported for the transforms of this package; not re-exported from the index.
+ */
 export function recordTarget(r: GeometryRecord): ImageSize {
   switch (r.kind) {
     case "od.letterbox":
@@ -92,11 +95,6 @@ export function recordTarget(r: GeometryRecord): ImageSize {
     default:
       return badRecord("recordTarget", r);
   }
-}
-
-/** The image size before a record, px. */
-export function recordSource(r: GeometryRecord): ImageSize {
-  return r.kind === "od.flip" ? r.size : r.source;
 }
 
 function badRecord(fn: string, r: unknown): never {

@@ -147,6 +147,7 @@ export function applyOrientation(image: Uint8Image, orientation: number): Uint8I
 /**
  * Copies any `[H, W, C]` view of byte values (C = 1: grey, repeated; C ≥ 3: the first 3 channels) into a
  * new packed `[H, W, 3]` `"0-255"` image.
+ * @internal exported for the modules of this package; not re-exported from the index.
  */
 export function pack(v: ndarray.NdArray<ndarray.Data<number>>): Uint8Image {
   const [H = 0, W = 0, C = 0] = v.shape;

@@ -54,6 +54,7 @@ function rgb(data: Uint8Array, width: number, height: number, channels: number):
  * @throws SsdError `BAD_IMAGE` naming the image index and what is wrong (rank, channels, dtype, size 0,
  *   a value outside 0..255, float data without a range); ImageError `RANGE_MISMATCH` (network input)
  *   from `@od/image`'s boundary check.
+ * @internal exported for the modules of this package; not re-exported from the index.
  */
 export function readImageInput(img: ImageInput, index = 0, fn = "readImageInput"): Pixels<Uint8Array> {
   const bad: (why: string) => never = (why) =>

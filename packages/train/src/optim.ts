@@ -32,7 +32,10 @@ export interface OptimizerState {
   readonly slots: Readonly<Record<string, readonly Float32Array[]>>;
 }
 
-/** True for parameters that weight decay applies to: kernels (names ending in `.w`). */
+/**
+ * True for parameters that weight decay applies to: kernels (names ending in `.w`).
+ * @internal exported for the modules of this package; not re-exported from the index.
+ */
 export function decays(name: string): boolean {
   return name.endsWith(".w");
 }
