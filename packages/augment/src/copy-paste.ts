@@ -108,8 +108,8 @@ export function copyPaste(options: CopyPasteOptions): Transform {
         if (cum[mid]! > u) hi = mid;
         else lo = mid + 1;
       }
-      const item = bank[lo] as BankItem;
-      const src = sources[item.src] as (typeof sources)[number];
+      const item = bank[lo]!;
+      const src = sources[item.src]!;
       if (src.px.channels !== C || src.px.data instanceof Uint8Array !== u8) {
         fail(
           "SHAPE_MISMATCH",

@@ -166,7 +166,7 @@ export function ssdCrop(options: SsdCropOptions = {}): Transform {
   checkPositiveInt(fn, "options.trials", trials);
   const filter = readFilter(fn, options.filter);
   return defineLazyTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
-    const mode = choices[randomInt(rng, 0, choices.length - 1)] as SsdCropChoice;
+    const mode = choices[randomInt(rng, 0, choices.length - 1)]!;
     if (mode === "none") return unchanged(parts);
     const { width: W, height: H } = parts.px;
     const b = parts.boxes;

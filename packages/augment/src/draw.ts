@@ -133,7 +133,7 @@ export function drawSample(sample: Sample, options: DrawOptions = {}): Image {
   const b = parts.boxes;
   for (let i = 0; i < parts.labels.length; i++) {
     const label = parts.labels[i]!;
-    const rgb = PALETTE[((label % PALETTE.length) + PALETTE.length) % PALETTE.length] as readonly number[];
+    const rgb = PALETTE[((label % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
     const x1 = Math.round(b[i * 4]!);
     const y1 = Math.round(b[i * 4 + 1]!);
     const x2 = Math.round(b[i * 4 + 2]!);
@@ -243,7 +243,7 @@ export function sideBySide(images: readonly Image[], options: SideBySideOptions 
   parts.forEach((p, i) => {
     if (titles !== undefined) {
       fillRect(out, x0, 0, x0 + p.width, titleH, [255, 255, 255]);
-      drawText(out, titles[i] as string, x0 + s, s, s, [0, 0, 0]);
+      drawText(out, titles[i]!, x0 + s, s, s, [0, 0, 0]);
     }
     for (let y = 0; y < p.height; y++)
       out.data.set(p.data.subarray(y * p.width * 3, (y + 1) * p.width * 3), ((titleH + y) * W + x0) * 3);

@@ -4,7 +4,7 @@ import { allocLike, type Pixels } from "./image.js";
 import { checkInterval, checkPositiveInt, fail } from "./internal/check.js";
 import { forwardInPlace, type ShiftRecord } from "./records.js";
 import { randomInt, uniform } from "./rng.js";
-import { readSample, type Sample, type SampleParts, unsafeSample } from "./sample.js";
+import { readSample, type Sample, unsafeSample } from "./sample.js";
 import {
   checkP,
   type DropReason,
@@ -91,7 +91,7 @@ export function mosaic(options: MosaicOptions): Transform {
     const C = parts.px.channels;
     const u8 = parts.px.data instanceof Uint8Array;
     for (const i of picks) {
-      const src = pool[i] as SampleParts;
+      const src = pool[i]!;
       if (src.px.channels !== C || src.px.data instanceof Uint8Array !== u8) {
         fail(
           "SHAPE_MISMATCH",
@@ -115,7 +115,7 @@ export function mosaic(options: MosaicOptions): Transform {
     let p = 0;
     for (let q = 0 as MosaicQuadrant; q < 4; q++) {
       const isOwn = q === own;
-      const part = isOwn ? parts : (pool[picks[p++]!] as SampleParts);
+      const part = isOwn ? parts : pool[picks[p++]!]!;
       const { width: w, height: h } = part.px;
       const left = q === 0 || q === 2;
       const top = q === 0 || q === 1;

@@ -138,7 +138,7 @@ function fillRect(
   let offX = 0;
   let offY = 0;
   if (fill === "patch") {
-    patch = patches[randomInt(rng, 0, patches.length - 1)] as Pixels;
+    patch = patches[randomInt(rng, 0, patches.length - 1)]!;
     if (patch.channels !== C || patch.data instanceof Uint8Array !== u8) {
       fail(
         "SHAPE_MISMATCH",

@@ -273,7 +273,7 @@ export function invertRecords(
   checkXyxyPx(fn, "boxes", b);
   checkRecords(fn, records);
   const d = Float64Array.from(b.data);
-  for (let i = records.length - 1; i >= 0; i--) inverseInPlace(fn, records[i] as GeometryRecord, d);
+  for (let i = records.length - 1; i >= 0; i--) inverseInPlace(fn, records[i]!, d);
   return unsafeBoxes(Float32Array.from(d), "xyxy", "px");
 }
 

@@ -274,7 +274,7 @@ export function oneOf(
       let u = random(rng) * total;
       let i = 0;
       while (i < w.length - 1 && u >= w[i]!) u -= w[i++]!;
-      return (transforms[i] as Transform).apply(sample, rng);
+      return transforms[i]!.apply(sample, rng);
     },
   };
 }

@@ -116,7 +116,7 @@ function scanXml(xml: string): XmlProblem | undefined {
       REFERENCE.lastIndex = i;
       const m = REFERENCE.exec(xml);
       if (m === null) return { at: i, message: "a bare & that starts no entity reference (write &amp;)" };
-      if (!XML_ENTITIES.has(m[1] as string))
+      if (!XML_ENTITIES.has(m[1]!))
         return {
           at: i,
           message: `entity reference ${m[0]} is not accepted (only &amp; &lt; &gt; &quot; &apos;)`,

@@ -176,7 +176,7 @@ export function resizeBlockWasm(
   const maxRows = Math.min(2 * nr, v.height);
   if (!reserve(k, srcP + maxRows * span + 16)) return false;
   const { u8, i32 } = k;
-  u8.set(MASKS[C - 1] as Uint8Array, masksP);
+  u8.set(MASKS[C - 1]!, masksP);
   // columns: offset of the pair's lower-address pixel in the copied span, weights in address order
   const sub = colLo * C + (mx === 1 ? 0 : C);
   for (let x = xa, p = colsP >> 2; x < xb; x++, p += 8) {

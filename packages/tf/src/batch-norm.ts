@@ -325,7 +325,7 @@ const gradDxKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const dv = view(heap, t.dy as TensorInfo);
   const ov = view(heap, out);
   const [sc, sh, mu, ka, kb, kc] = (["scale", "shift", "mean", "a", "b", "c"] as const).map((k) =>
-    view(heap, t[k] as TensorInfo),
+    view(heap, t[k]!),
   ) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const rows = wasmRows(heap);
   if (rows?.bnGradDx !== undefined && C % 4 === 0) {

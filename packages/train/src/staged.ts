@@ -58,7 +58,7 @@ export class StagedDetector {
         out.push(d);
         continue;
       }
-      const c = await classifyBoxes(this.classifier, images[i] as ImageInput, d.boxes);
+      const c = await classifyBoxes(this.classifier, images[i]!, d.boxes);
       out.push(combineDetections(d, c, threshold));
     }
     return out;
@@ -244,7 +244,7 @@ export class CropBatcher {
     const byImage = new Map<ImageRecord, { pos: number; box: [number, number, number, number] }[]>();
     const jitter = this.#options.jitter ?? 0.1;
     idx.forEach((si, j) => {
-      const s = this.#samples[si] as CropSample;
+      const s = this.#samples[si]!;
       const d = s.record.boxes.data;
       const raw: [number, number, number, number] =
         s.index >= 0
@@ -279,7 +279,7 @@ export class CropBatcher {
         inv[p] = k;
       });
       idx.forEach((si, j) => {
-        labels[j] = (this.#samples[si] as CropSample).label;
+        labels[j] = this.#samples[si]!.label;
       });
       const crops = tf.tidy(() => tf.gather(tf.concat(parts, 0), Array.from(inv)) as tf.Tensor4D);
       return { crops, labels };
@@ -338,7 +338,7 @@ export function classifierStep(
   const named: Record<string, tf.Tensor> = {};
   vars.forEach((v, i) => {
     const g = grads[v.name];
-    if (g !== undefined) named[names[i] as string] = g;
+    if (g !== undefined) named[names[i]!] = g;
   });
   const clipped = clipByGlobalNorm(named, gradClip);
   tf.dispose(Object.values(named));

@@ -74,7 +74,7 @@ export function shardGradients(
   const named: Record<string, tf.Tensor> = {};
   vars.forEach((v, i) => {
     const g = grads[v.name];
-    if (g !== undefined) named[names[i] as string] = g;
+    if (g !== undefined) named[names[i]!] = g;
   });
   return { loss, loc, cls, numPositive: batch.numPositive, grads: named };
 }

@@ -112,10 +112,10 @@ export async function writeEvaluation(dir: string, ev: Evaluation): Promise<stri
     path.join(dir, "pr-coco.svg"),
     path.join(dir, "confusion.json"),
   ];
-  await writeOut(files[0] as string, `${toJson(evaluationJson(ev))}\n`);
-  await writeOut(files[3] as string, `${toJson(confusionJson(ev.confusion))}\n`);
+  await writeOut(files[0]!, `${toJson(evaluationJson(ev))}\n`);
+  await writeOut(files[3]!, `${toJson(confusionJson(ev.confusion))}\n`);
   await writeOut(
-    files[1] as string,
+    files[1]!,
     prCurveSvg(
       ev.voc.classes.map((c) => ({
         label: `${c.name} AP ${c.ap < 0 ? "–" : c.ap.toFixed(3)}`,
@@ -126,7 +126,7 @@ export async function writeEvaluation(dir: string, ev: Evaluation): Promise<stri
     ),
   );
   await writeOut(
-    files[2] as string,
+    files[2]!,
     prCurveSvg(
       ev.coco.classes.map((c, k) => ({
         label: `${c.name} AP50 ${c.ap50 < 0 ? "–" : c.ap50.toFixed(3)}`,
@@ -191,7 +191,7 @@ export async function writeComparisons(
   // a class-agnostic model is scored as one class "object": every ground-truth box is of class 0
   const agnostic = names.length === 1 && dataset.classNames.length !== 1;
   const gtLabels = (i: number) => {
-    const l = (dataset.images[i] as DetectionDataset["images"][number]).labels;
+    const l = dataset.images[i]!.labels;
     return agnostic ? new Int32Array(l.length) : l;
   };
   const load = fileDecoder(dataset);
@@ -203,15 +203,15 @@ export async function writeComparisons(
       if (taken.has(i) || !gtLabels(i).includes(c)) continue;
       taken.add(i);
       k++;
-      const rec = dataset.images[i] as DetectionDataset["images"][number];
+      const rec = dataset.images[i]!;
       const drawn = comparisonImage(
         await load(rec),
         { boxes: rec.boxes, labels: gtLabels(i) },
-        ev.detections[i] as Detections,
+        ev.detections[i]!,
         names,
         ev.confusion.confThreshold,
       );
-      const file = path.join(dir, "samples", `${safeName(names[c] as string)}-${k}-${safeName(rec.id)}.png`);
+      const file = path.join(dir, "samples", `${safeName(names[c]!)}-${k}-${safeName(rec.id)}.png`);
       await writeOut(file, encodePng(drawn));
       files.push(file);
     }
