@@ -73,17 +73,17 @@ export function copyPaste(options: CopyPasteOptions): Transform {
   checkRange(fn, "options.minVisible", minVisible, 0, 1);
   const bank: BankItem[] = [];
   sources.forEach((s, si) => {
-    for (let i = 0; i < s.labels.length; i++) bank.push({ src: si, box: i, label: s.labels[i] as number });
+    for (let i = 0; i < s.labels.length; i++) bank.push({ src: si, box: i, label: s.labels[i]! });
   });
   const freq = new Map<number, number>();
   for (const it of bank) freq.set(it.label, (freq.get(it.label) ?? 0) + 1);
-  const weights = bank.map((it) => (options.classBalanced ? 1 / (freq.get(it.label) as number) : 1));
+  const weights = bank.map((it) => (options.classBalanced ? 1 / freq.get(it.label)! : 1));
   const cum = new Float64Array(weights.length);
   weights.reduce((acc, w, i) => {
     cum[i] = acc + w;
     return acc + w;
   }, 0);
-  const total = cum.length > 0 ? (cum[cum.length - 1] as number) : 0;
+  const total = cum.length > 0 ? cum[cum.length - 1]! : 0;
 
   return defineTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
     const { px } = parts;
@@ -105,11 +105,11 @@ export function copyPaste(options: CopyPasteOptions): Transform {
       let hi = cum.length - 1;
       while (lo < hi) {
         const mid = (lo + hi) >> 1;
-        if ((cum[mid] as number) > u) hi = mid;
+        if (cum[mid]! > u) hi = mid;
         else lo = mid + 1;
       }
-      const item = bank[lo] as BankItem;
-      const src = sources[item.src] as (typeof sources)[number];
+      const item = bank[lo]!;
+      const src = sources[item.src]!;
       if (src.px.channels !== C || src.px.data instanceof Uint8Array !== u8) {
         fail(
           "SHAPE_MISMATCH",
@@ -119,10 +119,14 @@ export function copyPaste(options: CopyPasteOptions): Transform {
       }
       const sb = src.boxes;
       const b0 = item.box * 4;
-      const cx1 = Math.max(0, Math.floor(sb[b0] as number));
-      const cy1 = Math.max(0, Math.floor(sb[b0 + 1] as number));
-      const cx2 = Math.min(src.px.width, Math.ceil(sb[b0 + 2] as number));
-      const cy2 = Math.min(src.px.height, Math.ceil(sb[b0 + 3] as number));
+      const sx1 = sb[b0]!;
+      const sy1 = sb[b0 + 1]!;
+      const sx2 = sb[b0 + 2]!;
+      const sy2 = sb[b0 + 3]!;
+      const cx1 = Math.max(0, Math.floor(sx1));
+      const cy1 = Math.max(0, Math.floor(sy1));
+      const cx2 = Math.min(src.px.width, Math.ceil(sx2));
+      const cy2 = Math.min(src.px.height, Math.ceil(sy2));
       if (cx2 <= cx1 || cy2 <= cy1) continue;
       const s = uniform(rng, scale[0], scale[1]);
       const cw = Math.max(1, Math.round((cx2 - cx1) * s));
@@ -136,10 +140,13 @@ export function copyPaste(options: CopyPasteOptions): Transform {
         y0 = randomInt(rng, 0, H - ch);
         placed = true;
         for (let j = 0; j < bx.length; j += 4) {
-          const a =
-            ((bx[j + 2] as number) - (bx[j] as number)) * ((bx[j + 3] as number) - (bx[j + 1] as number));
-          const iw = Math.min(bx[j + 2] as number, x0 + cw) - Math.max(bx[j] as number, x0);
-          const ih = Math.min(bx[j + 3] as number, y0 + ch) - Math.max(bx[j + 1] as number, y0);
+          const x1 = bx[j]!;
+          const y1 = bx[j + 1]!;
+          const x2 = bx[j + 2]!;
+          const y2 = bx[j + 3]!;
+          const a = (x2 - x1) * (y2 - y1);
+          const iw = Math.min(x2, x0 + cw) - Math.max(x1, x0);
+          const ih = Math.min(y2, y0 + ch) - Math.max(y1, y0);
           if (iw > 0 && ih > 0 && (iw * ih) / a > maxOverlap) {
             placed = false;
             break;
@@ -152,12 +159,7 @@ export function copyPaste(options: CopyPasteOptions): Transform {
       blend(out, W, C, scaled, x0, y0, feather, u8);
       const sx = cw / (cx2 - cx1);
       const sy = ch / (cy2 - cy1);
-      bx.push(
-        x0 + ((sb[b0] as number) - cx1) * sx,
-        y0 + ((sb[b0 + 1] as number) - cy1) * sy,
-        x0 + ((sb[b0 + 2] as number) - cx1) * sx,
-        y0 + ((sb[b0 + 3] as number) - cy1) * sy,
-      );
+      bx.push(x0 + (sx1 - cx1) * sx, y0 + (sy1 - cy1) * sy, x0 + (sx2 - cx1) * sx, y0 + (sy2 - cy1) * sy);
       lab.push(item.label);
       addedAt.push(pastes.length / 4);
       pastes.push(x0, y0, x0 + cw, y0 + ch);
@@ -167,11 +169,11 @@ export function copyPaste(options: CopyPasteOptions): Transform {
     const keptLabels: number[] = [];
     const dropped: { index: number; reason: DropReason }[] = [];
     for (let i = 0; i < lab.length; i++) {
-      let x1 = bx[i * 4] as number;
-      let y1 = bx[i * 4 + 1] as number;
-      let x2 = bx[i * 4 + 2] as number;
-      let y2 = bx[i * 4 + 3] as number;
-      const occ = pastes.slice(((addedAt[i] as number) + 1) * 4);
+      let x1 = bx[i * 4]!;
+      let y1 = bx[i * 4 + 1]!;
+      let x2 = bx[i * 4 + 2]!;
+      let y2 = bx[i * 4 + 3]!;
+      const occ = pastes.slice((addedAt[i]! + 1) * 4);
       const A = (x2 - x1) * (y2 - y1);
       const visible = A > 0 ? 1 - coveredArea(x1, y1, x2, y2, occ) / A : 1;
       if (visible < minVisible) {
@@ -196,7 +198,7 @@ export function copyPaste(options: CopyPasteOptions): Transform {
       }
       outBoxes.push(x1, y1, x2, y2);
       keptList.push(i < n0 ? i : -1);
-      keptLabels.push(lab[i] as number);
+      keptLabels.push(lab[i]!);
     }
     return {
       sample: unsafeSample(
@@ -242,8 +244,7 @@ function blend(
         a = Math.min(1, e / feather);
       }
       for (let c = 0; c < C; c++) {
-        const v =
-          a === 1 ? (data[s + c] as number) : (out[d + c] as number) * (1 - a) + (data[s + c] as number) * a;
+        const v = a === 1 ? data[s + c]! : out[d + c]! * (1 - a) + data[s + c]! * a;
         out[d + c] = u8 ? Math.round(v) : v;
       }
     }

@@ -166,7 +166,7 @@ export function ssdCrop(options: SsdCropOptions = {}): Transform {
   checkPositiveInt(fn, "options.trials", trials);
   const filter = readFilter(fn, options.filter);
   return defineLazyTransform(fn, checkP(fn, options.p), (parts, _s, rng) => {
-    const mode = choices[randomInt(rng, 0, choices.length - 1)] as SsdCropChoice;
+    const mode = choices[randomInt(rng, 0, choices.length - 1)]!;
     if (mode === "none") return unchanged(parts);
     const { width: W, height: H } = parts.px;
     const b = parts.boxes;
@@ -183,10 +183,10 @@ export function ssdCrop(options: SsdCropOptions = {}): Transform {
       let best = 0;
       let centres = 0;
       for (let i = 0; i < n; i++) {
-        const bx1 = b[i * 4] as number;
-        const by1 = b[i * 4 + 1] as number;
-        const bx2 = b[i * 4 + 2] as number;
-        const by2 = b[i * 4 + 3] as number;
+        const bx1 = b[i * 4]!;
+        const by1 = b[i * 4 + 1]!;
+        const bx2 = b[i * 4 + 2]!;
+        const by2 = b[i * 4 + 3]!;
         const iw = Math.min(bx2, x1) - Math.max(bx1, x0);
         const ih = Math.min(by2, y1) - Math.max(by1, y0);
         if (iw > 0 && ih > 0) {
@@ -200,8 +200,8 @@ export function ssdCrop(options: SsdCropOptions = {}): Transform {
       }
       if (best < mode || centres === 0) continue;
       return cropStep(fn, parts, x0, y0, w, h, filter, (i) => {
-        const cx = ((b[i * 4] as number) + (b[i * 4 + 2] as number)) / 2;
-        const cy = ((b[i * 4 + 1] as number) + (b[i * 4 + 3] as number)) / 2;
+        const cx = (b[i * 4]! + b[i * 4 + 2]!) / 2;
+        const cy = (b[i * 4 + 1]! + b[i * 4 + 3]!) / 2;
         return cx > x0 && cx < x1 && cy > y0 && cy < y1 ? undefined : "center-outside";
       });
     }

@@ -49,7 +49,7 @@ function toRgb8(
   const f = data instanceof Uint8Array ? 1 : 255;
   for (let i = 0, o = 0; i < data.length; i += C, o += 3) {
     for (let c = 0; c < 3; c++) {
-      const v = (data[i + (C >= 3 ? c : 0)] as number) * f;
+      const v = data[i + (C >= 3 ? c : 0)]! * f;
       out[o + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
     }
   }
@@ -71,9 +71,9 @@ function fillRect(
   for (let y = ya; y < yb; y++) {
     for (let x = xa; x < xb; x++) {
       const o = (y * img.width + x) * 3;
-      img.data[o] = rgb[0] as number;
-      img.data[o + 1] = rgb[1] as number;
-      img.data[o + 2] = rgb[2] as number;
+      img.data[o] = rgb[0]!;
+      img.data[o + 1] = rgb[1]!;
+      img.data[o + 2] = rgb[2]!;
     }
   }
 }
@@ -90,7 +90,7 @@ function drawText(
   for (const ch of text) {
     const rows = glyph(ch);
     for (let r = 0; r < GLYPH_H; r++) {
-      const bits = rows[r] as number;
+      const bits = rows[r]!;
       for (let c = 0; c < GLYPH_W; c++)
         if (bits & (1 << (GLYPH_W - 1 - c)))
           fillRect(img, x + c * s, y0 + r * s, x + (c + 1) * s, y0 + (r + 1) * s, rgb);
@@ -102,7 +102,7 @@ function drawText(
 /** The tag text of box `i`: its name, then its score with two decimals when scores are given. */
 function tagText(options: DrawOptions, label: number, i: number): string {
   const name = options.labelNames?.[label] ?? String(label);
-  return options.scores === undefined ? name : `${name} ${(options.scores[i] as number).toFixed(2)}`;
+  return options.scores === undefined ? name : `${name} ${options.scores[i]!.toFixed(2)}`;
 }
 
 /**
@@ -132,12 +132,12 @@ export function drawSample(sample: Sample, options: DrawOptions = {}): Image {
   }
   const b = parts.boxes;
   for (let i = 0; i < parts.labels.length; i++) {
-    const label = parts.labels[i] as number;
-    const rgb = PALETTE[((label % PALETTE.length) + PALETTE.length) % PALETTE.length] as readonly number[];
-    const x1 = Math.round(b[i * 4] as number);
-    const y1 = Math.round(b[i * 4 + 1] as number);
-    const x2 = Math.round(b[i * 4 + 2] as number);
-    const y2 = Math.round(b[i * 4 + 3] as number);
+    const label = parts.labels[i]!;
+    const rgb = PALETTE[((label % PALETTE.length) + PALETTE.length) % PALETTE.length]!;
+    const x1 = Math.round(b[i * 4]!);
+    const y1 = Math.round(b[i * 4 + 1]!);
+    const x2 = Math.round(b[i * 4 + 2]!);
+    const y2 = Math.round(b[i * 4 + 3]!);
     fillRect(img, x1, y1, x2, y1 + t, rgb);
     fillRect(img, x1, y2 - t, x2, y2, rgb);
     fillRect(img, x1, y1, x1 + t, y2, rgb);
@@ -243,7 +243,7 @@ export function sideBySide(images: readonly Image[], options: SideBySideOptions 
   parts.forEach((p, i) => {
     if (titles !== undefined) {
       fillRect(out, x0, 0, x0 + p.width, titleH, [255, 255, 255]);
-      drawText(out, titles[i] as string, x0 + s, s, s, [0, 0, 0]);
+      drawText(out, titles[i]!, x0 + s, s, s, [0, 0, 0]);
     }
     for (let y = 0; y < p.height; y++)
       out.data.set(p.data.subarray(y * p.width * 3, (y + 1) * p.width * 3), ((titleH + y) * W + x0) * 3);

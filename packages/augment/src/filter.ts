@@ -76,10 +76,10 @@ export function clipAndFilter(
   let k = 0;
   for (let i = 0; i < n; i++) {
     const s = i * 4;
-    const x1 = t[s] as number;
-    const y1 = t[s + 1] as number;
-    const x2 = t[s + 2] as number;
-    const y2 = t[s + 3] as number;
+    const x1 = t[s]!;
+    const y1 = t[s + 1]!;
+    const x2 = t[s + 2]!;
+    const y2 = t[s + 3]!;
     let reason = pre?.(i);
     const cx1 = Math.min(Math.max(x1, X0), W);
     const cy1 = Math.min(Math.max(y1, Y0), H);
@@ -113,7 +113,7 @@ export function clipAndFilter(
   const keptIdx = k === n ? kept : kept.slice(0, k);
   return {
     boxes: k === n ? out : out.slice(0, k * 4),
-    labels: Int32Array.from(keptIdx, (i) => labels[i] as number),
+    labels: Int32Array.from(keptIdx, (i) => labels[i]!),
     kept: keptIdx,
     dropped,
   };

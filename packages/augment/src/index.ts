@@ -81,8 +81,6 @@ export {
   invertRecords,
   type ResizeRecord,
   type Rotate90Record,
-  recordSource,
-  recordTarget,
   type ShiftRecord,
   unletterbox,
 } from "./records.js";
@@ -93,7 +91,6 @@ export {
   type Sample,
   type SampleOptions,
   type SampleValidation,
-  sampleSize,
   validateSample,
 } from "./sample.js";
 export {

@@ -4,7 +4,7 @@ import { allocLike, type Pixels } from "./image.js";
 import { checkInterval, checkPositiveInt, fail } from "./internal/check.js";
 import { forwardInPlace, type ShiftRecord } from "./records.js";
 import { randomInt, uniform } from "./rng.js";
-import { readSample, type Sample, type SampleParts, unsafeSample } from "./sample.js";
+import { readSample, type Sample, unsafeSample } from "./sample.js";
 import {
   checkP,
   type DropReason,
@@ -91,7 +91,7 @@ export function mosaic(options: MosaicOptions): Transform {
     const C = parts.px.channels;
     const u8 = parts.px.data instanceof Uint8Array;
     for (const i of picks) {
-      const src = pool[i] as SampleParts;
+      const src = pool[i]!;
       if (src.px.channels !== C || src.px.data instanceof Uint8Array !== u8) {
         fail(
           "SHAPE_MISMATCH",
@@ -115,7 +115,7 @@ export function mosaic(options: MosaicOptions): Transform {
     let p = 0;
     for (let q = 0 as MosaicQuadrant; q < 4; q++) {
       const isOwn = q === own;
-      const part = isOwn ? parts : (pool[picks[p++] as number] as SampleParts);
+      const part = isOwn ? parts : pool[picks[p++]!]!;
       const { width: w, height: h } = part.px;
       const left = q === 0 || q === 2;
       const top = q === 0 || q === 1;
@@ -143,9 +143,9 @@ export function mosaic(options: MosaicOptions): Transform {
       forwardInPlace(fn, rec, t);
       const f = clipAndFilter(t, part.labels, { width: ww, height: wh }, filter, undefined, x0, y0);
       for (let j = 0; j < f.kept.length; j++) {
-        for (let k = 0; k < 4; k++) boxes.push(f.boxes[j * 4 + k] as number);
-        labels.push(f.labels[j] as number);
-        kept.push(isOwn ? (f.kept[j] as number) : -1);
+        for (let k = 0; k < 4; k++) boxes.push(f.boxes[j * 4 + k]!);
+        labels.push(f.labels[j]!);
+        kept.push(isOwn ? f.kept[j]! : -1);
       }
       for (const d of f.dropped) {
         if (isOwn) dropped.push(d);
@@ -155,8 +155,8 @@ export function mosaic(options: MosaicOptions): Transform {
           dropped.push({
             index: -1,
             reason: d.reason,
-            box: [b[s] as number, b[s + 1] as number, b[s + 2] as number, b[s + 3] as number],
-            label: part.labels[d.index] as number,
+            box: [b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!],
+            label: part.labels[d.index]!,
           });
         }
       }

@@ -22,8 +22,7 @@ export function encodePng(image: Image): Buffer {
   const f = data instanceof Uint8Array ? 1 : 255;
   for (let i = 0, o = 0; o < width * height * 4; i += C, o += 4) {
     for (let c = 0; c < 4; c++) {
-      const v =
-        c === 3 ? (C === 4 ? (data[i + 3] as number) * f : 255) : (data[i + (C >= 3 ? c : 0)] as number) * f;
+      const v = c === 3 ? (C === 4 ? data[i + 3]! * f : 255) : data[i + (C >= 3 ? c : 0)]! * f;
       png.data[o + c] = v < 0 ? 0 : v > 255 ? 255 : Math.round(v);
     }
   }

@@ -70,15 +70,16 @@ export function occlusion(options: OcclusionOptions = {}): Transform {
     const mean = fill === "mean" ? channelMean(px) : undefined;
     for (let i = 0; i < n; i++) {
       if (!(random(rng) < perBox)) continue;
-      const ix1 = Math.ceil(b[i * 4] as number);
-      const iy1 = Math.ceil(b[i * 4 + 1] as number);
-      const ix2 = Math.floor(b[i * 4 + 2] as number);
-      const iy2 = Math.floor(b[i * 4 + 3] as number);
+      const x1 = b[i * 4]!;
+      const y1 = b[i * 4 + 1]!;
+      const x2 = b[i * 4 + 2]!;
+      const y2 = b[i * 4 + 3]!;
+      const ix1 = Math.ceil(x1);
+      const iy1 = Math.ceil(y1);
+      const ix2 = Math.floor(x2);
+      const iy2 = Math.floor(y2);
       if (ix2 <= ix1 || iy2 <= iy1) continue;
-      const area =
-        ((b[i * 4 + 2] as number) - (b[i * 4] as number)) *
-        ((b[i * 4 + 3] as number) - (b[i * 4 + 1] as number)) *
-        uniform(rng, fraction[0], fraction[1]);
+      const area = (x2 - x1) * (y2 - y1) * uniform(rng, fraction[0], fraction[1]);
       const a = uniform(rng, aspect[0], aspect[1]);
       const w = Math.min(ix2 - ix1, Math.max(1, Math.round(Math.sqrt(area * a))));
       const h = Math.min(iy2 - iy1, Math.max(1, Math.round(Math.sqrt(area / a))));
@@ -90,10 +91,10 @@ export function occlusion(options: OcclusionOptions = {}): Transform {
     const keep: number[] = [];
     const dropped: { index: number; reason: DropReason }[] = [];
     for (let i = 0; i < n; i++) {
-      const x1 = b[i * 4] as number;
-      const y1 = b[i * 4 + 1] as number;
-      const x2 = b[i * 4 + 2] as number;
-      const y2 = b[i * 4 + 3] as number;
+      const x1 = b[i * 4]!;
+      const y1 = b[i * 4 + 1]!;
+      const x2 = b[i * 4 + 2]!;
+      const y2 = b[i * 4 + 3]!;
       const A = (x2 - x1) * (y2 - y1);
       const visible = A > 0 ? 1 - coveredArea(x1, y1, x2, y2, rects) / A : 1;
       if (visible < minVisible) dropped.push({ index: i, reason: "occluded" });
@@ -108,7 +109,7 @@ export function occlusion(options: OcclusionOptions = {}): Transform {
       sample: unsafeSample(
         { ...px, data: out },
         nb,
-        Int32Array.from(kept, (i) => labels[i] as number),
+        Int32Array.from(kept, (i) => labels[i]!),
         parts.records,
       ),
       kept,
@@ -137,7 +138,7 @@ function fillRect(
   let offX = 0;
   let offY = 0;
   if (fill === "patch") {
-    patch = patches[randomInt(rng, 0, patches.length - 1)] as Pixels;
+    patch = patches[randomInt(rng, 0, patches.length - 1)]!;
     if (patch.channels !== C || patch.data instanceof Uint8Array !== u8) {
       fail(
         "SHAPE_MISMATCH",
@@ -158,7 +159,7 @@ function fillRect(
         else if (patch !== undefined) {
           const px2 = (offX + (x - x0)) % patch.width;
           const py2 = (offY + (y - y0)) % patch.height;
-          v = patch.data[(py2 * patch.width + px2) * C + c] as number;
+          v = patch.data[(py2 * patch.width + px2) * C + c]!;
         }
         out[d + c] = u8 ? Math.round(v) : v;
       }

@@ -48,23 +48,20 @@ function meanLumaAfter(px: Pixels, d: number): number {
     const hist = new Float64Array(256 * cc);
     for (let i = 0; i < data.length; i += C) {
       for (let c = 0; c < cc; c++) {
-        const k = c * 256 + (data[i + c] as number);
-        hist[k] = (hist[k] as number) + 1;
+        const k = c * 256 + data[i + c]!;
+        hist[k]!++;
       }
     }
     const wts = colour ? [LR, LG, LB] : [1];
     for (let c = 0; c < cc; c++)
-      for (let v = 0; v < 256; v++)
-        mean += (wts[c] as number) * (hist[c * 256 + v] as number) * clampTo(v + d, M);
+      for (let v = 0; v < 256; v++) mean += wts[c]! * hist[c * 256 + v]! * clampTo(v + d, M);
   } else if (colour) {
     for (let i = 0; i < data.length; i += C) {
       mean +=
-        LR * clampTo((data[i] as number) + d, M) +
-        LG * clampTo((data[i + 1] as number) + d, M) +
-        LB * clampTo((data[i + 2] as number) + d, M);
+        LR * clampTo(data[i]! + d, M) + LG * clampTo(data[i + 1]! + d, M) + LB * clampTo(data[i + 2]! + d, M);
     }
   } else {
-    for (let i = 0; i < data.length; i += C) mean += clampTo((data[i] as number) + d, M);
+    for (let i = 0; i < data.length; i += C) mean += clampTo(data[i]! + d, M);
   }
   return mean / (data.length / C);
 }
@@ -97,11 +94,9 @@ function jitterPx(px: Pixels, j: Jitter): Pixels {
     if (u8) {
       const lut = new Uint8Array(256);
       for (let v = 0; v < 256; v++) lut[v] = Math.round(map(v));
-      for (let i = 0; i < data.length; i += C)
-        for (let c = 0; c < cc; c++) out[i + c] = lut[data[i + c] as number] as number;
+      for (let i = 0; i < data.length; i += C) for (let c = 0; c < cc; c++) out[i + c] = lut[data[i + c]!]!;
     } else {
-      for (let i = 0; i < data.length; i += C)
-        for (let c = 0; c < cc; c++) out[i + c] = map(data[i + c] as number);
+      for (let i = 0; i < data.length; i += C) for (let c = 0; c < cc; c++) out[i + c] = map(data[i + c]!);
     }
     return { ...px, data: out };
   }
@@ -117,9 +112,9 @@ function jitterPx(px: Pixels, j: Jitter): Pixels {
     return { ...px, data: out };
   }
   for (let i = 0; i < data.length; i += C) {
-    let r = clampTo((data[i] as number) + d, M);
-    let g = clampTo((data[i + 1] as number) + d, M);
-    let b = clampTo((data[i + 2] as number) + d, M);
+    let r = clampTo(data[i]! + d, M);
+    let g = clampTo(data[i + 1]! + d, M);
+    let b = clampTo(data[i + 2]! + d, M);
     if (hasC) {
       r = clampTo(cm + f * r, M);
       g = clampTo(cm + f * g, M);
@@ -200,7 +195,7 @@ function jitterU8(
   const lb = new Float64Array(256);
   const sv = new Float64Array(256);
   for (let v = 0; v < 256; v++) {
-    const x = bc[v] as number;
+    const x = bc[v]!;
     lr[v] = LR * x;
     lg[v] = LG * x;
     lb[v] = LB * x;
@@ -208,24 +203,24 @@ function jitterU8(
   }
   const s1 = 1 - sat;
   for (let i = 0; i < data.length; i += C) {
-    const vr = data[i] as number;
-    const vg = data[i + 1] as number;
-    const vb = data[i + 2] as number;
+    const vr = data[i]!;
+    const vg = data[i + 1]!;
+    const vb = data[i + 2]!;
     let r: number;
     let g: number;
     let b: number;
     if (hasS) {
-      const l = ((lr[vr] as number) + (lg[vg] as number) + (lb[vb] as number)) * s1;
-      r = l + (sv[vr] as number);
-      g = l + (sv[vg] as number);
-      b = l + (sv[vb] as number);
+      const l = (lr[vr]! + lg[vg]! + lb[vb]!) * s1;
+      r = l + sv[vr]!;
+      g = l + sv[vg]!;
+      b = l + sv[vb]!;
       r = r < 0 ? 0 : Math.min(r, 255);
       g = g < 0 ? 0 : Math.min(g, 255);
       b = b < 0 ? 0 : Math.min(b, 255);
     } else {
-      r = bc[vr] as number;
-      g = bc[vg] as number;
-      b = bc[vb] as number;
+      r = bc[vr]!;
+      g = bc[vg]!;
+      b = bc[vb]!;
     }
     if (hasH) {
       const max = r > g ? Math.max(r, b) : Math.max(g, b);
@@ -352,7 +347,7 @@ function noisePx(px: Pixels, std: number, rng: Rng): Pixels {
         z = spare;
         spare = Number.NaN;
       }
-      const v = (data[i + c] as number) + z * s;
+      const v = data[i + c]! + z * s;
       const cl = v < 0 ? 0 : Math.min(v, M);
       out[i + c] = u8 ? Math.round(cl) : cl;
     }
@@ -380,7 +375,7 @@ function blurPx(px: Pixels, sigma: number): Pixels {
     k[i + r] = w;
     sum += w;
   }
-  for (let i = 0; i < k.length; i++) k[i] = (k[i] as number) / sum;
+  for (let i = 0; i < k.length; i++) k[i]! /= sum;
   const tmp = new Float32Array(data.length);
   for (let y = 0; y < H; y++) {
     const row = y * W;
@@ -389,7 +384,7 @@ function blurPx(px: Pixels, sigma: number): Pixels {
         let v = 0;
         for (let i = -r; i <= r; i++) {
           const xx = x + i < 0 ? 0 : x + i >= W ? W - 1 : x + i;
-          v += (data[(row + xx) * C + c] as number) * (k[i + r] as number);
+          v += data[(row + xx) * C + c]! * k[i + r]!;
         }
         tmp[(row + x) * C + c] = v;
       }
@@ -403,7 +398,7 @@ function blurPx(px: Pixels, sigma: number): Pixels {
         let v = 0;
         for (let i = -r; i <= r; i++) {
           const yy = y + i < 0 ? 0 : y + i >= H ? H - 1 : y + i;
-          v += (tmp[(yy * W + x) * C + c] as number) * (k[i + r] as number);
+          v += tmp[(yy * W + x) * C + c]! * k[i + r]!;
         }
         out[(y * W + x) * C + c] = u8 ? Math.round(v) : v;
       }

@@ -78,7 +78,10 @@ export interface ShiftRecord {
  */
 export type GeometryRecord = LetterboxRecord | ResizeRecord | FlipRecord | Rotate90Record | ShiftRecord;
 
-/** The image size after a record, px. */
+/**
+ * The image size after a record, px.
+ * @internal exported for the transforms of this package; not re-exported from the index.
+ */
 export function recordTarget(r: GeometryRecord): ImageSize {
   switch (r.kind) {
     case "od.letterbox":
@@ -92,11 +95,6 @@ export function recordTarget(r: GeometryRecord): ImageSize {
     default:
       return badRecord("recordTarget", r);
   }
-}
-
-/** The image size before a record, px. */
-export function recordSource(r: GeometryRecord): ImageSize {
-  return r.kind === "od.flip" ? r.size : r.source;
 }
 
 function badRecord(fn: string, r: unknown): never {
@@ -115,19 +113,19 @@ export function forwardInPlace(fn: string, r: GeometryRecord, d: Float64Array): 
       const ox = r.kind === "od.letterbox" ? r.offset.x : 0;
       const oy = r.kind === "od.letterbox" ? r.offset.y : 0;
       for (let s = 0; s < n; s += 4) {
-        d[s] = (d[s] as number) * r.scaleX + ox;
-        d[s + 1] = (d[s + 1] as number) * r.scaleY + oy;
-        d[s + 2] = (d[s + 2] as number) * r.scaleX + ox;
-        d[s + 3] = (d[s + 3] as number) * r.scaleY + oy;
+        d[s] = d[s]! * r.scaleX + ox;
+        d[s + 1] = d[s + 1]! * r.scaleY + oy;
+        d[s + 2] = d[s + 2]! * r.scaleX + ox;
+        d[s + 3] = d[s + 3]! * r.scaleY + oy;
       }
       return;
     }
     case "od.shift":
       for (let s = 0; s < n; s += 4) {
-        d[s] = (d[s] as number) + r.dx;
-        d[s + 1] = (d[s + 1] as number) + r.dy;
-        d[s + 2] = (d[s + 2] as number) + r.dx;
-        d[s + 3] = (d[s + 3] as number) + r.dy;
+        d[s]! += r.dx;
+        d[s + 1]! += r.dy;
+        d[s + 2]! += r.dx;
+        d[s + 3]! += r.dy;
       }
       return;
     case "od.flip":
@@ -150,19 +148,19 @@ function inverseInPlace(fn: string, r: GeometryRecord, d: Float64Array): void {
       const ox = r.kind === "od.letterbox" ? r.offset.x : 0;
       const oy = r.kind === "od.letterbox" ? r.offset.y : 0;
       for (let s = 0; s < n; s += 4) {
-        d[s] = ((d[s] as number) - ox) / r.scaleX;
-        d[s + 1] = ((d[s + 1] as number) - oy) / r.scaleY;
-        d[s + 2] = ((d[s + 2] as number) - ox) / r.scaleX;
-        d[s + 3] = ((d[s + 3] as number) - oy) / r.scaleY;
+        d[s] = (d[s]! - ox) / r.scaleX;
+        d[s + 1] = (d[s + 1]! - oy) / r.scaleY;
+        d[s + 2] = (d[s + 2]! - ox) / r.scaleX;
+        d[s + 3] = (d[s + 3]! - oy) / r.scaleY;
       }
       return;
     }
     case "od.shift":
       for (let s = 0; s < n; s += 4) {
-        d[s] = (d[s] as number) - r.dx;
-        d[s + 1] = (d[s + 1] as number) - r.dy;
-        d[s + 2] = (d[s + 2] as number) - r.dx;
-        d[s + 3] = (d[s + 3] as number) - r.dy;
+        d[s]! -= r.dx;
+        d[s + 1]! -= r.dy;
+        d[s + 2]! -= r.dx;
+        d[s + 3]! -= r.dy;
       }
       return;
     case "od.flip":
@@ -182,8 +180,8 @@ function flipInPlace(d: Float64Array, axis: "horizontal" | "vertical", size: Ima
   const o = axis === "horizontal" ? 0 : 1;
   const L = axis === "horizontal" ? size.width : size.height;
   for (let s = 0; s < d.length; s += 4) {
-    const a = d[s + o] as number;
-    d[s + o] = L - (d[s + o + 2] as number);
+    const a = d[s + o]!;
+    d[s + o] = L - d[s + o + 2]!;
     d[s + o + 2] = L - a;
   }
 }
@@ -192,10 +190,10 @@ function rotateInPlace(d: Float64Array, k: 1 | 2 | 3, src: ImageSize): void {
   const W = src.width;
   const H = src.height;
   for (let s = 0; s < d.length; s += 4) {
-    const x1 = d[s] as number;
-    const y1 = d[s + 1] as number;
-    const x2 = d[s + 2] as number;
-    const y2 = d[s + 3] as number;
+    const x1 = d[s]!;
+    const y1 = d[s + 1]!;
+    const x2 = d[s + 2]!;
+    const y2 = d[s + 3]!;
     if (k === 1) {
       d[s] = H - y2;
       d[s + 1] = x1;
@@ -275,7 +273,7 @@ export function invertRecords(
   checkXyxyPx(fn, "boxes", b);
   checkRecords(fn, records);
   const d = Float64Array.from(b.data);
-  for (let i = records.length - 1; i >= 0; i--) inverseInPlace(fn, records[i] as GeometryRecord, d);
+  for (let i = records.length - 1; i >= 0; i--) inverseInPlace(fn, records[i]!, d);
   return unsafeBoxes(Float32Array.from(d), "xyxy", "px");
 }
 

@@ -9,7 +9,7 @@ import {
 } from "@od/boxes";
 import { isView, materialize, type Source, type View } from "@od/image/kernels";
 import { AugmentError } from "./errors.js";
-import { type Image, imageSize, type Pixels, readPixels, toImage } from "./image.js";
+import { type Image, type Pixels, readPixels, toImage } from "./image.js";
 import { checkXyxyPx } from "./internal/boxes.js";
 import { fail } from "./internal/check.js";
 import type { GeometryRecord } from "./records.js";
@@ -116,7 +116,7 @@ export function validateSample(
     throw e;
   }
   const kept = res.kept;
-  const outLabels = kept.length === lab.length ? lab : Int32Array.from(kept, (i) => lab[i] as number);
+  const outLabels = kept.length === lab.length ? lab : Int32Array.from(kept, (i) => lab[i]!);
   return {
     sample: {
       image: toImage(px),
@@ -224,9 +224,4 @@ export function unsafeSample(
   };
   pending.set(s, px);
   return s;
-}
-
-/** Size of a sample's image, px. */
-export function sampleSize(sample: Sample): { width: number; height: number } {
-  return imageSize(sample.image);
 }

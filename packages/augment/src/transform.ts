@@ -173,16 +173,11 @@ function makeTransform(
         box:
           index < 0 && box !== undefined
             ? box
-            : [
-                b[index * 4] as number,
-                b[index * 4 + 1] as number,
-                b[index * 4 + 2] as number,
-                b[index * 4 + 3] as number,
-              ],
-        label: index < 0 && label !== undefined ? label : (parts.labels[index] as number),
+            : [b[index * 4]!, b[index * 4 + 1]!, b[index * 4 + 2]!, b[index * 4 + 3]!],
+        label: index < 0 && label !== undefined ? label : parts.labels[index]!,
       }));
       let added = 0;
-      for (let i = 0; i < out.kept.length; i++) if ((out.kept[i] as number) < 0) added++;
+      for (let i = 0; i < out.kept.length; i++) if (out.kept[i]! < 0) added++;
       return {
         sample: out.sample,
         report: {
@@ -235,12 +230,11 @@ export function compose(transforms: readonly Transform[], options: ComposeOption
       for (const t of list) {
         const r = t.apply(cur, rng);
         steps.push(...r.report.steps);
-        for (const d of r.report.dropped)
-          dropped.push({ ...d, index: d.index < 0 ? -1 : (origin[d.index] as number) });
+        for (const d of r.report.dropped) dropped.push({ ...d, index: d.index < 0 ? -1 : origin[d.index]! });
         const next = new Int32Array(r.report.kept.length);
         for (let j = 0; j < next.length; j++) {
-          const k = r.report.kept[j] as number;
-          next[j] = k < 0 ? -1 : (origin[k] as number);
+          const k = r.report.kept[j]!;
+          next[j] = k < 0 ? -1 : origin[k]!;
         }
         origin = next;
         cur = r.sample;
@@ -279,8 +273,8 @@ export function oneOf(
       if (p < 1 && !(random(rng) < p)) return passThrough(sample, fn, false);
       let u = random(rng) * total;
       let i = 0;
-      while (i < w.length - 1 && u >= (w[i] as number)) u -= w[i++] as number;
-      return (transforms[i] as Transform).apply(sample, rng);
+      while (i < w.length - 1 && u >= w[i]!) u -= w[i++]!;
+      return transforms[i]!.apply(sample, rng);
     },
   };
 }

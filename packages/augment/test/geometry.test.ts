@@ -11,6 +11,7 @@ import {
   letterbox,
   letterboxImage,
   makeSample,
+  oneOf,
   randomScale,
   resize,
   resizeImage,
@@ -390,6 +391,49 @@ describe("lazy shifts and flips", () => {
       same(out, cur);
       for (let y = 0; y < 4; y++)
         for (let x = 0; x < 5; x++) expect(out.image.get(y, x, 0)).toBe(cur.image.get(y, x, 0));
+    },
+  );
+});
+
+describe("oneOf", () => {
+  const s = () => makeSample(patternImage(6, 4), pxBoxes([[1, 1, 4, 3]]), [2]);
+  const flips = () => [horizontalFlip({ p: 1 }), verticalFlip({ p: 1 })];
+  const bytes = (x: Sample) => Array.from(x.image.data).join(",");
+  test("a weight of 0 is never chosen", () => {
+    const only = oneOf(flips(), { weights: [0, 1] });
+    for (let seed = 0; seed < 20; seed++)
+      same(
+        only.apply(s(), createRng(seed)).sample,
+        verticalFlip({ p: 1 }).apply(s(), createRng(seed)).sample,
+      );
+  });
+  test("uniform by default: each transform is chosen in 40 draws", () => {
+    const either = oneOf(flips());
+    const h = bytes(horizontalFlip({ p: 1 }).apply(s(), rng()).sample);
+    const v = bytes(verticalFlip({ p: 1 }).apply(s(), rng()).sample);
+    expect(h).not.toBe(v);
+    const seen = new Set<string>();
+    const r = rng();
+    for (let k = 0; k < 40; k++) seen.add(bytes(either.apply(s(), r).sample));
+    expect([...seen].sort()).toEqual([h, v].sort());
+  });
+  test("an empty list and bad weights are typed errors", () => {
+    expectError(() => oneOf([]), "INVALID_ARGUMENT", /^oneOf: transforms must be a non-empty array; got/);
+    expectError(
+      () => oneOf(flips(), { weights: [1, -1] }),
+      "INVALID_ARGUMENT",
+      /^oneOf: options.weights must be 2 non-negative numbers with a positive sum; got/,
+    );
+    expectError(() => oneOf(flips(), { weights: [0, 0] }), "INVALID_ARGUMENT", /^oneOf: options.weights/);
+    expectError(() => oneOf(flips(), { weights: [1] }), "INVALID_ARGUMENT", /^oneOf: options.weights/);
+  });
+  ftest.prop([arbSample(), fc.integer()], { numRuns: 30 })(
+    "the same seed gives the same bytes",
+    (x, seed) => {
+      const t = oneOf([ssdCrop(), horizontalFlip(), letterbox({ width: 10, height: 8 })], {
+        weights: [1, 2, 1],
+      });
+      same(t.apply(x, createRng(seed)).sample, t.apply(x, createRng(seed)).sample);
     },
   );
 });

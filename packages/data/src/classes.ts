@@ -71,8 +71,8 @@ export function similarClassNames(classNames: readonly string[]): SimilarClassNa
   const out: SimilarClassNames[] = [];
   for (let i = 0; i < classNames.length; i++) {
     for (let j = i + 1; j < classNames.length; j++) {
-      const a = classNames[i] as string;
-      const b = classNames[j] as string;
+      const a = classNames[i]!;
+      const b = classNames[j]!;
       const s = similarity(a, b);
       if (s !== undefined) out.push({ names: [a, b], similarity: s });
     }

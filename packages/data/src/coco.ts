@@ -226,14 +226,14 @@ export function writeCoco(dataset: DetectionDataset, options: WriteCocoOptions =
     images.push({ id, file_name: fileName, width: r.size.width, height: r.size.height });
     const d = r.boxes.data;
     for (let k = 0; k < r.boxes.length; k++) {
-      const x1 = d[k * 4] as number;
-      const y1 = d[k * 4 + 1] as number;
-      const w = (d[k * 4 + 2] as number) - x1;
-      const h = (d[k * 4 + 3] as number) - y1;
+      const x1 = d[k * 4]!;
+      const y1 = d[k * 4 + 1]!;
+      const w = d[k * 4 + 2]! - x1;
+      const h = d[k * 4 + 3]! - y1;
       annotations.push({
         id: annotations.length + 1,
         image_id: id,
-        category_id: (r.labels[k] as number) + 1,
+        category_id: r.labels[k]! + 1,
         bbox: [x1, y1, w, h],
         area: w * h,
         iscrowd: r.crowd[k] ? 1 : 0,

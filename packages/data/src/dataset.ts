@@ -45,7 +45,7 @@ function checkRecord(fn: string, r: ImageRecord, i: number, C: number): void {
       );
   }
   for (let k = 0; k < n; k++) {
-    const l = r.labels[k] as number;
+    const l = r.labels[k]!;
     if (l < 0 || l >= C)
       fail("INVALID_ARGUMENT", fn, `images[${i}].labels[${k}] = ${l} is outside [0, ${C})`, {
         index: i,

@@ -25,7 +25,7 @@ export interface ImageHeader {
 }
 
 function u16(b: Uint8Array, i: number, le: boolean): number {
-  return le ? (b[i] as number) | ((b[i + 1] as number) << 8) : ((b[i] as number) << 8) | (b[i + 1] as number);
+  return le ? b[i]! | (b[i + 1]! << 8) : (b[i]! << 8) | b[i + 1]!;
 }
 function u32(b: Uint8Array, i: number, le: boolean): number {
   return le ? u16(b, i, true) + u16(b, i + 2, true) * 65536 : u16(b, i, false) * 65536 + u16(b, i + 2, false);
@@ -76,12 +76,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | undefined {
     let orientation = 1;
     for (let p = 8; p + 8 <= b.length; ) {
       const len = u32(b, p, false);
-      const type = String.fromCharCode(
-        b[p + 4] as number,
-        b[p + 5] as number,
-        b[p + 6] as number,
-        b[p + 7] as number,
-      );
+      const type = String.fromCharCode(b[p + 4]!, b[p + 5]!, b[p + 6]!, b[p + 7]!);
       if (type === "IDAT" || type === "IEND") break;
       if (type === "eXIf") orientation = exifOrientation(b, p + 8 - 6, Math.min(b.length, p + 8 + len));
       p += 12 + len;
@@ -93,7 +88,7 @@ export function readImageHeader(bytes: Uint8Array): ImageHeader | undefined {
   let p = 2;
   while (p + 4 <= b.length) {
     if (b[p] !== 0xff) return undefined;
-    const m = b[p + 1] as number;
+    const m = b[p + 1]!;
     if (m === 0xff) {
       p++;
       continue;
@@ -152,6 +147,7 @@ export function applyOrientation(image: Uint8Image, orientation: number): Uint8I
 /**
  * Copies any `[H, W, C]` view of byte values (C = 1: grey, repeated; C ≥ 3: the first 3 channels) into a
  * new packed `[H, W, 3]` `"0-255"` image.
+ * @internal exported for the modules of this package; not re-exported from the index.
  */
 export function pack(v: ndarray.NdArray<ndarray.Data<number>>): Uint8Image {
   const [H = 0, W = 0, C = 0] = v.shape;
@@ -188,9 +184,9 @@ export function fromImageData(img: ImageDataLike): Uint8Image {
   }
   const out = new Uint8Array(W * H * 3);
   for (let i = 0, o = 0; i < data.length; i += 4, o += 3) {
-    out[o] = data[i] as number;
-    out[o + 1] = data[i + 1] as number;
-    out[o + 2] = data[i + 2] as number;
+    out[o] = data[i]!;
+    out[o + 1] = data[i + 1]!;
+    out[o + 2] = data[i + 2]!;
   }
   return uint8Image(out, W, H, 3);
 }

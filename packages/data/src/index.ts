@@ -21,7 +21,6 @@ export {
   fromImageData,
   type ImageDataLike,
   type ImageHeader,
-  pack,
   readImageHeader,
 } from "./image.js";
 export {

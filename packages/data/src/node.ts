@@ -79,7 +79,7 @@ async function mapLimit<T, R>(
   const worker = async () => {
     while (next < items.length) {
       const i = next++;
-      out[i] = await f(items[i] as T, i);
+      out[i] = await f(items[i]!, i);
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
@@ -190,7 +190,7 @@ async function checkAll(
   );
   const m = new Map<string, ImageCheck>();
   files.forEach((f, i) => {
-    const c = checks[i] as ImageCheck;
+    const c = checks[i]!;
     m.set(f, c.status === "ok" ? c : { ...c, path: f });
   });
   return m;
@@ -416,7 +416,7 @@ export async function loadYolo(root: string, options: LoadYoloOptions = {}): Pro
   };
   const entries = await mapLimit(files, 16, async (f, i): Promise<YoloEntry> => {
     const labelFile = `${lblDir}/${stem(f)}.txt`;
-    return { labelFile, imageFile: imageFiles[i] as string, rows: await readLabels(labelFile, true) };
+    return { labelFile, imageFile: imageFiles[i]!, rows: await readLabels(labelFile, true) };
   });
   const orphans = await mapLimit(
     await orphanLabels(abs, lblDir, new Set(files.map(stem))),
@@ -472,7 +472,7 @@ export async function loadNegatives(
   const records: ImageRecord[] = [];
   const skipped: ImageCheck[] = [];
   files.forEach((f, i) => {
-    const c = checks[i] as ImageCheck;
+    const c = checks[i]!;
     if (c.status === "ok")
       records.push(negativeRecord(path.join(abs, f), c.size, `${options.idPrefix ?? "neg/"}${stem(f)}`));
     else if ((options.policy ?? "error") === "error")
@@ -724,7 +724,7 @@ export async function dropUndecodableImages(
   const kept: ImageRecord[] = [];
   const issues: DataIssue[] = [];
   dataset.images.forEach((r, i) => {
-    const c = checks[i] as ImageCheck;
+    const c = checks[i]!;
     if (c.status === "ok") {
       kept.push(r);
       return;

@@ -186,7 +186,7 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
           q = 0;
           if (shuffle) shuffleInPlace(negOrder, rng);
         }
-        batch.push(negOrder[q++] as number);
+        batch.push(negOrder[q++]!);
       }
       batches.push(batch);
     }
@@ -214,7 +214,7 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
         if (!(exDifficult && record.difficult[k]) && !(exCrowd && record.crowd[k])) keep.push(k);
       if (keep.length !== labels.length) {
         boxes = select(boxes, keep);
-        labels = Int32Array.from(keep, (k) => labels[k] as number);
+        labels = Int32Array.from(keep, (k) => labels[k]!);
       }
     }
     const s: DataSample = { image, boxes, labels, records: [] };
@@ -245,7 +245,7 @@ export function createPipeline<S = DataSample>(options: PipelineOptions<S>): Pip
     let next = from;
     const fill = (ahead: number) => {
       while (pending.length < ahead && next < batches.length) {
-        const p = makeBatch(epoch, next, batches[next] as number[]);
+        const p = makeBatch(epoch, next, batches[next]!);
         p.catch(() => undefined); // observed below; avoids an unhandled rejection if the consumer stops early
         pending.push(p);
         next++;

@@ -47,8 +47,8 @@ export function rngFor(seed: number, ...path: number[]): RandomGenerator {
 export function shuffleInPlace<T>(a: T[], rng: RandomGenerator): T[] {
   for (let i = a.length - 1; i > 0; i--) {
     const j = uniformInt(rng, 0, i);
-    const t = a[i] as T;
-    a[i] = a[j] as T;
+    const t = a[i]!;
+    a[i] = a[j]!;
     a[j] = t;
   }
   return a;

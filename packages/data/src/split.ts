@@ -31,7 +31,7 @@ export function splitDataset(
 ): Record<string, DetectionDataset> {
   const fn = "splitDataset";
   const names = Object.keys(options.fractions);
-  const fr = names.map((n) => options.fractions[n] as number);
+  const fr = names.map((n) => options.fractions[n]!);
   if (names.length === 0 || fr.some((f) => !(f >= 0)) || Math.abs(fr.reduce((a, b) => a + b, 0) - 1) > 1e-9) {
     fail(
       "INVALID_ARGUMENT",
@@ -56,21 +56,16 @@ export function splitDataset(
     dataset.images.forEach((r, i) => {
       let key = -1; // negatives
       for (const l of r.labels) {
-        if (
-          key < 0 ||
-          (counts[l] as number) < (counts[key] as number) ||
-          ((counts[l] as number) === (counts[key] as number) && l < key)
-        )
-          key = l;
+        if (key < 0 || counts[l]! < counts[key]! || (counts[l]! === counts[key]! && l < key)) key = l;
       }
       const s = strata.get(key) ?? [];
       s.push(i);
       strata.set(key, s);
     });
-    const keys = [...strata.keys()].sort((a, b) =>
-      a < 0 ? 1 : b < 0 ? -1 : (counts[a] as number) - (counts[b] as number) || a - b,
+    const ordered = [...strata].sort(([a], [b]) =>
+      a < 0 ? 1 : b < 0 ? -1 : counts[a]! - counts[b]! || a - b,
     );
-    order = keys.flatMap((k) => shuffleInPlace(strata.get(k) as number[], rng));
+    order = ordered.flatMap(([, images]) => shuffleInPlace(images, rng));
   }
   const assigned = new Array<number>(names.length).fill(0);
   const out: number[][] = names.map(() => []);
@@ -78,16 +73,16 @@ export function splitDataset(
     let best = 0;
     let bestDef = Number.NEGATIVE_INFINITY;
     fr.forEach((f, s) => {
-      const def = f * (i + 1) - (assigned[s] as number);
+      const def = f * (i + 1) - assigned[s]!;
       if (def > bestDef + 1e-12) {
         bestDef = def;
         best = s;
       }
     });
-    assigned[best] = (assigned[best] as number) + 1;
-    (out[best] as number[]).push(img);
+    assigned[best]!++;
+    out[best]!.push(img);
   });
   return Object.fromEntries(
-    names.map((n, s) => [n, { ...dataset, images: (out[s] as number[]).map((i) => dataset.images[i]!) }]),
+    names.map((n, s) => [n, { ...dataset, images: out[s]!.map((i) => dataset.images[i]!) }]),
   );
 }

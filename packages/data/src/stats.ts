@@ -76,11 +76,11 @@ function bin(edges: readonly number[], v: number): number {
   const B = edges.length - 1;
   let lo = 0;
   let hi = B - 1;
-  if (!(v >= (edges[1] as number))) return 0;
-  if (v >= (edges[B - 1] as number)) return B - 1;
+  if (!(v >= edges[1]!)) return 0;
+  if (v >= edges[B - 1]!) return B - 1;
   while (lo < hi) {
     const mid = (lo + hi + 1) >> 1;
-    if (v >= (edges[mid] as number)) lo = mid;
+    if (v >= edges[mid]!) lo = mid;
     else hi = mid - 1;
   }
   return lo;
@@ -89,8 +89,8 @@ function bin(edges: readonly number[], v: number): number {
 function hist(label: string, edges: readonly number[], values: ArrayLike<number>): Histogram {
   const counts = new Array<number>(edges.length - 1).fill(0);
   for (let i = 0; i < values.length; i++) {
-    const b = bin(edges, values[i] as number);
-    counts[b] = (counts[b] as number) + 1;
+    const b = bin(edges, values[i]!);
+    counts[b]!++;
   }
   return { label, edges: [...edges], counts };
 }
@@ -99,7 +99,7 @@ function median(v: number[]): number {
   if (v.length === 0) return 0;
   const s = [...v].sort((a, b) => a - b);
   const m = s.length >> 1;
-  return s.length % 2 ? (s[m] as number) : ((s[m - 1] as number) + (s[m] as number)) / 2;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**
@@ -135,9 +135,9 @@ export function computeStats(dataset: DetectionDataset): DatasetStats {
     const d = r.boxes.data;
     const area = r.size.width * r.size.height;
     for (let k = 0; k < n; k++) {
-      const c = r.labels[k] as number;
-      const w = (d[k * 4 + 2] as number) - (d[k * 4] as number);
-      const h = (d[k * 4 + 3] as number) - (d[k * 4 + 1] as number);
+      const c = r.labels[k]!;
+      const w = d[k * 4 + 2]! - d[k * 4]!;
+      const h = d[k * 4 + 3]! - d[k * 4 + 1]!;
       const s = Math.sqrt(Math.max(0, w * h));
       size.push(s);
       rel.push(Math.sqrt(Math.max(0, (w * h) / area)));
@@ -145,14 +145,14 @@ export function computeStats(dataset: DetectionDataset): DatasetStats {
       hs.push(h);
       aspect.push(w > 0 && h > 0 ? Math.log2(w / h) : 0);
       if (c >= 0 && c < C) {
-        boxes[c] = (boxes[c] as number) + 1;
-        difficult[c] = (difficult[c] as number) + (r.difficult[k] ? 1 : 0);
-        crowd[c] = (crowd[c] as number) + (r.crowd[k] ? 1 : 0);
-        (sizesByClass[c] as number[]).push(s);
+        boxes[c]!++;
+        if (r.difficult[k]) difficult[c]!++;
+        if (r.crowd[k]) crowd[c]!++;
+        sizesByClass[c]!.push(s);
         seen[c] = 1;
       }
     }
-    for (let c = 0; c < C; c++) imagesWith[c] = (imagesWith[c] as number) + (seen[c] as number);
+    for (let c = 0; c < C; c++) imagesWith[c]! += seen[c]!;
   }
   const maxPer = perImage.reduce((a, b) => Math.max(a, b), 0);
   return {
@@ -161,11 +161,11 @@ export function computeStats(dataset: DetectionDataset): DatasetStats {
     boxes: total,
     classes: dataset.classNames.map((name, c) => ({
       name,
-      boxes: boxes[c] as number,
-      images: imagesWith[c] as number,
-      difficult: difficult[c] as number,
-      crowd: crowd[c] as number,
-      medianSizePx: median(sizesByClass[c] as number[]),
+      boxes: boxes[c]!,
+      images: imagesWith[c]!,
+      difficult: difficult[c]!,
+      crowd: crowd[c]!,
+      medianSizePx: median(sizesByClass[c]!),
     })),
     imageSizes: Object.fromEntries([...imageSizes].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1))),
     boxesPerImage: hist(

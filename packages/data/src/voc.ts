@@ -116,7 +116,7 @@ function scanXml(xml: string): XmlProblem | undefined {
       REFERENCE.lastIndex = i;
       const m = REFERENCE.exec(xml);
       if (m === null) return { at: i, message: "a bare & that starts no entity reference (write &amp;)" };
-      if (!XML_ENTITIES.has(m[1] as string))
+      if (!XML_ENTITIES.has(m[1]!))
         return {
           at: i,
           message: `entity reference ${m[0]} is not accepted (only &amp; &lt; &gt; &quot; &apos;)`,
@@ -391,7 +391,7 @@ export function writeVocXml(
   const d = record.boxes.data;
   const object = [];
   for (let i = 0; i < record.boxes.length; i++) {
-    const label = record.labels[i] as number;
+    const label = record.labels[i]!;
     const name = classNames[label];
     if (name === undefined) {
       fail(
@@ -406,10 +406,10 @@ export function writeVocXml(
       truncated: record.truncated[i] ?? 0,
       difficult: record.difficult[i] ?? 0,
       bndbox: {
-        xmin: fmt(d[i * 4] as number),
-        ymin: fmt(d[i * 4 + 1] as number),
-        xmax: fmt(d[i * 4 + 2] as number),
-        ymax: fmt(d[i * 4 + 3] as number),
+        xmin: fmt(d[i * 4]!),
+        ymin: fmt(d[i * 4 + 1]!),
+        xmax: fmt(d[i * 4 + 2]!),
+        ymax: fmt(d[i * 4 + 3]!),
       },
     });
   }

@@ -71,7 +71,7 @@ export function parseYoloLabels(text: string, file = "<string>"): YoloRow[] {
   const rows: YoloRow[] = [];
   const lines = text.split(/\r?\n/);
   for (let i = 0; i < lines.length; i++) {
-    const t = (lines[i] as string).trim();
+    const t = lines[i]!.trim();
     if (t === "" || t.startsWith("#")) continue;
     const line = i + 1;
     const f = t.split(/\s+/);
@@ -87,7 +87,7 @@ export function parseYoloLabels(text: string, file = "<string>"): YoloRow[] {
       );
     }
     const c = Number(f[0]);
-    if (!Number.isInteger(c) || c < 0 || !/^\d+$/.test(f[0] as string)) {
+    if (!Number.isInteger(c) || c < 0 || !/^\d+$/.test(f[0]!)) {
       fail(
         "MALFORMED_ANNOTATION",
         fn,
@@ -97,10 +97,10 @@ export function parseYoloLabels(text: string, file = "<string>"): YoloRow[] {
     }
     rows.push({
       cls: c,
-      cx: field(fn, f[1] as string, file, line, "cx"),
-      cy: field(fn, f[2] as string, file, line, "cy"),
-      w: field(fn, f[3] as string, file, line, "w"),
-      h: field(fn, f[4] as string, file, line, "h"),
+      cx: field(fn, f[1]!, file, line, "cx"),
+      cy: field(fn, f[2]!, file, line, "cy"),
+      w: field(fn, f[3]!, file, line, "w"),
+      h: field(fn, f[4]!, file, line, "h"),
       line,
     });
   }
@@ -231,10 +231,10 @@ export function writeYoloLabels(record: ImageRecord): string {
   const { width: W, height: H } = record.size;
   let out = "";
   for (let i = 0; i < record.boxes.length; i++) {
-    const x1 = d[i * 4] as number;
-    const y1 = d[i * 4 + 1] as number;
-    const x2 = d[i * 4 + 2] as number;
-    const y2 = d[i * 4 + 3] as number;
+    const x1 = d[i * 4]!;
+    const y1 = d[i * 4 + 1]!;
+    const x2 = d[i * 4 + 2]!;
+    const y2 = d[i * 4 + 3]!;
     out += `${record.labels[i]} ${fmt((x1 + x2) / 2 / W)} ${fmt((y1 + y2) / 2 / H)} ${fmt((x2 - x1) / W)} ${fmt((y2 - y1) / H)}\n`;
   }
   return out;

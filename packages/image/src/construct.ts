@@ -99,7 +99,7 @@ function firstOutsideUnit(
     for (let x = 0; x < w; x++) {
       const base = offset + y * s0 + x * s1;
       for (let k = 0; k < c; k++) {
-        const v = data[base + k * s2] as number;
+        const v = data[base + k * s2]!;
         if (!(v >= 0 && v <= 1)) return [y, x, k, v];
       }
     }
@@ -187,5 +187,5 @@ export function asImage(
 
 /** Width and height of an `[H, W, C]` image, px. */
 export function imageSize(image: { readonly shape: readonly number[] }): ImageSize {
-  return { width: image.shape[1] as number, height: image.shape[0] as number };
+  return { width: image.shape[1]!, height: image.shape[0]! };
 }

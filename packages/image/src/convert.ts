@@ -22,7 +22,7 @@ export function toUnitImage(image: Uint8Image): UnitImage {
     });
   const src = px.data;
   const out = new Float32Array(src.length);
-  for (let i = 0; i < src.length; i++) out[i] = (src[i] as number) / 255;
+  for (let i = 0; i < src.length; i++) out[i] = src[i]! / 255;
   return unsafeImage(out, px.width, px.height, px.channels, "0-1");
 }
 
@@ -46,7 +46,7 @@ export function toUint8Image(image: UnitImage): Uint8Image {
   const src = px.data;
   const out = new Uint8Array(src.length);
   for (let i = 0; i < src.length; i++) {
-    const v = src[i] as number;
+    const v = src[i]!;
     if (!(v >= 0 && v <= 1))
       fail("OUT_OF_RANGE", fn, `image sample ${i} is ${describeValue(v)}, outside [0, 1]`, {
         arg: "image",

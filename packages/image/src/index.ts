@@ -16,7 +16,6 @@ export {
   type Image,
   type ImageOf,
   type NetworkImage,
-  PIXEL_RANGES,
   type PixelData,
   type PixelDataOf,
   type PixelImage,

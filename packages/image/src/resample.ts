@@ -98,7 +98,7 @@ function bilinearTaps(srcLen: number, dstLen: number): Taps {
 function fixedTaps(srcLen: number, dstLen: number): FixedTaps {
   const t = bilinearTaps(srcLen, dstLen);
   const w = new Int32Array(dstLen);
-  for (let x = 0; x < dstLen; x++) w[x] = Math.round((t.a[x] as number) * ONE);
+  for (let x = 0; x < dstLen; x++) w[x] = Math.round(t.a[x]! * ONE);
   return { i0: t.i0, i1: t.i1, w };
 }
 
@@ -130,8 +130,8 @@ function resizeBilinearU8(
   let xa = -1;
   let xb = 0;
   for (let x = 0; x < dw; x++) {
-    const i0 = tx.i0[x] as number;
-    const i1 = tx.i1[x] as number;
+    const i0 = tx.i0[x]!;
+    const i1 = tx.i1[x]!;
     const in0 = i0 >= v.x0 && i0 < v.x1;
     const in1 = i1 >= v.x0 && i1 < v.x1;
     o0[x] = in0 ? (v.mx * i0 + v.bx) * C : -1;
@@ -143,22 +143,22 @@ function resizeBilinearU8(
   }
   if (xa < 0) xa = xb = 0;
   let oMax = 0;
-  for (let x = xa; x < xb; x++) oMax = Math.max(oMax, o0[x] as number, o1[x] as number);
+  for (let x = xa; x < xb; x++) oMax = Math.max(oMax, o0[x]!, o1[x]!);
   // rows [ya, yb) read two rows inside the window; with [xa, xb) they form the block without fill taps
   let ya = 0;
-  while (ya < dh && !((ty.i0[ya] as number) >= v.y0 && (ty.i1[ya] as number) < v.y1)) ya++;
+  while (ya < dh && !(ty.i0[ya]! >= v.y0 && ty.i1[ya]! < v.y1)) ya++;
   let yb = ya;
-  while (yb < dh && (ty.i0[yb] as number) >= v.y0 && (ty.i1[yb] as number) < v.y1) yb++;
+  while (yb < dh && ty.i0[yb]! >= v.y0 && ty.i1[yb]! < v.y1) yb++;
   const inner = xb > xa && yb > ya && resizeBlockWasm(v, tx, ty, xa, xb, ya, yb, out, outW, ox, oy);
   const dv = new DataView(sd.buffer, sd.byteOffset, sd.byteLength);
   const fill = (v.fill as Uint8Array | undefined) ?? new Uint8Array(C);
   const wx = tx.w;
   for (let y = 0; y < dh; y++) {
-    const j0 = ty.i0[y] as number;
-    const j1 = ty.i1[y] as number;
+    const j0 = ty.i0[y]!;
+    const j1 = ty.i1[y]!;
     const r0 = j0 >= v.y0 && j0 < v.y1 ? (v.my * j0 + v.by) * srs : -1;
     const r1 = j1 >= v.y0 && j1 < v.y1 ? (v.my * j1 + v.by) * srs : -1;
-    const wy = ty.w[y] as number;
+    const wy = ty.w[y]!;
     const wy0 = ONE - wy;
     const d = ((oy + y) * outW + ox) * C;
     if (r0 >= 0 && r1 >= 0 && xb > xa) {
@@ -196,9 +196,9 @@ function row3w(
   d: number,
 ): void {
   for (let x = xa; x < xb; x++, d += 3) {
-    const p = o0[x] as number;
-    const q = o1[x] as number;
-    const w = wx[x] as number;
+    const p = o0[x]!;
+    const q = o1[x]!;
+    const w = wx[x]!;
     const a0 = dv.getUint32(r0 + p, true);
     const a1 = dv.getUint32(r0 + q, true);
     const b0 = dv.getUint32(r1 + p, true);
@@ -237,27 +237,27 @@ function row3(
   d: number,
 ): void {
   for (let x = xa; x < xb; x++, d += 3) {
-    const p = o0[x] as number;
-    const q = o1[x] as number;
-    const w = wx[x] as number;
+    const p = o0[x]!;
+    const q = o1[x]!;
+    const w = wx[x]!;
     const a = r0 + p;
     const b = r0 + q;
     const e = r1 + p;
     const f = r1 + q;
-    let u = sd[a] as number;
-    let v = sd[e] as number;
-    let A = (u << 11) + Math.imul((sd[b] as number) - u, w);
-    let B = (v << 11) + Math.imul((sd[f] as number) - v, w);
+    let u = sd[a]!;
+    let v = sd[e]!;
+    let A = (u << 11) + Math.imul(sd[b]! - u, w);
+    let B = (v << 11) + Math.imul(sd[f]! - v, w);
     out[d] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
-    u = sd[a + 1] as number;
-    v = sd[e + 1] as number;
-    A = (u << 11) + Math.imul((sd[b + 1] as number) - u, w);
-    B = (v << 11) + Math.imul((sd[f + 1] as number) - v, w);
+    u = sd[a + 1]!;
+    v = sd[e + 1]!;
+    A = (u << 11) + Math.imul(sd[b + 1]! - u, w);
+    B = (v << 11) + Math.imul(sd[f + 1]! - v, w);
     out[d + 1] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
-    u = sd[a + 2] as number;
-    v = sd[e + 2] as number;
-    A = (u << 11) + Math.imul((sd[b + 2] as number) - u, w);
-    B = (v << 11) + Math.imul((sd[f + 2] as number) - v, w);
+    u = sd[a + 2]!;
+    v = sd[e + 2]!;
+    A = (u << 11) + Math.imul(sd[b + 2]! - u, w);
+    B = (v << 11) + Math.imul(sd[f + 2]! - v, w);
     out[d + 2] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
   }
 }
@@ -279,16 +279,18 @@ function rowN(
   C: number,
 ): void {
   for (let x = xa; x < xb; x++) {
-    const a = r0 + (o0[x] as number);
-    const b = r0 + (o1[x] as number);
-    const e = r1 + (o0[x] as number);
-    const f = r1 + (o1[x] as number);
-    const w = wx[x] as number;
+    const p = o0[x]!;
+    const q = o1[x]!;
+    const a = r0 + p;
+    const b = r0 + q;
+    const e = r1 + p;
+    const f = r1 + q;
+    const w = wx[x]!;
     for (let c = 0; c < C; c++, d++) {
-      const u = sd[a + c] as number;
-      const v = sd[e + c] as number;
-      const A = (u << 11) + Math.imul((sd[b + c] as number) - u, w);
-      const B = (v << 11) + Math.imul((sd[f + c] as number) - v, w);
+      const u = sd[a + c]!;
+      const v = sd[e + c]!;
+      const A = (u << 11) + Math.imul(sd[b + c]! - u, w);
+      const B = (v << 11) + Math.imul(sd[f + c]! - v, w);
       out[d] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
     }
   }
@@ -312,15 +314,15 @@ function rowEdge(
   fill: Uint8Array,
 ): void {
   for (let x = xa; x < xb; x++) {
-    const p = o0[x] as number;
-    const q = o1[x] as number;
-    const w = wx[x] as number;
+    const p = o0[x]!;
+    const q = o1[x]!;
+    const w = wx[x]!;
     for (let c = 0; c < C; c++, d++) {
-      const fc = fill[c] as number;
-      const u = r0 >= 0 && p >= 0 ? (sd[r0 + p + c] as number) : fc;
-      const u1 = r0 >= 0 && q >= 0 ? (sd[r0 + q + c] as number) : fc;
-      const v = r1 >= 0 && p >= 0 ? (sd[r1 + p + c] as number) : fc;
-      const v1 = r1 >= 0 && q >= 0 ? (sd[r1 + q + c] as number) : fc;
+      const fc = fill[c]!;
+      const u = r0 >= 0 && p >= 0 ? sd[r0 + p + c]! : fc;
+      const u1 = r0 >= 0 && q >= 0 ? sd[r0 + q + c]! : fc;
+      const v = r1 >= 0 && p >= 0 ? sd[r1 + p + c]! : fc;
+      const v1 = r1 >= 0 && q >= 0 ? sd[r1 + q + c]! : fc;
       const A = (u << 11) + Math.imul(u1 - u, w);
       const B = (v << 11) + Math.imul(v1 - v, w);
       out[d] = ((Math.imul(A, wy0) >> 4) + (Math.imul(B, wy) >> 4) + ROUND2_4) >> 18;
@@ -347,22 +349,23 @@ function resizeBilinearF(
   const hrow = (j: number, row: Float64Array): void => {
     const base = j * W * C;
     for (let x = 0; x < dw; x++) {
-      const p0 = base + (tx.i0[x] as number) * C;
-      const p1 = base + (tx.i1[x] as number) * C;
-      const a = tx.a[x] as number;
+      const p0 = base + tx.i0[x]! * C;
+      const p1 = base + tx.i1[x]! * C;
+      const a = tx.a[x]!;
       for (let c = 0; c < C; c++) {
-        const p = data[p0 + c] as number;
-        row[x * C + c] = p + ((data[p1 + c] as number) - p) * a;
+        const p = data[p0 + c]!;
+        row[x * C + c] = p + (data[p1 + c]! - p) * a;
       }
     }
   };
   for (let y = 0; y < dh; y++) {
-    hrow(ty.i0[y] as number, rowA);
-    hrow(ty.i1[y] as number, rowB);
-    const b = ty.a[y] as number;
+    hrow(ty.i0[y]!, rowA);
+    hrow(ty.i1[y]!, rowB);
+    const b = ty.a[y]!;
     let d = ((oy + y) * outW + ox) * C;
     for (let k = 0; k < n; k++, d++) {
-      const v = (rowA[k] as number) + ((rowB[k] as number) - (rowA[k] as number)) * b;
+      const lo = rowA[k]!;
+      const v = lo + (rowB[k]! - lo) * b;
       out[d] = u8 ? Math.min(255, Math.max(0, Math.round(v))) : v;
     }
   }
@@ -421,32 +424,31 @@ function resizeArea(
   let cached = -1;
   for (let y = 0; y < dh; y++) {
     acc.fill(0);
-    const ys = ty.start[y] as number;
-    const yc = ty.count[y] as number;
-    const yw = ty.wStart[y] as number;
+    const ys = ty.start[y]!;
+    const yc = ty.count[y]!;
+    const yw = ty.wStart[y]!;
     for (let t = 0; t < yc; t++) {
       const j = ys + t;
       if (cached !== j) {
         const base = j * W * C;
         for (let x = 0; x < dw; x++) {
-          const xs = tx.start[x] as number;
-          const xc = tx.count[x] as number;
-          const xw = tx.wStart[x] as number;
+          const xs = tx.start[x]!;
+          const xc = tx.count[x]!;
+          const xw = tx.wStart[x]!;
           for (let c = 0; c < C; c++) {
             let v = 0;
-            for (let u = 0; u < xc; u++)
-              v += (data[base + (xs + u) * C + c] as number) * (tx.w[xw + u] as number);
+            for (let u = 0; u < xc; u++) v += data[base + (xs + u) * C + c]! * tx.w[xw + u]!;
             row[x * C + c] = v;
           }
         }
         cached = j;
       }
-      const wj = ty.w[yw + t] as number;
-      for (let k = 0; k < n; k++) acc[k] = (acc[k] as number) + (row[k] as number) * wj;
+      const wj = ty.w[yw + t]!;
+      for (let k = 0; k < n; k++) acc[k]! += row[k]! * wj;
     }
     let d = ((oy + y) * outW + ox) * C;
     for (let k = 0; k < n; k++, d++) {
-      const v = acc[k] as number;
+      const v = acc[k]!;
       out[d] = u8 ? Math.min(255, Math.max(0, Math.round(v))) : v;
     }
   }

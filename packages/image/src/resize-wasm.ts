@@ -159,8 +159,8 @@ export function resizeBlockWasm(
   const { mx, bx, my, by } = v;
   const srs = v.src.width * C;
   // source columns the block reads: view columns i0[xa] .. i1[xb − 1]
-  const ca = mx * (tx.i0[xa] as number) + bx;
-  const cb = mx * (tx.i1[xb - 1] as number) + bx;
+  const ca = mx * tx.i0[xa]! + bx;
+  const cb = mx * tx.i1[xb - 1]! + bx;
   const colLo = Math.min(ca, cb);
   const span = (Math.max(ca, cb) + 1 - colLo) * C;
   const rowBytes = n * C;
@@ -176,13 +176,13 @@ export function resizeBlockWasm(
   const maxRows = Math.min(2 * nr, v.height);
   if (!reserve(k, srcP + maxRows * span + 16)) return false;
   const { u8, i32 } = k;
-  u8.set(MASKS[C - 1] as Uint8Array, masksP);
+  u8.set(MASKS[C - 1]!, masksP);
   // columns: offset of the pair's lower-address pixel in the copied span, weights in address order
   const sub = colLo * C + (mx === 1 ? 0 : C);
   for (let x = xa, p = colsP >> 2; x < xb; x++, p += 8) {
-    const w = tx.w[x] as number;
+    const w = tx.w[x]!;
     const pw = mx === 1 ? (2048 - w) | (w << 16) : w | ((2048 - w) << 16);
-    i32[p] = (mx * (tx.i0[x] as number) + bx) * C - sub;
+    i32[p] = (mx * tx.i0[x]! + bx) * C - sub;
     i32[p + 4] = pw;
     i32[p + 5] = pw;
     i32[p + 6] = pw;
@@ -215,13 +215,13 @@ export function resizeBlockWasm(
   };
   // j1 is j0 or j0 + 1, and both only grow with y: the pair is always the last one or two rows copied
   for (let y = ya, p = rowsP >> 2; y < yb; y++, p += 4) {
-    const j0 = ty.i0[y] as number;
-    const j1 = ty.i1[y] as number;
+    const j0 = ty.i0[y]!;
+    const j1 = ty.i1[y]!;
     take(j0);
     take(j1);
     i32[p] = srcP + (count - (j1 > j0 ? 2 : 1)) * span;
     i32[p + 1] = srcP + (count - 1) * span;
-    i32[p + 2] = ty.w[y] as number;
+    i32[p + 2] = ty.w[y]!;
   }
   flush();
   k.bilinear(rowsP, nr, colsP, n, masksP, dstP, C);

@@ -17,7 +17,10 @@ export const IMAGE_KIND = "od.image" as const;
 /** Value range of an image's samples (see the table above). */
 export type PixelRange = "0-255" | "0-1" | "network";
 
-/** All ranges, in a fixed order. */
+/**
+ * All ranges, in a fixed order.
+ * @internal exported for the modules of this package; not re-exported from the index.
+ */
 export const PIXEL_RANGES: readonly PixelRange[] = ["0-255", "0-1", "network"];
 
 /** Memory layout of an image: `[H, W, C]`, row-major, channels last. The only layout od uses. */

@@ -68,7 +68,7 @@ function convertFill(like: PixelData, fill: ArrayLike<number> | undefined, C: nu
   const f = allocLike(like, C);
   let zero = true;
   for (let c = 0; c < C; c++) {
-    f[c] = fill[c] as number;
+    f[c] = fill[c]!;
     if (f[c] !== 0) zero = false;
   }
   return zero ? undefined : f;
@@ -156,7 +156,7 @@ export function materialize(s: Source): Pixels {
   const out = allocLike(sd, W * H * C);
   const rs = W * C;
   if (fill !== undefined && out.length > 0) {
-    for (let c = 0; c < C; c++) out[c] = fill[c] as number;
+    for (let c = 0; c < C; c++) out[c] = fill[c]!;
     let len = C;
     while (len < out.length) {
       out.copyWithin(len, 0, Math.min(len, out.length - len));
@@ -194,9 +194,9 @@ function reverseCopy(src: PixelData, s: number, out: PixelData, d: number, n: nu
       const dw = new Uint32Array(out.buffer, db, blocks * 3);
       // dest block k (pixels 4k..4k+3) = reversed source block (blocks − 1 − k)
       for (let k = 0, j = (blocks - 1) * 3; k < blocks * 3; k += 3, j -= 3) {
-        const u0 = sw[j] as number;
-        const u1 = sw[j + 1] as number;
-        const u2 = sw[j + 2] as number;
+        const u0 = sw[j]!;
+        const u1 = sw[j + 1]!;
+        const u2 = sw[j + 2]!;
         // little endian: source A B C D = [Ar Ag Ab Br] [Bg Bb Cr Cg] [Cb Dr Dg Db] -> D C B A
         dw[k] = (u2 >>> 8) | ((u1 << 8) & 0xff000000);
         dw[k + 1] = (u1 >>> 24) | ((u2 & 0xff) << 8) | ((u0 >>> 24) << 16) | ((u1 & 0xff) << 24);
@@ -205,14 +205,14 @@ function reverseCopy(src: PixelData, s: number, out: PixelData, d: number, n: nu
       return;
     }
     for (let x = 0, q = s + (n - 1) * 3; x < n; x++, d += 3, q -= 3) {
-      out[d] = src[q] as number;
-      out[d + 1] = src[q + 1] as number;
-      out[d + 2] = src[q + 2] as number;
+      out[d] = src[q]!;
+      out[d + 1] = src[q + 1]!;
+      out[d + 2] = src[q + 2]!;
     }
     return;
   }
   for (let x = 0; x < n; x++) {
     const q = s + (n - 1 - x) * C;
-    for (let c = 0; c < C; c++) out[d + x * C + c] = src[q + c] as number;
+    for (let c = 0; c < C; c++) out[d + x * C + c] = src[q + c]!;
   }
 }

@@ -61,7 +61,7 @@ export function formatConfusionMatrix(cm: ConfusionMatrix): string {
   const labels = [...cm.classNames, "background"];
   const K = cm.classNames.length;
   const rows = cm.matrix.map((row, p) => [
-    labels[p] as string,
+    labels[p]!,
     ...row.map((v, t) => (p === K && t === K ? "-" : String(v))),
   ]);
   return [

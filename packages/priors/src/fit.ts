@@ -205,7 +205,7 @@ export function fitPriors(
         `options.budget.shapesPerLevel must have one entry per level (${L}); got ${describeValue(spl)}`,
         { field: "options.budget.shapesPerLevel" },
       );
-    spl.forEach((v: unknown, i: number) => {
+    counts = spl.map((v: unknown, i: number) => {
       if (typeof v === "number" && Number.isInteger(v) && v < 1) {
         fail(
           "BUDGET_TOO_SMALL",
@@ -214,9 +214,8 @@ export function fitPriors(
           { field: "options.budget.shapesPerLevel", value: v },
         );
       }
-      checkInt("INVALID_ARGUMENT", fn, `options.budget.shapesPerLevel[${i}]`, v, 1);
+      return checkInt("INVALID_ARGUMENT", fn, `options.budget.shapesPerLevel[${i}]`, v, 1);
     });
-    counts = [...(spl as number[])];
   } else if ("shapes" in budget) {
     const s = checkInt("INVALID_ARGUMENT", fn, "options.budget.shapes", budget.shapes, 0);
     if (s < L)

@@ -75,7 +75,7 @@ export function iouHistogramSvg(report: CoverageReport, options: ChartOptions = 
   const bins = new Array<number>(IOU_BINS).fill(0);
   for (const v of report.bestIou) {
     const i = Math.min(IOU_BINS - 1, Math.floor(v * IOU_BINS));
-    bins[i] = bins[i]! + 1;
+    bins[i]!++;
   }
   const edge = (i: number) => (i / IOU_BINS).toFixed(2);
   return barChartSvg({

@@ -98,7 +98,7 @@ for (const [batch, training, n] of [
 }
 
 {
-  const img = tf.randomUniform([480, 640, 3], 0, 255, "float32", 3) as tf.Tensor3D;
+  const img = tf.randomUniform([480, 640, 3], 0, 256, "int32", 3) as tf.Tensor3D;
   const r = await time(() => det.predict([img]), reps(10));
   img.dispose();
   emit({

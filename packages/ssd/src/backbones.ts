@@ -92,7 +92,7 @@ export function mobilenetBackbone(config: MobilenetConfig): Backbone {
     });
   }
   const taps = checkTaps(fn, config.taps ?? [8, 16, 32]);
-  const last = taps[taps.length - 1] as number;
+  const last = taps[taps.length - 1]!;
   // [name, cout, stride] per block after the stem (stride 2, 32α channels).
   const blocks: [string, number, number][] = [
     ["b1", ch(64, a), 1],
@@ -157,7 +157,7 @@ export function vggBackbone(config: VggConfig): Backbone {
     });
   }
   const taps = checkTaps(fn, config.taps ?? [8, 16, 32]);
-  const last = taps[taps.length - 1] as number;
+  const last = taps[taps.length - 1]!;
   const stages: { name: string; cout: number; stride: number }[] = [];
   for (let s = 2, i = 0; s <= last; s *= 2, i++)
     stages.push({ name: `st${i}`, cout: base * 2 ** Math.min(i, 3), stride: s });

@@ -138,10 +138,18 @@ export async function classifyBoxes(
   const labels = new Int32Array(boxes.length);
   const scores = new Float32Array(boxes.length);
   for (let i = 0; i < boxes.length; i++) {
+    const row = i * K;
     let best = 0;
-    for (let k = 1; k < K; k++) if ((p[i * K + k] as number) > (p[i * K + best] as number)) best = k;
+    let bestP = p[row]!;
+    for (let k = 1; k < K; k++) {
+      const pk = p[row + k]!;
+      if (pk > bestP) {
+        best = k;
+        bestP = pk;
+      }
+    }
     labels[i] = best + 1;
-    scores[i] = p[i * K + best] as number;
+    scores[i] = bestP;
   }
   return { labels, scores };
 }

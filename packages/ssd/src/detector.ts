@@ -122,7 +122,7 @@ export class SsdDetector {
     // Background starts at probability 0.99 (RetinaNet-style prior, Lin et al. 2017): stable early training.
     const bgBias = Math.log((0.99 * (C - 1)) / 0.01);
     this.backbone.taps.forEach((tap, k) => {
-      const A = this.boxesPerCell[k] as number;
+      const A = this.boxesPerCell[k]!;
       for (const [kind, out] of [
         ["loc", A * 4],
         ["cls", A * C],

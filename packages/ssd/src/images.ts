@@ -38,9 +38,9 @@ function rgb(data: Uint8Array, width: number, height: number, channels: number):
   if (channels === 3) return { data, width, height, channels: 3 };
   const out = new Uint8Array(width * height * 3);
   for (let i = 0, o = 0; o < out.length; i += channels, o += 3) {
-    out[o] = data[i] as number;
-    out[o + 1] = data[i + 1] as number;
-    out[o + 2] = data[i + 2] as number;
+    out[o] = data[i]!;
+    out[o + 1] = data[i + 1]!;
+    out[o + 2] = data[i + 2]!;
   }
   return { data: out, width, height, channels: 3 };
 }
@@ -54,6 +54,7 @@ function rgb(data: Uint8Array, width: number, height: number, channels: number):
  * @throws SsdError `BAD_IMAGE` naming the image index and what is wrong (rank, channels, dtype, size 0,
  *   a value outside 0..255, float data without a range); ImageError `RANGE_MISMATCH` (network input)
  *   from `@od/image`'s boundary check.
+ * @internal exported for the modules of this package; not re-exported from the index.
  */
 export function readImageInput(img: ImageInput, index = 0, fn = "readImageInput"): Pixels<Uint8Array> {
   const bad: (why: string) => never = (why) =>
@@ -73,7 +74,7 @@ export function readImageInput(img: ImageInput, index = 0, fn = "readImageInput"
     if (img.dtype !== "int32") bad("must be an int32 tensor of values 0..255");
     const v = img.dataSync() as Int32Array;
     let bits = 0;
-    for (let i = 0; i < v.length; i++) bits |= v[i] as number;
+    for (let i = 0; i < v.length; i++) bits |= v[i]!;
     if ((bits & ~255) !== 0) {
       const i = v.findIndex((x) => x < 0 || x > 255);
       bad(`has value ${v[i]} at flat index ${i}, outside 0..255`);

@@ -26,7 +26,7 @@ export {
 } from "./config.js";
 export { SsdDetector, type SsdDetectorOptions, type SsdOutputs } from "./detector.js";
 export { SsdError, type SsdErrorCode } from "./errors.js";
-export { type ImageInput, readImageInput } from "./images.js";
+export type { ImageInput } from "./images.js";
 export { canChangeInputSize, withInputSize } from "./input-size.js";
 export type { ForwardContext } from "./layers.js";
 export { heNormal, ParamStore, seedFor } from "./params.js";

@@ -36,8 +36,8 @@ function regridPriors(
 ): PriorConfig | string {
   const steps: Step[] = [];
   for (let k = 0; k < maps.length; k++) {
-    const old = config.featureMaps[k] as FeatureMapSize;
-    const now = maps[k] as FeatureMapSize;
+    const old = config.featureMaps[k]!;
+    const now = maps[k]!;
     const s = config.steps?.[k];
     const sx = typeof s === "object" ? s.x : s;
     const sy = typeof s === "object" ? s.y : s;

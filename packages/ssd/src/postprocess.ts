@@ -83,15 +83,15 @@ export function postprocess(
   const order: number[] = [];
   for (let c = 1; c < C; c++) {
     order.length = 0;
-    for (let p = 0; p < P; p++) if ((probs[p * C + c] as number) > o.scoreThreshold) order.push(p);
+    for (let p = 0; p < P; p++) if (probs[p * C + c]! > o.scoreThreshold) order.push(p);
     if (order.length > o.topKPerClass) {
-      order.sort((a, b) => (probs[b * C + c] as number) - (probs[a * C + c] as number) || a - b);
+      order.sort((a, b) => probs[b * C + c]! - probs[a * C + c]! || a - b);
       order.length = o.topKPerClass;
     }
     for (const p of order) {
       idx.push(p);
       cls.push(c);
-      sc.push(probs[p * C + c] as number);
+      sc.push(probs[p * C + c]!);
     }
   }
   const cand = select(px, idx);
@@ -101,8 +101,8 @@ export function postprocess(
   const scores = new Float32Array(keep.length);
   const labels = new Int32Array(keep.length);
   keep.forEach((k, i) => {
-    scores[i] = sc[k] as number;
-    labels[i] = cls[k] as number;
+    scores[i] = sc[k]!;
+    labels[i] = cls[k]!;
   });
   return { boxes, scores, labels };
 }

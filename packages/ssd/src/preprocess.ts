@@ -81,7 +81,7 @@ export function normalizeBytes(
       `out must have ${bytes.length} values (one per byte); got ${out.length}`,
     );
   const t = BYTE_TO_NETWORK;
-  for (let i = 0; i < bytes.length; i++) out[i] = t[bytes[i] as number] as number;
+  for (let i = 0; i < bytes.length; i++) out[i] = t[bytes[i]!]!;
   return out;
 }
 

@@ -94,7 +94,7 @@ function checkBatchNormInputs(x: Tensor, gamma: Tensor, beta: Tensor, eps: numbe
   if (x.size === 0)
     bad("x", `x is empty (shape [${x.shape.join(", ")}]); a batch needs at least one row`, x.shape);
   if (x.dtype !== "float32") bad("x", `x must be float32; got ${x.dtype}`, x.dtype);
-  const C = x.shape[x.rank - 1] as number;
+  const C = x.shape[x.rank - 1]!;
   for (const [name, t] of [
     ["gamma", gamma],
     ["beta", beta],
@@ -143,7 +143,7 @@ export function batchNormTrain<T extends Tensor>(
       value: y,
       gradFunc: (dy: Tensor, saved: Tensor[]) => {
         const [sx, sm, si, sc, sh] = saved as [Tensor, Tensor, Tensor, Tensor, Tensor];
-        const n = sx.size / (sx.shape[sx.rank - 1] as number);
+        const n = sx.size / sx.shape[sx.rank - 1]!;
         const [sumDz, sumDzXc] = run(BN_GRAD_SUMS, { x: sx, dy, scale: sc, shift: sh, mean: sm }, attrs) as [
           Tensor,
           Tensor,
@@ -172,7 +172,7 @@ function view(heap: Heap, t: TensorInfo): Float32Array {
 }
 
 function channels(t: TensorInfo): number {
-  return t.shape[t.shape.length - 1] as number;
+  return t.shape[t.shape.length - 1]!;
 }
 
 /**
@@ -217,18 +217,18 @@ const statsKernel: KernelFunc = ({ inputs, backend }) => {
   } else {
     for (let o = 0; o < xv.length; o += C) {
       for (let c = 0; c < C; c++) {
-        const d = (xv[o + c] as number) - (k[c] as number);
-        s1[c] = (s1[c] as number) + d;
-        s2[c] = (s2[c] as number) + d * d;
+        const d = xv[o + c]! - k[c]!;
+        s1[c]! += d;
+        s2[c]! += d * d;
       }
     }
   }
   const mv = view(heap, meanT);
   const vv = view(heap, varT);
   for (let c = 0; c < C; c++) {
-    const m1 = (s1[c] as number) / n;
-    mv[c] = (k[c] as number) + m1;
-    vv[c] = Math.max(0, (s2[c] as number) / n - m1 * m1);
+    const m1 = s1[c]! / n;
+    mv[c] = k[c]! + m1;
+    vv[c] = Math.max(0, s2[c]! / n - m1 * m1);
   }
   return [meanT, varT];
 };
@@ -258,7 +258,7 @@ const affineKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   }
   for (let o = 0; o < xv.length; o += C) {
     for (let c = 0; c < C; c++) {
-      const v = Math.fround(Math.fround((xv[o + c] as number) * (sc[c] as number)) + (sh[c] as number));
+      const v = Math.fround(Math.fround(xv[o + c]! * sc[c]!) + sh[c]!);
       yv[o + c] = act ? Math.min(Math.max(v, 0), 6) : v;
     }
   }
@@ -298,14 +298,14 @@ const gradSumsKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   } else {
     for (let o = 0; o < xv.length; o += C) {
       for (let c = 0; c < C; c++) {
-        const xi = xv[o + c] as number;
-        let d = dv[o + c] as number;
+        const xi = xv[o + c]!;
+        let d = dv[o + c]!;
         if (act) {
-          const z = Math.fround(Math.fround(xi * (sc[c] as number)) + (sh[c] as number));
+          const z = Math.fround(Math.fround(xi * sc[c]!) + sh[c]!);
           if (!(z > 0 && z <= 6)) d = 0;
         }
-        s1[c] = (s1[c] as number) + d;
-        s2[c] = (s2[c] as number) + d * (xi - (mu[c] as number));
+        s1[c]! += d;
+        s2[c]! += d * (xi - mu[c]!);
       }
     }
   }
@@ -325,7 +325,7 @@ const gradDxKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   const dv = view(heap, t.dy as TensorInfo);
   const ov = view(heap, out);
   const [sc, sh, mu, ka, kb, kc] = (["scale", "shift", "mean", "a", "b", "c"] as const).map((k) =>
-    view(heap, t[k] as TensorInfo),
+    view(heap, t[k]!),
   ) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
   const rows = wasmRows(heap);
   if (rows?.bnGradDx !== undefined && C % 4 === 0) {
@@ -347,13 +347,13 @@ const gradDxKernel: KernelFunc = ({ inputs, backend, attrs }) => {
   }
   for (let o = 0; o < xv.length; o += C) {
     for (let c = 0; c < C; c++) {
-      const xi = xv[o + c] as number;
-      let d = dv[o + c] as number;
+      const xi = xv[o + c]!;
+      let d = dv[o + c]!;
       if (act) {
-        const z = Math.fround(Math.fround(xi * (sc[c] as number)) + (sh[c] as number));
+        const z = Math.fround(Math.fround(xi * sc[c]!) + sh[c]!);
         if (!(z > 0 && z <= 6)) d = 0;
       }
-      ov[o + c] = (ka[c] as number) * d + (kb[c] as number) * (xi - (mu[c] as number)) + (kc[c] as number);
+      ov[o + c] = ka[c]! * d + kb[c]! * (xi - mu[c]!) + kc[c]!;
     }
   }
   return out;

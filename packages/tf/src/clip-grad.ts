@@ -71,8 +71,8 @@ const wasmKernel: KernelFunc = ({ inputs, attrs, backend }) => {
   const lo = Math.fround(a.lo);
   const hi = Math.fround(a.hi);
   for (let k = n4 * 4; k < n; k++) {
-    const v = xv[k] as number;
-    const d = dv[k] as number;
+    const v = xv[k]!;
+    const d = dv[k]!;
     ov[k] = a.open ? d * (v > lo && v <= hi ? 1 : 0) : v >= lo && v <= hi ? d : 0;
   }
   return out;

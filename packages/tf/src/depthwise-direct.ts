@@ -70,19 +70,18 @@ export function depthwiseFilterGradDirect(
             for (let j = j0; j < j1; j++) {
               const xo = xRow + (j * sw + col0) * c;
               const d0 = dyRow + j * c;
-              for (let k = 0; k < c; k++)
-                acc[a0 + k] = (acc[a0 + k] as number) + (x[xo + k] as number) * (dy[d0 + k] as number);
+              for (let k = 0; k < c; k++) acc[a0 + k]! += x[xo + k]! * dy[d0 + k]!;
             }
           } else {
             for (let j = j0; j < j1; j++) {
               const xo = xRow + (j * sw + col0) * c;
               const d0 = dyRow + j * cm;
               for (let k = 0; k < c; k++) {
-                const xv = x[xo + k] as number;
+                const xv = x[xo + k]!;
                 const base = k * m;
                 for (let r = 0; r < m; r++) {
                   const ai = a0 + base + r;
-                  acc[ai] = (acc[ai] as number) + xv * (dy[d0 + base + r] as number);
+                  acc[ai]! += xv * dy[d0 + base + r]!;
                 }
               }
             }
@@ -91,7 +90,7 @@ export function depthwiseFilterGradDirect(
       }
     }
   }
-  for (let k = 0; k < acc.length; k++) out[k] = acc[k] as number;
+  for (let k = 0; k < acc.length; k++) out[k] = acc[k]!;
 }
 
 /**
@@ -126,8 +125,7 @@ export function depthwiseInputGradDirect(
             for (let j = j0; j < j1; j++) {
               const xo = xRow + (j * sw + col0) * c;
               const d0 = dyRow + j * c;
-              for (let k = 0; k < c; k++)
-                out[xo + k] = (out[xo + k] as number) + (filter[f0 + k] as number) * (dy[d0 + k] as number);
+              for (let k = 0; k < c; k++) out[xo + k]! += filter[f0 + k]! * dy[d0 + k]!;
             }
           } else {
             for (let j = j0; j < j1; j++) {
@@ -135,9 +133,8 @@ export function depthwiseInputGradDirect(
               const d0 = dyRow + j * cm;
               for (let k = 0; k < c; k++) {
                 const base = k * m;
-                let s = out[xo + k] as number;
-                for (let r = 0; r < m; r++)
-                  s += (filter[f0 + base + r] as number) * (dy[d0 + base + r] as number);
+                let s = out[xo + k]!;
+                for (let r = 0; r < m; r++) s += filter[f0 + base + r]! * dy[d0 + base + r]!;
                 out[xo + k] = s;
               }
             }

@@ -72,8 +72,8 @@ function registerIdentity(backendName: string): string[] {
  */
 function transpose2dSimd(backend: KernelBackend, t: TensorInfo): TensorInfo | undefined {
   const rank = t.shape.length;
-  const r = t.shape[rank - 2] as number;
-  const c = t.shape[rank - 1] as number;
+  const r = t.shape[rank - 2]!;
+  const c = t.shape[rank - 1]!;
   if (t.dtype !== "float32" || rank < 2 || r % 4 !== 0 || c % 4 !== 0 || r * c === 0) return undefined;
   if (t.shape.slice(0, -2).some((d) => d !== 1)) return undefined;
   const heap = asHeapBackend(backend);

@@ -85,7 +85,7 @@ export async function evaluateDetector(
       iouThreshold: options.iouThreshold ?? 0.45,
     });
     dets.forEach((d, i) => {
-      const rec = part[i] as ImageRecord;
+      const rec = part[i]!;
       const det: Detections = { boxes: d.boxes, scores: d.scores, labels: d.labels.map((l) => l - 1) };
       all.push(det);
       const gtLabels = agnostic ? new Int32Array(rec.labels.length) : rec.labels;

@@ -9,7 +9,6 @@ export { TrainError, type TrainErrorCode } from "./errors.js";
 export { type EvaluateOptions, type Evaluation, evaluateDetector, type Predictor } from "./evaluate.js";
 export {
   clipByGlobalNorm,
-  decays,
   type NamedVariable,
   Optimizer,
   type OptimizerConfig,

@@ -32,7 +32,10 @@ export interface OptimizerState {
   readonly slots: Readonly<Record<string, readonly Float32Array[]>>;
 }
 
-/** True for parameters that weight decay applies to: kernels (names ending in `.w`). */
+/**
+ * True for parameters that weight decay applies to: kernels (names ending in `.w`).
+ * @internal exported for the modules of this package; not re-exported from the index.
+ */
 export function decays(name: string): boolean {
   return name.endsWith(".w");
 }
@@ -99,7 +102,7 @@ export class Optimizer {
         const wd = decays(name) ? (c.weightDecay ?? 0) : 0;
         if (c.kind === "sgd") {
           const mu = c.momentum ?? 0.9;
-          const v = slots[0] as tf.Variable;
+          const v = slots[0]!;
           const gw = wd > 0 ? tf.add(g, tf.mul(variable, wd)) : g;
           const nv = tf.add(tf.mul(v, mu), gw);
           v.assign(nv);
@@ -109,8 +112,8 @@ export class Optimizer {
           const b1 = c.beta1 ?? 0.9;
           const b2 = c.beta2 ?? 0.999;
           const eps = c.epsilon ?? 1e-8;
-          const m = slots[0] as tf.Variable;
-          const v = slots[1] as tf.Variable;
+          const m = slots[0]!;
+          const v = slots[1]!;
           m.assign(tf.add(tf.mul(m, b1), tf.mul(g, 1 - b1)));
           v.assign(tf.add(tf.mul(v, b2), tf.mul(tf.square(g), 1 - b2)));
           const mhat = tf.div(m, 1 - b1 ** t);
@@ -139,7 +142,7 @@ export class Optimizer {
       if (saved === undefined || saved.length !== vs.length)
         fail("BAD_CHECKPOINT", fn, `optimizer state lacks slots for ${name}`, { name });
       vs.forEach((v, i) => {
-        const a = saved[i] as Float32Array;
+        const a = saved[i]!;
         if (a.length !== v.size)
           fail(
             "BAD_CHECKPOINT",
@@ -169,12 +172,11 @@ export function clipByGlobalNorm(
   maxNorm: number,
 ): { grads: Record<string, tf.Tensor>; norm: number } {
   const names = Object.keys(grads);
-  const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n] as tf.Tensor))))));
-  const norm = normT.dataSync()[0] as number;
+  const normT = tf.tidy(() => tf.sqrt(tf.addN(names.map((n) => tf.sum(tf.square(grads[n]!))))));
+  const norm = normT.dataSync()[0]!;
   normT.dispose();
   const scale = Number.isFinite(norm) && norm > maxNorm ? maxNorm / (norm + 1e-6) : 1;
   const out: Record<string, tf.Tensor> = {};
-  for (const n of names)
-    out[n] = scale === 1 ? tf.clone(grads[n] as tf.Tensor) : tf.mul(grads[n] as tf.Tensor, scale);
+  for (const n of names) out[n] = scale === 1 ? tf.clone(grads[n]!) : tf.mul(grads[n]!, scale);
   return { grads: out, norm };
 }

@@ -115,7 +115,7 @@ export class DataParallel {
       grads[name] = tf.tidy(() => {
         let acc = g === undefined ? tf.zerosLike(v) : tf.mul(g, w0);
         others.forEach((r, k) => {
-          acc = tf.add(acc, tf.mul(tf.tensor(r.grads.subarray(off, off + v.size), v.shape), ws[k] as number));
+          acc = tf.add(acc, tf.mul(tf.tensor(r.grads.subarray(off, off + v.size), v.shape), ws[k]!));
         });
         return acc;
       });
@@ -123,7 +123,7 @@ export class DataParallel {
     });
     tf.dispose(Object.values(mine.grads));
     const combine = (f: (r: { loss: number; loc: number; cls: number }) => number) =>
-      f(mine) * w0 + others.reduce((s, r, k) => s + f(r) * (ws[k] as number), 0);
+      f(mine) * w0 + others.reduce((s, r, k) => s + f(r) * ws[k]!, 0);
     return applyGradients(
       optimizer,
       { loss: combine((r) => r.loss), loc: combine((r) => r.loc), cls: combine((r) => r.cls), grads },

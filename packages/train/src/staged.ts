@@ -58,7 +58,7 @@ export class StagedDetector {
         out.push(d);
         continue;
       }
-      const c = await classifyBoxes(this.classifier, images[i] as ImageInput, d.boxes);
+      const c = await classifyBoxes(this.classifier, images[i]!, d.boxes);
       out.push(combineDetections(d, c, threshold));
     }
     return out;
@@ -85,18 +85,18 @@ export function combineDetections(
   const score = new Float32Array(K);
   const keep: number[] = [];
   for (let k = 0; k < K; k++) {
-    score[k] = (det.scores[k] as number) * (cls.scores[k] as number);
-    if ((score[k] as number) >= threshold) keep.push(k);
+    score[k] = det.scores[k]! * cls.scores[k]!;
+    if (score[k]! >= threshold) keep.push(k);
   }
-  keep.sort((a, b) => (score[b] as number) - (score[a] as number) || a - b);
+  keep.sort((a, b) => score[b]! - score[a]! || a - b);
   const b = new Float32Array(keep.length * 4);
   keep.forEach((k, j) => {
     b.set(det.boxes.data.subarray(4 * k, 4 * k + 4), 4 * j);
   });
   return {
     boxes: makeBoxes(b, "xyxy", "px"),
-    scores: Float32Array.from(keep, (k) => score[k] as number),
-    labels: Int32Array.from(keep, (k) => cls.labels[k] as number),
+    scores: Float32Array.from(keep, (k) => score[k]!),
+    labels: Int32Array.from(keep, (k) => cls.labels[k]!),
   };
 }
 
@@ -121,11 +121,8 @@ export function groundTruthCrops(records: readonly ImageRecord[]): CropSample[] 
   for (const record of records) {
     const d = record.boxes.data;
     for (let i = 0; i < record.boxes.length; i++) {
-      if (
-        (d[4 * i + 2] as number) > (d[4 * i] as number) &&
-        (d[4 * i + 3] as number) > (d[4 * i + 1] as number)
-      )
-        out.push({ record, index: i, label: record.labels[i] as number });
+      if (d[4 * i + 2]! > d[4 * i]! && d[4 * i + 3]! > d[4 * i + 1]!)
+        out.push({ record, index: i, label: record.labels[i]! });
     }
   }
   return out;
@@ -147,7 +144,7 @@ export function detectionCrops(record: ImageRecord, det: Detections, minIou = 0.
     let best = -1;
     let bestIou = minIou;
     for (let g = 0; g < G; g++) {
-      const v = m[k * G + g] as number;
+      const v = m[k * G + g]!;
       if (v >= bestIou && (best < 0 || v > bestIou)) {
         best = g;
         bestIou = v;
@@ -158,8 +155,8 @@ export function detectionCrops(record: ImageRecord, det: Detections, minIou = 0.
     out.push({
       record,
       index: -1,
-      box: [b[4 * k] as number, b[4 * k + 1] as number, b[4 * k + 2] as number, b[4 * k + 3] as number],
-      label: record.labels[best] as number,
+      box: [b[4 * k]!, b[4 * k + 1]!, b[4 * k + 2]!, b[4 * k + 3]!],
+      label: record.labels[best]!,
     });
   }
   return out;
@@ -247,16 +244,11 @@ export class CropBatcher {
     const byImage = new Map<ImageRecord, { pos: number; box: [number, number, number, number] }[]>();
     const jitter = this.#options.jitter ?? 0.1;
     idx.forEach((si, j) => {
-      const s = this.#samples[si] as CropSample;
+      const s = this.#samples[si]!;
       const d = s.record.boxes.data;
       const raw: [number, number, number, number] =
         s.index >= 0
-          ? [
-              d[4 * s.index] as number,
-              d[4 * s.index + 1] as number,
-              d[4 * s.index + 2] as number,
-              d[4 * s.index + 3] as number,
-            ]
+          ? [d[4 * s.index]!, d[4 * s.index + 1]!, d[4 * s.index + 2]!, d[4 * s.index + 3]!]
           : [...(s.box as [number, number, number, number])];
       const rng = rngFor(this.#options.seed, CROP_JITTER_STREAM, epoch, first + j);
       const box = jitter > 0 ? jitterBox(raw, jitter, s.record.size, rng) : raw;
@@ -270,8 +262,8 @@ export class CropBatcher {
       for (const [record, list] of byImage) {
         const img = await this.#load(record);
         // Box coordinates are of the annotated size; scale them if the decoded image differs.
-        const sx = (img.shape[1] as number) / record.size.width;
-        const sy = (img.shape[0] as number) / record.size.height;
+        const sx = img.shape[1]! / record.size.width;
+        const sy = img.shape[0]! / record.size.height;
         const b = new Float32Array(list.length * 4);
         list.forEach((e, k) => {
           b.set([e.box[0] * sx, e.box[1] * sy, e.box[2] * sx, e.box[3] * sy], 4 * k);
@@ -287,7 +279,7 @@ export class CropBatcher {
         inv[p] = k;
       });
       idx.forEach((si, j) => {
-        labels[j] = (this.#samples[si] as CropSample).label;
+        labels[j] = this.#samples[si]!.label;
       });
       const crops = tf.tidy(() => tf.gather(tf.concat(parts, 0), Array.from(inv)) as tf.Tensor4D);
       return { crops, labels };
@@ -340,13 +332,13 @@ export function classifierStep(
     return tf.neg(tf.mean(tf.sum(tf.mul(oneHot, tf.logSoftmax(logits)), 1))) as tf.Scalar;
   }, vars);
   oneHot.dispose();
-  const loss = value.dataSync()[0] as number;
+  const loss = value.dataSync()[0]!;
   const accuracy = (correct as tf.Scalar | undefined)?.dataSync()[0] ?? 0;
   tf.dispose([value, correct as tf.Scalar]);
   const named: Record<string, tf.Tensor> = {};
   vars.forEach((v, i) => {
     const g = grads[v.name];
-    if (g !== undefined) named[names[i] as string] = g;
+    if (g !== undefined) named[names[i]!] = g;
   });
   const clipped = clipByGlobalNorm(named, gradClip);
   tf.dispose(Object.values(named));

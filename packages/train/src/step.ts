@@ -68,13 +68,13 @@ export function shardGradients(
     return l.total;
   }, vars);
   tf.dispose([x, locTargets, labels]);
-  const loss = value.dataSync()[0] as number;
-  const [loc, cls] = parts.map((p) => p.dataSync()[0] as number) as [number, number];
+  const loss = value.dataSync()[0]!;
+  const [loc, cls] = parts.map((p) => p.dataSync()[0]!) as [number, number];
   tf.dispose([value, ...parts]);
   const named: Record<string, tf.Tensor> = {};
   vars.forEach((v, i) => {
     const g = grads[v.name];
-    if (g !== undefined) named[names[i] as string] = g;
+    if (g !== undefined) named[names[i]!] = g;
   });
   return { loss, loc, cls, numPositive: batch.numPositive, grads: named };
 }

@@ -51,5 +51,5 @@ export const GLYPH_H = 7;
 
 /** The rows of `ch` (lowercase drawn as uppercase; unknown characters as `?`). */
 export function glyph(ch: string): readonly number[] {
-  return GLYPHS[ch.toUpperCase()] ?? (GLYPHS["?"] as readonly number[]);
+  return GLYPHS[ch.toUpperCase()] ?? GLYPHS["?"]!;
 }

@@ -16,7 +16,7 @@ export function rotatePixels(src: Pixels, k: 1 | 2 | 3): Pixels {
       if (k === 1) d = (x * W2 + (H - 1 - y)) * C;
       else if (k === 2) d = ((H - 1 - y) * W + (W - 1 - x)) * C;
       else d = ((W - 1 - x) * W2 + y) * C;
-      for (let c = 0; c < C; c++) out[d + c] = data[s + c] as number;
+      for (let c = 0; c < C; c++) out[d + c] = data[s + c]!;
     }
   }
   return k === 2
@@ -34,9 +34,9 @@ export function channelMean(src: Pixels): Float64Array {
     let g = 0;
     let b = 0;
     for (let i = 0; i < data.length; i += 3) {
-      r += data[i] as number;
-      g += data[i + 1] as number;
-      b += data[i + 2] as number;
+      r += data[i]!;
+      g += data[i + 1]!;
+      b += data[i + 2]!;
     }
     m[0] = r / n;
     m[1] = g / n;
@@ -45,7 +45,7 @@ export function channelMean(src: Pixels): Float64Array {
   }
   for (let c = 0; c < C; c++) {
     let v = 0;
-    for (let i = c; i < data.length; i += C) v += data[i] as number;
+    for (let i = c; i < data.length; i += C) v += data[i]!;
     m[c] = v / n;
   }
   return m;

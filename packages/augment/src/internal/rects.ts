@@ -13,10 +13,10 @@ export function coveredArea(
   const ys: number[] = [by1, by2];
   const clipped: number[] = [];
   for (let k = 0; k < rects.length; k += 4) {
-    const x1 = Math.max(bx1, rects[k] as number);
-    const y1 = Math.max(by1, rects[k + 1] as number);
-    const x2 = Math.min(bx2, rects[k + 2] as number);
-    const y2 = Math.min(by2, rects[k + 3] as number);
+    const x1 = Math.max(bx1, rects[k]!);
+    const y1 = Math.max(by1, rects[k + 1]!);
+    const x2 = Math.min(bx2, rects[k + 2]!);
+    const y2 = Math.min(by2, rects[k + 3]!);
     if (x2 > x1 && y2 > y1) {
       clipped.push(x1, y1, x2, y2);
       xs.push(x1, x2);
@@ -28,22 +28,17 @@ export function coveredArea(
   ys.sort((a, b) => a - b);
   let area = 0;
   for (let i = 0; i + 1 < xs.length; i++) {
-    const xa = xs[i] as number;
-    const xb = xs[i + 1] as number;
+    const xa = xs[i]!;
+    const xb = xs[i + 1]!;
     if (xb <= xa) continue;
     const xm = (xa + xb) / 2;
     for (let j = 0; j + 1 < ys.length; j++) {
-      const ya = ys[j] as number;
-      const yb = ys[j + 1] as number;
+      const ya = ys[j]!;
+      const yb = ys[j + 1]!;
       if (yb <= ya) continue;
       const ym = (ya + yb) / 2;
       for (let k = 0; k < clipped.length; k += 4) {
-        if (
-          xm > (clipped[k] as number) &&
-          xm < (clipped[k + 2] as number) &&
-          ym > (clipped[k + 1] as number) &&
-          ym < (clipped[k + 3] as number)
-        ) {
+        if (xm > clipped[k]! && xm < clipped[k + 2]! && ym > clipped[k + 1]! && ym < clipped[k + 3]!) {
           area += (xb - xa) * (yb - ya);
           break;
         }

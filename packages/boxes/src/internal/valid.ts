@@ -17,10 +17,10 @@ export function checkCoords(fn: string, arg: string, b: Boxes): void {
   const xy = new Float64Array(4);
   for (let i = 0, s = 0; i < b.length; i++, s += 4) {
     rowToXyxy(d, s, b.format, xy, 0);
-    const x1 = xy[0] as number;
-    const y1 = xy[1] as number;
-    const x2 = xy[2] as number;
-    const y2 = xy[3] as number;
+    const x1 = xy[0]!;
+    const y1 = xy[1]!;
+    const x2 = xy[2]!;
+    const y2 = xy[3]!;
     if (x1 <= x2 && y1 <= y2 && Number.isFinite(x1 + y1 + x2 + y2)) continue;
     const value = Array.from(d.subarray(s, s + 4));
     const issue = validateBoxes(value, b.format, b.units, { policy: "drop", allowEmpty: true }).issues[0];

@@ -79,7 +79,7 @@ async function cocoFile(abs: string, split: string | undefined, shown: string): 
   let files = (await jsonFiles(abs)).map((f) => path.join(abs, f));
   if (files.length === 0 && (await kindOf(path.join(abs, "annotations"))) === "dir")
     files = (await jsonFiles(path.join(abs, "annotations"))).map((f) => path.join(abs, "annotations", f));
-  if (files.length === 1) return files[0] as string;
+  if (files.length === 1) return files[0]!;
   if (files.length === 0) throw bad(`no COCO annotation file (*.json) in ${shown}`);
   throw bad(
     `${shown} holds ${files.length} JSON files (${files.map((f) => path.basename(f)).join(", ")}); pass the annotation file itself or --split`,

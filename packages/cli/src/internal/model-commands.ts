@@ -112,10 +112,10 @@ export async function writeEvaluation(dir: string, ev: Evaluation): Promise<stri
     path.join(dir, "pr-coco.svg"),
     path.join(dir, "confusion.json"),
   ];
-  await writeOut(files[0] as string, `${toJson(evaluationJson(ev))}\n`);
-  await writeOut(files[3] as string, `${toJson(confusionJson(ev.confusion))}\n`);
+  await writeOut(files[0]!, `${toJson(evaluationJson(ev))}\n`);
+  await writeOut(files[3]!, `${toJson(confusionJson(ev.confusion))}\n`);
   await writeOut(
-    files[1] as string,
+    files[1]!,
     prCurveSvg(
       ev.voc.classes.map((c) => ({
         label: `${c.name} AP ${c.ap < 0 ? "–" : c.ap.toFixed(3)}`,
@@ -126,7 +126,7 @@ export async function writeEvaluation(dir: string, ev: Evaluation): Promise<stri
     ),
   );
   await writeOut(
-    files[2] as string,
+    files[2]!,
     prCurveSvg(
       ev.coco.classes.map((c, k) => ({
         label: `${c.name} AP50 ${c.ap50 < 0 ? "–" : c.ap50.toFixed(3)}`,
@@ -146,11 +146,11 @@ function safeName(s: string): string {
 /** Detections with a score above `threshold` (the ones the confusion matrix counts), in input order. */
 function aboveScore(d: Detections, threshold: number): Detections {
   const keep: number[] = [];
-  for (let k = 0; k < d.scores.length; k++) if ((d.scores[k] as number) > threshold) keep.push(k);
+  for (let k = 0; k < d.scores.length; k++) if (d.scores[k]! > threshold) keep.push(k);
   return {
     boxes: select(d.boxes, keep),
-    scores: Float32Array.from(keep, (k) => d.scores[k] as number),
-    labels: Int32Array.from(keep, (k) => d.labels[k] as number),
+    scores: Float32Array.from(keep, (k) => d.scores[k]!),
+    labels: Int32Array.from(keep, (k) => d.labels[k]!),
   };
 }
 
@@ -191,7 +191,7 @@ export async function writeComparisons(
   // a class-agnostic model is scored as one class "object": every ground-truth box is of class 0
   const agnostic = names.length === 1 && dataset.classNames.length !== 1;
   const gtLabels = (i: number) => {
-    const l = (dataset.images[i] as DetectionDataset["images"][number]).labels;
+    const l = dataset.images[i]!.labels;
     return agnostic ? new Int32Array(l.length) : l;
   };
   const load = fileDecoder(dataset);
@@ -203,15 +203,15 @@ export async function writeComparisons(
       if (taken.has(i) || !gtLabels(i).includes(c)) continue;
       taken.add(i);
       k++;
-      const rec = dataset.images[i] as DetectionDataset["images"][number];
+      const rec = dataset.images[i]!;
       const drawn = comparisonImage(
         await load(rec),
         { boxes: rec.boxes, labels: gtLabels(i) },
-        ev.detections[i] as Detections,
+        ev.detections[i]!,
         names,
         ev.confusion.confThreshold,
       );
-      const file = path.join(dir, "samples", `${safeName(names[c] as string)}-${k}-${safeName(rec.id)}.png`);
+      const file = path.join(dir, "samples", `${safeName(names[c]!)}-${k}-${safeName(rec.id)}.png`);
       await writeOut(file, encodePng(drawn));
       files.push(file);
     }
@@ -306,17 +306,12 @@ export interface PredictSettings {
 function cocoResults(imageId: number, det: Detections): CocoDetection[] {
   const b = det.boxes.data;
   return Array.from(det.scores, (s, k) => {
-    const x1 = b[4 * k] as number;
-    const y1 = b[4 * k + 1] as number;
+    const x1 = b[4 * k]!;
+    const y1 = b[4 * k + 1]!;
     return {
       image_id: imageId,
-      category_id: det.labels[k] as number,
-      bbox: [
-        round2(x1),
-        round2(y1),
-        round2((b[4 * k + 2] as number) - x1),
-        round2((b[4 * k + 3] as number) - y1),
-      ],
+      category_id: det.labels[k]!,
+      bbox: [round2(x1), round2(y1), round2(b[4 * k + 2]! - x1), round2(b[4 * k + 3]! - y1)],
       score: Math.round(s * 1e4) / 1e4,
     };
   });

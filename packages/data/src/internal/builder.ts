@@ -205,7 +205,7 @@ export class DatasetBuilder {
     const known: number[] = [];
     const labels: number[] = [];
     for (let i = 0; i < objs.length; i++) {
-      const o = objs[i] as RawObject;
+      const o = objs[i]!;
       const label = this.resolveClass(o.cls);
       if (label < 0) {
         const guess = typeof o.cls === "string" ? closestClassName(o.cls, this.classNames) : undefined;
@@ -244,7 +244,7 @@ export class DatasetBuilder {
     }
     const flat = new Float64Array(known.length * 4);
     known.forEach((i, k) => {
-      const o = objs[i] as RawObject;
+      const o = objs[i]!;
       flat[k * 4] = o.x1;
       flat[k * 4 + 1] = o.y1;
       flat[k * 4 + 2] = o.x2;
@@ -258,8 +258,8 @@ export class DatasetBuilder {
     const byIssue = v.issues;
     for (let q = 0; q < byIssue.length; q++) {
       const bi = byIssue[q]!;
-      const i = known[bi.index] as number;
-      const o = objs[i] as RawObject;
+      const i = known[bi.index]!;
+      const o = objs[i]!;
       const more = byIssue.length - q - 1;
       this.issue(
         {
@@ -280,9 +280,9 @@ export class DatasetBuilder {
     const crowd = new Uint8Array(n);
     const truncated = new Uint8Array(n);
     for (let k = 0; k < n; k++) {
-      const ki = v.kept[k] as number;
-      const o = objs[known[ki] as number] as RawObject;
-      lab[k] = labels[ki] as number;
+      const ki = v.kept[k]!;
+      const o = objs[known[ki]!]!;
+      lab[k] = labels[ki]!;
       difficult[k] = o.difficult ? 1 : 0;
       crowd[k] = o.crowd ? 1 : 0;
       truncated[k] = o.truncated ? 1 : 0;

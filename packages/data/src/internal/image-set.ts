@@ -17,14 +17,14 @@ export function imageSetEntries(text: string, file: string): ImageSetEntry[] {
     const t = raw.trim();
     if (t === "") return;
     const f = t.split(/\s+/);
-    if (f.length > 2 || (f.length === 2 && !/^(?:-?1|0)$/.test(f[1] as string)))
+    if (f.length > 2 || (f.length === 2 && !/^(?:-?1|0)$/.test(f[1]!)))
       fail(
         "MALFORMED_ANNOTATION",
         "parseImageSet",
         `${file}:${i + 1}: ${JSON.stringify(t)} is not an image id: ids cannot contain spaces (a per-class list has "<id> 1", "<id> -1" or "<id> 0")`,
         { file, line: i + 1, value: t },
       );
-    const id = f[0] as string;
+    const id = f[0]!;
     const first = seen.get(id);
     if (first !== undefined)
       fail(

@@ -7,7 +7,7 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   const n = b.length;
   let i = 0;
   while (i < n) {
-    const c = b[i] as number;
+    const c = b[i]!;
     if (c < 0x80) {
       i++;
       continue;
@@ -16,9 +16,9 @@ export function firstInvalidUtf8(b: Uint8Array): number {
     if (need === 0 || i + need >= n) return i;
     const lo = c === 0xe0 ? 0xa0 : c === 0xf0 ? 0x90 : 0x80;
     const hi = c === 0xed ? 0x9f : c === 0xf4 ? 0x8f : 0xbf;
-    const c1 = b[i + 1] as number;
+    const c1 = b[i + 1]!;
     if (c1 < lo || c1 > hi) return i;
-    for (let k = 2; k <= need; k++) if (((b[i + k] as number) & 0xc0) !== 0x80) return i;
+    for (let k = 2; k <= need; k++) if ((b[i + k]! & 0xc0) !== 0x80) return i;
     i += need + 1;
   }
   return -1;

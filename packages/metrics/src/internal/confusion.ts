@@ -51,14 +51,14 @@ export function addImageToConfusion(
   const nGt = r.gtLabels.length;
   const nDet = r.detLabels.length;
   const kept: number[] = [];
-  for (let d = 0; d < nDet; d++) if ((r.detScores[d] as number) > o.confThreshold) kept.push(d);
+  for (let d = 0; d < nDet; d++) if (r.detScores[d]! > o.confThreshold) kept.push(d);
   const detGt = new Int32Array(kept.length); // [D'] best ground truth of each kept detection, -1 none
   const detIou = new Float64Array(kept.length); // [D'] its IoU
   const gtDet = new Int32Array(nGt).fill(-1); // [N] matched kept detection of each ground truth, -1 none
   const gtIou = new Float64Array(nGt).fill(Number.NEGATIVE_INFINITY); // [N] its IoU
   // step 3a: each kept detection's best ground truth
   for (let j = 0; j < kept.length; j++) {
-    const d = kept[j] as number;
+    const d = kept[j]!;
     let best = -1;
     let bestIou = o.iouThreshold;
     for (let g = 0; g < nGt; g++) {
@@ -73,30 +73,31 @@ export function addImageToConfusion(
   }
   // step 3b: each ground truth's best detection among those that chose it
   for (let j = 0; j < kept.length; j++) {
-    const g = detGt[j] as number;
+    const g = detGt[j]!;
     if (g < 0) continue;
-    if ((detIou[j] as number) > (gtIou[g] as number)) {
-      gtIou[g] = detIou[j] as number;
+    const v = detIou[j]!;
+    if (v > gtIou[g]!) {
+      gtIou[g] = v;
       gtDet[g] = j;
     }
   }
   // step 4
   const matchedDet = new Uint8Array(kept.length);
   for (let g = 0; g < nGt; g++) {
-    const t = r.gtLabels[g] as number;
-    const j = gtDet[g] as number;
+    const t = r.gtLabels[g]!;
+    const j = gtDet[g]!;
     if (j >= 0) {
       matchedDet[j] = 1;
-      const p = r.detLabels[kept[j] as number] as number;
-      m[p * K1 + t] = (m[p * K1 + t] as number) + 1;
+      const p = r.detLabels[kept[j]!]!;
+      m[p * K1 + t]!++;
     } else {
-      m[k * K1 + t] = (m[k * K1 + t] as number) + 1;
+      m[k * K1 + t]!++;
     }
   }
   for (let j = 0; j < kept.length; j++) {
     if (matchedDet[j] === 1) continue;
-    const p = r.detLabels[kept[j] as number] as number;
-    m[p * K1 + k] = (m[p * K1 + k] as number) + 1;
+    const p = r.detLabels[kept[j]!]!;
+    m[p * K1 + k]!++;
   }
 }
 
