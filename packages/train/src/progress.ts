@@ -20,7 +20,7 @@ export interface ProgressPoint {
   readonly elapsedSeconds: number;
 }
 
-/** What {@link estimateProgress} expects of a run. */
+/** What {@link estimateProgress} expects of a run: its last epoch and the time left. */
 export interface ProgressEstimate {
   /**
    * The number of the epoch the run will end with (1-based, ≤ `epochs`): `epochs`, or under a time

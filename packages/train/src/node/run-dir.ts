@@ -126,8 +126,8 @@ function numbered(name: string, k: number): string {
 /**
  * The folder of a new run with no chosen folder: the first of `<parent>/<name>`, `<parent>/<name>2`,
  * `<parent>/<name>3`, … that does not exist (Ultralytics' `increment_path`).
- * @param parent folder of the runs (default {@link RUNS_DIR}, relative to the working directory).
- * @param name base name (default {@link DEFAULT_RUN_NAME}).
+ * @param parent folder of the runs (default `RUNS_DIR` of `@od/train`, `runs`, relative to the working directory).
+ * @param name base name (default `DEFAULT_RUN_NAME` of `@od/train`, `train`).
  * @returns the absolute folder (not created).
  */
 export async function nextRunDir(
