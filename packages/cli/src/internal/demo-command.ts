@@ -14,7 +14,7 @@ export function demoDataDir(): string {
 }
 
 /** Epochs `odet demo` trains by default (a fixed number, so its mAP does not depend on the machine). */
-export const DEMO_EPOCHS = 60;
+export const DEMO_EPOCHS = 120;
 
 /** The seed of the demo's initial weights, batch order and augmentation. */
 export const DEMO_SEED = 0;
