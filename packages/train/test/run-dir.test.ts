@@ -37,6 +37,15 @@ describe("prepareRunDir", () => {
     expect(await prepareRunDir(empty)).toEqual({ found: [], removed: [] });
   });
 
+  test("a folder holding only what a killed writer left (before any commit) takes a new run; the leftovers go", async () => {
+    const dir = await folder(["config.json.tmp-4242", "best.old-7/model.json"]);
+    expect(await prepareRunDir(dir)).toEqual({
+      found: ["best.old-7", "config.json.tmp-4242"],
+      removed: ["best.old-7", "config.json.tmp-4242"],
+    });
+    expect(await readdir(dir)).toEqual([]);
+  });
+
   test("a finished run's folder is refused for a new run: RUN_EXISTS naming the folder and the run's date", async () => {
     const dir = await folder(["config.json", "log.jsonl", "checkpoints/last.json", "best/model.json"]);
     const e = await prepareRunDir(dir).catch((x: unknown) => x);

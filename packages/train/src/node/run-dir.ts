@@ -78,7 +78,8 @@ export async function runStartedAt(dir: string): Promise<Date | undefined> {
 
 /**
  * Checks (and with `existOk` clears) the folder a run is about to use. A resumed run takes the folder
- * as it is. A new run needs a folder that is missing or empty; with `existOk` it may hold files, and the
+ * as it is. A new run needs a folder that is missing, empty, or holds only leftovers of interrupted
+ * writes (removed); with `existOk` it may hold files, and the
  * entries of an earlier run ({@link RUN_ENTRIES} and leftovers of interrupted writes) are removed first,
  * so none of them (checkpoints, `best/`, predictions, log lines) survive into the new run.
  * @param dir the run folder (relative paths resolve against the working directory).
@@ -92,7 +93,12 @@ export async function prepareRunDir(
 ): Promise<RunDirReport> {
   const abs = path.resolve(dir);
   const found = (await entriesOf(abs)) ?? [];
-  if (options.resume === true || found.length === 0) return { found, removed: [] };
+  if (options.resume === true) return { found, removed: [] };
+  // What a killed writer left before anything was committed holds nothing of a run: it goes.
+  if (found.every((n) => LEFTOVER.test(n))) {
+    for (const n of found) await rm(path.join(abs, n), { recursive: true, force: true });
+    return { found, removed: found };
+  }
   if (options.existOk !== true) {
     const started = await runStartedAt(abs);
     const what =
