@@ -8,6 +8,7 @@ import { readFileSync } from "node:fs";
 import { isOdError } from "@od/boxes";
 import { CONFUSION_CONF_THRESHOLD, CONFUSION_IOU_THRESHOLD } from "@od/metrics";
 import { BACKENDS, type BackendName } from "@od/tf";
+import { DEFAULT_RUN_NAME, RUNS_DIR } from "@od/train";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand } from "./internal/backend-command.js";
 import {
@@ -21,7 +22,7 @@ import {
 } from "./internal/common.js";
 import { dataCheck, dataStats } from "./internal/data-commands.js";
 import { FORMATS, POLICIES } from "./internal/dataset.js";
-import { demoCommand } from "./internal/demo-command.js";
+import { DEMO_EPOCHS, DEMO_SEED, demoCommand } from "./internal/demo-command.js";
 import { evalCommand, predictCommand } from "./internal/model-commands.js";
 import { PRESETS, priorsAnalyze, priorsFit } from "./internal/priors-commands.js";
 import { show } from "./internal/show-command.js";
@@ -259,23 +260,47 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .description("train an SSD detector into a run folder (config file + flags, validated)")
     .option("--data <dir>", "dataset folder or COCO file (overrides data.root)")
     .addOption(formatOption())
-    .option("--out <dir>", "run folder, e.g. runs/<name>")
+    .option(
+      "--out <dir>",
+      `run folder (default: the first free ${RUNS_DIR}/${DEFAULT_RUN_NAME}, ${RUNS_DIR}/${DEFAULT_RUN_NAME}2, …; with --resume the newest of them)`,
+    )
     .option("--config <file>", "training config (.json, .yaml); flags override its values")
-    .option("--resume", "continue from the run folder's last checkpoint")
+    .option(
+      "--resume",
+      "continue the run in --out from its last checkpoint, with its saved settings (flags given change them)",
+    )
+    .option(
+      "--exist-ok",
+      "start a new run in a folder that is not empty: the earlier run's files there are deleted first",
+    )
     .option("--epochs <n>", "train.epochs", intArg(1))
     .option("--batch-size <n>", "train.batchSize", intArg(1))
     .option("--time-limit <seconds>", "train.timeLimitSeconds (0 = none)", numArg(0, Number.MAX_SAFE_INTEGER))
+    .option("--priors <file>", `model.priors: a prior config JSON (as ${CLI_NAME} priors fit --out writes)`)
     .addOption(backendOption())
     .option("--print-config", "print the resolved config (defaults filled in) and exit")
     .addOption(jsonOption())
     .addHelpText(
       "after",
-      examples(
+      `${examples(
         "train --data ./bccd --out runs/bccd",
         "train --config bccd.yaml --out runs/bccd --epochs 50 --backend wasm",
-        "train --out runs/bccd --resume --data ./bccd",
+        "train --data ./bccd --priors priors.json --time-limit 1800",
+        "train --out runs/bccd --resume",
+        "train --out runs/bccd --resume --epochs 50",
         "train --print-config > train.yaml",
-      ),
+      )}
+Run folders: a new run needs an empty or new --out; a folder holding files is refused (exit 2) unless
+--resume (continue it) or --exist-ok (train into it: its checkpoints/, best/, model/, predictions/,
+log.jsonl, eval and summary files and the rest of the earlier run are deleted first; other files stay).
+Without --out runs go to ${RUNS_DIR}/${DEFAULT_RUN_NAME}, ${RUNS_DIR}/${DEFAULT_RUN_NAME}2, … in the current folder.
+Resume: the run's own config.json is used (epochs, time limit and every other setting); flags given
+with --resume change those settings and are listed ("overriding train.epochs: 2 → 5"); the model
+cannot change. Training time already spent counts against the time limit.
+Priors: --priors <file> or model.priors: "priors.json" in the config (relative to the config file);
+the run's config.json records the path and the prior config read from it.
+Progress: under a time limit the epoch total is the epoch the limit is expected to end the run in at
+the measured pace ("epoch 23/~68 (time limit)"); every epoch line ends with an ETA.\n`,
     )
     .action(act(io, "train", (o) => trainCommand(io, o)));
 
@@ -352,13 +377,16 @@ class of the model (the order of its class names; --json and the last output lin
     .description(
       "train, evaluate and predict on the BCCD slice shipped with @od/cli (a few minutes on 2 CPU cores)",
     )
-    .option("--out <dir>", "run folder", "runs/demo")
-    .option("--time-limit <seconds>", "training time limit", numArg(1, 86_400), 180)
+    .option("--out <dir>", "run folder (default: the first free runs/demo, runs/demo2, …)")
+    .option("--exist-ok", "train into a --out that is not empty (the earlier run's files are deleted first)")
+    .option("--epochs <n>", `epochs to train (default ${DEMO_EPOCHS})`, intArg(1))
     .addOption(backendOption())
     .addHelpText(
       "after",
-      `${examples("demo", "demo --out runs/demo2 --time-limit 60")}
-The last line is "mAP@0.5 (VOC): 0.xxx" on the slice's 20 test images.\n`,
+      `${examples("demo", "demo --out runs/demo-quick --epochs 5")}
+Trains a fixed number of epochs from a fixed seed (${DEMO_SEED}), so the same backend prints the same mAP on any
+machine; a faster machine just finishes sooner. The last line is "mAP@0.5 (VOC): 0.xxx" on the slice's
+20 test images.\n`,
     )
     .action(act(io, "demo", (o) => demoCommand(io, o)));
 

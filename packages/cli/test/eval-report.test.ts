@@ -6,7 +6,7 @@ import type { RunPredictor } from "@od/train/node";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { od, trainNotUsed, vocSplitFixture } from "./helpers.js";
+import { od, RUN_DIRS, trainNotUsed, vocSplitFixture } from "./helpers.js";
 
 let root: string;
 beforeAll(async () => {
@@ -54,6 +54,7 @@ function fixedModel(): RunPredictor {
 }
 
 const node = (): TrainNode => ({
+  ...RUN_DIRS,
   train: trainNotUsed,
   loadRunPredictor: async () => fixedModel(),
 });

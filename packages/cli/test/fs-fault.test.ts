@@ -7,7 +7,7 @@ import { fc, test as ftest } from "@fast-check/vitest";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
 import { FS_FAULT_REASONS, fsFaultMessage, fsFaultOf } from "../src/internal/fs-fault.js";
-import { errorLine, od, predictorNotUsed, vocFixture } from "./helpers.js";
+import { errorLine, od, predictorNotUsed, RUN_DIRS, vocFixture } from "./helpers.js";
 
 /** libuv's description of each errno name (what Node puts after the code in a system error's message). */
 const UV_DESCRIPTION: ReadonlyMap<string, string> = new Map(
@@ -184,6 +184,7 @@ describe("file-system faults exit 2 with one line naming the path (exit 3 stays 
   /** A training runtime whose train() fails as the file system would make it fail. */
   function failingTrain(error: unknown): { loadTrainNode: () => Promise<TrainNode>; cwd: string } {
     const node: TrainNode = {
+      ...RUN_DIRS,
       async train() {
         throw error;
       },

@@ -52,13 +52,20 @@ export const predictorNotUsed: TrainNode["loadRunPredictor"] = async () => {
   throw new Error("loadRunPredictor() is not available in this test: pass loadTrainNode");
 };
 
+/** The run-folder naming of `@od/train/node` (`nextRunDir`, `latestRunDir`), loaded on first call. */
+export const RUN_DIRS: Pick<TrainNode, "nextRunDir" | "latestRunDir"> = {
+  nextRunDir: async (...a) => (await import("@od/train/node")).nextRunDir(...a),
+  latestRunDir: async (...a) => (await import("@od/train/node")).latestRunDir(...a),
+};
+
 /**
- * The runtime tests get by default: the real `loadRunPredictor` of `@od/train/node`, and a `train` that
- * refuses to run (tests of `odet train` and `odet demo` pass their own fake).
+ * The runtime tests get by default: the real `loadRunPredictor` and run-folder naming of
+ * `@od/train/node`, and a `train` that refuses to run (tests of `odet train` and `odet demo` pass their
+ * own fake).
  */
 export const testTrainNode = async (): Promise<TrainNode> => {
   const { loadRunPredictor } = await import("@od/train/node");
-  return { loadRunPredictor, train: trainNotUsed };
+  return { ...RUN_DIRS, loadRunPredictor, train: trainNotUsed };
 };
 
 /** A `TrainSummary` as a finished run returns it (fields overridable). */

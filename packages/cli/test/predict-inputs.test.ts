@@ -10,7 +10,7 @@ import { initBackend } from "@od/tf";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { errorLine, od, png, trainNotUsed } from "./helpers.js";
+import { errorLine, od, png, RUN_DIRS, trainNotUsed } from "./helpers.js";
 
 let root: string;
 let model: string;
@@ -168,7 +168,7 @@ describe("odet predict: post-processing flags", () => {
     await saveClassifier(k, path.join(run, "classifier"));
     k.dispose();
     const { loadRunPredictor } = await import("@od/train/node");
-    const node: TrainNode = { train: trainNotUsed, loadRunPredictor };
+    const node: TrainNode = { ...RUN_DIRS, train: trainNotUsed, loadRunPredictor };
     const args = [
       "predict",
       "--model",

@@ -8,7 +8,7 @@ import type { TrainConfig } from "@od/train";
 import { loadRunPredictor } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { fakeSummary, od, trainNotUsed, vocFixture } from "./helpers.js";
+import { fakeSummary, od, RUN_DIRS, trainNotUsed, vocFixture } from "./helpers.js";
 
 let root: string;
 let model: string;
@@ -172,7 +172,7 @@ describe("odet predict / odet eval of a staged run (detector + crop classifier, 
       const k = new CropClassifier({ classNames: ["blob", "cell"], cropSize: 16, width: 4, seed: 1 });
       await saveClassifier(k, path.join(run, "classifier"));
       k.dispose();
-      const node: TrainNode = { train: trainNotUsed, loadRunPredictor };
+      const node: TrainNode = { ...RUN_DIRS, train: trainNotUsed, loadRunPredictor };
       const out = path.join(run, "pred");
       const img = path.join(root, "JPEGImages", "img1.png");
       const args = ["--model", run, "--score", "0", "--backend", "cpu", "--json"];
@@ -209,28 +209,31 @@ describe("odet demo (train() replaced by copying an untrained detector into the 
     );
     await saveDetector(d, bccdModel);
     d.dispose();
-    const seen: { epochs: number; timeLimit: number; root: string }[] = [];
+    const seen: { epochs: number; timeLimit: number; root: string; seed: number; workers: unknown }[] = [];
     const node: TrainNode = {
+      ...RUN_DIRS,
       async train(input, options) {
         const config = input as TrainConfig;
         seen.push({
           epochs: config.train.epochs,
           timeLimit: config.train.timeLimitSeconds,
           root: config.data.root,
+          seed: config.train.seed,
+          workers: config.train.workers,
         });
-        options.onEvent?.({ type: "stopped", reason: "time limit of 5 s reached" });
         await cp(bccdModel, options.out, { recursive: true });
-        return fakeSummary({ out: options.out, stoppedBy: "time-limit" });
+        return fakeSummary({ out: options.out });
       },
       loadRunPredictor,
     };
     try {
-      const r = await od(["demo", "--out", "run", "--time-limit", "5", "--backend", "cpu"], {
+      const r = await od(["demo", "--out", "run", "--epochs", "5", "--backend", "cpu"], {
         cwd: runs,
         loadTrainNode: async () => node,
       });
       expect(r.code).toBe(0);
-      expect(seen[0]).toMatchObject({ timeLimit: 5 });
+      // a fixed number of epochs from a fixed seed and a fixed split of the work; no time budget
+      expect(seen[0]).toMatchObject({ epochs: 5, timeLimit: 0, seed: 0, workers: 1 });
       expect(seen[0]?.root).toMatch(/demo-data[\\/]bccd$/);
       expect(r.stdout.trimEnd().split("\n").at(-1)).toMatch(/^mAP@0\.5 \(VOC\): \d\.\d{3}$/);
       expect(r.stdout).toContain("20 images");

@@ -244,3 +244,20 @@ describe("units", () => {
     for (const o of j.orphanList) expect(["blob", "cell"]).toContain(o.className);
   });
 });
+
+describe("defaultPriorConfig", () => {
+  test("is the grid of train's default detector with the scales prior fitting starts from (one home: @od/ssd)", async () => {
+    const { defaultPriorConfig } = await import("../src/internal/priors-commands.js");
+    const { defaultSsdConfig, PRIOR_FIT_DEFAULTS, SSD_DEFAULTS, SsdDetector } = await import("@od/ssd");
+    for (const input of [SSD_DEFAULTS.inputSize, { width: 250, height: 190 }]) {
+      const d = new SsdDetector(
+        defaultSsdConfig({ classNames: ["a"], inputSize: input, priors: { ...PRIOR_FIT_DEFAULTS } }),
+      );
+      try {
+        expect(defaultPriorConfig(input)).toEqual(d.priorConfig);
+      } finally {
+        d.dispose();
+      }
+    }
+  });
+});

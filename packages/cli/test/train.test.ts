@@ -4,7 +4,15 @@ import type { TrainConfig } from "@od/train";
 import type { TrainEvent, TrainOptions } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { errorLine, fakeSummary, noTrainNode, od, predictorNotUsed, vocFixture } from "./helpers.js";
+import {
+  errorLine,
+  fakeSummary,
+  noTrainNode,
+  od,
+  predictorNotUsed,
+  RUN_DIRS,
+  vocFixture,
+} from "./helpers.js";
 
 let root: string;
 beforeAll(async () => {
@@ -19,6 +27,7 @@ function stub(events: TrainEvent[]) {
   const calls: { config: TrainConfig; options: TrainOptions }[] = [];
   const node: TrainNode = {
     ...NO_PREDICTOR,
+    ...RUN_DIRS,
     async train(config, options) {
       calls.push({ config: config as TrainConfig, options });
       for (const e of events) options.onEvent?.(e);
@@ -47,6 +56,9 @@ const EVENTS: TrainEvent[] = [
     stepsPerEpoch: 1,
     startEpoch: 0,
     workers: 1,
+    epochs: 2,
+    timeLimitSeconds: 30,
+    elapsedSeconds: 0,
   },
   {
     type: "step",
@@ -59,8 +71,19 @@ const EVENTS: TrainEvent[] = [
     lr: 0.001,
     gradNorm: 1,
     imagesPerSecond: 4.5,
+    elapsedSeconds: 0.4,
   },
-  { type: "epoch", epoch: 0, loss: 3.2, loc: 1.2, cls: 2, lr: 0.001, seconds: 0.4, imagesPerSecond: 4.5 },
+  {
+    type: "epoch",
+    epoch: 0,
+    loss: 3.2,
+    loc: 1.2,
+    cls: 2,
+    lr: 0.001,
+    seconds: 0.4,
+    imagesPerSecond: 4.5,
+    elapsedSeconds: 0.4,
+  },
   {
     type: "eval",
     epoch: 0,
@@ -107,15 +130,14 @@ describe("odet train", () => {
         "30",
         "--backend",
         "cpu",
-        "--resume",
       ],
       { loadTrainNode: s.load, cwd: root },
     );
-    expect(r.stderr).toContain("resuming into");
+    expect(r.stderr).toContain("training into");
     expect(r.code).toBe(0);
     const call = s.calls[0]!;
     expect(call.options.out).toBe(path.join(root, "runs/x"));
-    expect(call.options.resume).toBe(true);
+    expect(call.options).toMatchObject({ resume: false, existOk: false });
     expect(call.config.data.root).toBe(root); // relative to the config file
     expect(call.config.data.policy).toBe("drop");
     expect(call.config.train).toMatchObject({
@@ -125,7 +147,9 @@ describe("odet train", () => {
       timeLimitSeconds: 30,
       backends: ["cpu"],
     });
-    expect(r.stdout).toContain("epoch 1/2  loss 3.200  (loc 1.200, cls 2.000)  lr 1.00e-3  4.5 img/s  0.4 s");
+    expect(r.stdout).toContain(
+      "epoch 1/2  loss 3.200  (loc 1.200, cls 2.000)  lr 1.00e-3  4.5 img/s  0.4 s  eta 0s",
+    );
     expect(r.stderr).toContain("backend cpu (cpu ready)");
     expect(r.stderr).toContain(
       "2 training / 2 validation images, 1000 parameters, 84 priors, 1 steps per epoch, resuming after epoch 0".replace(
@@ -178,9 +202,7 @@ describe("odet train", () => {
     expect(r.stderr).toBe("odet train: @od/train/node is not available (test)\n");
   });
 
-  test("missing --out / dataset", async () => {
-    const a = await od(["train", "--data", root]);
-    expect(a.stderr).toBe("odet train: pass --out runs/<name> (the run folder)\n");
+  test("missing dataset", async () => {
     const b = await od(["train", "--out", "x"]);
     expect(b.stderr).toBe("odet train: no dataset: pass --data <dir> or set data.root in --config\n");
   });
@@ -188,6 +210,7 @@ describe("odet train", () => {
   test("an error thrown by train() is one line", async () => {
     const node: TrainNode = {
       ...NO_PREDICTOR,
+      ...RUN_DIRS,
       async train() {
         const { TrainError } = await import("@od/train");
         throw new TrainError("BAD_DATASET", "train: the dataset has no images\n  (split trainval)");

@@ -21,13 +21,17 @@ evalLine({ type: "eval", epoch: 0, vocMap: 0.5, voc07Map: 0.5, cocoMap: 0.2, per
 // @ts-expect-error `vocMAP` is not a field of the eval event
 evalLine({ type: "eval", epoch: 0, vocMAP: 0.5, voc07Map: 0.5, cocoMap: 0.2, perClass: {}, seconds: 1 });
 // @ts-expect-error an epoch event needs `imagesPerSecond`
-epochLine({ type: "epoch", epoch: 0, loss: 1, loc: 0.5, cls: 0.5, lr: 1e-3, seconds: 1 });
+epochLine({ type: "epoch", epoch: 0, loss: 1, loc: 0.5, cls: 0.5, lr: 1e-3, seconds: 1, elapsedSeconds: 1 });
+// @ts-expect-error an epoch event needs `elapsedSeconds` (the ETA is computed from it)
+epochLine({ type: "epoch", epoch: 0, loss: 1, loc: 0.5, cls: 0.5, lr: 1e-3, seconds: 1, imagesPerSecond: 8 });
 // @ts-expect-error an eval event is not an epoch event
 epochLine({ type: "eval", epoch: 0, vocMap: 0.5, voc07Map: 0.5, cocoMap: 0.2, perClass: {}, seconds: 1 });
 
 // A fake trainer has train's own signature: it must return a TrainSummary.
 declare const summary: TrainSummary;
+declare const runDirs: Pick<TrainNode, "nextRunDir" | "latestRunDir">;
 const fake: TrainNode = {
+  ...runDirs,
   train: async () => summary,
   loadRunPredictor: async () => {
     throw new Error("not used");
@@ -35,6 +39,7 @@ const fake: TrainNode = {
 };
 void fake;
 const wrong: TrainNode = {
+  ...runDirs,
   // @ts-expect-error `train` must resolve to a TrainSummary
   train: async () => ({ best: { vocMap: 0.5 } }),
   loadRunPredictor: async () => {

@@ -23,6 +23,9 @@ const explicitPriors = z.looseObject({
     .min(1),
 });
 
+/** A prior config file: its path, and once read (`loadPriorsFile` of `@od/train/node`) its contents. */
+const priorsFile = z.object({ file: z.string().min(1), config: explicitPriors.optional() }).strict();
+
 /** Schema of a training configuration (JSON or YAML). Every field has a default except `data.root`. */
 export const trainConfigSchema = z
   .object({
@@ -77,12 +80,21 @@ export const trainConfigSchema = z
           .default(() => ({ ...SSD_DEFAULTS.backbone, taps: [...SSD_DEFAULTS.backbone.taps] })),
         head: z.enum(["conv", "separable"]).default(SSD_DEFAULTS.head),
         /**
-         * Scales and aspect ratios of priors derived from the feature maps, or an explicit prior config
-         * (`{ config }`, e.g. the result of `fitPriors`; the bare config `odet priors fit --out` writes is
-         * accepted too). The explicit config is checked loosely here and fully by the detector.
+         * Scales and aspect ratios of priors derived from the feature maps, priors fitted to the
+         * training boxes (`{ fit }`, the default), an explicit prior config (`{ config }`, e.g. the
+         * result of `fitPriors`; the bare config `odet priors fit --out` writes is accepted too), or
+         * the path of a JSON file holding one (`"priors.json"` or `{ file: "priors.json" }`; read by
+         * `train()` of `@od/train/node`, which records `{ file, config }` in the run's `config.json`).
+         * The explicit config is checked loosely here and fully by the detector.
          */
         priors: z
           .union([
+            z
+              .string()
+              .min(1)
+              .transform((file) => ({ file }))
+              .pipe(priorsFile),
+            priorsFile,
             z
               .object({
                 minScale: z.number().positive().optional(),
@@ -228,7 +240,7 @@ export const trainConfigSchema = z
   .strict()
   .superRefine((c, ctx) => {
     const p = c.model.priors;
-    if ("config" in p) {
+    if ("config" in p && p.config !== undefined) {
       const a = p.config.imageSize;
       const b = c.model.inputSize;
       if (a.width !== b.width || a.height !== b.height)
@@ -251,6 +263,12 @@ export type TrainConfigInput = z.input<typeof trainConfigSchema>;
  * @throws TrainError `INVALID_CONFIG` listing every problem with its field path and the value given.
  */
 export function resolveTrainConfig(input: unknown): TrainConfig {
+  const priorsPath = (input as { model?: { priors?: { config?: unknown } } } | null)?.model?.priors?.config;
+  // A path under `config` is a common slip; say where a path goes.
+  if (typeof priorsPath === "string") {
+    const line = `model.priors.config: holds a prior config, not a path; for a file write model.priors: ${JSON.stringify(priorsPath)} (or model.priors.file)`;
+    fail("INVALID_CONFIG", "resolveTrainConfig", `invalid training config:\n  ${line}`, { issues: [line] });
+  }
   const r = trainConfigSchema.safeParse(input);
   if (!r.success) {
     const lines = r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`);

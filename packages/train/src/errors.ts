@@ -11,7 +11,9 @@ export type TrainErrorCode =
   /** The dataset cannot be used for training (no images, no classes, ...). */
   | "BAD_DATASET"
   /** Training was stopped by its `signal` (e.g. SIGINT) after writing a checkpoint (`details.checkpoint`). */
-  | "INTERRUPTED";
+  | "INTERRUPTED"
+  /** A new run was pointed at a folder that already holds files (resume it, or allow `existOk`). */
+  | "RUN_EXISTS";
 
 /** Error thrown by `@od/train`. `name` is `"TrainError"`. */
 export class TrainError extends OdError<TrainErrorCode> {

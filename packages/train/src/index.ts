@@ -15,6 +15,8 @@ export {
   type OptimizerState,
 } from "./optim.js";
 export { type CurvePoint, learningRateCurveSvg, lossCurveSvg, mapCurveSvg } from "./plots.js";
+export { estimateProgress, type ProgressEstimate, type ProgressPoint } from "./progress.js";
+export { DEFAULT_RUN_NAME, RUNS_DIR } from "./run-names.js";
 export {
   type BatchModel,
   buildAugmentation,

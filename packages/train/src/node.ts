@@ -18,7 +18,22 @@ import type { TrainEvent, TrainOptions, TrainSummary } from "./node/types.js";
 export { datasetImageLoader, loadTrainingData, type TrainingData } from "./node/data.js";
 export { fitModelPriors, type PriorFitReport } from "./node/model.js";
 export { loadRunDetector, loadRunPredictor, type RunPredictor } from "./node/predictor.js";
-export type { StagedScores, TrainEvent, TrainOptions, TrainSummary } from "./node/types.js";
+export { configChanges, loadPriorsFile } from "./node/run-config.js";
+export {
+  latestRunDir,
+  nextRunDir,
+  prepareRunDir,
+  RUN_ENTRIES,
+  type RunDirReport,
+  runStartedAt,
+} from "./node/run-dir.js";
+export type {
+  ConfigOverride,
+  StagedScores,
+  TrainEvent,
+  TrainOptions,
+  TrainSummary,
+} from "./node/types.js";
 export { DataParallel } from "./parallel.js";
 
 /**
@@ -34,12 +49,17 @@ export { DataParallel } from "./parallel.js";
  * the stage the run was in (the detector, or the crop classifier of staged training) with the same
  * weights, optimizer state, batch-norm statistics and schedule position, so its losses and final
  * models equal an uninterrupted run's.
- * @throws TrainError `INVALID_CONFIG`, `BAD_DATASET`, `BAD_CHECKPOINT`, `NON_FINITE_LOSS`; loader errors.
+ * A new run refuses a non-empty `out` unless `existOk` (TrainError `RUN_EXISTS`); a resumed run takes
+ * its saved config with what `input` changes (see {@link TrainOptions}).
+ * @throws TrainError `INVALID_CONFIG`, `RUN_EXISTS`, `BAD_DATASET`, `BAD_CHECKPOINT`, `NON_FINITE_LOSS`; loader errors.
  */
 export async function train(input: unknown, options: TrainOptions): Promise<TrainSummary> {
   const run = new RunFolder(options.out);
   const resume = options.resume === true;
-  const opened = await openRunConfig(run, input, resume);
+  const opened = await openRunConfig(run, input, {
+    resume,
+    ...(options.existOk === undefined ? {} : { existOk: options.existOk }),
+  });
   // What a killed writer left (temporary files, folders renamed aside) is garbage once config.json is settled.
   await run.removeLeftovers();
   const backend = await initTrainingBackend(opened.config);
@@ -59,6 +79,8 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     options.onEvent?.(e);
     log.append(e);
   };
+  if (resume)
+    record({ type: "resume", epochsCompleted: opened.resumeFrom?.epoch ?? 0, overrides: opened.overrides });
   const dispose = once(() => {
     optimizer.dispose();
     detector.dispose();
@@ -132,6 +154,7 @@ async function runOneStage(
   };
   const canResume = resume && (await run.exists("one-stage/checkpoints/last.json"));
   record({ type: "stage", stage: "one-stage", detail: dir });
-  const s = await train(one, { ...options, out: dir, resume: canResume });
+  // Without a checkpoint to resume, what an interrupted comparison run left is removed (existOk).
+  const s = await train(one, { ...options, out: dir, resume: canResume, existOk: true });
   return s.best === null ? null : { ...s.best, out: dir };
 }

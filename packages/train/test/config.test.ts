@@ -70,3 +70,42 @@ describe("resolveTrainConfig", () => {
     });
   });
 });
+
+describe("model.priors as a file", () => {
+  const priors = (p: unknown) =>
+    resolveTrainConfig({ data: { root: "ds" }, model: { priors: p } }).model.priors;
+  test.each([
+    ["a path", "priors.json", { file: "priors.json" }],
+    ["{ file }", { file: "fitted/p.json" }, { file: "fitted/p.json" }],
+  ])("%s resolves to { file } (read by train())", (_n, given, want) => {
+    expect(priors(given)).toEqual(want);
+  });
+  test("{ file, config } (a run's saved config) keeps both; the config is checked against the input size", () => {
+    const config = {
+      imageSize: { width: 320, height: 320 },
+      featureMaps: [{ width: 40, height: 40 }],
+      shapes: [[{ w: 0.1, h: 0.1 }]],
+    };
+    expect(priors({ file: "/p.json", config })).toEqual({ file: "/p.json", config });
+    expect(() =>
+      resolveTrainConfig({
+        data: { root: "ds" },
+        model: { inputSize: { width: 256, height: 256 }, priors: { file: "/p.json", config } },
+      }),
+    ).toThrow(/model\.priors\.config\.imageSize: is 320x320 but model\.inputSize is 256x256/);
+  });
+  test("empty paths and unknown keys are refused; a path under config says where a path goes", () => {
+    for (const bad of ["", { file: "" }, { file: "p.json", extra: 1 }])
+      expect(() => priors(bad)).toThrow(/model\.priors/);
+    let e: unknown;
+    try {
+      priors({ config: "priors.json" });
+    } catch (x) {
+      e = x;
+    }
+    expect(isOdError(e, "INVALID_CONFIG")).toBe(true);
+    expect((e as Error).message).toBe(
+      'resolveTrainConfig: invalid training config:\n  model.priors.config: holds a prior config, not a path; for a file write model.priors: "priors.json" (or model.priors.file)',
+    );
+  });
+});

@@ -1,57 +1,94 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BackendName } from "@od/tf";
-import { resolveTrainConfig } from "@od/train";
+import { RUNS_DIR, resolveTrainConfig, type TrainConfig } from "@od/train";
 import { CLI_NAME, type CliIo } from "../io.js";
-import { asCliError, bad, kindOf, note, out, resolvePath } from "./common.js";
+import { bad, kindOf, note, out, resolvePath } from "./common.js";
 import { openDataset } from "./dataset.js";
 import { loadModel, predictFiles, printEvaluation, runEvaluation } from "./model-commands.js";
-import { eventPrinter, trainNodeOf } from "./train-command.js";
+import { eventPrinter, runError, trainNodeOf } from "./train-command.js";
 
 /** The BCCD slice shipped with the package (`demo-data/bccd`, MIT, see its README). */
 export function demoDataDir(): string {
   return fileURLToPath(new URL("../../demo-data/bccd", import.meta.url));
 }
 
+/** Epochs `odet demo` trains by default (a fixed number, so its mAP does not depend on the machine). */
+export const DEMO_EPOCHS = 120;
+
+/** The seed of the demo's initial weights, batch order and augmentation. */
+export const DEMO_SEED = 0;
+
+/** Base name of the demo's run folders when `--out` is not given: `runs/demo`, `runs/demo2`, … */
+const DEMO_RUN_NAME = "demo";
+
+/**
+ * The demo's training configuration: a fixed number of epochs from a fixed seed with a fixed split of
+ * the work (one data-parallel worker beside the main thread, one wasm thread each), no time limit, so
+ * the same backend gives the same weights and the same mAP on any machine; a faster one just finishes
+ * sooner.
+ * @param data the demo dataset folder (VOC: `trainval` trains, `test` validates).
+ */
+export function demoConfig(
+  data: string,
+  options: { readonly epochs?: number; readonly backend?: BackendName } = {},
+): TrainConfig {
+  return resolveTrainConfig({
+    data: { root: data, format: "voc", trainSplit: "trainval", valSplit: "test", policy: "clip" },
+    model: {
+      inputSize: { width: 256, height: 256 },
+      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
+    },
+    train: {
+      epochs: options.epochs ?? DEMO_EPOCHS,
+      batchSize: 8,
+      warmupSteps: 20,
+      seed: DEMO_SEED,
+      workers: 1,
+      timeLimitSeconds: 0,
+      ...(options.backend === undefined ? {} : { backends: [options.backend] }),
+    },
+    eval: { everyEpochs: 1000, samples: 0 },
+  });
+}
+
 /** Options of `odet demo`. */
 export interface DemoOptions {
-  readonly out: string;
-  readonly timeLimit: number;
+  readonly out?: string;
+  readonly epochs?: number;
+  readonly existOk?: boolean;
   readonly backend?: BackendName;
 }
 
 /**
- * `odet demo`: trains the default detector on the shipped BCCD slice for at most `timeLimit` seconds,
- * evaluates it on the slice's test split, writes a few annotated predictions, and ends with the line
- * `mAP@0.5 (VOC): 0.xxx`.
+ * `odet demo`: trains a small detector on the shipped BCCD slice ({@link demoConfig}: a fixed number of
+ * epochs from a fixed seed), evaluates it on the slice's test split, writes a few annotated
+ * predictions, and ends with the line `mAP@0.5 (VOC): 0.xxx`. Without `--out` the run goes to the first
+ * free `runs/demo`, `runs/demo2`, …
  */
 export async function demoCommand(io: CliIo, o: DemoOptions): Promise<void> {
   const data = demoDataDir();
   if ((await kindOf(data)) !== "dir")
     throw bad(`the demo dataset is missing from this installation (${data})`);
-  const runDir = resolvePath(io, o.out);
-  const config = resolveTrainConfig({
-    data: { root: data, format: "voc", trainSplit: "trainval", valSplit: "test", policy: "clip" },
-    model: {
-      inputSize: { width: 192, height: 192 },
-      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
-    },
-    train: {
-      epochs: 200,
-      batchSize: 8,
-      warmupSteps: 20,
-      timeLimitSeconds: o.timeLimit,
-      ...(o.backend === undefined ? {} : { backends: [o.backend] }),
-    },
-    eval: { everyEpochs: 1000, samples: 0 },
+  const config = demoConfig(data, {
+    ...(o.epochs === undefined ? {} : { epochs: o.epochs }),
+    ...(o.backend === undefined ? {} : { backend: o.backend }),
   });
   const node = await trainNodeOf(io);
-  note(io, `${CLI_NAME} demo: training on ${data} (60 images) for at most ${o.timeLimit} s into ${runDir}`);
-  const { onEvent, bar } = eventPrinter(io, false, config.train.epochs);
+  const runDir =
+    o.out === undefined
+      ? await node.nextRunDir(resolvePath(io, RUNS_DIR), DEMO_RUN_NAME)
+      : resolvePath(io, o.out);
+  const shown = o.out ?? path.relative(io.cwd ?? process.cwd(), runDir);
+  note(
+    io,
+    `${CLI_NAME} demo: training on ${data} (60 images) for ${config.train.epochs} epochs (seed ${config.train.seed}) into ${shown}`,
+  );
+  const { onEvent, bar } = eventPrinter(io, false);
   try {
-    await node.train(config, { out: runDir, onEvent });
+    await node.train(config, { out: runDir, existOk: o.existOk === true, onEvent });
   } catch (e) {
-    throw asCliError(e, runDir);
+    throw runError(e, { dir: runDir, shown });
   } finally {
     bar.stop();
   }

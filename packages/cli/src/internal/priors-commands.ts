@@ -15,6 +15,7 @@ import {
   SSD300_VGG16,
   SSDLITE320_MOBILENET_V3,
 } from "@od/priors";
+import { featureSize, PRIOR_FIT_DEFAULTS, SSD_DEFAULTS } from "@od/ssd";
 import { CLI_NAME, type CliIo } from "../io.js";
 import {
   bad,
@@ -36,10 +37,6 @@ export const PRESETS = ["default", "ssd300", "ssdlite320"] as const;
 /** One of {@link PRESETS}. */
 export type Preset = (typeof PRESETS)[number];
 
-/** Strides and prior options of `odet train`'s default model (MobileNet taps 8/16/32). */
-const DEFAULT_STRIDES = [8, 16, 32];
-const DEFAULT_PRIORS = { minScale: 0.08, maxScale: 0.6, aspectRatios: [2] } as const;
-
 /** Options shared by `priors analyze` and `priors fit`. */
 export interface PriorSourceOptions {
   readonly data: string;
@@ -53,12 +50,22 @@ export interface PriorSourceOptions {
   readonly json?: boolean;
 }
 
-/** The default model's prior config at an input size: maps `ceil(size / stride)` for strides 8, 16, 32. */
+/**
+ * The priors `odet train` starts from by default at an input size: the default backbone's taps
+ * (`SSD_DEFAULTS` of `@od/ssd`), their feature maps (`featureSize`), and the scales and ratios prior
+ * fitting starts from (`PRIOR_FIT_DEFAULTS`).
+ */
 export function defaultPriorConfig(input: ImageSize): PriorConfig {
   return configFromFeatureMaps(
-    DEFAULT_STRIDES.map((s) => [Math.ceil(input.height / s), Math.ceil(input.width / s)] as const),
+    SSD_DEFAULTS.backbone.taps.map(
+      (s) => [featureSize(input.height, s), featureSize(input.width, s)] as const,
+    ),
     input,
-    DEFAULT_PRIORS,
+    {
+      minScale: PRIOR_FIT_DEFAULTS.minScale,
+      maxScale: PRIOR_FIT_DEFAULTS.maxScale,
+      aspectRatios: [...PRIOR_FIT_DEFAULTS.aspectRatios],
+    },
   );
 }
 
@@ -83,10 +90,10 @@ async function priorConfigOf(
     config = o.preset === "ssd300" ? SSD300_VGG16 : SSDLITE320_MOBILENET_V3;
     what = `preset ${o.preset}`;
   } else {
-    const input = o.input ?? { width: 320, height: 320 };
+    const input = o.input ?? SSD_DEFAULTS.inputSize;
     return {
       config: defaultPriorConfig(input),
-      what: `default (${CLI_NAME} train's model: strides ${DEFAULT_STRIDES.join("/")}, scales ${DEFAULT_PRIORS.minScale}–${DEFAULT_PRIORS.maxScale}, ratios 1, ${DEFAULT_PRIORS.aspectRatios.join(", ")})`,
+      what: `default (${CLI_NAME} train's model: strides ${SSD_DEFAULTS.backbone.taps.join("/")}, scales ${PRIOR_FIT_DEFAULTS.minScale}–${PRIOR_FIT_DEFAULTS.maxScale}, ratios 1, ${PRIOR_FIT_DEFAULTS.aspectRatios.join(", ")})`,
     };
   }
   priorLayout(config); // validates; PriorsError INVALID_CONFIG names the field

@@ -3,7 +3,7 @@
  * first use (so commands that do not train or predict start without it). Tests inject a fake through
  * `CliIo.loadTrainNode`.
  */
-import type { loadRunPredictor, RunPredictor, train } from "@od/train/node";
+import type { latestRunDir, loadRunPredictor, nextRunDir, RunPredictor, train } from "@od/train/node";
 
 /** The `@od/train/node` functions the CLI calls (a test can pass a fake with the same types). */
 export interface TrainNode {
@@ -11,6 +11,10 @@ export interface TrainNode {
   readonly train: typeof train;
   /** Loads the model of a run or model folder (`loadRunPredictor` of `@od/train/node`). */
   readonly loadRunPredictor: typeof loadRunPredictor;
+  /** The folder of a new run without `--out`: `runs/train`, `runs/train2`, … (`nextRunDir`). */
+  readonly nextRunDir: typeof nextRunDir;
+  /** The run `--resume` without `--out` continues: the newest `runs/train*` (`latestRunDir`). */
+  readonly latestRunDir: typeof latestRunDir;
 }
 
 /** What the CLI predicts and evaluates with: a run's model, as `loadRunPredictor` returns it. */

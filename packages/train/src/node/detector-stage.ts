@@ -143,6 +143,9 @@ export async function runDetectorStage(s: DetectorStage): Promise<DetectorStageR
       stepsPerEpoch: pipeline.batchesPerEpoch,
       startEpoch: start.epochsCompleted,
       workers,
+      epochs: config.train.epochs,
+      timeLimitSeconds: config.train.timeLimitSeconds,
+      elapsedSeconds: start.trainSeconds,
     });
   if (s.finished !== undefined) {
     recordStart(0);

@@ -228,6 +228,13 @@ export async function runEpochs(
   let state: RunState = atEpochStart;
   let resumeIn = inEpoch;
   let inARow = 0;
+  if (overTime() && state.epochsCompleted < t.epochs) {
+    loop.record({
+      type: "stopped",
+      reason: `time limit of ${t.timeLimitSeconds} s already reached (${state.trainSeconds.toFixed(1)} s trained); give a longer one to continue`,
+    });
+    return { state, stoppedBy: "time-limit" };
+  }
   for (let epoch = state.epochsCompleted; epoch < t.epochs; epoch++) {
     if (aborted()) return loop.interrupt(state);
     const done = resumeIn;
@@ -278,6 +285,7 @@ export async function runEpochs(
           lr,
           gradNorm: r.gradNorm,
           imagesPerSecond: batch.ids.length / ((now - s0) / 1000),
+          elapsedSeconds: (now - runStart) / 1000,
         });
         s0 = now;
         state.history.loss.push([state.step, r.loss]);
@@ -319,6 +327,7 @@ export async function runEpochs(
       lr,
       seconds,
       imagesPerSecond: seen / seconds,
+      elapsedSeconds: state.trainSeconds,
     });
     sched = fitScheduleToTime(sched, loop.config, state, stepsPerEpoch);
     state = await loop.endOfEpoch(

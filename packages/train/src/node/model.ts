@@ -82,7 +82,9 @@ function priorsOf(config: TrainConfig): SsdConfig["priors"] {
   const p = config.model.priors;
   if ("fit" in p)
     fail("INVALID_CONFIG", "priorsOf", "model.priors.fit must be resolved by fitModelPriors() first");
-  return "config" in p
+  if ("file" in p && p.config === undefined)
+    fail("INVALID_CONFIG", "priorsOf", `model.priors.file ${p.file} must be read by loadPriorsFile() first`);
+  return "config" in p && p.config !== undefined
     ? { config: p.config as unknown as PriorConfig }
     : withoutUndefined<FromFeatureMapsOptions>(p);
 }
@@ -90,7 +92,8 @@ function priorsOf(config: TrainConfig): SsdConfig["priors"] {
 /**
  * The detector of a config with initial weights from `train.seed`: one class `object` when
  * `model.classAgnostic`, else `classNames`.
- * @throws TrainError `INVALID_CONFIG` when `model.priors.fit` has not been resolved by {@link fitModelPriors}.
+ * @throws TrainError `INVALID_CONFIG` when `model.priors.fit` has not been resolved by {@link fitModelPriors}
+ *   or `model.priors.file` not read by `loadPriorsFile`.
  */
 export function createRunDetector(config: TrainConfig, classNames: readonly string[]): SsdDetector {
   return new SsdDetector(

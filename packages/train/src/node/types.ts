@@ -17,9 +17,23 @@ export type TrainEvent =
       readonly parameters: number;
       readonly priors: number;
       readonly stepsPerEpoch: number;
+      /** Epochs already completed (a resumed run continues after them; 0 for a new run). */
       readonly startEpoch: number;
       /** Worker threads computing shards of each batch (data-parallel), 0 for single-threaded. */
       readonly workers: number;
+      /** Epochs the run trains at most (`train.epochs`). */
+      readonly epochs: number;
+      /** Seconds of training the run may take (`train.timeLimitSeconds`; 0: no limit). */
+      readonly timeLimitSeconds: number;
+      /** Seconds of training already done (before a resume; 0 for a new run), counted against the limit. */
+      readonly elapsedSeconds: number;
+    }
+  | {
+      /** A resumed run: the saved settings it changes (empty when it resumes as saved). */
+      readonly type: "resume";
+      /** Epochs completed in the checkpoint it continues from. */
+      readonly epochsCompleted: number;
+      readonly overrides: readonly ConfigOverride[];
     }
   | {
       readonly type: "step";
@@ -32,6 +46,8 @@ export type TrainEvent =
       readonly lr: number;
       readonly gradNorm: number;
       readonly imagesPerSecond: number;
+      /** Seconds of training in the run after this step (time before a resume included). */
+      readonly elapsedSeconds: number;
     }
   | {
       readonly type: "nonfinite";
@@ -49,6 +65,8 @@ export type TrainEvent =
       readonly lr: number;
       readonly seconds: number;
       readonly imagesPerSecond: number;
+      /** Seconds of training in the run at the end of this epoch (time before a resume included). */
+      readonly elapsedSeconds: number;
     }
   | {
       readonly type: "eval";
@@ -94,12 +112,36 @@ export type TrainEvent =
       readonly seconds: number;
     };
 
+/** A setting of a resumed run that differs from the saved one (`train.epochs`: 2 → 5). */
+export interface ConfigOverride {
+  /** Dotted path in the config (`train.epochs`). */
+  readonly key: string;
+  /** The saved value (`undefined` when the saved config has none). */
+  readonly from: unknown;
+  /** The value the resumed run uses. */
+  readonly to: unknown;
+}
+
 /** Options of `train()`. */
 export interface TrainOptions {
-  /** Run folder (created). */
+  /**
+   * Run folder (created). A new run needs it missing or empty (see `existOk`); `nextRunDir()` gives
+   * the first free `runs/train`, `runs/train2`, …
+   */
   readonly out: string;
-  /** Continue from the last checkpoint in `out` (the saved config is used; epochs and time limit may change). */
+  /**
+   * Continue from the last checkpoint in `out` with the run's saved config (`config.json`: epochs,
+   * time limit and every other setting). The config passed to `train()` then holds only what changes
+   * (`{ train: { epochs: 50 } }`; `{}` to resume as saved); changes are reported in a `resume` event
+   * and written to `config.json`. Time already trained counts against the time limit.
+   */
   readonly resume?: boolean;
+  /**
+   * Start a new run in a folder that already holds files: the earlier run's files (`RUN_ENTRIES`:
+   * checkpoints, `best/`, `model/`, predictions, log, reports) are deleted first. Without it such a
+   * folder is refused (TrainError `RUN_EXISTS`). Ignored with `resume`.
+   */
+  readonly existOk?: boolean;
   /** Receives progress events. */
   readonly onEvent?: (event: TrainEvent) => void;
   /**
