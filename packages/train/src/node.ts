@@ -11,7 +11,8 @@ import { initTrainingBackend } from "./node/epochs.js";
 import { createRunDetector, createRunOptimizer } from "./node/model.js";
 import { writePredictions, writeStagedReport, writeSummary } from "./node/report.js";
 import { openRunConfig, withFittedPriors } from "./node/run-config.js";
-import { RunFolder } from "./node/run-folder.js";
+import { undoNewRun } from "./node/run-dir.js";
+import { exists, RunFolder } from "./node/run-folder.js";
 import { checkClassifierData, classifierResumePoint, runClassifierStage } from "./node/stage2.js";
 import type { TrainEvent, TrainOptions, TrainSummary } from "./node/types.js";
 
@@ -56,21 +57,21 @@ export { DataParallel } from "./parallel.js";
 export async function train(input: unknown, options: TrainOptions): Promise<TrainSummary> {
   const run = new RunFolder(options.out);
   const resume = options.resume === true;
+  const createdDir = !(await exists(run.dir));
   const opened = await openRunConfig(run, input, {
     resume,
     ...(options.existOk === undefined ? {} : { existOk: options.existOk }),
   });
-  // What a killed writer left (temporary files, folders renamed aside) is garbage once config.json is settled.
-  await run.removeLeftovers();
-  const backend = await initTrainingBackend(opened.config);
-  const data = await loadTrainingData(opened.config);
-  const config = await withFittedPriors(run, opened.config, data.train);
-  await run.writeJson("data-report.json", { train: data.train.report, val: data.val.report }, 1);
-  if (config.staged.enabled) checkClassifierData(config, data);
-  // A run resumed in stage 2 has finished stage 1.
-  const inStage2 = await classifierResumePoint(run, config, resume);
-  const detector = createRunDetector(config, data.classNames);
-  const optimizer = createRunOptimizer(config, detector);
+  let setup: Awaited<ReturnType<typeof setUpRun>>;
+  try {
+    setup = await setUpRun(run, opened.config, resume);
+  } catch (e) {
+    // A new run that cannot start (no such backend, a bad dataset, priors or model) leaves the folder
+    // as it found it, so the corrected command starts in it again.
+    if (!resume) await undoNewRun(run.dir, createdDir);
+    throw e;
+  }
+  const { backend, data, config, inStage2, detector, optimizer } = setup;
   const load = datasetImageLoader(data.train);
   const loadVal = datasetImageLoader(data.val);
   // Opened only now, so that a setup error (config, dataset, checkpoint) leaves no handle open.
@@ -121,6 +122,30 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
   } finally {
     dispose();
     await log.close();
+  }
+}
+
+/**
+ * Everything a run needs before its first step, checked before any training: leftovers of a killed
+ * writer removed, the backend, the dataset, the fitted priors (`config.json`, `priors.json`), the data
+ * report, the stage to resume in, the detector and its optimizer.
+ */
+async function setUpRun(run: RunFolder, opened: TrainConfig, resume: boolean) {
+  // What a killed writer left (temporary files, folders renamed aside) is garbage once config.json is settled.
+  await run.removeLeftovers();
+  const backend = await initTrainingBackend(opened);
+  const data = await loadTrainingData(opened);
+  const config = await withFittedPriors(run, opened, data.train);
+  await run.writeJson("data-report.json", { train: data.train.report, val: data.val.report }, 1);
+  if (config.staged.enabled) checkClassifierData(config, data);
+  // A run resumed in stage 2 has finished stage 1.
+  const inStage2 = await classifierResumePoint(run, config, resume);
+  const detector = createRunDetector(config, data.classNames);
+  try {
+    return { backend, data, config, inStage2, detector, optimizer: createRunOptimizer(config, detector) };
+  } catch (e) {
+    detector.dispose();
+    throw e;
   }
 }
 

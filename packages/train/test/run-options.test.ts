@@ -1,4 +1,4 @@
-import { cp, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isOdError } from "@od/boxes";
@@ -50,6 +50,21 @@ function recorder() {
 }
 
 describe("train() and the run folder", () => {
+  test("a new run that cannot start leaves no files: a missing folder stays missing, an empty one empty", async () => {
+    // tfjs-node is not a dependency: asking for it fails after config.json was written, before training
+    const missing = path.join(root, "cannot-start");
+    const noBackend = config({ epochs: 1, backends: ["tensorflow"] });
+    await expect(train(noBackend, { out: missing })).rejects.toThrow(/tensorflow/);
+    await expect(readdir(missing)).rejects.toThrow(/ENOENT/);
+    const empty = path.join(root, "cannot-start-empty");
+    await mkdir(empty);
+    await expect(train(noBackend, { out: empty })).rejects.toThrow(/tensorflow/);
+    expect(await readdir(empty)).toEqual([]);
+    // a dataset error (no such folder) undoes the same way, and the corrected command then starts there
+    const bad = { ...config({ epochs: 1 }), data: { root: path.join(root, "no-such-data") } };
+    await expect(train(bad, { out: missing })).rejects.toThrow();
+    await expect(readdir(missing)).rejects.toThrow(/ENOENT/);
+  });
   test("a new run into a finished run's folder is refused (RUN_EXISTS) and leaves it as it was", async () => {
     const dir = await copyOfFinished("refused");
     const before = (await readdir(dir)).sort();

@@ -5,7 +5,7 @@
  * first free name, as Ultralytics names them); `--resume` without a folder picks the newest of those.
  * @module
  */
-import { readdir, readFile, rm, stat } from "node:fs/promises";
+import { readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { fail } from "../errors.js";
 import { DEFAULT_RUN_NAME, RUNS_DIR } from "../run-names.js";
@@ -35,6 +35,21 @@ export const RUN_ENTRIES: readonly string[] = Object.freeze([
   "predictions",
   "one-stage",
 ]);
+
+/**
+ * Undoes a new run whose setup failed (backend, dataset, priors, model) before its first checkpoint:
+ * removes every {@link RUN_ENTRIES} entry and leftover of `dir` (a new run starts in a folder without
+ * any, so these are the run's own), and `dir` itself when the run created it and it is now empty. A
+ * corrected command can then start the run again in the same folder.
+ */
+export async function undoNewRun(dir: string, createdDir: boolean): Promise<void> {
+  const found = await readdir(dir).catch(() => [] as string[]);
+  for (const name of found)
+    if (RUN_ENTRIES.includes(name) || LEFTOVER.test(name))
+      await rm(path.join(dir, name), { recursive: true, force: true });
+  // rmdir refuses a folder that is not empty: files of the user's stay, and so does the folder.
+  if (createdDir) await rmdir(dir).catch(() => undefined);
+}
 
 /** Entries an interrupted atomic write leaves: `<name>.tmp-<pid>` or `<name>.old-<pid>`. */
 const LEFTOVER = /\.(tmp|old)-\d+$/;
