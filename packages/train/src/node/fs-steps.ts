@@ -85,3 +85,8 @@ export async function writeFileAtomic(file: string, data: string | Uint8Array): 
 export const TMP_MARK = ".tmp-";
 /** What a folder renamed aside while being replaced carries (`<name>.old-<pid>`). */
 export const OLD_MARK = ".old-";
+
+/** True for an entry an interrupted atomic write leaves: `<name>.tmp-<pid>` or `<name>.old-<pid>`. */
+export function isLeftover(name: string): boolean {
+  return /\.(tmp|old)-\d+$/.test(name);
+}

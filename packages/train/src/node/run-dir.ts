@@ -9,6 +9,7 @@ import { readdir, readFile, rm, rmdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { fail } from "../errors.js";
 import { DEFAULT_RUN_NAME, RUNS_DIR } from "../run-names.js";
+import { isLeftover } from "./fs-steps.js";
 
 /**
  * Every entry a run writes at the top of its folder (`train()` of `@od/train/node`: configuration,
@@ -38,21 +39,29 @@ export const RUN_ENTRIES: readonly string[] = Object.freeze([
 
 /**
  * Undoes a new run whose setup failed (backend, dataset, priors, model) before its first checkpoint:
- * removes every {@link RUN_ENTRIES} entry and leftover of `dir` (a new run starts in a folder without
- * any, so these are the run's own), and `dir` itself when the run created it and it is now empty. A
- * corrected command can then start the run again in the same folder.
+ * removes the run's entries from `dir` (a new run starts in a folder without any, so these are its
+ * own), and `dir` itself when the run created it and it is now empty. A corrected command can then
+ * start the run again in the same folder.
  */
 export async function undoNewRun(dir: string, createdDir: boolean): Promise<void> {
   const found = await readdir(dir).catch(() => [] as string[]);
-  for (const name of found)
-    if (RUN_ENTRIES.includes(name) || LEFTOVER.test(name))
-      await rm(path.join(dir, name), { recursive: true, force: true });
+  await removeEntries(dir, runEntriesAmong(found));
   // rmdir refuses a folder that is not empty: files of the user's stay, and so does the folder.
   if (createdDir) await rmdir(dir).catch(() => undefined);
 }
 
-/** Entries an interrupted atomic write leaves: `<name>.tmp-<pid>` or `<name>.old-<pid>`. */
-const LEFTOVER = /\.(tmp|old)-\d+$/;
+/** The entries of `found` a run wrote: {@link RUN_ENTRIES} in that order, then leftovers of interrupted writes. */
+function runEntriesAmong(found: readonly string[]): string[] {
+  return [
+    ...RUN_ENTRIES.filter((n) => found.includes(n)),
+    ...found.filter((n) => isLeftover(n) && !RUN_ENTRIES.includes(n)),
+  ];
+}
+
+/** Removes the entries `names` of `dir` (folders with their contents). */
+async function removeEntries(dir: string, names: readonly string[]): Promise<void> {
+  for (const n of names) await rm(path.join(dir, n), { recursive: true, force: true });
+}
 
 /** What {@link prepareRunDir} found and did. */
 export interface RunDirReport {
@@ -110,8 +119,8 @@ export async function prepareRunDir(
   const found = (await entriesOf(abs)) ?? [];
   if (options.resume === true) return { found, removed: [] };
   // What a killed writer left before anything was committed holds nothing of a run: it goes.
-  if (found.every((n) => LEFTOVER.test(n))) {
-    for (const n of found) await rm(path.join(abs, n), { recursive: true, force: true });
+  if (found.every(isLeftover)) {
+    await removeEntries(abs, found);
     return { found, removed: found };
   }
   if (options.existOk !== true) {
@@ -131,11 +140,8 @@ export async function prepareRunDir(
       },
     );
   }
-  const removed = [
-    ...RUN_ENTRIES.filter((n) => found.includes(n)),
-    ...found.filter((n) => LEFTOVER.test(n) && !RUN_ENTRIES.includes(n)),
-  ];
-  for (const n of removed) await rm(path.join(abs, n), { recursive: true, force: true });
+  const removed = runEntriesAmong(found);
+  await removeEntries(abs, removed);
   return { found, removed };
 }
 

@@ -7,6 +7,7 @@
 import { access, open, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 import {
+  isLeftover,
   makeDir,
   OLD_MARK,
   removePath,
@@ -152,7 +153,7 @@ export class RunFolder {
     } catch {
       return [];
     }
-    const left = names.filter((n) => n.includes(TMP_MARK) || n.includes(OLD_MARK));
+    const left = names.filter(isLeftover);
     for (const n of left) await removePath(this.path(n));
     return left;
   }
