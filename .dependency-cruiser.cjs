@@ -14,7 +14,7 @@ const { builtinModules } = require("node:module");
  * Who may import whom: for each workspace package (folder under packages/), the od packages its files
  * may import. Everything else is forbidden: upward imports, imports between siblings of one level,
  * and imports of a package that has no row here. Levels, bottom up:
- *   0  boxes, plot        (plain TypeScript, no dependencies between them)
+ *   0  boxes, plot, random (plain TypeScript, no dependencies between them)
  *   1  tf, priors, image  (tf: the tfjs runtime; image: pixel types and resize kernels)
  *   2  augment, data, metrics, losses, ssd
  *   3  train
@@ -24,16 +24,30 @@ const { builtinModules } = require("node:module");
 const ALLOWED = {
   boxes: [],
   plot: [],
+  random: [],
   tf: ["boxes"],
-  priors: ["boxes", "plot"],
+  priors: ["boxes", "plot", "random"],
   image: ["boxes"],
-  augment: ["boxes", "image"],
-  data: ["boxes", "image", "plot"],
+  augment: ["boxes", "image", "random"],
+  data: ["boxes", "image", "plot", "random"],
   metrics: ["boxes", "plot"],
   losses: ["boxes", "tf"],
   ssd: ["boxes", "image", "priors", "tf"],
-  train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "ssd", "tf"],
-  cli: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "ssd", "tf", "train"],
+  train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "random", "ssd", "tf"],
+  cli: [
+    "augment",
+    "boxes",
+    "data",
+    "image",
+    "losses",
+    "metrics",
+    "plot",
+    "priors",
+    "random",
+    "ssd",
+    "tf",
+    "train",
+  ],
   integration: [
     "augment",
     "boxes",
@@ -44,6 +58,7 @@ const ALLOWED = {
     "metrics",
     "plot",
     "priors",
+    "random",
     "ssd",
     "tf",
     "train",

@@ -437,3 +437,17 @@ describe("oneOf", () => {
     },
   );
 });
+
+describe("seeded first draws", () => {
+  test("horizontalFlip({ p: 0.5 }) on a fresh createRng(seed) fires for about half of 400 seeds", () => {
+    // With the state seeded by the integer itself (pure-rand's xoroshiro128plus(seed)), the first draw
+    // is ~1 for every seed >= 0 and a p = 0.5 transform never fired on it.
+    const s = makeSample(patternImage(8, 6), pxBoxes([[1, 1, 4, 3]]), [0]);
+    let fired = 0;
+    for (let seed = 0; seed < 400; seed++) {
+      if (horizontalFlip({ p: 0.5 }).apply(s, createRng(seed)).report.steps[0]?.applied) fired++;
+    }
+    expect(fired).toBeGreaterThan(160);
+    expect(fired).toBeLessThan(240);
+  });
+});

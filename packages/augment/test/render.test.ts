@@ -72,9 +72,9 @@ describe.skipIf(bccdDir === undefined)("BCCD golden images", () => {
     }
     expect(got).toMatchInlineSnapshot(`
       {
-        "BloodImage_00000": "5f091c6a 1d54237b 2fdfee86 060b9da2 905cb324",
-        "BloodImage_00001": "16e123c1 936940b5 16e123c1 936940b5 8097f989",
-        "BloodImage_00002": "41463ecf fdb6e87f c22739e5 fdb6e87f 9db37814",
+        "BloodImage_00000": "5f091c6a 1d54237b a8be121d 1d54237b a9464328",
+        "BloodImage_00001": "16e123c1 936940b5 e93d15f1 cd4e5c84 7ed504ba",
+        "BloodImage_00002": "41463ecf fdb6e87f 218dbba3 8e5fa943 544818be",
       }
     `);
   });

@@ -4,6 +4,8 @@
  * Browser-safe: file-system loaders and Node image decoding are in `@od/data/node`.
  * @packageDocumentation
  */
+
+export { deriveSeed, rngFor, shuffleInPlace } from "@od/random";
 export {
   type ClassNameSimilarity,
   closestClassName,
@@ -41,7 +43,6 @@ export {
   type TransformOutput,
   toSampleMessage,
 } from "./pipeline.js";
-export { deriveSeed, rngFor, shuffleInPlace } from "./random.js";
 export { type SplitOptions, splitDataset } from "./split.js";
 export {
   type ClassStats,

@@ -6,10 +6,10 @@
  */
 import { type Boxes, select, unsafeBoxes } from "@od/boxes";
 import { type Uint8Image, uint8Image } from "@od/image";
+import { rngFor, shuffleInPlace } from "@od/random";
 import type { RandomGenerator } from "pure-rand/types/RandomGenerator";
 import { pack } from "./image.js";
 import { fail } from "./internal/fail.js";
-import { rngFor, shuffleInPlace } from "./random.js";
 import type { DetectionDataset, ImageRecord } from "./types.js";
 
 /**

@@ -1,5 +1,5 @@
+import { rngFor, shuffleInPlace } from "@od/random";
 import { fail } from "./internal/fail.js";
-import { rngFor, shuffleInPlace } from "./random.js";
 import type { DetectionDataset } from "./types.js";
 
 /** Options of {@link splitDataset}. */

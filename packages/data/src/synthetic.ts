@@ -1,7 +1,7 @@
 import { unsafeBoxes } from "@od/boxes";
 import { type Uint8Image, uint8Image } from "@od/image";
+import { seededRng } from "@od/random";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { createDataset } from "./dataset.js";
 import { fail } from "./internal/fail.js";
 import type { DetectionDataset, ImageRecord } from "./types.js";
@@ -55,7 +55,9 @@ export function syntheticShapes(options: SyntheticShapesOptions = {}): {
   if (!(Number.isInteger(smin) && Number.isInteger(smax) && 1 <= smin && smin <= smax && smax <= S)) {
     fail("INVALID_ARGUMENT", fn, `side must be integers 1 <= min <= max <= size; got [${smin}, ${smax}]`);
   }
-  const rng = xoroshiro128plus(options.seed ?? 0);
+  const seed = options.seed ?? 0;
+  if (!Number.isInteger(seed)) fail("INVALID_ARGUMENT", fn, `seed must be an integer; got ${seed}`);
+  const rng = seededRng(seed);
   const neg = options.negativeShare ?? 0;
   const records: ImageRecord[] = [];
   const images = new Map<string, Uint8Image>();

@@ -1,6 +1,6 @@
 import { describeValue } from "@od/boxes";
+import { normal, seededRng } from "@od/random";
 import { uniformFloat64 } from "pure-rand/distribution/uniformFloat64";
-import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import type { ExplicitPriorConfig, PriorConfig, PriorLayout, PriorShape, Step } from "./config.js";
 import { priorLayout } from "./config.js";
 import {
@@ -287,7 +287,7 @@ export function fitPriors(
     cells: l.rows * l.cols,
   }));
   const clip = base.clip ?? true;
-  const rng = xoroshiro128plus(seed);
+  const rng = seededRng(seed);
   const buf = new Float64Array(n);
 
   // initial shapes
@@ -369,8 +369,8 @@ export function fitPriors(
     const s = shapes[l]!;
     const ow = s[k]!;
     const oh = s[k + 1]!;
-    s[k] = clamp(ow * Math.exp(0.1 * gauss(rng)));
-    s[k + 1] = clamp(oh * Math.exp(0.1 * gauss(rng)));
+    s[k] = clamp(ow * Math.exp(0.1 * normal(rng)));
+    s[k + 1] = clamp(oh * Math.exp(0.1 * normal(rng)));
     const f2 = fitness(gt, levels, shapes, t, buf);
     if (f2 > f) f = f2;
     else {
@@ -383,11 +383,4 @@ export function fitPriors(
   const priors = generatePriors(config);
   const after = analyzeCoverage(dataset, priors, base.imageSize, covOpts);
   return { config, numPriors: priors.length, before, after };
-}
-
-/** Standard normal from two uniforms (Box–Muller). */
-function gauss(rng: ReturnType<typeof xoroshiro128plus>): number {
-  const u = Math.max(uniformFloat64(rng), Number.MIN_VALUE);
-  const v = uniformFloat64(rng);
-  return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
 }
