@@ -1,5 +1,5 @@
-import { hardSigmoid, hardSwish, tf } from "@od/tf";
 import { fc, test as propTest } from "@fast-check/vitest";
+import { hardSigmoid, hardSwish, tf } from "@od/tf";
 import { beforeAll, describe, expect, test } from "vitest";
 import { maxRelErr, seeded, useBackend } from "./helpers.js";
 
@@ -103,16 +103,15 @@ describe("squeeze-excitation (mean over H, W; 1×1 convs; relu; hardSigmoid gate
     await useBackend(backend);
     const before = tf.memory().numTensors;
     const out = tf.tidy(() => {
-      const ins = Object.values(shapes).map((s, i) => tf.tensor(seeded(s, 20 + i).map((v) => v * 2), s));
+      const ins = Object.values(shapes).map((s, i) =>
+        tf.tensor(
+          seeded(s, 20 + i).map((v) => v * 2),
+          s,
+        ),
+      );
       const dy = tf.tensor(seeded(shapes.x, 30), shapes.x);
       const g = tf.grads((x, w1, b1, w2, b2) =>
-        se(
-          x as tf.Tensor4D,
-          w1 as tf.Tensor4D,
-          b1 as tf.Tensor1D,
-          w2 as tf.Tensor4D,
-          b2 as tf.Tensor1D,
-        ),
+        se(x as tf.Tensor4D, w1 as tf.Tensor4D, b1 as tf.Tensor1D, w2 as tf.Tensor4D, b2 as tf.Tensor1D),
       )(ins, dy);
       return g.map((t) => t.dataSync<"float32">().slice());
     });
