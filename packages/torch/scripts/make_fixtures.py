@@ -3,7 +3,7 @@
 Run with Debian's python3 (python3-torch 1.13), from packages/torch:
 
     /usr/bin/python3 scripts/make_fixtures.py          # writes test/fixtures/*.pth and *.json
-    npx tsx scripts/write-od-export.ts                 # od writes test/fixtures/small_module.od.safetensors
+    npx tsx scripts/od-export.ts                       # od writes test/fixtures/small_module.od.safetensors
     /usr/bin/python3 scripts/make_fixtures.py --check  # torch loads od's file strictly, writes the verdict
 
 CI uses the committed outputs and does not need torch. Every tensor is made from torch.manual_seed(0).
@@ -116,7 +116,15 @@ def small_module_fixture() -> None:
     torch.save(m.state_dict(), os.path.join(OUT, "small_module.pth"))
     with torch.no_grad():
         y = m(small_input())
-    write_json("small_module.expected.json", {"output": describe(y)})
+    sd = m.state_dict()
+    c, m_ = 4, 2  # dw: groups = 4 input channels, channel multiplier 2
+    tfjs = {
+        # The usual torch → TensorFlow weight conversions, written with torch ops.
+        "conv.weight": describe(sd["conv.weight"].permute(2, 3, 1, 0)),  # OIHW -> HWIO
+        "dw.weight": describe(sd["dw.weight"].reshape(c, m_, 3, 3).permute(2, 3, 0, 1)),  # [C*m,1,kh,kw] -> [kh,kw,C,m]
+        "fc.weight": describe(sd["fc.weight"].t()),  # [out,in] -> [in,out]
+    }
+    write_json("small_module.expected.json", {"input": describe(small_input()), "output": describe(y), "tfjs": tfjs})
 
 
 def checkpoint_fixture() -> None:

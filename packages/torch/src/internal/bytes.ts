@@ -23,20 +23,42 @@ export function u64(b: Uint8Array, at: number): number | undefined {
   return hi * 2 ** 32 + lo;
 }
 
-const CRC_TABLE = (() => {
-  const t = new Uint32Array(256);
+/** Slice-by-8 CRC-32 tables: `CRC_TABLES[k * 256 + n]` is table k (k = 0 is the classic byte table). */
+const CRC_TABLES = (() => {
+  const t = new Uint32Array(8 * 256);
   for (let n = 0; n < 256; n++) {
     let c = n;
     for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
     t[n] = c >>> 0;
   }
+  for (let k = 1; k < 8; k++)
+    for (let n = 0; n < 256; n++) {
+      const prev = t[(k - 1) * 256 + n]!;
+      t[k * 256 + n] = (prev >>> 8) ^ t[prev & 0xff]!;
+    }
   return t;
 })();
 
-/** CRC-32 (ISO-HDLC, the zip checksum) of `b`, unsigned. */
+/** CRC-32 (ISO-HDLC, the zip checksum) of `b`, unsigned; eight bytes per step (slice-by-8). */
 export function crc32(b: Uint8Array): number {
+  const t = CRC_TABLES;
   let c = 0xffffffff;
-  for (let i = 0; i < b.length; i++) c = CRC_TABLE[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
+  let i = 0;
+  const end8 = b.length - (b.length % 8);
+  for (; i < end8; i += 8) {
+    const lo = c ^ (b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24));
+    const hi = b[i + 4]! | (b[i + 5]! << 8) | (b[i + 6]! << 16) | (b[i + 7]! << 24);
+    c =
+      t[7 * 256 + (lo & 0xff)]! ^
+      t[6 * 256 + ((lo >>> 8) & 0xff)]! ^
+      t[5 * 256 + ((lo >>> 16) & 0xff)]! ^
+      t[4 * 256 + (lo >>> 24)]! ^
+      t[3 * 256 + (hi & 0xff)]! ^
+      t[2 * 256 + ((hi >>> 8) & 0xff)]! ^
+      t[256 + ((hi >>> 16) & 0xff)]! ^
+      t[hi >>> 24]!;
+  }
+  for (; i < b.length; i++) c = t[(c ^ b[i]!) & 0xff]! ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
