@@ -605,6 +605,7 @@ function describeItem(v: unknown): string {
   if (isTensor(v)) return `a ${v.dtype} tensor`;
   if (isObject(v)) return `an ${v.className}`;
   if (Array.isArray(v)) return Object.isFrozen(v) ? "a tuple" : "a list";
+  if (v === null) return "None";
   return describeValue(v);
 }
 

@@ -87,6 +87,19 @@ function readPthWith(bytes: Uint8Array, options: ReadPthOptions, fn: string): Pi
       });
     bigEndian = order === "big";
   }
+  const versionEntry = entries.get(`${prefix}/version`);
+  if (versionEntry !== undefined) {
+    const version = utf8(extract(versionEntry))?.trim();
+    if (version === undefined || !/^[1-3]$/.test(version))
+      fail(
+        "BAD_ARCHIVE",
+        fn,
+        `${file}: format version ${JSON.stringify(version)} is not one od reads (1 to 3)`,
+        {
+          file,
+        },
+      );
+  }
   const pkl = extract(entries.get(pickles[0]!)!);
   const value = readPickle(pkl, {
     fn,
