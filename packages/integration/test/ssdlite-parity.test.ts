@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { uint8Image } from "@od/image";
-import { preprocessBatch, type SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
+import {
+  mapMobilenetV3LargeKeys,
+  preprocessBatch,
+  type SsdDetector,
+  ssdlite320MobilenetV3Large,
+} from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
 import { loadStateDict } from "@od/torch";
 import { readPthFile } from "@od/torch/node";
@@ -122,4 +127,26 @@ describe("ssdlite320_mobilenet_v3_large: od vs torchvision", () => {
       });
     });
   }, 60_000);
+});
+
+describe("an ImageNet mobilenet_v3_large checkpoint into the SSDlite backbone", () => {
+  test("every features.* tensor lands on its backbone parameter (strict over the backbone's features)", async () => {
+    const sd = await readPthFile(fileURLToPath(new URL("mobilenet_v3_large.pth", FIXTURES)));
+    const { mapped, unmapped } = mapMobilenetV3LargeKeys(sd.keys());
+    expect(unmapped.every((k) => k.startsWith("classifier."))).toBe(true);
+    const renamed = new Map([...sd].filter(([k]) => mapped.has(k)).map(([k, t]) => [mapped.get(k)!, t]));
+    const p = detector.params;
+    const targets = p
+      .names()
+      .filter((k) => k.startsWith("backbone.features."))
+      .map((key) => ({ key, kind: p.kind(key), shape: p.get(key).shape }));
+    const { values, report } = loadStateDict(targets, renamed);
+    expect(report.missing).toEqual([]);
+    expect(report.unexpected).toEqual([]);
+    expect(values.size).toBe(targets.length);
+    const want = sd.get("features.16.1.running_var")!;
+    expect(Array.from(values.get("backbone.features.1.3.1.running_var")!)).toEqual(
+      Array.from(want.data as Float32Array),
+    );
+  });
 });

@@ -38,9 +38,12 @@ export {
 } from "./layers.js";
 export {
   type InvertedResidualSetting,
+  type MobilenetV3KeyMapping,
   type MobilenetV3LargeConfig,
   makeDivisible,
+  mapMobilenetV3LargeKeys,
   mobilenetV3LargeBackbone,
+  mobilenetV3LargeBackboneKey,
   mobilenetV3LargeSettings,
   SSDLITE_EXTRA_CHANNELS,
 } from "./mobilenet-v3.js";

@@ -137,6 +137,58 @@ function blockLayerPath(i: number, j: number, c4: number): string {
   return `backbone.features.1.${i - c4}.block.${j}`;
 }
 
+/** Index of the C4 block in MobileNetV3-Large's `features` (the last stride-2 block: 13). */
+const C4_BLOCK = mobilenetV3LargeSettings(false).reduce((last, s, k) => (s.stride > 1 ? k + 1 : last), 0);
+/** Index of the last 1×1 conv in MobileNetV3-Large's `features` (16). */
+const LAST_CONV = mobilenetV3LargeSettings(false).length + 1;
+
+/** What {@link mapMobilenetV3LargeKeys} returns. */
+export interface MobilenetV3KeyMapping {
+  /** Classification checkpoint key → SSDlite key (`features.3.block.1.0.weight` → `backbone.features.0.3.block.1.0.weight`). */
+  readonly mapped: ReadonlyMap<string, string>;
+  /** Keys with no place in the detector (the classifier, `classifier.*`), in input order. */
+  readonly unmapped: readonly string[];
+}
+
+/**
+ * The SSDlite key of a key of torchvision's ImageNet `mobilenet_v3_large` classification state_dict, as
+ * torchvision places a pretrained backbone (`weights_backbone`): `features.0` (stem) →
+ * `backbone.features.0.0`, blocks 1–12 → `backbone.features.0.<i>`, the C4 block 13 split after its
+ * expansion layer (`features.13.block.0` → `backbone.features.0.13`, `features.13.block.<j ≥ 1>` →
+ * `backbone.features.1.0.<j>`), blocks 14–15 → `backbone.features.1.<i − 13>`, the last conv
+ * `features.16` → `backbone.features.1.3`; `undefined` for any other key (`classifier.*`).
+ */
+export function mobilenetV3LargeBackboneKey(key: string): string | undefined {
+  const m = /^features\.(\d+)\.(.+)$/.exec(key);
+  if (m === null) return undefined;
+  const i = Number(m[1]);
+  const rest = m[2]!;
+  if (i === 0) return `backbone.features.0.0.${rest}`;
+  if (i === LAST_CONV) return `backbone.features.1.${LAST_CONV - C4_BLOCK}.${rest}`;
+  if (i > LAST_CONV) return undefined;
+  const b = /^block\.(\d+)\.(.+)$/.exec(rest);
+  if (b === null) return undefined;
+  return `${blockLayerPath(i, Number(b[1]), C4_BLOCK)}.${b[2]!}`;
+}
+
+/**
+ * Maps every key of an ImageNet `mobilenet_v3_large` classification state_dict with
+ * {@link mobilenetV3LargeBackboneKey}: load the renamed tensors into an SSDlite model (non-strictly: the
+ * extras and heads stay initialised) to start from a pretrained backbone. The width multiplier and
+ * `reducedTail` of the checkpoint must match the model's (torchvision's ImageNet weights: width 1, no
+ * reduced tail); shapes are for the loader to check.
+ */
+export function mapMobilenetV3LargeKeys(keys: Iterable<string>): MobilenetV3KeyMapping {
+  const mapped = new Map<string, string>();
+  const unmapped: string[] = [];
+  for (const k of keys) {
+    const to = mobilenetV3LargeBackboneKey(k);
+    if (to === undefined) unmapped.push(k);
+    else mapped.set(k, to);
+  }
+  return { mapped, unmapped };
+}
+
 /**
  * torchvision's `ssdlite320_mobilenet_v3_large` backbone: MobileNetV3-Large's `features` split at the C4
  * block's expansion (tap 1, stride 16: the expansion's output; tap 2, stride 32: the last 1×1 conv,
@@ -150,7 +202,7 @@ export function mobilenetV3LargeBackbone(config: MobilenetV3LargeConfig): Backbo
   const { width, reducedTail } = checkOptions(config);
   const ch = (c: number): number => makeDivisible(c * width);
   const settings = mobilenetV3LargeSettings(reducedTail);
-  const c4 = settings.reduce((last, s, k) => (s.stride > 1 ? k + 1 : last), 0);
+  const c4 = C4_BLOCK;
   const act = (a: "RE" | "HS"): TorchActivation => (a === "HS" ? "hardswish" : "relu");
   const stemChannels = ch(settings[0]!.input);
   const blocks: Block[] = [];
@@ -213,7 +265,7 @@ export function mobilenetV3LargeBackbone(config: MobilenetV3LargeConfig): Backbo
       {
         type: "cna",
         spec: {
-          prefix: `backbone.features.1.${settings.length + 1 - c4}`,
+          prefix: `backbone.features.1.${LAST_CONV - C4_BLOCK}`,
           cin: lastIn,
           cout: lastOut,
           kernel: 1,

@@ -9,7 +9,9 @@ import {
   BN_EPS,
   deserializeDetector,
   makeDivisible,
+  mapMobilenetV3LargeKeys,
   mobilenetV3LargeBackbone,
+  mobilenetV3LargeBackboneKey,
   ParamStore,
   POSTPROCESS_DEFAULTS,
   postprocess,
@@ -411,5 +413,57 @@ describe("postprocess clipToInput", () => {
         clipToInput: 1 as unknown as boolean,
       }),
     ).toThrow(/postprocess: clipToInput must be a boolean; got 1/);
+  });
+});
+
+describe("mobilenetV3LargeBackboneKey / mapMobilenetV3LargeKeys", () => {
+  test.each([
+    ["features.0.0.weight", "backbone.features.0.0.0.weight"],
+    ["features.0.1.running_var", "backbone.features.0.0.1.running_var"],
+    ["features.1.block.0.0.weight", "backbone.features.0.1.block.0.0.weight"],
+    ["features.12.block.2.fc1.bias", "backbone.features.0.12.block.2.fc1.bias"],
+    ["features.13.block.0.0.weight", "backbone.features.0.13.0.weight"],
+    ["features.13.block.0.1.num_batches_tracked", "backbone.features.0.13.1.num_batches_tracked"],
+    ["features.13.block.1.0.weight", "backbone.features.1.0.1.0.weight"],
+    ["features.13.block.2.fc2.weight", "backbone.features.1.0.2.fc2.weight"],
+    ["features.13.block.3.1.bias", "backbone.features.1.0.3.1.bias"],
+    ["features.14.block.0.0.weight", "backbone.features.1.1.block.0.0.weight"],
+    ["features.15.block.3.1.weight", "backbone.features.1.2.block.3.1.weight"],
+    ["features.16.0.weight", "backbone.features.1.3.0.weight"],
+    ["features.16.1.bias", "backbone.features.1.3.1.bias"],
+  ])("%s → %s (as torchvision places an ImageNet backbone)", (from, to) => {
+    expect(mobilenetV3LargeBackboneKey(from)).toBe(to);
+  });
+
+  test.each([
+    "classifier.0.weight",
+    "classifier.3.bias",
+    "features.17.0.weight",
+    "features.5.weight",
+    "features.x.block.0.0.weight",
+    "",
+  ])("%j has no place in the detector", (k) => {
+    expect(mobilenetV3LargeBackboneKey(k)).toBeUndefined();
+  });
+
+  test("the fixture's classification checkpoint covers exactly the SSDlite backbone's features, same shapes", () => {
+    const cls = JSON.parse(readFileSync(new URL("mobilenet_v3_large_keys.json", FIXTURES), "utf8")) as [
+      string,
+      number[],
+    ][];
+    const { mapped, unmapped } = mapMobilenetV3LargeKeys(cls.map(([k]) => k));
+    expect(unmapped).toEqual([
+      "classifier.0.weight",
+      "classifier.0.bias",
+      "classifier.3.weight",
+      "classifier.3.bias",
+    ]);
+    const ssdlite = new Map(TORCH_KEYS);
+    const features = TORCH_KEYS.filter(([k]) => k.startsWith("backbone.features.")).map(([k]) => k);
+    expect([...mapped.values()].sort()).toEqual([...features].sort());
+    for (const [from, shape] of cls) {
+      const to = mapped.get(from);
+      if (to !== undefined) expect(ssdlite.get(to), from).toEqual(shape);
+    }
   });
 });
