@@ -184,6 +184,32 @@ describe("readPthObject: the restricted pickle reader", () => {
     expectOdError(() => read(pkl), "BAD_PICKLE", message);
   });
 
+  test("a global hidden 100,000 tuples deep is found without exhausting the call stack", () => {
+    const deep = pickle(
+      P.proto(),
+      P.global("collections", "OrderedDict"),
+      ...Array.from({ length: 100_000 }, () => P.tuple1()),
+      P.stop(),
+    );
+    expectOdError(() => read(deep), "BAD_PICKLE", /uses the global collections\.OrderedDict as the result/);
+  });
+
+  test("a tuple of 300,000 items is checked without spreading it onto the call stack", () => {
+    const wide = new Uint8Array([
+      ...P.proto(),
+      ...P.mark(),
+      ...new Array(300_000).fill(0x4e),
+      ...P.tuple(),
+      ...P.stop(),
+    ]);
+    expect((read(wide) as unknown[]).length).toBe(300_000);
+  });
+
+  test("refuses an integer longer than 64 bytes (LONG4), which no state dict holds", () => {
+    const long4 = pickle(P.proto(), [0x8b, 0x00, 0x00, 0x10, 0x00], new Array(1 << 20).fill(1), P.stop());
+    expectOdError(() => read(long4), "BAD_PICKLE", /integer of 1048576 bytes/);
+  });
+
   test("refuses a persistent id that is not a torch storage", () => {
     const pkl = pickle(P.proto(), P.str("file"), P.str("/etc/passwd"), P.tuple2(), P.persid(), P.stop());
     expectOdError(() => read(pkl), "BAD_PICKLE", /persistent id .* is not \('storage'/);
