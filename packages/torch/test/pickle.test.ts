@@ -2,7 +2,7 @@ import { fc, test as propTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { PICKLE_ALLOWED_GLOBALS, type PickleDict, readPth, readPthObject } from "../src/index.js";
 import { expectOdError, fixture } from "./helpers.js";
-import { f32Bytes, P, pickle, pthArchive, stateDictPickle, tensorOp } from "./pickle-builder.js";
+import { f32Bytes, P, pickle, pthArchive, stateDictPickle, tensorOp, toZip64 } from "./pickle-builder.js";
 
 const read = (pkl: Uint8Array, storages: Record<string, Uint8Array> = {}) =>
   readPthObject(pthArchive(pkl, storages), { file: "x.pth" });
@@ -236,6 +236,40 @@ describe("readPth: tensors from storages", () => {
     expect(Array.from(sd.get("t")!.data as Float32Array)).toEqual([0, 3, 1, 4, 2, 5]);
   });
 
+  test("an nn.Parameter (_rebuild_parameter around a tensor) reads as its tensor", () => {
+    const param = [
+      ...P.global("torch._utils", "_rebuild_parameter"),
+      ...P.mark(),
+      ...tensorOp("FloatStorage", "0", 6, 4, [2], [1]),
+      ...P.true(),
+      ...P.global("collections", "OrderedDict"),
+      ...P.emptyTuple(),
+      ...P.reduce(),
+      ...P.tuple(),
+      ...P.reduce(),
+    ];
+    const sd = readPth(pthArchive(stateDictPickle([["p", param]]), { "0": storage }));
+    expect(sd.get("p")).toEqual({ dtype: "float32", shape: [2], data: new Float32Array([4, 5]) });
+  });
+
+  test("a tensor with backward hooks is refused", () => {
+    const hooked = tensorOp("FloatStorage", "0", 6, 0, [1], [1]);
+    // replace the empty OrderedDict() of hooks by OrderedDict() with one item set on it
+    const at = hooked.lastIndexOf(0x52, hooked.length - 3);
+    const withHook = [
+      ...hooked.slice(0, at + 1),
+      ...P.int1(1),
+      ...P.int1(2),
+      ...P.setitem(),
+      ...hooked.slice(at + 1),
+    ];
+    expectOdError(
+      () => readPth(pthArchive(stateDictPickle([["t", withHook]]), { "0": storage })),
+      "BAD_PICKLE",
+      /backward hooks/,
+    );
+  });
+
   test("deflated entries are read (torch writes stored ones, other zip tools may not)", () => {
     const sd = readPth(
       pthArchive(
@@ -372,6 +406,23 @@ describe("readPth: the archive", () => {
     ],
   ])("refuses %s", (_, bytes, message) => {
     expectOdError(() => readPth(bytes, { file: "m.pth" }), "BAD_ARCHIVE", message);
+  });
+
+  test("zip64 archives (sizes, offsets and counts in zip64 records) read the same", () => {
+    const plain = pthArchive(stateDictPickle([["t", tensorOp("FloatStorage", "0", 6, 1, [2], [2])]]), {
+      "0": f32Bytes(0, 1, 2, 3, 4, 5),
+    });
+    const zip64 = toZip64(plain);
+    expect(zip64.length).toBeGreaterThan(plain.length);
+    expect(readPth(zip64)).toEqual(readPth(plain));
+    expect(Array.from(readPth(zip64).get("t")!.data as Float32Array)).toEqual([1, 3]);
+  });
+
+  test("a zip64 end record that points nowhere is refused", () => {
+    const zip64 = toZip64(pthArchive(stateDictPickle([])));
+    const v = new DataView(zip64.buffer);
+    v.setUint32(zip64.length - 22 - 20 + 8, 12345, true); // the locator's offset of the zip64 end record
+    expectOdError(() => readPth(zip64, { file: "z.pth" }), "BAD_ARCHIVE", /zip64 end record out of place/);
   });
 
   test("a flipped byte in a storage fails its CRC-32", () => {
