@@ -30,6 +30,7 @@ function median(xs: number[]): number {
 }
 
 function time(f: () => unknown): number {
+  f(); // warm-up, as torch.load's first call is also outside the median's reach
   const ms: number[] = [];
   for (let i = 0; i < REPEATS; i++) {
     const t = performance.now();

@@ -46,6 +46,7 @@ export {
   makeTensor,
   numel,
   type StateDict,
+  stripKeyPrefix,
   type TorchTensor,
   toFloat32,
 } from "./tensor.js";

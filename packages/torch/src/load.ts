@@ -158,6 +158,8 @@ export function describeLoadReport(report: LoadReport, file?: string): string {
   }
   if (report.mismatched.length > 10) parts.push(`and ${report.mismatched.length - 10} more mismatches.`);
   if (parts.length === 0) return "";
+  const hint = prefixHint(report);
+  if (hint !== undefined) parts.push(hint);
   return `Error(s) in loading state_dict${file === undefined ? "" : ` from ${file}`}: ${parts.join(" ")}`;
 }
 
@@ -207,4 +209,18 @@ export function exportStateDict(
       out.set(counter, { dtype: "int64", shape: [], data: new BigInt64Array([tracked]) });
   }
   return out;
+}
+
+/** A hint when the unexpected keys are the missing ones behind a common prefix (DDP's `module.`). */
+function prefixHint(report: LoadReport): string | undefined {
+  const first = report.unexpected[0];
+  if (first === undefined || report.missing.length === 0) return undefined;
+  const missing = new Set(report.missing);
+  for (const m of report.missing) {
+    if (!first.endsWith(m) || first.length === m.length) continue;
+    const prefix = first.slice(0, first.length - m.length);
+    if (report.unexpected.every((k) => k.startsWith(prefix) && missing.has(k.slice(prefix.length))))
+      return `Every unexpected key is a missing key behind ${JSON.stringify(prefix)}: stripKeyPrefix(stateDict, ${JSON.stringify(prefix)}) first.`;
+  }
+  return undefined;
 }

@@ -59,6 +59,9 @@ export interface PickleOptions {
   readonly fn: string;
 }
 
+/** Longest LONG4 integer read, in bytes (a state dict's ints fit in 8; this keeps decoding linear). */
+const MAX_LONG_BYTES = 64;
+
 /** Largest tensor rank accepted (torch's own limit is 64). */
 const MAX_RANK = 64;
 
@@ -224,11 +227,17 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions): PickleVal
     return stack.splice(base);
   };
   const checkedTuples = new WeakSet<object>();
+  /** `v` as data: no reader marker (global, storage) in it or in the tuples it holds, at any depth. */
   const value = (v: Item, what: string): PickleValue => {
-    if (v instanceof Global || v instanceof StorageRef) return bad(`uses ${describeItem(v)} as ${what}`);
-    if (Array.isArray(v) && Object.isFrozen(v) && !checkedTuples.has(v)) {
-      for (const item of v as Item[]) value(item, what);
-      checkedTuples.add(v);
+    const pending: Item[] = [v];
+    while (pending.length > 0) {
+      const item = pending.pop()!;
+      if (item instanceof Global || item instanceof StorageRef)
+        return bad(`uses ${describeItem(item)} as ${what}`);
+      if (Array.isArray(item) && Object.isFrozen(item) && !checkedTuples.has(item)) {
+        checkedTuples.add(item);
+        for (const inner of item as Item[]) pending.push(inner);
+      }
     }
     return v as PickleValue;
   };
@@ -424,6 +433,7 @@ export function readPickle(bytes: Uint8Array, options: PickleOptions): PickleVal
       case 0x8b: {
         // LONG4
         const n = view.getInt32(need(4), true);
+        if (n > MAX_LONG_BYTES) bad(`has an integer of ${n} bytes (at most ${MAX_LONG_BYTES} are read)`);
         stack.push(readLong(bytes, need(n), n));
         break;
       }

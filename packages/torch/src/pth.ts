@@ -35,7 +35,8 @@ const ZIP_MAGIC = 0x04034b50;
 /**
  * Reads a `torch.save` file (the zip format of torch ≥ 1.6: `<prefix>/data.pkl`, `<prefix>/data/<key>`,
  * `<prefix>/version`, optional `<prefix>/byteorder`) into the object it holds, without executing any
- * of it (see {@link readPickle} for what is accepted). Tensors come back contiguous, row-major, in
+ * of it (only plain data, tensors and the globals listed in `PICKLE_ALLOWED_GLOBALS`, each interpreted by
+ * the reader, never called). Tensors come back contiguous, row-major, in
  * torch's layout. Errors: `BAD_ARCHIVE` (not a zip, legacy pre-1.6 format, corrupt or truncated entry,
  * missing storage), `BAD_PICKLE`, `FORBIDDEN_GLOBAL`, `BAD_TENSOR`, `LIMIT_EXCEEDED`, all naming the
  * file.

@@ -155,19 +155,29 @@ function compareUtf8(a: string, b: string): number {
 }
 const UTF8_ENCODER = new TextEncoder();
 
+/** A UTF-16 surrogate without its pair: JSON.stringify escapes it, but no UTF-8 reader accepts it. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
 /**
  * Writes tensors as a `.safetensors` file, byte for byte as the reference implementation
  * (huggingface/safetensors `serialize`) does: tensors sorted by dtype alignment (descending, its
  * `Dtype` order) then by name, compact JSON header with `__metadata__` first (its keys sorted), padded
  * with spaces to a multiple of 8 bytes, data little-endian row-major. The same input gives the same
  * bytes. Errors: `BAD_TENSOR` (naming the key), `INVALID_ARGUMENT` (a tensor named `__metadata__`, a
- * metadata value that is not a string).
+ * metadata value that is not a string, a name or metadata string with a lone UTF-16 surrogate, which the
+ * reference reader refuses).
  */
 export function writeSafetensors(tensors: StateDict, options: WriteSafetensorsOptions = {}): Uint8Array {
   const fn = "writeSafetensors";
   const entries = [...tensors];
   for (const [key, t] of entries) {
     if (key === METADATA_KEY) fail("INVALID_ARGUMENT", fn, `a tensor may not be named ${METADATA_KEY}`);
+    if (LONE_SURROGATE.test(key))
+      fail(
+        "INVALID_ARGUMENT",
+        fn,
+        `tensor name ${JSON.stringify(key)} is not well-formed Unicode (a lone surrogate)`,
+      );
     checkTensor(t, fn, key);
   }
   entries.sort(
@@ -180,6 +190,12 @@ export function writeSafetensors(tensors: StateDict, options: WriteSafetensorsOp
       const v: unknown = options.metadata[k];
       if (typeof v !== "string")
         fail("INVALID_ARGUMENT", fn, `metadata ${JSON.stringify(k)} is not a string`);
+      if (LONE_SURROGATE.test(k) || LONE_SURROGATE.test(v as string))
+        fail(
+          "INVALID_ARGUMENT",
+          fn,
+          `metadata ${JSON.stringify(k)} is not well-formed Unicode (a lone surrogate)`,
+        );
       meta.push(`${JSON.stringify(k)}:${JSON.stringify(v)}`);
     }
     parts.push(`${JSON.stringify(METADATA_KEY)}:{${meta.join(",")}}`);

@@ -107,3 +107,23 @@ export function describeStateDict(sd: StateDict, limit = 50): string {
   }
   return lines.join("\n");
 }
+
+/**
+ * The state dict with `prefix` removed from every key that starts with it (other keys unchanged, order
+ * kept); e.g. `"module."`, which `DistributedDataParallel` puts before every key when its own
+ * `state_dict()` is saved. Errors: `INVALID_ARGUMENT` when two keys become one.
+ */
+export function stripKeyPrefix(sd: StateDict, prefix: string): StateDict {
+  const out = new Map<string, AnyTorchTensor>();
+  for (const [key, t] of sd) {
+    const k = key.startsWith(prefix) ? key.slice(prefix.length) : key;
+    if (out.has(k))
+      fail(
+        "INVALID_ARGUMENT",
+        "stripKeyPrefix",
+        `keys ${JSON.stringify(key)} and ${JSON.stringify(k)} both become ${JSON.stringify(k)}`,
+      );
+    out.set(k, t);
+  }
+  return out;
+}

@@ -10,6 +10,7 @@ import {
   makeTensor,
   readPth,
   readSafetensors,
+  stripKeyPrefix,
   type TargetParam,
 } from "../src/index.js";
 import { expectOdError, fixture, fixtureJson } from "./helpers.js";
@@ -122,6 +123,20 @@ describe("loadStateDict", () => {
       "INVALID_ARGUMENT",
       /"conv\.weight" appears twice/,
     );
+  });
+
+  test("keys saved through DistributedDataParallel: the error says to strip module., and stripping loads", () => {
+    const ddp = new Map([
+      ["module.conv.weight", t([4, 2, 3, 3])],
+      ["module.bn.running_mean", t([4])],
+      ["module.head.weight", t([3, 4])],
+    ]);
+    expectOdError(
+      () => loadStateDict(targets, ddp),
+      "STATE_DICT_MISMATCH",
+      /behind "module\.": stripKeyPrefix\(stateDict, "module\."\) first\./,
+    );
+    expect(loadStateDict(targets, stripKeyPrefix(ddp, "module.")).values.size).toBe(3);
   });
 
   test("describeLoadReport is empty for a clean report", () => {

@@ -116,3 +116,76 @@ export function pthArchive(
 export function f32Bytes(...v: number[]): Uint8Array {
   return new Uint8Array(new Float32Array(v).buffer);
 }
+
+/**
+ * The same archive in zip64 form: every central-directory entry stores its sizes and local-header
+ * offset as 0xFFFFFFFF with the real values in a zip64 extra field, and the end record points to a
+ * zip64 end record (as writers do past 4 GiB or 65,535 entries). Input: an archive without comments.
+ */
+export function toZip64(zip: Uint8Array): Uint8Array {
+  const v = new DataView(zip.buffer, zip.byteOffset, zip.byteLength);
+  const eocd = zip.length - 22;
+  if (v.getUint32(eocd, true) !== 0x06054b50) throw new Error("toZip64: archive has a comment");
+  const count = v.getUint16(eocd + 10, true);
+  const cdOffset = v.getUint32(eocd + 12 + 4, true);
+  const parts: number[] = [];
+  const push32 = (n: number) => parts.push(n & 0xff, (n >>> 8) & 0xff, (n >>> 16) & 0xff, (n >>> 24) & 0xff);
+  const push16 = (n: number) => parts.push(n & 0xff, (n >>> 8) & 0xff);
+  const push64 = (n: number) => {
+    push32(n % 2 ** 32);
+    push32(Math.floor(n / 2 ** 32));
+  };
+  let p = cdOffset;
+  for (let i = 0; i < count; i++) {
+    const nameLen = v.getUint16(p + 28, true);
+    const extraLen = v.getUint16(p + 30, true);
+    const commentLen = v.getUint16(p + 32, true);
+    const csize = v.getUint32(p + 20, true);
+    const usize = v.getUint32(p + 24, true);
+    const local = v.getUint32(p + 42, true);
+    parts.push(...zip.subarray(p, p + 20));
+    push32(0xffffffff);
+    push32(0xffffffff);
+    push16(nameLen);
+    push16(extraLen + 28);
+    push16(commentLen);
+    parts.push(...zip.subarray(p + 34, p + 42));
+    push32(0xffffffff);
+    parts.push(...zip.subarray(p + 46, p + 46 + nameLen + extraLen));
+    push16(1);
+    push16(24);
+    push64(usize);
+    push64(csize);
+    push64(local);
+    parts.push(...zip.subarray(p + 46 + nameLen + extraLen, p + 46 + nameLen + extraLen + commentLen));
+    p += 46 + nameLen + extraLen + commentLen;
+  }
+  const cdSize = parts.length;
+  const zip64End = cdOffset + cdSize;
+  push32(0x06064b50);
+  push64(44);
+  push16(45);
+  push16(45);
+  push32(0);
+  push32(0);
+  push64(count);
+  push64(count);
+  push64(cdSize);
+  push64(cdOffset);
+  push32(0x07064b50);
+  push32(0);
+  push64(zip64End);
+  push32(1);
+  push32(0x06054b50);
+  push16(0);
+  push16(0);
+  push16(0xffff);
+  push16(0xffff);
+  push32(0xffffffff);
+  push32(0xffffffff);
+  push16(0);
+  const out = new Uint8Array(cdOffset + parts.length);
+  out.set(zip.subarray(0, cdOffset));
+  out.set(parts, cdOffset);
+  return out;
+}

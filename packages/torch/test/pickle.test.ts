@@ -2,7 +2,7 @@ import { fc, test as propTest } from "@fast-check/vitest";
 import { describe, expect, test } from "vitest";
 import { PICKLE_ALLOWED_GLOBALS, type PickleDict, readPth, readPthObject } from "../src/index.js";
 import { expectOdError, fixture } from "./helpers.js";
-import { f32Bytes, P, pickle, pthArchive, stateDictPickle, tensorOp } from "./pickle-builder.js";
+import { f32Bytes, P, pickle, pthArchive, stateDictPickle, tensorOp, toZip64 } from "./pickle-builder.js";
 
 const read = (pkl: Uint8Array, storages: Record<string, Uint8Array> = {}) =>
   readPthObject(pthArchive(pkl, storages), { file: "x.pth" });
@@ -184,6 +184,32 @@ describe("readPthObject: the restricted pickle reader", () => {
     expectOdError(() => read(pkl), "BAD_PICKLE", message);
   });
 
+  test("a global hidden 100,000 tuples deep is found without exhausting the call stack", () => {
+    const deep = pickle(
+      P.proto(),
+      P.global("collections", "OrderedDict"),
+      ...Array.from({ length: 100_000 }, () => P.tuple1()),
+      P.stop(),
+    );
+    expectOdError(() => read(deep), "BAD_PICKLE", /uses the global collections\.OrderedDict as the result/);
+  });
+
+  test("a tuple of 300,000 items is checked without spreading it onto the call stack", () => {
+    const wide = new Uint8Array([
+      ...P.proto(),
+      ...P.mark(),
+      ...new Array(300_000).fill(0x4e),
+      ...P.tuple(),
+      ...P.stop(),
+    ]);
+    expect((read(wide) as unknown[]).length).toBe(300_000);
+  });
+
+  test("refuses an integer longer than 64 bytes (LONG4), which no state dict holds", () => {
+    const long4 = pickle(P.proto(), [0x8b, 0x00, 0x00, 0x10, 0x00], new Array(1 << 20).fill(1), P.stop());
+    expectOdError(() => read(long4), "BAD_PICKLE", /integer of 1048576 bytes/);
+  });
+
   test("refuses a persistent id that is not a torch storage", () => {
     const pkl = pickle(P.proto(), P.str("file"), P.str("/etc/passwd"), P.tuple2(), P.persid(), P.stop());
     expectOdError(() => read(pkl), "BAD_PICKLE", /persistent id .* is not \('storage'/);
@@ -208,6 +234,40 @@ describe("readPth: tensors from storages", () => {
       }),
     );
     expect(Array.from(sd.get("t")!.data as Float32Array)).toEqual([0, 3, 1, 4, 2, 5]);
+  });
+
+  test("an nn.Parameter (_rebuild_parameter around a tensor) reads as its tensor", () => {
+    const param = [
+      ...P.global("torch._utils", "_rebuild_parameter"),
+      ...P.mark(),
+      ...tensorOp("FloatStorage", "0", 6, 4, [2], [1]),
+      ...P.true(),
+      ...P.global("collections", "OrderedDict"),
+      ...P.emptyTuple(),
+      ...P.reduce(),
+      ...P.tuple(),
+      ...P.reduce(),
+    ];
+    const sd = readPth(pthArchive(stateDictPickle([["p", param]]), { "0": storage }));
+    expect(sd.get("p")).toEqual({ dtype: "float32", shape: [2], data: new Float32Array([4, 5]) });
+  });
+
+  test("a tensor with backward hooks is refused", () => {
+    const hooked = tensorOp("FloatStorage", "0", 6, 0, [1], [1]);
+    // replace the empty OrderedDict() of hooks by OrderedDict() with one item set on it
+    const at = hooked.lastIndexOf(0x52, hooked.length - 3);
+    const withHook = [
+      ...hooked.slice(0, at + 1),
+      ...P.int1(1),
+      ...P.int1(2),
+      ...P.setitem(),
+      ...hooked.slice(at + 1),
+    ];
+    expectOdError(
+      () => readPth(pthArchive(stateDictPickle([["t", withHook]]), { "0": storage })),
+      "BAD_PICKLE",
+      /backward hooks/,
+    );
   });
 
   test("deflated entries are read (torch writes stored ones, other zip tools may not)", () => {
@@ -346,6 +406,23 @@ describe("readPth: the archive", () => {
     ],
   ])("refuses %s", (_, bytes, message) => {
     expectOdError(() => readPth(bytes, { file: "m.pth" }), "BAD_ARCHIVE", message);
+  });
+
+  test("zip64 archives (sizes, offsets and counts in zip64 records) read the same", () => {
+    const plain = pthArchive(stateDictPickle([["t", tensorOp("FloatStorage", "0", 6, 1, [2], [2])]]), {
+      "0": f32Bytes(0, 1, 2, 3, 4, 5),
+    });
+    const zip64 = toZip64(plain);
+    expect(zip64.length).toBeGreaterThan(plain.length);
+    expect(readPth(zip64)).toEqual(readPth(plain));
+    expect(Array.from(readPth(zip64).get("t")!.data as Float32Array)).toEqual([1, 3]);
+  });
+
+  test("a zip64 end record that points nowhere is refused", () => {
+    const zip64 = toZip64(pthArchive(stateDictPickle([])));
+    const v = new DataView(zip64.buffer);
+    v.setUint32(zip64.length - 22 - 20 + 8, 12345, true); // the locator's offset of the zip64 end record
+    expectOdError(() => readPth(zip64, { file: "z.pth" }), "BAD_ARCHIVE", /zip64 end record out of place/);
   });
 
   test("a flipped byte in a storage fails its CRC-32", () => {

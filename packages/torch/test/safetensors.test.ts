@@ -75,6 +75,21 @@ describe("writeSafetensors", () => {
     expect(writeSafetensors(new Map([...a].reverse()))).toEqual(writeSafetensors(a));
   });
 
+  test("refuses names and metadata that are not well-formed Unicode (the reference reader would fail)", () => {
+    const t = makeTensor("float32", [1], f32(1));
+    expectOdError(
+      () => writeSafetensors(sd(["a\ud800", t])),
+      "INVALID_ARGUMENT",
+      /tensor name "a\\ud800" is not well-formed/,
+    );
+    expectOdError(
+      () => writeSafetensors(new Map(), { metadata: { k: "\udc00x" } }),
+      "INVALID_ARGUMENT",
+      /metadata "k" is not well-formed/,
+    );
+    expect(readSafetensors(writeSafetensors(sd(["é😀", t]))).tensors.has("é😀")).toBe(true);
+  });
+
   test("refuses a tensor named __metadata__ and inconsistent tensors", () => {
     expectOdError(
       () => writeSafetensors(sd(["__metadata__", makeTensor("float32", [1], f32(1))])),

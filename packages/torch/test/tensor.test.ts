@@ -11,6 +11,7 @@ import {
   makeTensor,
   numel,
   readPth,
+  stripKeyPrefix,
   toFloat32,
 } from "../src/index.js";
 import { crc32 } from "../src/internal/bytes.js";
@@ -79,6 +80,27 @@ describe("makeTensor / numel / toFloat32 / describeStateDict", () => {
     ],
   ])("refuses %s", (_, f, message) => {
     expectOdError(f, "BAD_TENSOR", message);
+  });
+
+  test("stripKeyPrefix removes a prefix where present, keeps order, refuses collisions", () => {
+    const a = makeTensor("uint8", [1], new Uint8Array([1]));
+    const sd = new Map([
+      ["module.a", a],
+      ["b", a],
+    ]);
+    expect([...stripKeyPrefix(sd, "module.").keys()]).toEqual(["a", "b"]);
+    expectOdError(
+      () =>
+        stripKeyPrefix(
+          new Map([
+            ["module.b", a],
+            ["b", a],
+          ]),
+          "module.",
+        ),
+      "INVALID_ARGUMENT",
+      /both become "b"/,
+    );
   });
 
   test("toFloat32 refuses integer tensors", () => {
