@@ -4,7 +4,7 @@ import { fail } from "./errors.js";
 /**
  * How a parameter's values are laid out, so an adapter can convert them to another framework's layout:
  * `conv2d` a `[kh, kw, cin, cout]` filter (PyTorch `[cout, cin, kh, kw]`), `depthwise` a
- * `[kh, kw, c, 1]` filter (PyTorch `[c, 1, kh, kw]`), `dense` a `[in, out]` matrix (PyTorch `[out, in]`),
+ * `[kh, kw, c, m]` filter with channel multiplier m (PyTorch `[c·m, 1, kh, kw]`, `groups = c`), `dense` a `[in, out]` matrix (PyTorch `[out, in]`),
  * `vector` a bias, batch-norm value or scalar (same layout everywhere).
  */
 export type ParamKind = "conv2d" | "depthwise" | "dense" | "vector";
@@ -42,8 +42,7 @@ export class ParamStore {
   /**
    * Registers a parameter; the store takes ownership of `value`.
    * @param kind its layout (default {@link defaultParamKind} of its shape); checked against the rank
-   *   (`conv2d` / `depthwise` rank 4 with a depthwise filter's last dimension 1, `dense` rank 2,
-   *   `vector` rank ≤ 1).
+   *   (`conv2d` / `depthwise` rank 4, `dense` rank 2, `vector` rank ≤ 1).
    * @throws SsdError `INVALID_CONFIG` on a duplicate name or a kind that does not fit the shape.
    */
   add(name: string, value: tf.Tensor, trainable: boolean, kind?: ParamKind): tf.Variable {
@@ -129,14 +128,12 @@ function checkKind(name: string, shape: readonly number[], kind: ParamKind): voi
       ? shape.length <= 1
       : kind === "dense"
         ? shape.length === 2
-        : kind === "conv2d"
-          ? shape.length === 4
-          : kind === "depthwise" && shape.length === 4 && shape[3] === 1;
+        : (kind === "conv2d" || kind === "depthwise") && shape.length === 4;
   if (!ok)
     fail(
       "INVALID_CONFIG",
       "ParamStore.add",
-      `parameter ${name} of shape [${shape.join(", ")}] cannot be of kind ${JSON.stringify(kind)} (${PARAM_KINDS.join(", ")}; depthwise is [kh, kw, c, 1])`,
+      `parameter ${name} of shape [${shape.join(", ")}] cannot be of kind ${JSON.stringify(kind)} (${PARAM_KINDS.join(", ")})`,
     );
 }
 

@@ -42,8 +42,10 @@ describe("ParamStore kinds", () => {
     const s = new ParamStore();
     s.add("dw", tf.zeros([3, 3, 4, 1]), true, "depthwise");
     expect(s.kind("dw")).toBe("depthwise");
+    s.add("dw2", tf.zeros([3, 3, 4, 2]), true, "depthwise"); // channel multiplier 2
+    expect(s.kind("dw2")).toBe("depthwise");
     const cases: [number[], (typeof PARAM_KINDS)[number]][] = [
-      [[3, 3, 4, 2], "depthwise"],
+      [[3, 3, 4], "depthwise"],
       [[4], "conv2d"],
       [[3, 3], "vector"],
       [[3, 3, 1, 1], "dense"],
