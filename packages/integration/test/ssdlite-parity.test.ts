@@ -8,7 +8,7 @@ import {
   ssdlite320MobilenetV3Large,
 } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
-import { loadStateDict } from "@od/torch";
+import { exportStateDict, loadStateDict } from "@od/torch";
 import { readPthFile } from "@od/torch/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 
@@ -148,5 +148,28 @@ describe("an ImageNet mobilenet_v3_large checkpoint into the SSDlite backbone", 
     expect(Array.from(values.get("backbone.features.1.3.1.running_var")!)).toEqual(
       Array.from(want.data as Float32Array),
     );
+  });
+});
+
+describe("od's SSDlite exported with torchvision's keys", () => {
+  test("exportStateDict gives torchvision's state_dict keys, order and shapes (what a strict load checks)", async () => {
+    const keys = JSON.parse(readFileSync(new URL("keys.json", FIXTURES), "utf8")) as [string, number[]][];
+    const p = detector.params;
+    const params = await Promise.all(
+      p.names().map(async (key) => {
+        const v = p.get(key);
+        return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
+      }),
+    );
+    const exported = exportStateDict(params);
+    expect([...exported].map(([k, t]) => [k, [...t.shape]])).toEqual(keys);
+    // and back: the weights loaded from torchvision's file come out as torchvision's tensors
+    const original = await readPthFile(fileURLToPath(new URL("model.pth", FIXTURES)));
+    for (const [k, t] of exported) {
+      if (t.dtype !== "float32") continue;
+      expect(Array.from(t.data as Float32Array), k).toEqual(
+        Array.from(original.get(k)!.data as Float32Array),
+      );
+    }
   });
 });
