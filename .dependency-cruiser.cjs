@@ -18,6 +18,7 @@ const { builtinModules } = require("node:module");
  *   1  tf, priors, image  (tf: the tfjs runtime; image: pixel types and resize kernels)
  *   2  augment, data, metrics, losses, ssd
  *   3  train
+ *   3  torch              (PyTorch weights in and out; model interchange sits above the models)
  *   4  cli                (Node-only application)
  *   -  integration        (private, Node-only cross-package tests; may import anything)
  */
@@ -33,6 +34,7 @@ const ALLOWED = {
   metrics: ["boxes", "plot"],
   losses: ["boxes", "tf"],
   ssd: ["boxes", "image", "priors", "tf"],
+  torch: ["boxes"],
   train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "random", "ssd", "tf"],
   cli: [
     "augment",
@@ -61,6 +63,7 @@ const ALLOWED = {
     "random",
     "ssd",
     "tf",
+    "torch",
     "train",
   ],
 };

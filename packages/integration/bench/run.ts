@@ -8,7 +8,10 @@
  * Each od row names the model (width α, tapped strides) with its parameters and multiply-adds
  * (GMACs, one 320×320 forward), counted like the torchvision script counts its own.
  *
- * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--alpha A [--taps 8,16,32]]
+ * With `--ssdlite` the od model is torchvision's own architecture (`ssdlite320MobilenetV3Large`, 4
+ * classes, reduced tail: the model the torchvision script builds), so both rows time the same network.
+ *
+ * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--alpha A [--taps 8,16,32] | --ssdlite]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -16,7 +19,7 @@ import { availableParallelism } from "node:os";
 import { fileURLToPath } from "node:url";
 import { syntheticShapes } from "@od/data";
 import { uint8Image } from "@od/image";
-import { defaultSsdConfig, SsdDetector } from "@od/ssd";
+import { defaultSsdConfig, SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
 import { tf } from "@od/tf";
 import { initBackend } from "@od/tf/node";
 import {
@@ -71,6 +74,8 @@ interface Case {
   readonly workers: number;
   /** Also time inference (batch 1). */
   readonly infer: boolean;
+  /** Time torchvision's architecture (`ssdlite320MobilenetV3Large`) instead of the α / taps model. */
+  readonly ssdlite?: boolean;
 }
 
 async function bench(c: Case): Promise<void> {
@@ -79,14 +84,18 @@ async function bench(c: Case): Promise<void> {
   const backbone = { kind: "mobilenet" as const, widthMultiplier: alpha, taps };
   const config = resolveTrainConfig({
     data: { root: "." },
-    model: { backbone },
+    model: { backbone, ...(c.ssdlite ? { inputFit: "resize" as const } : {}) },
     augment: { preset: "none" },
     train: { backends: [backend] },
   });
-  const det = new SsdDetector(
-    defaultSsdConfig({ classNames: ["a", "b", "c"], backbone, inputSize: config.model.inputSize }),
-  );
-  const impl = `od mobilenet α=${alpha} taps ${taps.join("/")}`;
+  const det = c.ssdlite
+    ? ssdlite320MobilenetV3Large({ numClasses: 4, reducedTail: true })
+    : new SsdDetector(
+        defaultSsdConfig({ classNames: ["a", "b", "c"], backbone, inputSize: config.model.inputSize }),
+      );
+  const impl = c.ssdlite
+    ? "od ssdlite320_mobilenet_v3_large (reduced tail)"
+    : `od mobilenet α=${alpha} taps ${taps.join("/")}`;
   const names = trainableNames(det);
   const vars = det.trainableVariables();
   const opt = new Optimizer(
@@ -183,14 +192,29 @@ function runCase(c: Case): void {
   const out = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
   for (const line of out.split("\n")) if (line.startsWith("{")) console.log(line);
 }
-for (const [alpha, taps] of models) {
+const ssdliteOnly = process.argv.includes("--ssdlite");
+if (ssdliteOnly) {
+  runCase({ backend: "wasm", alpha: 1, taps: [], threads: 1, workers: 0, infer: true, ssdlite: true });
+  runCase({
+    backend: "wasm",
+    alpha: 1,
+    taps: [],
+    threads: 1,
+    workers: cores - 1,
+    infer: false,
+    ssdlite: true,
+  });
+  runCase({ backend: "wasm", alpha: 1, taps: [], threads: cores, workers: 0, infer: true, ssdlite: true });
+}
+for (const [alpha, taps] of ssdliteOnly ? [] : models) {
   // One wasm thread, trained in one thread; the same with data-parallel replicas over the other cores
   // (one thread each, the trainer's default); inference with one XNNPACK thread per core.
   runCase({ backend: "wasm", alpha, taps, threads: 1, workers: 0, infer: true });
   runCase({ backend: "wasm", alpha, taps, threads: 1, workers: cores - 1, infer: false });
   runCase({ backend: "wasm", alpha, taps, threads: cores, workers: 0, infer: true });
 }
-if (!quick) runCase({ backend: "cpu", alpha: 0.5, taps: [8, 16, 32], threads: 1, workers: 0, infer: true });
+if (!quick && !ssdliteOnly)
+  runCase({ backend: "cpu", alpha: 0.5, taps: [8, 16, 32], threads: 1, workers: 0, infer: true });
 const py = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./torchvision_ssdlite.py", import.meta.url));
 if (process.argv.includes("--no-torchvision") || !existsSync(py)) {

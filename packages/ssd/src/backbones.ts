@@ -1,33 +1,11 @@
 import type { tf } from "@od/tf";
+import type { Backbone, Tap } from "./backbone.js";
 import { fail } from "./errors.js";
-import { convBnAct, type ForwardContext, initConvBnAct, initSeparable, separable } from "./layers.js";
-import type { ParamStore } from "./params.js";
 
-/** One feature map a backbone exposes to the detection heads. */
-export interface Tap {
-  /** Name of the tap, e.g. `"s8"`. */
-  readonly name: string;
-  /** Total stride relative to the input (8 means one cell per 8 input px). */
-  readonly stride: number;
-  /** Channels of the feature map. */
-  readonly channels: number;
-}
+export type { Backbone, Tap } from "./backbone.js";
 
-/**
- * A feature extractor: input `[B, H, W, 3]` (float32, values in [−1, 1]) → named feature maps.
- * Implement it to plug in your own network (e.g. one wrapping a tfjs model): `init` creates the
- * parameters, `apply` runs the forward pass, `taps` lists the maps in order of increasing stride.
- */
-export interface Backbone {
-  /** Identifies the backbone in saved configs. */
-  readonly name: string;
-  /** The feature maps `apply` returns, finest first. */
-  readonly taps: readonly Tap[];
-  /** Creates the backbone's parameters under the `backbone.` prefix. */
-  init(store: ParamStore, seed: number): void;
-  /** `[B, H, W, 3]` → one `[B, h_k, w_k, c_k]` tensor per tap, in `taps` order. */
-  apply(store: ParamStore, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D[];
-}
+import { convBnAct, initConvBnAct, initSeparable, separable } from "./layers.js";
+import { type MobilenetV3LargeConfig, mobilenetV3LargeBackbone } from "./mobilenet-v3.js";
 
 /** Configuration of the MobileNet v1 backbone ({@link createBackbone} with `kind: "mobilenet"`). */
 export interface MobilenetConfig {
@@ -58,7 +36,7 @@ export interface CustomBackboneConfig {
 }
 
 /** A backbone configuration: a built-in one, or a user-written one by name. */
-export type BackboneConfig = MobilenetConfig | VggConfig | CustomBackboneConfig;
+export type BackboneConfig = MobilenetConfig | VggConfig | MobilenetV3LargeConfig | CustomBackboneConfig;
 
 const STRIDES = [8, 16, 32, 64];
 
@@ -197,6 +175,7 @@ export function vggBackbone(config: VggConfig): Backbone {
 export function createBackbone(config: BackboneConfig): Backbone {
   if (config.kind === "mobilenet") return mobilenetBackbone(config);
   if (config.kind === "vgg") return vggBackbone(config);
+  if (config.kind === "mobilenet_v3_large") return mobilenetV3LargeBackbone(config);
   if (config.kind === "custom")
     return fail(
       "INVALID_CONFIG",
@@ -206,7 +185,7 @@ export function createBackbone(config: BackboneConfig): Backbone {
   return fail(
     "INVALID_CONFIG",
     "createBackbone",
-    `backbone.kind must be "mobilenet" or "vgg"; got ${String((config as { kind?: unknown }).kind)}`,
+    `backbone.kind must be "mobilenet", "vgg" or "mobilenet_v3_large"; got ${String((config as { kind?: unknown }).kind)}`,
   );
 }
 

@@ -2,6 +2,7 @@ import { type ImageSize, SSD_VARIANCES, type Variances } from "@od/boxes";
 import type { FromFeatureMapsOptions, PriorConfig } from "@od/priors";
 import type { BackboneConfig } from "./backbones.js";
 import { fail } from "./errors.js";
+import { checkPostprocessOptions, type PostprocessOptions } from "./postprocess.js";
 
 /**
  * How an image of any size becomes the network input: `letterbox` keeps its aspect ratio and pads
@@ -55,8 +56,13 @@ export interface SsdConfig {
   readonly classNames: readonly string[];
   /** Feature extractor; its taps feed the heads directly (no extra layers). */
   readonly backbone: BackboneConfig;
-  /** Head per tapped map: a plain 3×3 conv, or depthwise-separable (SSDlite). */
-  readonly head: "conv" | "separable";
+  /**
+   * Head per tapped map: a plain 3×3 conv, depthwise-separable (od's SSDlite-style head), or
+   * `"ssdlite"`: torchvision's `SSDLiteHead` (3×3 depthwise → batch norm → relu6 → 1×1 conv with bias,
+   * N(0, 0.03²) initial weights, parameters named as torchvision's state_dict,
+   * `head.classification_head.module_list.<k>…` and `head.regression_head.module_list.<k>…`).
+   */
+  readonly head: SsdHead;
   /**
    * Priors: options for `configFromFeatureMaps` of @od/priors (derived from the actual feature-map
    * shapes), or an explicit prior config (e.g. from `fitPriors`) whose levels match the taps.
@@ -71,7 +77,23 @@ export interface SsdConfig {
   readonly inputFit?: InputFit;
   /** Seed of every initial weight. */
   readonly seed: number;
+  /**
+   * Momentum of the batch-norm running averages in training (PyTorch's convention: `running ←
+   * (1 − m) · running + m · batch`); absent means 0.1, PyTorch's default (torchvision's SSDlite: 0.03).
+   */
+  readonly bnMomentum?: number;
+  /**
+   * The model's post-processing defaults (each option of `predict` not given falls back to these, then
+   * to od's defaults); absent in models saved before it existed.
+   */
+  readonly postprocess?: PostprocessOptions;
 }
+
+/** Detection heads: see {@link SsdConfig.head}. */
+export type SsdHead = "conv" | "separable" | "ssdlite";
+
+/** All detection heads. */
+export const SSD_HEADS: readonly SsdHead[] = Object.freeze(["conv", "separable", "ssdlite"]);
 
 /** Fields of {@link SsdConfig} that have defaults. */
 export type SsdConfigInput = Partial<SsdConfig> & Pick<SsdConfig, "classNames">;
@@ -115,12 +137,21 @@ export function checkSsdConfig(config: SsdConfig): void {
   ) {
     bad("classNames", config.classNames, "a non-empty list of strings");
   }
-  if (config.head !== "conv" && config.head !== "separable")
-    bad("head", config.head, '"conv" or "separable"');
+  if (!SSD_HEADS.includes(config.head)) bad("head", config.head, '"conv", "separable" or "ssdlite"');
   const v = config.variances;
   if (!Array.isArray(v) || v.length !== 4 || !v.every((x) => Number.isFinite(x) && x > 0))
     bad("variances", v, "4 numbers > 0");
   if (config.inputFit !== undefined && !INPUT_FITS.includes(config.inputFit))
     bad("inputFit", config.inputFit, '"letterbox" or "resize"');
   if (!Number.isInteger(config.seed)) bad("seed", config.seed, "an integer");
+  const m = config.bnMomentum;
+  if (m !== undefined && !(typeof m === "number" && m > 0 && m <= 1))
+    bad("bnMomentum", m, "a number in (0, 1]");
+  if (config.postprocess !== undefined) {
+    try {
+      checkPostprocessOptions(config.postprocess);
+    } catch (e) {
+      bad("postprocess", config.postprocess, `valid postprocess options (${(e as Error).message})`);
+    }
+  }
 }

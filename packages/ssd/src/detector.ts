@@ -22,6 +22,7 @@ import {
 import { ParamStore } from "./params.js";
 import { type Detections, type PostprocessOptions, postprocess } from "./postprocess.js";
 import { preprocessBatch } from "./preprocess.js";
+import { initSsdliteHead, ssdliteHead } from "./ssdlite-head.js";
 
 /** Raw outputs of {@link SsdDetector.forward}. */
 export interface SsdOutputs {
@@ -121,6 +122,18 @@ export class SsdDetector {
     const seed = this.config.seed;
     // Background starts at probability 0.99 (RetinaNet-style prior, Lin et al. 2017): stable early training.
     const bgBias = Math.log((0.99 * (C - 1)) / 0.01);
+    if (this.config.head === "ssdlite") {
+      // torchvision's state_dict order: every classification block, then every regression block.
+      for (const [kind, per] of [
+        ["classification", C],
+        ["regression", 4],
+      ] as const) {
+        this.backbone.taps.forEach((tap, k) => {
+          initSsdliteHead(this.params, kind, k, tap.channels, this.boxesPerCell[k]! * per, seed);
+        });
+      }
+      return;
+    }
     this.backbone.taps.forEach((tap, k) => {
       const A = this.boxesPerCell[k]!;
       for (const [kind, out] of [
@@ -183,6 +196,7 @@ export class SsdDetector {
     }
     const ctx: ForwardContext = {
       training,
+      ...(this.config.bnMomentum !== undefined ? { bnMomentum: this.config.bnMomentum } : {}),
       ...(options.foldBatchNorm !== undefined ? { foldBatchNorm: options.foldBatchNorm } : {}),
     };
     return tf.tidy(() => {
@@ -192,6 +206,11 @@ export class SsdDetector {
       const locs: tf.Tensor3D[] = [];
       const logits: tf.Tensor3D[] = [];
       feats.forEach((f, k) => {
+        if (this.config.head === "ssdlite") {
+          locs.push(tf.reshape(ssdliteHead(this.params, "regression", k, f, ctx), [B, -1, 4]));
+          logits.push(tf.reshape(ssdliteHead(this.params, "classification", k, f, ctx), [B, -1, C]));
+          return;
+        }
         locs.push(tf.reshape(this.#head(`head${k}.loc`, f, ctx), [B, -1, 4]));
         logits.push(tf.reshape(this.#head(`head${k}.cls`, f, ctx), [B, -1, C]));
       });
@@ -214,6 +233,8 @@ export class SsdDetector {
    * the geometry; then forward in inference mode, softmax, and {@link postprocess} per image, which maps
    * boxes back to each original image with the exact inverse of its record.
    * @param images one or more images (see {@link ImageInput}); processed in one batch.
+   * @param options post-processing; each option not given falls back to `config.postprocess`, then to
+   *   od's defaults.
    * @returns one {@link Detections} per image, boxes in xyxy px of that image.
    * @throws SsdError `BAD_IMAGE` naming the image index; `INVALID_ARGUMENT` for bad options; ImageError
    *   `RANGE_MISMATCH` for network input passed as an image.
@@ -241,7 +262,7 @@ export class SsdDetector {
         this.priors,
         this.config.variances,
         rec,
-        options,
+        { ...this.config.postprocess, ...options },
       ),
     );
   }

@@ -21,16 +21,47 @@ export {
   PRIOR_FIT_DEFAULTS,
   SSD_DEFAULTS,
   SSD_FORMAT_VERSION,
+  SSD_HEADS,
   type SsdConfig,
   type SsdConfigInput,
+  type SsdHead,
 } from "./config.js";
 export { SsdDetector, type SsdDetectorOptions, type SsdOutputs } from "./detector.js";
 export { SsdError, type SsdErrorCode } from "./errors.js";
 export type { ImageInput } from "./images.js";
 export { canChangeInputSize, withInputSize } from "./input-size.js";
-export type { ForwardContext } from "./layers.js";
-export { heNormal, ParamStore, seedFor } from "./params.js";
-export { type Detections, type PostprocessOptions, postprocess } from "./postprocess.js";
+export {
+  type BatchNormNames,
+  BN_EPS,
+  type ForwardContext,
+  torchBatchNormNames,
+} from "./layers.js";
+export {
+  type InvertedResidualSetting,
+  type MobilenetV3KeyMapping,
+  type MobilenetV3LargeConfig,
+  makeDivisible,
+  mapMobilenetV3LargeKeys,
+  mobilenetV3LargeBackbone,
+  mobilenetV3LargeBackboneKey,
+  mobilenetV3LargeSettings,
+  SSDLITE_EXTRA_CHANNELS,
+} from "./mobilenet-v3.js";
+export {
+  defaultParamKind,
+  heNormal,
+  PARAM_KINDS,
+  type ParamKind,
+  ParamStore,
+  seedFor,
+} from "./params.js";
+export {
+  checkPostprocessOptions,
+  type Detections,
+  POSTPROCESS_DEFAULTS,
+  type PostprocessOptions,
+  postprocess,
+} from "./postprocess.js";
 export {
   inputRecord,
   NETWORK_INPUT_RANGE,
@@ -56,3 +87,17 @@ export {
   unpackParams,
   type WeightSpec,
 } from "./serialize.js";
+export {
+  SSDLITE_BN_MOMENTUM,
+  SSDLITE_POSTPROCESS,
+  type Ssdlite320Options,
+  ssdlite320MobilenetV3Large,
+  ssdlite320MobilenetV3LargeConfig,
+} from "./ssdlite.js";
+export { type SsdliteHeadKind, ssdliteHeadPrefix } from "./ssdlite-head.js";
+export {
+  type ConvNormActSpec,
+  TORCH_NORMAL_INIT_STD,
+  type TorchActivation,
+  torchPadding,
+} from "./torch-layers.js";

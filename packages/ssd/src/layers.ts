@@ -11,14 +11,47 @@ export interface ForwardContext {
   readonly foldBatchNorm?: boolean;
 }
 
-const BN_EPS = 1e-3;
+/** Batch-norm ε of every od layer (the value torchvision's SSDlite and MobileNetV3 set). */
+export const BN_EPS = 1e-3;
+
+/** Full parameter names of one batch-norm layer. */
+export interface BatchNormNames {
+  /** Scale γ (trained). */
+  readonly gamma: string;
+  /** Shift β (trained). */
+  readonly beta: string;
+  /** Running mean (not trained). */
+  readonly mean: string;
+  /** Running variance (not trained). */
+  readonly variance: string;
+}
+
+/**
+ * The parameter names of a batch-norm layer: od's (`<name>.gamma`, `.beta`, `.mean`, `.var`) for a
+ * string, or the given names (e.g. {@link torchBatchNormNames}).
+ */
+export function bnNames(name: string | BatchNormNames): BatchNormNames {
+  if (typeof name !== "string") return name;
+  return { gamma: `${name}.gamma`, beta: `${name}.beta`, mean: `${name}.mean`, variance: `${name}.var` };
+}
+
+/** PyTorch `nn.BatchNorm2d`'s state_dict names under `prefix`: `weight`, `bias`, `running_mean`, `running_var`. */
+export function torchBatchNormNames(prefix: string): BatchNormNames {
+  return {
+    gamma: `${prefix}.weight`,
+    beta: `${prefix}.bias`,
+    mean: `${prefix}.running_mean`,
+    variance: `${prefix}.running_var`,
+  };
+}
 
 /** Creates the parameters of a batch-norm layer over `channels`: gamma, beta (trained), running mean/var. */
-export function initBatchNorm(store: ParamStore, name: string, channels: number): void {
-  store.add(`${name}.gamma`, tf.ones([channels]), true);
-  store.add(`${name}.beta`, tf.zeros([channels]), true);
-  store.add(`${name}.mean`, tf.zeros([channels]), false);
-  store.add(`${name}.var`, tf.ones([channels]), false);
+export function initBatchNorm(store: ParamStore, name: string | BatchNormNames, channels: number): void {
+  const n = bnNames(name);
+  store.add(n.gamma, tf.ones([channels]), true, "vector");
+  store.add(n.beta, tf.zeros([channels]), true, "vector");
+  store.add(n.mean, tf.zeros([channels]), false, "vector");
+  store.add(n.variance, tf.ones([channels]), false, "vector");
 }
 
 /**
@@ -28,28 +61,24 @@ export function initBatchNorm(store: ParamStore, name: string, channels: number)
  */
 function batchNormTraining(
   store: ParamStore,
-  name: string,
+  name: string | BatchNormNames,
   x: tf.Tensor4D,
   ctx: ForwardContext,
   relu6: boolean,
 ): tf.Tensor4D {
-  const runMean = store.get(`${name}.mean`) as tf.Variable<tf.Rank.R1>;
-  const runVar = store.get(`${name}.var`) as tf.Variable<tf.Rank.R1>;
+  const n = bnNames(name);
+  const runMean = store.get(n.mean) as tf.Variable<tf.Rank.R1>;
+  const runVar = store.get(n.variance) as tf.Variable<tf.Rank.R1>;
   const m = ctx.bnMomentum ?? 0.1;
-  return batchNormTrain(
-    x,
-    store.get(`${name}.gamma`) as tf.Tensor1D,
-    store.get(`${name}.beta`) as tf.Tensor1D,
-    {
-      epsilon: BN_EPS,
-      relu6,
-      onStatistics: (mean, variance) =>
-        tf.tidy(() => {
-          runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
-          runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m)));
-        }),
-    },
-  );
+  return batchNormTrain(x, store.get(n.gamma) as tf.Tensor1D, store.get(n.beta) as tf.Tensor1D, {
+    epsilon: BN_EPS,
+    relu6,
+    onStatistics: (mean, variance) =>
+      tf.tidy(() => {
+        runMean.assign(tf.add(tf.mul(runMean, 1 - m), tf.mul(mean, m)));
+        runVar.assign(tf.add(tf.mul(runVar, 1 - m), tf.mul(variance, m)));
+      }),
+  });
 }
 
 /**
@@ -57,14 +86,20 @@ function batchNormTraining(
  * per-channel moments and moves the running averages towards them; inference uses the running averages.
  * @param x `[B, H, W, C]`.
  */
-export function batchNorm(store: ParamStore, name: string, x: tf.Tensor4D, ctx: ForwardContext): tf.Tensor4D {
+export function batchNorm(
+  store: ParamStore,
+  name: string | BatchNormNames,
+  x: tf.Tensor4D,
+  ctx: ForwardContext,
+): tf.Tensor4D {
   if (ctx.training) return batchNormTraining(store, name, x, ctx, false);
+  const n = bnNames(name);
   return tf.batchNorm4d(
     x,
-    store.get(`${name}.mean`) as tf.Tensor1D,
-    store.get(`${name}.var`) as tf.Tensor1D,
-    store.get(`${name}.beta`) as tf.Tensor1D,
-    store.get(`${name}.gamma`) as tf.Tensor1D,
+    store.get(n.mean) as tf.Tensor1D,
+    store.get(n.variance) as tf.Tensor1D,
+    store.get(n.beta) as tf.Tensor1D,
+    store.get(n.gamma) as tf.Tensor1D,
     BN_EPS,
   );
 }
@@ -76,7 +111,7 @@ export function batchNorm(store: ParamStore, name: string, x: tf.Tensor4D, ctx: 
  */
 export function batchNormRelu6(
   store: ParamStore,
-  name: string,
+  name: string | BatchNormNames,
   x: tf.Tensor4D,
   ctx: ForwardContext,
 ): tf.Tensor4D {
@@ -100,8 +135,30 @@ export function initConv(
   bias: boolean,
   biasInit = 0,
 ): void {
-  store.add(`${name}.w`, heNormal([k, k, cin, cout], k * k * cin, seed, name), true);
-  if (bias) store.add(`${name}.b`, tf.fill([cout], biasInit), true);
+  store.add(`${name}.w`, heNormal([k, k, cin, cout], k * k * cin, seed, name), true, "conv2d");
+  if (bias) store.add(`${name}.b`, tf.fill([cout], biasInit), true, "vector");
+}
+
+/**
+ * Padding of a convolution: `"same"` (tfjs: output `ceil(n / stride)`, odd padding at the bottom/right)
+ * or a number of zero rows/columns on every side (PyTorch `padding=p`: output
+ * `floor((n + 2p − k) / stride) + 1`).
+ */
+export type ConvPadding = "same" | number;
+
+/**
+ * A convolution of `x` `[B, H, W, cin]` with filter `w` `[k, k, cin, cout]`: a 1×1 stride-1 one as a
+ * matrix product over pixels (its two gradients too: several times faster to train on wasm, whose
+ * Conv2DBackpropInput is slow), any other as `tf.conv2d`.
+ * @returns `[B, H', W', cout]`.
+ */
+export function convFilter(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, pad: ConvPadding): tf.Tensor4D {
+  if (w.shape[0] === 1 && w.shape[1] === 1 && stride === 1) {
+    const [B, H, W, C] = x.shape;
+    const cout = w.shape[3];
+    return tf.reshape(tf.matMul(tf.reshape(x, [B * H * W, C]), tf.reshape(w, [C, cout])), [B, H, W, cout]);
+  }
+  return tf.conv2d(x, w, stride, pad);
 }
 
 /** Applies a conv created by {@link initConv}: NHWC, "same" padding. */
@@ -112,23 +169,13 @@ export function conv(
   stride: number,
   bias: boolean,
 ): tf.Tensor4D {
-  const w = store.get(`${name}.w`) as tf.Tensor4D;
-  let y: tf.Tensor4D;
-  if (w.shape[0] === 1 && w.shape[1] === 1 && stride === 1) {
-    // A 1×1 convolution is a matrix product over pixels, and so are its two gradients: as matMul it
-    // trains several times faster on wasm, whose Conv2DBackpropInput is slow.
-    const [B, H, W, C] = x.shape;
-    const cout = w.shape[3];
-    y = tf.reshape(tf.matMul(tf.reshape(x, [B * H * W, C]), tf.reshape(w, [C, cout])), [B, H, W, cout]);
-  } else {
-    y = tf.conv2d(x, w, stride, "same");
-  }
+  const y = convFilter(x, store.get(`${name}.w`) as tf.Tensor4D, stride, "same");
   return bias ? tf.add(y, store.get(`${name}.b`)) : y;
 }
 
 /** Creates a `k×k` depthwise kernel `[k, k, c, 1]` (He init, fan-in k·k). */
 export function initDepthwise(store: ParamStore, name: string, k: number, c: number, seed: number): void {
-  store.add(`${name}.w`, heNormal([k, k, c, 1], k * k, seed, name), true);
+  store.add(`${name}.w`, heNormal([k, k, c, 1], k * k, seed, name), true, "depthwise");
 }
 
 /** Applies a depthwise conv created by {@link initDepthwise}: NHWC, "same" padding. */
@@ -141,7 +188,7 @@ export function depthwise(store: ParamStore, name: string, x: tf.Tensor4D, strid
  * (conv + bias + relu6 in one XNNPACK call on wasm). Not while a gradient is being recorded: tfjs has no
  * gradient for a fused relu6.
  */
-function foldable(ctx: ForwardContext): boolean {
+export function foldable(ctx: ForwardContext): boolean {
   return !ctx.training && ctx.foldBatchNorm !== false && tf.engine().state.gradientDepth === 0;
 }
 
@@ -149,24 +196,26 @@ function foldable(ctx: ForwardContext): boolean {
  * Inference batch norm as a per-channel affine map: `scale = γ / √(running var + ε)`,
  * `shift = β − running mean · scale`.
  */
-function foldedBatchNorm(store: ParamStore, name: string): [tf.Tensor1D, tf.Tensor1D] {
-  const gamma = store.get(`${name}.gamma`) as tf.Tensor1D;
-  const beta = store.get(`${name}.beta`) as tf.Tensor1D;
-  const scale = tf.mul(gamma, tf.rsqrt(tf.add(store.get(`${name}.var`), BN_EPS))) as tf.Tensor1D;
-  return [scale, tf.sub(beta, tf.mul(store.get(`${name}.mean`), scale)) as tf.Tensor1D];
+function foldedBatchNorm(store: ParamStore, name: string | BatchNormNames): [tf.Tensor1D, tf.Tensor1D] {
+  const n = bnNames(name);
+  const gamma = store.get(n.gamma) as tf.Tensor1D;
+  const beta = store.get(n.beta) as tf.Tensor1D;
+  const scale = tf.mul(gamma, tf.rsqrt(tf.add(store.get(n.variance), BN_EPS))) as tf.Tensor1D;
+  return [scale, tf.sub(beta, tf.mul(store.get(n.mean), scale)) as tf.Tensor1D];
 }
 
 /**
  * A filter with the batch norm `bnName` folded in, and the matching bias, cached in the store until
  * one of the parameters changes. `scaleShape` broadcasts the per-channel scale over the filter.
  */
-function foldedFilter(
+export function foldedFilter(
   store: ParamStore,
   wName: string,
-  bnName: string,
+  bnName: string | BatchNormNames,
   scaleShape: number[],
 ): [tf.Tensor4D, tf.Tensor1D] {
-  const sources = [wName, ...["gamma", "beta", "mean", "var"].map((k) => `${bnName}.${k}`)];
+  const n = bnNames(bnName);
+  const sources = [wName, n.gamma, n.beta, n.mean, n.variance];
   const [w, b] = store.derived(`fold:${wName}`, sources, () => {
     const [scale, shift] = foldedBatchNorm(store, bnName);
     return [tf.mul(store.get(wName), tf.reshape(scale, scaleShape)), shift];
@@ -192,13 +241,20 @@ export function depthwiseBnRelu6(
   return tf.fused.depthwiseConv2d({ x, filter, strides: stride, pad: "same", bias, activation: "relu6" });
 }
 
-/** A conv (`[k, k, cin, cout]` filter, "same" padding) with bias and activation as one fused op. */
-function fusedConv(
+/** Activations the fused tfjs ops apply. */
+export type FusedActivation = "relu" | "relu6" | "linear";
+
+/**
+ * A conv (`[k, k, cin, cout]` filter) with bias and activation as one fused op (a 1×1 stride-1 conv as
+ * a fused matrix product).
+ */
+export function fusedConv(
   x: tf.Tensor4D,
   w: tf.Tensor4D,
   stride: number,
   bias: tf.Tensor1D,
-  activation: "relu6" | "linear",
+  activation: FusedActivation,
+  pad: ConvPadding = "same",
 ): tf.Tensor4D {
   if (w.shape[0] === 1 && w.shape[1] === 1 && stride === 1) {
     const [B, H, W, C] = x.shape;
@@ -211,7 +267,7 @@ function fusedConv(
     });
     return tf.reshape(y, [B, H, W, cout]);
   }
-  return tf.fused.conv2d({ x, filter: w, strides: stride, pad: "same", bias, activation });
+  return tf.fused.conv2d({ x, filter: w, strides: stride, pad, bias, activation });
 }
 
 /**

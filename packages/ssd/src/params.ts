@@ -2,6 +2,33 @@ import { tf } from "@od/tf";
 import { fail } from "./errors.js";
 
 /**
+ * How a parameter's values are laid out, so an adapter can convert them to another framework's layout:
+ * `conv2d` a `[kh, kw, cin, cout]` filter (PyTorch `[cout, cin, kh, kw]`), `depthwise` a
+ * `[kh, kw, c, m]` filter with channel multiplier m (PyTorch `[c·m, 1, kh, kw]`, `groups = c`), `dense` a `[in, out]` matrix (PyTorch `[out, in]`),
+ * `vector` a bias, batch-norm value or scalar (same layout everywhere).
+ */
+export type ParamKind = "conv2d" | "depthwise" | "dense" | "vector";
+
+/** All parameter kinds. */
+export const PARAM_KINDS: readonly ParamKind[] = Object.freeze(["conv2d", "depthwise", "dense", "vector"]);
+
+/**
+ * The kind a parameter gets when {@link ParamStore.add} is not told: rank ≤ 1 `vector`, rank 2 `dense`,
+ * rank 4 `conv2d` (a depthwise filter must be tagged `depthwise` explicitly).
+ * @throws SsdError `INVALID_CONFIG` for rank 3 or > 4 (no default).
+ */
+export function defaultParamKind(shape: readonly number[], name: string): ParamKind {
+  if (shape.length <= 1) return "vector";
+  if (shape.length === 2) return "dense";
+  if (shape.length === 4) return "conv2d";
+  return fail(
+    "INVALID_CONFIG",
+    "ParamStore.add",
+    `parameter ${name} has shape [${shape.join(", ")}]: pass its kind (${PARAM_KINDS.join(", ")}) explicitly`,
+  );
+}
+
+/**
  * A flat, ordered tree of named parameters: trainable weights (`tf.Variable`) and non-trainable state
  * (batch-norm running statistics). Names are dotted paths (`backbone.b3.dw.w`); the order of creation
  * is the order of the saved weights.
@@ -9,16 +36,32 @@ import { fail } from "./errors.js";
 export class ParamStore {
   readonly #vars = new Map<string, tf.Variable>();
   readonly #trainable = new Set<string>();
+  readonly #kinds = new Map<string, ParamKind>();
   readonly #derived = new Map<string, { readonly ids: readonly object[]; readonly values: tf.Tensor[] }>();
 
-  /** Registers a parameter; throws on a duplicate name. The store takes ownership of `value`. */
-  add(name: string, value: tf.Tensor, trainable: boolean): tf.Variable {
+  /**
+   * Registers a parameter; the store takes ownership of `value`.
+   * @param kind its layout (default {@link defaultParamKind} of its shape); checked against the rank
+   *   (`conv2d` / `depthwise` rank 4, `dense` rank 2, `vector` rank ≤ 1).
+   * @throws SsdError `INVALID_CONFIG` on a duplicate name or a kind that does not fit the shape.
+   */
+  add(name: string, value: tf.Tensor, trainable: boolean, kind?: ParamKind): tf.Variable {
     if (this.#vars.has(name)) fail("INVALID_CONFIG", "ParamStore.add", `duplicate parameter name ${name}`);
+    const k = kind ?? defaultParamKind(value.shape, name);
+    checkKind(name, value.shape, k);
     const v = tf.variable(value, trainable, `${name.replace(/[^A-Za-z0-9_./-]/g, "_")}_${uniqueSuffix()}`);
     value.dispose();
     this.#vars.set(name, v);
     if (trainable) this.#trainable.add(name);
+    this.#kinds.set(name, k);
     return v;
+  }
+
+  /** The layout kind of parameter `name`. @throws SsdError `INVALID_CONFIG` when absent. */
+  kind(name: string): ParamKind {
+    const k = this.#kinds.get(name);
+    if (k === undefined) fail("INVALID_CONFIG", "ParamStore.kind", `no parameter named ${name}`);
+    return k;
   }
 
   /** The parameter called `name`. @throws SsdError `INVALID_CONFIG` when absent. */
@@ -74,8 +117,24 @@ export class ParamStore {
     for (const d of this.#derived.values()) tf.dispose(d.values);
     this.#vars.clear();
     this.#trainable.clear();
+    this.#kinds.clear();
     this.#derived.clear();
   }
+}
+
+function checkKind(name: string, shape: readonly number[], kind: ParamKind): void {
+  const ok =
+    kind === "vector"
+      ? shape.length <= 1
+      : kind === "dense"
+        ? shape.length === 2
+        : (kind === "conv2d" || kind === "depthwise") && shape.length === 4;
+  if (!ok)
+    fail(
+      "INVALID_CONFIG",
+      "ParamStore.add",
+      `parameter ${name} of shape [${shape.join(", ")}] cannot be of kind ${JSON.stringify(kind)} (${PARAM_KINDS.join(", ")})`,
+    );
 }
 
 let counter = 0;

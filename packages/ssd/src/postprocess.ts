@@ -22,6 +22,12 @@ export interface PostprocessOptions {
   readonly topKPerClass?: number;
   /** Detections kept per image after NMS (default 200, torchvision `detections_per_img`). */
   readonly maxDetections?: number;
+  /**
+   * Clip the decoded boxes to the network input before NMS, as torchvision's `SSD.postprocess_detections`
+   * does (`clip_boxes_to_image`), so NMS compares the clipped boxes (default false: boxes are clipped to
+   * the original image after NMS only; the final boxes are clipped either way).
+   */
+  readonly clipToInput?: boolean;
 }
 
 /** Detections for one image, in px of that image. */
@@ -34,14 +40,31 @@ export interface Detections {
   readonly labels: Int32Array;
 }
 
-function readOptions(o: PostprocessOptions): Required<PostprocessOptions> {
+/** od's post-processing defaults (torchvision `SSD`'s constructor defaults). */
+export const POSTPROCESS_DEFAULTS: Readonly<Required<PostprocessOptions>> = Object.freeze({
+  scoreThreshold: 0.01,
+  iouThreshold: 0.45,
+  topKPerClass: 400,
+  maxDetections: 200,
+  clipToInput: false,
+});
+
+/**
+ * Checks post-processing options and fills in {@link POSTPROCESS_DEFAULTS}.
+ * @throws SsdError `INVALID_ARGUMENT` naming the option and its value.
+ */
+export function checkPostprocessOptions(o: PostprocessOptions): Required<PostprocessOptions> {
+  const d = POSTPROCESS_DEFAULTS;
   const r = {
-    scoreThreshold: o.scoreThreshold ?? 0.01,
-    iouThreshold: o.iouThreshold ?? 0.45,
-    topKPerClass: o.topKPerClass ?? 400,
-    maxDetections: o.maxDetections ?? 200,
+    scoreThreshold: o.scoreThreshold ?? d.scoreThreshold,
+    iouThreshold: o.iouThreshold ?? d.iouThreshold,
+    topKPerClass: o.topKPerClass ?? d.topKPerClass,
+    maxDetections: o.maxDetections ?? d.maxDetections,
+    clipToInput: o.clipToInput ?? d.clipToInput,
   };
   const fn = "postprocess";
+  if (typeof r.clipToInput !== "boolean")
+    fail("INVALID_ARGUMENT", fn, `clipToInput must be a boolean; got ${JSON.stringify(r.clipToInput)}`);
   if (!(r.scoreThreshold >= 0 && r.scoreThreshold < 1))
     fail("INVALID_ARGUMENT", fn, `scoreThreshold must be in [0, 1); got ${r.scoreThreshold}`);
   if (!(r.iouThreshold >= 0 && r.iouThreshold <= 1))
@@ -54,8 +77,9 @@ function readOptions(o: PostprocessOptions): Required<PostprocessOptions> {
 }
 
 /**
- * Turns one image's raw outputs into detections on the original image: decode against the priors,
- * per class keep scores > threshold and the top-k, class-wise NMS (`batchedNms` of @od/boxes), keep
+ * Turns one image's raw outputs into detections on the original image: decode against the priors
+ * (optionally clipped to the input, see {@link PostprocessOptions.clipToInput}), per class keep
+ * scores > threshold and the top-k, class-wise NMS (`batchedNms` of @od/boxes), keep
  * `maxDetections`, map from the network input back through the SAME letterbox record, clip.
  *
  * @param deltas `[P, 4]` box deltas. @param probs `[P, C]` class probabilities (softmax), class 0 background.
@@ -69,13 +93,13 @@ export function postprocess(
   record: LetterboxRecord,
   options: PostprocessOptions = {},
 ): Detections {
-  const o = readOptions(options);
+  const o = checkPostprocessOptions(options);
   const P = priors.length;
   const C = probs.length / P;
   if (!Number.isInteger(C) || C < 2)
     fail("INVALID_ARGUMENT", "postprocess", `probs must be [${P}, C >= 2]; got ${probs.length} values`);
   const decoded = convert(decode(deltas, priors, { variances }), "xyxy");
-  const px = toPx(decoded, record.target);
+  const px = o.clipToInput ? clip(toPx(decoded, record.target), record.target) : toPx(decoded, record.target);
   // Candidates: per class, scores above threshold, best topKPerClass.
   const idx: number[] = [];
   const cls: number[] = [];
