@@ -17,7 +17,7 @@ const { builtinModules } = require("node:module");
  *   0  boxes, plot        (plain TypeScript, no dependencies between them)
  *   1  tf, priors, image  (tf: the tfjs runtime; image: pixel types and resize kernels)
  *   2  augment, data, metrics, losses, ssd
- *   3  train
+ *   3  train, onnx       (onnx: ONNX export and the ONNX Runtime path, an adapter of ssd)
  *   4  cli                (Node-only application)
  *   -  integration        (private, Node-only cross-package tests; may import anything)
  */
@@ -33,7 +33,21 @@ const ALLOWED = {
   losses: ["boxes", "tf"],
   ssd: ["boxes", "image", "priors", "tf"],
   train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "ssd", "tf"],
-  cli: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "ssd", "tf", "train"],
+  onnx: ["boxes", "data", "image", "priors", "ssd", "tf"],
+  cli: [
+    "augment",
+    "boxes",
+    "data",
+    "image",
+    "losses",
+    "metrics",
+    "onnx",
+    "plot",
+    "priors",
+    "ssd",
+    "tf",
+    "train",
+  ],
   integration: [
     "augment",
     "boxes",
@@ -42,6 +56,7 @@ const ALLOWED = {
     "image",
     "losses",
     "metrics",
+    "onnx",
     "plot",
     "priors",
     "ssd",
@@ -51,7 +66,7 @@ const ALLOWED = {
 };
 
 /** Packages whose source may use tensors; of them only `tf` (and `@od/boxes/tf`) imports tfjs itself. */
-const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train"];
+const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train", "onnx"];
 
 /** Node-only packages: every file may use Node built-ins. */
 const NODE_ONLY_PACKAGES = ["cli", "integration"];

@@ -1,0 +1,91 @@
+import type { SsdDetector } from "@od/ssd";
+import type { onnx } from "onnx-proto";
+import onnxProto from "onnx-proto";
+import { fail } from "./errors.js";
+import { DTYPE, GraphBuilder } from "./internal/graph.js";
+import { OPSET, writeNode } from "./internal/ops.js";
+import { type TracedTensor, traceForward } from "./internal/trace.js";
+import { INPUT_NAME, metadataEntries, OD_ONNX_VERSION, OUTPUT_NAMES } from "./metadata.js";
+
+/** Options of {@link exportOnnx}. */
+export interface ExportOnnxOptions {
+  /** Graph name written into the model (default `"od-ssd"`). */
+  readonly graphName?: string;
+}
+
+/** ONNX IR version of the written models (ONNX 1.12: IR 8 with opset 17). */
+export const IR_VERSION = 8;
+
+function valueInfo(name: string, dims: readonly (number | string)[]): onnx.IValueInfoProto {
+  return {
+    name,
+    type: {
+      tensorType: {
+        elemType: DTYPE.FLOAT,
+        shape: { dim: dims.map((d) => (typeof d === "string" ? { dimParam: d } : { dimValue: d })) },
+      },
+    },
+  };
+}
+
+/**
+ * Exports a detector as an ONNX model (opset 17, IR 8, read by ONNX Runtime 1.30 in Node and browsers).
+ *
+ * The graph is the detector's inference forward pass with batch norm folded into the convolutions:
+ * - input `input`: `[N, 3, H, W]` float32, **NCHW**, RGB, already network-normalised (`preprocessImage`
+ *   of `@od/ssd` gives HWC values; transpose them), H×W = `config.inputSize`, N dynamic;
+ * - outputs `loc` `[N, P, 4]` (deltas against the priors, decode with `config.variances`) and
+ *   `logits` `[N, P, C]` (class 0 background), in od's order (level, row, column, shape), equal to
+ *   `SsdDetector.forward`.
+ *
+ * It is built by running the forward pass once and writing every tfjs kernel it runs through an op
+ * table (convolutions, depthwise convolutions, 1×1 convolutions done as matrix products, reshapes,
+ * concatenation, clipping and elementwise activations, spatial means, inference batch norm). The
+ * metadata (`metadata_props`, see `METADATA_KEYS`) holds the config, the prior configuration, class
+ * names, input size, normalisation, input fit and the od version.
+ *
+ * @returns the model as protobuf bytes (write them to a `.onnx` file).
+ * @throws OnnxError `UNSUPPORTED_OP` naming a tfjs kernel (or a use of one) the exporter cannot write,
+ *   e.g. of a custom backbone; `INVALID_ARGUMENT` for bad options.
+ */
+export function exportOnnx(detector: SsdDetector, options: ExportOnnxOptions = {}): Uint8Array {
+  const fn = "exportOnnx";
+  const graphName = options.graphName ?? "od-ssd";
+  if (typeof graphName !== "string" || graphName.length === 0)
+    fail("INVALID_ARGUMENT", fn, `graphName must be a non-empty string; got ${JSON.stringify(graphName)}`);
+  const trace = traceForward(detector);
+  const g = new GraphBuilder(trace.constants);
+  g.bind(trace.input, { name: INPUT_NAME, layout: { kind: "nchw" } });
+  for (const node of trace.nodes) writeNode(g, node);
+  const finish = (t: TracedTensor, name: string): void => {
+    const v = g.valueOf(t);
+    if (v === undefined || v.layout.kind !== "plain")
+      fail("UNSUPPORTED_OP", fn, `output ${name} is not a [B, P, k] tensor of the traced graph`);
+    g.node("Identity", [v.name], [], name);
+  };
+  finish(trace.loc, OUTPUT_NAMES.loc);
+  finish(trace.logits, OUTPUT_NAMES.logits);
+  const { width, height } = detector.config.inputSize;
+  const P = detector.priors.length;
+  const model: onnx.IModelProto = {
+    irVersion: IR_VERSION,
+    opsetImport: [{ domain: "", version: OPSET }],
+    producerName: "od",
+    producerVersion: OD_ONNX_VERSION,
+    graph: {
+      name: graphName,
+      node: g.nodes,
+      initializer: g.initializers,
+      input: [valueInfo(INPUT_NAME, ["N", 3, height, width])],
+      output: [
+        valueInfo(OUTPUT_NAMES.loc, ["N", P, 4]),
+        valueInfo(OUTPUT_NAMES.logits, ["N", P, detector.numClasses]),
+      ],
+    },
+    metadataProps: metadataEntries(detector.config, detector.priorConfig).map(([key, value]) => ({
+      key,
+      value,
+    })),
+  };
+  return onnxProto.onnx.ModelProto.encode(model).finish();
+}
