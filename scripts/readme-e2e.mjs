@@ -108,7 +108,7 @@ const EXPECT = [
     prefix: "npx odet --help",
     check(r) {
       if (!r.stdout.startsWith("Usage: odet ")) die("`npx odet --help` did not print odet's usage", show(r));
-      for (const c of ["data", "priors", "show", "train", "eval", "predict", "demo", "backend"])
+      for (const c of ["data", "priors", "show", "train", "eval", "predict", "export", "demo", "backend"])
         if (!new RegExp(`^  ${c}\\b`, "m").test(r.stdout))
           die(`\`npx odet --help\` does not list ${c}`, show(r));
     },
@@ -122,6 +122,14 @@ const EXPECT = [
       if (!/^epoch 1\/\d+ /m.test(r.stdout)) die("`odet train` printed no epoch line", show(r));
       for (const f of ["config.json", "summary.json"])
         if (!existsSync(join(clone, out, f))) die(`the run folder ${out} has no ${f}`, show(r));
+    },
+  },
+  {
+    prefix: "npx odet export ",
+    check(r, line, clone) {
+      const out = flagValue(line, "--out");
+      if (!out) die(`the README's export command has no --out: ${line}`);
+      if (!existsSync(join(clone, out))) die(`\`odet export\` wrote no ${out}`, show(r));
     },
   },
   {

@@ -21,7 +21,9 @@ export interface OrtTensor {
 
 /** An ONNX Runtime inference session, as much of it as od uses. */
 export interface OrtSession {
+  /** Runs the graph on named inputs; resolves to the named outputs. */
   run(feeds: Record<string, OrtTensor>): Promise<Record<string, OrtTensor>>;
+  /** Releases the session's native resources. */
   release(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export interface OrtSessionOptions {
  */
 export interface OrtModule {
   readonly InferenceSession: {
+    /** Opens a model from its bytes. */
     create(model: Uint8Array, options?: OrtSessionOptions): Promise<OrtSession>;
   };
   readonly Tensor: new (type: "float32", data: Float32Array, dims: readonly number[]) => OrtTensor;
