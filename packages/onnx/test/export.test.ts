@@ -213,6 +213,29 @@ describe("exportOnnx: custom backbones", () => {
   });
 });
 
+describe("exportOnnx: torchvision-style squeeze-excitation (fully connected layers on pooled features)", () => {
+  test("mean without keepDims, matMul + bias, relu, hardsigmoid, reshape to [B, 1, 1, C]: exports and matches", async () => {
+    const d = customDetector(
+      customBackbone("torch-se", (store, x) => {
+        const y = tf.relu(tf.conv2d(x, store.get("backbone.c.w") as tf.Tensor4D, 8, "same")) as tf.Tensor4D;
+        const [B, , , C] = y.shape;
+        const pooled = tf.reshape(tf.mean(y, [1, 2]), [B, C]) as tf.Tensor2D;
+        const w = tf.reshape(store.get("backbone.se.w"), [C, C]) as tf.Tensor2D;
+        const hidden = tf.relu(tf.add(tf.matMul(pooled, w), 0.1));
+        const gate = tf.mul(tf.clipByValue(tf.add(tf.matMul(hidden, w, false, true), 3), 0, 6), 1 / 6);
+        return tf.mul(y, tf.reshape(gate, [B, 1, 1, C])) as tf.Tensor4D;
+      }),
+    );
+    const batch = tf.tidy(
+      () => tf.randomUniform([2, 64, 64, 3], -1, 1, "float32", 6).dataSync() as Float32Array,
+    );
+    const r = await bothForwards(d, batch, 2);
+    expect(relativeError(r.tfLoc, r.loc)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(r.tfLogits, r.logits)).toBeLessThanOrEqual(1e-4);
+    d.dispose();
+  });
+});
+
 describe("readOnnxMetadata", () => {
   test("bytes that are not ONNX, and an ONNX model od did not write, are NOT_OD_MODEL", () => {
     expect(() => readOnnxMetadata(new Uint8Array([0xff, 0xff, 0xff, 0xff]))).toThrow(

@@ -172,30 +172,58 @@ function convolution(depthwise: boolean): OpHandler {
   };
 }
 
-/** BatchMatMul / _FusedMatMul of pixel rows by a constant matrix: a 1×1 Conv (+ bias, activation). */
+/** A constant `[..., K, N]` matrix (batch dimensions of size 1) as `[K, N]` values, transposed if asked. */
+function constantMatrix(
+  node: TracedNode,
+  b: TracedConstant,
+  transposeB: boolean,
+): { k: number; n: number; w: Float32Array } {
+  const r = b.shape.length;
+  const rows = b.shape[r - 2]!;
+  const cols = b.shape[r - 1]!;
+  if (r < 2 || rows * cols !== b.values.length)
+    unsupported(node, `has a constant of shape [${b.shape.join(", ")}]; only one matrix is exported`);
+  const v = floats(node, b);
+  if (!transposeB) return { k: rows, n: cols, w: v };
+  const w = new Float32Array(v.length);
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) w[j * rows + i] = v[i * cols + j]!;
+  return { k: cols, n: rows, w };
+}
+
+/**
+ * BatchMatMul / _FusedMatMul by a constant matrix (+ bias, activation): of pixel rows, a 1×1 Conv; of
+ * a plain `[B, K]` or `[1, B, K]` value (a fully connected layer, e.g. squeeze-excitation), MatMul.
+ */
 const matMul: OpHandler = (g, node) => {
   const a = live(g, node, "a");
-  if (a.layout.kind !== "pixels" || node.attrs.transposeA === true)
-    unsupported(node, "is exported only as a 1×1 convolution: a product of pixel rows by a constant matrix");
-  const b = constant(g, node, "b");
-  const r = b.shape.length;
-  const transposeB = node.attrs.transposeB === true;
-  const cin = b.shape[transposeB ? r - 1 : r - 2]!;
-  const cout = b.shape[transposeB ? r - 2 : r - 1]!;
-  if (cin * cout !== b.values.length || cin !== a.layout.channels)
-    unsupported(node, `has a constant of shape [${b.shape.join(", ")}] for ${a.layout.channels} channels`);
-  const bv = floats(node, b);
-  const w = new Float32Array(cin * cout);
-  for (let i = 0; i < cin; i++)
-    for (let o = 0; o < cout; o++) w[o * cin + i] = bv[transposeB ? o * cin + i : i * cout + o]!;
-  const inputs = [a.name, g.floats("w", [cout, cin, 1, 1], w)];
+  if (node.attrs.transposeA === true || a.layout.kind === "nchw")
+    unsupported(node, "is exported only as a product of rows by a constant matrix");
+  const {
+    k: cin,
+    n: cout,
+    w: bv,
+  } = constantMatrix(node, constant(g, node, "b"), node.attrs.transposeB === true);
+  const channels = a.layout.kind === "pixels" ? a.layout.channels : input(node, "a").shape.at(-1);
+  if (cin !== channels)
+    unsupported(node, `multiplies ${String(channels)} columns by a [${cin}, ${cout}] matrix`);
+  let bias: string | undefined;
   if (node.inputs.bias !== undefined) {
-    const bias = floats(node, constant(g, node, "bias"));
-    if (bias.length !== cout) unsupported(node, `has a bias of ${bias.length} values for ${cout} channels`);
-    inputs.push(g.floats("b", [cout], bias));
+    const b = floats(node, constant(g, node, "bias"));
+    if (b.length !== cout) unsupported(node, `has a bias of ${b.length} values for ${cout} outputs`);
+    bias = g.floats("b", [cout], b);
   }
-  const y = g.node("Conv", inputs, [intsAttr("kernel_shape", [1, 1])]);
-  g.bind(output(node), { name: activation(g, node, y), layout: { kind: "pixels", channels: cout } });
+  if (a.layout.kind === "pixels") {
+    const w = new Float32Array(cin * cout);
+    for (let i = 0; i < cin; i++) for (let o = 0; o < cout; o++) w[o * cin + i] = bv[i * cout + o]!;
+    const inputs = [a.name, g.floats("w", [cout, cin, 1, 1], w)];
+    if (bias !== undefined) inputs.push(bias);
+    const y = g.node("Conv", inputs, [intsAttr("kernel_shape", [1, 1])]);
+    g.bind(output(node), { name: activation(g, node, y), layout: { kind: "pixels", channels: cout } });
+    return;
+  }
+  const product = g.node("MatMul", [a.name, g.floats("w", [cin, cout], bv)]);
+  const y = bias === undefined ? product : g.node("Add", [product, bias]);
+  g.bind(output(node), { name: activation(g, node, y), layout: PLAIN });
 };
 
 function product(shape: readonly number[]): number {
@@ -228,6 +256,12 @@ const reshape: OpHandler = (g, node) => {
   }
   if (t.shape[0] !== TRACE_BATCH || out.shape[0] !== TRACE_BATCH || product(t.shape) !== product(out.shape))
     unsupported(node, `changes the batch dimension ([${t.shape.join(", ")}] → [${out.shape.join(", ")}])`);
+  if (x.layout.kind === "plain" && out.shape.length === 4 && out.shape[1] === 1 && out.shape[2] === 1) {
+    // [B, 1, 1, C] has the same element order in NHWC and NCHW: an image of one pixel
+    const shape = g.int64s("shape", [0, out.shape[3]!, 1, 1]);
+    g.bind(out, { name: g.node("Reshape", [x.name, shape]), layout: NCHW });
+    return;
+  }
   const src =
     x.layout.kind === "nchw" ? g.node("Transpose", [x.name], [intsAttr("perm", [0, 2, 3, 1])]) : x.name;
   const shape = g.int64s("shape", [0, ...out.shape.slice(1)]);
