@@ -8,6 +8,8 @@
 export { OnnxError, type OnnxErrorCode } from "./errors.js";
 export { type ExportOnnxOptions, exportOnnx, IR_VERSION } from "./export.js";
 export {
+  DETECTION_NAMES,
+  type DetectionSettings,
   INPUT_NAME,
   METADATA_KEYS,
   OD_ONNX_FORMAT,

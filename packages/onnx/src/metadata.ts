@@ -16,6 +16,12 @@ export const INPUT_NAME = "input";
 export const OUTPUT_NAMES = Object.freeze({ loc: "loc", logits: "logits" } as const);
 
 /**
+ * Names of the outputs of a model exported with in-graph detections: `boxes [K, 4]` float32 xyxy px of
+ * the network input, `scores [K]` float32 (decreasing), `labels [K]` int64 class ids ≥ 1.
+ */
+export const DETECTION_NAMES = Object.freeze({ boxes: "boxes", scores: "scores", labels: "labels" } as const);
+
+/**
  * Keys of the `metadata_props` of an exported model. `od.config` and `od.priors` are what the ONNX
  * runtime path reads; the others repeat single facts of them for other readers (netron, Python).
  */
@@ -30,7 +36,24 @@ export const METADATA_KEYS = Object.freeze({
   inputLayout: "od.input_layout",
   normalization: "od.normalization",
   inputFit: "od.input_fit",
+  outputs: "od.outputs",
+  detections: "od.detections",
 } as const);
+
+/**
+ * Post-processing written into the graph by `ExportOnnxOptions.detections`: the settings of
+ * `PostprocessOptions` of `@od/ssd`, all given.
+ */
+export interface DetectionSettings {
+  /** Keep class scores strictly above this, in [0, 1). */
+  readonly scoreThreshold: number;
+  /** Class-wise NMS IoU threshold, in [0, 1]. */
+  readonly iouThreshold: number;
+  /** Best candidates per class kept before NMS, an integer > 0. */
+  readonly topKPerClass: number;
+  /** Detections kept after NMS, an integer > 0. */
+  readonly maxDetections: number;
+}
 
 /** What an exported model says about itself (its `metadata_props`, parsed). */
 export interface OnnxModelInfo {
@@ -40,15 +63,25 @@ export interface OnnxModelInfo {
   readonly config: SsdConfig;
   /** The explicit prior configuration the heads were laid out for (`generatePriors` of `@od/priors`). */
   readonly priorConfig: PriorConfig;
+  /**
+   * The post-processing settings written into the graph (`exportOnnx` with `detections`), or
+   * `undefined` for a graph with the raw outputs `loc` and `logits`.
+   */
+  readonly detections: DetectionSettings | undefined;
 }
 
 /**
  * The `metadata_props` entries of a model exported from a detector of `config` with `priorConfig`:
  * format and version, the config and priors as JSON, and readable copies of the class names, input
  * size (`"WxH"` px), input layout (`"NCHW"`), normalisation (a byte b enters as `lo + (hi − lo)·b/255`,
- * `[lo, hi]` = `NETWORK_INPUT_RANGE` of `@od/ssd`) and input fit (`letterbox` or `resize`).
+ * `[lo, hi]` = `NETWORK_INPUT_RANGE` of `@od/ssd`), input fit (`letterbox` or `resize`), the outputs
+ * (`raw` or `detections`) and the in-graph post-processing settings, if any.
  */
-export function metadataEntries(config: SsdConfig, priorConfig: PriorConfig): [string, string][] {
+export function metadataEntries(
+  config: SsdConfig,
+  priorConfig: PriorConfig,
+  detections?: DetectionSettings,
+): [string, string][] {
   const [lo, hi] = NETWORK_INPUT_RANGE;
   const k = METADATA_KEYS;
   return [
@@ -65,6 +98,8 @@ export function metadataEntries(config: SsdConfig, priorConfig: PriorConfig): [s
       JSON.stringify({ range: [lo, hi], formula: "lo + (hi - lo) * byte / 255", channels: "RGB" }),
     ],
     [k.inputFit, config.inputFit ?? "letterbox"],
+    [k.outputs, detections === undefined ? "raw" : "detections"],
+    ...(detections === undefined ? [] : [[k.detections, JSON.stringify(detections)] as [string, string]]),
   ];
 }
 
@@ -100,9 +135,17 @@ export function readOnnxMetadata(model: Uint8Array): OnnxModelInfo {
       return fail("NOT_OD_MODEL", fn, `metadata entry ${key} is missing or not JSON`);
     }
   };
+  const outputs = map.get(METADATA_KEYS.outputs) ?? "raw";
+  if (outputs !== "raw" && outputs !== "detections")
+    fail(
+      "NOT_OD_MODEL",
+      fn,
+      `metadata entry ${METADATA_KEYS.outputs} must be raw or detections; got ${JSON.stringify(outputs)}`,
+    );
   return {
     version: map.get(METADATA_KEYS.version) ?? "",
     config: json(METADATA_KEYS.config) as SsdConfig,
     priorConfig: json(METADATA_KEYS.priors) as PriorConfig,
+    detections: outputs === "detections" ? (json(METADATA_KEYS.detections) as DetectionSettings) : undefined,
   };
 }

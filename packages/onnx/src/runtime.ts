@@ -1,4 +1,4 @@
-import type { Boxes } from "@od/boxes";
+import { type Boxes, clip, unletterboxBoxes, unsafeBoxes } from "@od/boxes";
 import { generatePriors } from "@od/priors";
 import {
   type Detections,
@@ -9,7 +9,14 @@ import {
   type SsdConfig,
 } from "@od/ssd";
 import { fail } from "./errors.js";
-import { INPUT_NAME, type OnnxModelInfo, OUTPUT_NAMES, readOnnxMetadata } from "./metadata.js";
+import {
+  DETECTION_NAMES,
+  type DetectionSettings,
+  INPUT_NAME,
+  type OnnxModelInfo,
+  OUTPUT_NAMES,
+  readOnnxMetadata,
+} from "./metadata.js";
 
 /** An ONNX Runtime tensor, as much of it as od uses (`onnxruntime-common`'s `Tensor`). */
 export interface OrtTensor {
@@ -114,6 +121,16 @@ export function softmaxRows(logits: Float32Array, C: number): Float32Array {
   return logits;
 }
 
+/** A copy of the float32 output `name` (its native memory released). */
+function readFloats(fn: string, out: Record<string, OrtTensor>, name: string): Float32Array {
+  const t = out[name];
+  if (t === undefined || !(t.data instanceof Float32Array))
+    return fail("RUNTIME_FAILED", fn, `the model has no float32 output ${name}`);
+  const copy = new Float32Array(t.data);
+  t.dispose?.();
+  return copy;
+}
+
 /**
  * A detector exported by `exportOnnx`, run by ONNX Runtime with od's own preprocessing
  * (`preprocessBatch` of `@od/ssd`: letterbox or resize, normalisation) and postprocessing (`postprocess`:
@@ -175,14 +192,8 @@ export class OnnxDetector {
     return new OnnxDetector(info, session, ort);
   }
 
-  /**
-   * The raw head outputs of a normalised batch, as `SsdDetector.forward` gives them.
-   * @param input `[B, 3, H, W]` float32 NCHW network input (H×W = `config.inputSize`).
-   * @returns `loc` `[B, P, 4]` and `logits` `[B, P, C]` as flat float32 arrays.
-   * @throws OnnxError `INVALID_ARGUMENT` for a wrong input length; `RUNTIME_FAILED`.
-   */
-  async forward(input: Float32Array, batch: number): Promise<{ loc: Float32Array; logits: Float32Array }> {
-    const fn = "OnnxDetector.forward";
+  /** Runs the session on a `[B, 3, H, W]` input; returns the named outputs. */
+  async #run(fn: string, input: Float32Array, batch: number): Promise<Record<string, OrtTensor>> {
     const { width, height } = this.config.inputSize;
     if (!(Number.isInteger(batch) && batch >= 1) || input.length !== batch * 3 * height * width)
       fail(
@@ -191,32 +202,45 @@ export class OnnxDetector {
         `input must hold [${String(batch)}, 3, ${height}, ${width}] floats; got ${input.length} values`,
       );
     const x = new this.#ort.Tensor("float32", input, [batch, 3, height, width]);
-    let out: Record<string, OrtTensor>;
     try {
-      out = await this.#session.run({ [INPUT_NAME]: x });
+      return await this.#session.run({ [INPUT_NAME]: x });
     } catch (e) {
       return fail("RUNTIME_FAILED", fn, `ONNX Runtime failed: ${(e as Error).message}`);
     } finally {
       x.dispose?.();
     }
-    const read = (name: string): Float32Array => {
-      const t = out[name];
-      if (t === undefined || !(t.data instanceof Float32Array))
-        fail("RUNTIME_FAILED", fn, `the model has no float32 output ${name}`);
-      const copy = new Float32Array(t.data);
-      t.dispose?.();
-      return copy;
-    };
-    return { loc: read(OUTPUT_NAMES.loc), logits: read(OUTPUT_NAMES.logits) };
+  }
+
+  /**
+   * The raw head outputs of a normalised batch, as `SsdDetector.forward` gives them.
+   * @param input `[B, 3, H, W]` float32 NCHW network input (H×W = `config.inputSize`).
+   * @returns `loc` `[B, P, 4]` and `logits` `[B, P, C]` as flat float32 arrays.
+   * @throws OnnxError `INVALID_ARGUMENT` for a wrong input length; `RUNTIME_FAILED`.
+   */
+  async forward(input: Float32Array, batch: number): Promise<{ loc: Float32Array; logits: Float32Array }> {
+    const fn = "OnnxDetector.forward";
+    if (this.info.detections !== undefined)
+      fail(
+        "INVALID_ARGUMENT",
+        fn,
+        "the model was exported with in-graph detections; it has no raw outputs (use predict)",
+      );
+    const out = await this.#run(fn, input, batch);
+    return { loc: readFloats(fn, out, OUTPUT_NAMES.loc), logits: readFloats(fn, out, OUTPUT_NAMES.logits) };
   }
 
   /**
    * Detects objects in images of any size, as `SsdDetector.predict` does (same preprocessing and
-   * postprocessing modules): one {@link Detections} per image, boxes in xyxy px of that image.
+   * postprocessing modules): one {@link Detections} per image, boxes in xyxy px of that image. A model
+   * exported with in-graph detections runs one image at a time and maps its boxes back with the same
+   * `unletterboxBoxes` and `clip`; its post-processing settings are fixed in the graph, so `options`
+   * may only repeat them.
    * @throws SsdError `BAD_IMAGE` naming the image index; `INVALID_ARGUMENT` for bad options;
-   *   OnnxError `RUNTIME_FAILED`.
+   *   OnnxError `INVALID_ARGUMENT` for options that differ from in-graph settings; `RUNTIME_FAILED`.
    */
   async predict(images: readonly ImageInput[], options: PostprocessOptions = {}): Promise<Detections[]> {
+    const d = this.info.detections;
+    if (d !== undefined) return this.#predictInGraph(images, options, d);
     const { batch, records } = preprocessBatch(images, this.config, "OnnxDetector.predict");
     const { width, height } = this.config.inputSize;
     const B = records.length;
@@ -234,6 +258,44 @@ export class OnnxDetector {
         options,
       ),
     );
+  }
+
+  /**
+   * `predict` for a model with in-graph detections: one run per image (the graph takes batch 1),
+   * boxes mapped back through the image's record with `unletterboxBoxes` and clipped to it, as
+   * `postprocess` of `@od/ssd` ends.
+   */
+  async #predictInGraph(
+    images: readonly ImageInput[],
+    options: PostprocessOptions,
+    baked: DetectionSettings,
+  ): Promise<Detections[]> {
+    const fn = "OnnxDetector.predict";
+    for (const [k, v] of Object.entries(options)) {
+      if (v !== undefined && baked[k as keyof DetectionSettings] !== v)
+        fail(
+          "INVALID_ARGUMENT",
+          fn,
+          `the model was exported with ${k} = ${JSON.stringify(baked[k as keyof DetectionSettings] ?? null)} inside the graph; got ${JSON.stringify(v)} (export again, or export the raw outputs)`,
+        );
+    }
+    const { batch, records } = preprocessBatch(images, this.config, fn);
+    const { width, height } = this.config.inputSize;
+    const n = width * height * 3;
+    const result: Detections[] = [];
+    for (const [i, rec] of records.entries()) {
+      const out = await this.#run(fn, hwcToChw(batch.subarray(i * n, (i + 1) * n), 1, height, width, 3), 1);
+      const boxes = readFloats(fn, out, DETECTION_NAMES.boxes);
+      const scores = readFloats(fn, out, DETECTION_NAMES.scores);
+      const t = out[DETECTION_NAMES.labels];
+      if (t === undefined || !(t.data instanceof BigInt64Array))
+        fail("RUNTIME_FAILED", fn, `the model has no int64 output ${DETECTION_NAMES.labels}`);
+      const labels = Int32Array.from(t.data, (v) => Number(v));
+      t.dispose?.();
+      const px = unsafeBoxes(boxes, "xyxy", "px");
+      result.push({ boxes: clip(unletterboxBoxes(px, rec), rec.source), scores, labels });
+    }
+    return result;
   }
 
   /** Releases the ONNX Runtime session. */

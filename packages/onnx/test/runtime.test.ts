@@ -50,6 +50,66 @@ describe("OnnxDetector.predict: the same detections as SsdDetector.predict on BC
   }
 });
 
+describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's detections", () => {
+  const settings = { scoreThreshold: 0.05, iouThreshold: 0.45, topKPerClass: 400, maxDetections: 100 };
+  for (const [kind, config] of Object.entries(MODEL_KINDS)) {
+    test(kind, async () => {
+      const d = makeDetector(config);
+      const want = await d.predict(images, settings);
+      const onnx = await OnnxDetector.create(exportOnnx(d, { detections: settings }), ort, { threads: 1 });
+      expect(onnx.info.detections).toEqual(settings);
+      const got = await onnx.predict(images);
+      await expect(onnx.predict(images, { iouThreshold: 0.5 })).rejects.toThrow(
+        /^OnnxDetector\.predict: the model was exported with iouThreshold = 0\.45 inside the graph; got 0\.5/,
+      );
+      await expect(onnx.forward(new Float32Array(1), 1)).rejects.toThrow(/has no raw outputs/);
+      await onnx.dispose();
+      d.dispose();
+      for (let i = 0; i < images.length; i++) {
+        const w = want[i]!;
+        const g = got[i]!;
+        expect(w.labels.length).toBeGreaterThan(1);
+        expect([...g.labels]).toEqual([...w.labels]);
+        for (let k = 0; k < w.scores.length; k++)
+          expect(Math.abs(g.scores[k]! - w.scores[k]!)).toBeLessThanOrEqual(1e-4);
+        for (let k = 0; k < w.boxes.data.length; k++)
+          expect(Math.abs(g.boxes.data[k]! - w.boxes.data[k]!)).toBeLessThanOrEqual(1e-3);
+      }
+    });
+  }
+
+  test("tight caps: 20 candidates per class, 10 detections, score threshold 0.01", async () => {
+    const tight = { scoreThreshold: 0.01, iouThreshold: 0.3, topKPerClass: 20, maxDetections: 10 };
+    const d = makeDetector(MODEL_KINDS["MobileNet 0.25, 4 taps, conv heads, 256²"]!, 11);
+    const want = await d.predict(images, tight);
+    const onnx = await OnnxDetector.create(exportOnnx(d, { detections: tight }), ort, { threads: 1 });
+    const got = await onnx.predict(images);
+    await onnx.dispose();
+    d.dispose();
+    for (let i = 0; i < images.length; i++) {
+      expect(want[i]!.labels.length).toBe(10);
+      expect([...got[i]!.labels]).toEqual([...want[i]!.labels]);
+      expect(
+        Math.max(...got[i]!.scores.map((s, k) => Math.abs(s - want[i]!.scores[k]!))),
+      ).toBeLessThanOrEqual(1e-4);
+      expect(
+        Math.max(...got[i]!.boxes.data.map((b, k) => Math.abs(b - want[i]!.boxes.data[k]!))),
+      ).toBeLessThanOrEqual(1e-3);
+    }
+  });
+
+  test("settings outside their domain are INVALID_ARGUMENT naming them", () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
+    expect(() => exportOnnx(d, { detections: { ...settings, topKPerClass: 0 } })).toThrow(
+      /^exportOnnx: detections\.topKPerClass must be an integer > 0; got 0/,
+    );
+    expect(() => exportOnnx(d, { detections: { ...settings, scoreThreshold: 1 } })).toThrow(
+      /^exportOnnx: detections\.scoreThreshold must be in \[0, 1\); got 1/,
+    );
+    d.dispose();
+  });
+});
+
 describe("OnnxDetector.create", () => {
   test("bytes that are not an od model are NOT_OD_MODEL; a bad thread count is INVALID_ARGUMENT", async () => {
     await expect(OnnxDetector.create(new Uint8Array([1, 2, 3]), ort)).rejects.toThrow(/^readOnnxMetadata: /);

@@ -103,6 +103,19 @@ export class GraphBuilder {
     return out;
   }
 
+  /** Adds a node with `count` outputs; returns their names. */
+  nodeOutputs(opType: string, inputs: readonly string[], attrs: readonly Attr[], count: number): string[] {
+    const outs = Array.from({ length: count }, () => this.fresh(opType.toLowerCase()));
+    this.nodes.push({
+      opType,
+      name: `${opType}_${this.nodes.length}`,
+      input: [...inputs],
+      output: outs,
+      attribute: [...attrs],
+    });
+    return outs;
+  }
+
   /** Adds a float32 initializer of shape `dims`; returns its name. */
   floats(prefix: string, dims: readonly number[], data: Float32Array): string {
     const name = this.fresh(prefix);
