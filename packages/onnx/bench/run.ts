@@ -1,7 +1,7 @@
 /**
  * Inference speed at batch 1 on a decoded 640×480 image (letterbox, forward, decode, NMS; 2 threads
  * each): od's ONNX Runtime path (`OnnxDetector.predict` with onnxruntime-node) vs od's tfjs-wasm path
- * (`SsdDetector.predict`) for the default model, an SSDlite-class model and the largest od model, and
+ * (`SsdDetector.predict`), and the ONNX path with decode and NMS inside the graph, for the default model, an SSDlite-class model and the largest od model, and
  * torchvision's `ssdlite320_mobilenet_v3_large` in the same run. Each case runs in its own process.
  * One JSON object per line; the last line is the system load (`uptime`).
  *
@@ -27,8 +27,12 @@ const MODELS: [string, number, number[]][] = [
   ["largest: MobileNet α 1.0, taps 8/16/32", 1.0, [8, 16, 32]],
 ];
 
+/** Post-processing settings of every case (od's defaults), for the in-graph variant too. */
+const POST = { scoreThreshold: 0.01, iouThreshold: 0.45, topKPerClass: 400, maxDetections: 200 };
+
 interface Case {
-  readonly runtime: "onnx" | "tfjs-wasm";
+  /** onnx: raw outputs, od's post-processing in JS; onnx-nms: decode and NMS inside the graph. */
+  readonly runtime: "onnx" | "onnx-nms" | "tfjs-wasm";
   readonly model: number;
 }
 
@@ -58,15 +62,16 @@ async function bench(c: Case): Promise<void> {
   let predict: () => Promise<unknown>;
   let release = async () => det.dispose();
   const img = image();
-  if (c.runtime === "onnx") {
-    const onnx = await OnnxDetector.create(exportOnnx(det), ort, { threads: THREADS });
-    predict = () => onnx.predict([img]);
+  if (c.runtime !== "tfjs-wasm") {
+    const bytes = exportOnnx(det, c.runtime === "onnx-nms" ? { detections: POST } : {});
+    const onnx = await OnnxDetector.create(bytes, ort, { threads: THREADS });
+    predict = () => onnx.predict([img], POST);
     release = async () => {
       await onnx.dispose();
       det.dispose();
     };
   } else {
-    predict = () => det.predict([img]);
+    predict = () => det.predict([img], POST);
   }
   for (let i = 0; i < 3; i++) await predict();
   const times: number[] = [];
@@ -80,7 +85,10 @@ async function bench(c: Case): Promise<void> {
     JSON.stringify({
       bench: "inference batch 1 (640x480 → 320x320)",
       impl: `od ${name}`,
-      runtime: c.runtime === "onnx" ? "onnxruntime-node 1.30.0 (CPU)" : `tfjs ${info.name} (${info.reason})`,
+      runtime:
+        c.runtime === "tfjs-wasm"
+          ? `tfjs ${info.name} (${info.reason})`
+          : `onnxruntime-node 1.30.0 (CPU)${c.runtime === "onnx-nms" ? ", decode + NMS in the graph" : ""}`,
       threads: THREADS,
       params: det.countParameters(),
       ms_median: ms,
@@ -97,7 +105,7 @@ if (childArg > 0) {
 }
 const self = fileURLToPath(import.meta.url);
 for (let m = 0; m < MODELS.length; m++) {
-  for (const runtime of ["onnx", "tfjs-wasm"] as const) {
+  for (const runtime of ["onnx", "onnx-nms", "tfjs-wasm"] as const) {
     const args = [
       "--import",
       "tsx",
