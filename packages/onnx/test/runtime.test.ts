@@ -7,7 +7,14 @@ import type { Uint8Image } from "@od/image";
 import fc from "fast-check";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { exportOnnx, hwcToChw, OnnxDetector, softmaxRows } from "../src/index.js";
+import {
+  exportOnnx,
+  hwcToChw,
+  loadOrtWeb,
+  OD_ONNX_VERSION,
+  OnnxDetector,
+  softmaxRows,
+} from "../src/index.js";
 import { loadOnnxDetector, loadOrtNode, readOnnxFile, saveOnnx, writeFileAtomic } from "../src/node.js";
 import { bccdImages, MODEL_KINDS, makeDetector } from "./helpers.js";
 import { useCpu } from "./setup.js";
@@ -107,6 +114,35 @@ describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's dete
       /^exportOnnx: detections\.scoreThreshold must be in \[0, 1\); got 1/,
     );
     d.dispose();
+  });
+});
+
+describe("loadOrtWeb", () => {
+  test("onnxruntime-web (wasm, the browser runtime) gives the detections of SsdDetector.predict", async () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
+    const options = { scoreThreshold: 0.05 };
+    const want = await d.predict(images, options);
+    const web = await OnnxDetector.create(exportOnnx(d), await loadOrtWeb(), { threads: 1 });
+    const got = await web.predict(images, options);
+    await web.dispose();
+    d.dispose();
+    for (let i = 0; i < images.length; i++) {
+      expect(want[i]!.labels.length).toBeGreaterThan(0);
+      expect([...got[i]!.labels]).toEqual([...want[i]!.labels]);
+      expect(
+        Math.max(...got[i]!.scores.map((v, k) => Math.abs(v - want[i]!.scores[k]!))),
+      ).toBeLessThanOrEqual(1e-4);
+      expect(
+        Math.max(...got[i]!.boxes.data.map((v, k) => Math.abs(v - want[i]!.boxes.data[k]!))),
+      ).toBeLessThanOrEqual(1e-3);
+    }
+  });
+});
+
+describe("OD_ONNX_VERSION", () => {
+  test("is the version in package.json (written into every model as od.version)", async () => {
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(OD_ONNX_VERSION).toBe(pkg.version);
   });
 });
 
