@@ -102,6 +102,15 @@ function odEntries(dir) {
   return readdirSync(dir).filter((n) => n.startsWith("od-"));
 }
 
+/**
+ * stderr without npm's own notice about the repository's `.npmrc` switch `onnxruntime-node-install=skip`
+ * (npm 11 warns about every project config key it does not know; the key is read by onnxruntime-node's
+ * install script). What odet itself writes is kept.
+ */
+function odetStderr(stderr) {
+  return stderr.replace(/^npm warn Unknown project config "onnxruntime-node-install".*\n/gm, "");
+}
+
 /** What each kind of README command must do beyond exiting 0, by its first words. */
 const EXPECT = [
   {
@@ -202,7 +211,7 @@ try {
   const h = sh("npx odet help train | head -5", clone, env);
   if (
     h.code !== 0 ||
-    h.stderr !== "" ||
+    odetStderr(h.stderr) !== "" ||
     h.stdout.split("\n").length !== 6 ||
     !h.stdout.startsWith("Usage: odet train")
   )
