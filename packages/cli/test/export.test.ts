@@ -111,6 +111,19 @@ describe("odet export --format onnx, odet predict --runtime onnx", () => {
     }
   });
 
+  test("--json prints the written file, its size and the class names", async () => {
+    const file = path.join(root, "json.onnx");
+    const r = await od(["export", "--model", model, "--out", file, "--backend", "cpu", "--json"]);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toEqual({
+      format: "onnx",
+      out: file,
+      bytes: (await readFile(file)).length,
+      classNames: ["blob", "cell"],
+    });
+  });
+
   test("a failed export leaves an existing output file as it was", async () => {
     const file = path.join(root, "keep.onnx");
     await writeFile(file, "old model");
