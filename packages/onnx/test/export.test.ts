@@ -192,6 +192,20 @@ describe("exportOnnx: custom backbones", () => {
     d.dispose();
   });
 
+  test("pixel rows reshaped to another image shape are UNSUPPORTED_OP, not a silently wrong layout", () => {
+    const d = customDetector(
+      customBackbone("regridded", (store, x) => {
+        const y = tf.conv2d(x, store.get("backbone.c.w") as tf.Tensor4D, 8, "same");
+        const rows = tf.matMul(tf.reshape(y, [128, 16]), tf.reshape(store.get("backbone.se.w"), [16, 16]));
+        return tf.reshape(tf.reshape(rows, [2, 4, 16, 16]), [2, 8, 8, 16]) as tf.Tensor4D;
+      }),
+    );
+    expect(() => exportOnnx(d)).toThrow(
+      /^exportOnnx: tfjs kernel "Reshape" reshapes pixel rows to \[2, 4, 16, 16\]/,
+    );
+    d.dispose();
+  });
+
   test("hardswish and squeeze-excitation (SSDlite's ops) export and match", async () => {
     const d = customDetector(
       customBackbone("hs-se", (store, x) => {

@@ -9,13 +9,13 @@ import type { TracedConstant, TracedNode, TracedTensor } from "./trace.js";
 /**
  * How an ONNX value holds a tfjs tensor:
  * - `nchw`: a rank-4 NHWC tfjs tensor held as NCHW (the convolution layout of ONNX);
- * - `pixels`: a NHWC tfjs tensor viewed as `[…, C]` rows of pixels (as a 1×1 convolution done by
+ * - `pixels`: a `[B, height, width, C]` NHWC tfjs tensor viewed as `[…, C]` rows of pixels (as a 1×1 convolution done by
  *   matrix product sees it), still held as the NCHW value it was reshaped from;
  * - `plain`: the same shape and element order as in tfjs.
  */
 export type Layout =
   | { readonly kind: "nchw" }
-  | { readonly kind: "pixels"; readonly channels: number }
+  | { readonly kind: "pixels"; readonly channels: number; readonly height: number; readonly width: number }
   | { readonly kind: "plain" };
 
 /** An ONNX value and the layout it holds a tfjs tensor in. */

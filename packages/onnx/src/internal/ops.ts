@@ -218,7 +218,7 @@ const matMul: OpHandler = (g, node) => {
     const inputs = [a.name, g.floats("w", [cout, cin, 1, 1], w)];
     if (bias !== undefined) inputs.push(bias);
     const y = g.node("Conv", inputs, [intsAttr("kernel_shape", [1, 1])]);
-    g.bind(output(node), { name: activation(g, node, y), layout: { kind: "pixels", channels: cout } });
+    g.bind(output(node), { name: activation(g, node, y), layout: { ...a.layout, channels: cout } });
     return;
   }
   const product = g.node("MatMul", [a.name, g.floats("w", [cin, cout], bv)]);
@@ -240,16 +240,17 @@ const reshape: OpHandler = (g, node) => {
   const out = output(node);
   const last = out.shape[out.shape.length - 1];
   if (x.layout.kind === "nchw" || x.layout.kind === "pixels") {
-    const channels = x.layout.kind === "nchw" ? t.shape[3]! : x.layout.channels;
-    if (out.shape.length === 4 && out.shape[0] === TRACE_BATCH && out.shape[3] === channels) {
-      const view = x.layout.kind === "nchw" ? t.shape : null;
-      if (view === null || view.every((d, i) => d === out.shape[i])) {
-        g.bind(out, { name: x.name, layout: NCHW });
-        return;
-      }
+    const pixels =
+      x.layout.kind === "pixels"
+        ? x.layout
+        : { kind: "pixels" as const, channels: t.shape[3]!, height: t.shape[1]!, width: t.shape[2]! };
+    const image = [TRACE_BATCH, pixels.height, pixels.width, pixels.channels];
+    if (out.shape.length === 4 && image.every((d, i) => d === out.shape[i])) {
+      g.bind(out, { name: x.name, layout: NCHW });
+      return;
     }
-    if (out.shape.length <= 3 && last === channels) {
-      g.bind(out, { name: x.name, layout: { kind: "pixels", channels } });
+    if (out.shape.length <= 3 && last === pixels.channels && product(out.shape) === product(image)) {
+      g.bind(out, { name: x.name, layout: pixels });
       return;
     }
     if (x.layout.kind === "pixels") unsupported(node, `reshapes pixel rows to [${out.shape.join(", ")}]`);
