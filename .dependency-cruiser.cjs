@@ -17,8 +17,8 @@ const { builtinModules } = require("node:module");
  *   0  boxes, plot, random (plain TypeScript, no dependencies between them)
  *   1  tf, priors, image  (tf: the tfjs runtime; image: pixel types and resize kernels)
  *   2  augment, data, metrics, losses, ssd
- *   3  train
- *   3  torch              (PyTorch weights in and out; model interchange sits above the models)
+ *   3  train, onnx, torch (onnx: ONNX export and the ONNX Runtime path, an adapter of ssd;
+ *                          torch: PyTorch weights in and out, plain TypeScript over typed arrays)
  *   4  cli                (Node-only application)
  *   -  integration        (private, Node-only cross-package tests; may import anything)
  */
@@ -36,6 +36,7 @@ const ALLOWED = {
   ssd: ["boxes", "image", "priors", "tf"],
   torch: ["boxes"],
   train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "random", "ssd", "tf"],
+  onnx: ["boxes", "data", "image", "priors", "ssd", "tf"],
   cli: [
     "augment",
     "boxes",
@@ -43,6 +44,7 @@ const ALLOWED = {
     "image",
     "losses",
     "metrics",
+    "onnx",
     "plot",
     "priors",
     "random",
@@ -58,6 +60,7 @@ const ALLOWED = {
     "image",
     "losses",
     "metrics",
+    "onnx",
     "plot",
     "priors",
     "random",
@@ -69,7 +72,7 @@ const ALLOWED = {
 };
 
 /** Packages whose source may use tensors; of them only `tf` (and `@od/boxes/tf`) imports tfjs itself. */
-const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train"];
+const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train", "onnx"];
 
 /** Node-only packages: every file may use Node built-ins. */
 const NODE_ONLY_PACKAGES = ["cli", "integration"];

@@ -102,13 +102,22 @@ function odEntries(dir) {
   return readdirSync(dir).filter((n) => n.startsWith("od-"));
 }
 
+/**
+ * stderr without npm's own notice about the repository's `.npmrc` switch `onnxruntime-node-install=skip`
+ * (npm 11 warns about every project config key it does not know; the key is read by onnxruntime-node's
+ * install script). What odet itself writes is kept.
+ */
+function odetStderr(stderr) {
+  return stderr.replace(/^npm warn Unknown project config "onnxruntime-node-install".*\n/gm, "");
+}
+
 /** What each kind of README command must do beyond exiting 0, by its first words. */
 const EXPECT = [
   {
     prefix: "npx odet --help",
     check(r) {
       if (!r.stdout.startsWith("Usage: odet ")) die("`npx odet --help` did not print odet's usage", show(r));
-      for (const c of ["data", "priors", "show", "train", "eval", "predict", "demo", "backend"])
+      for (const c of ["data", "priors", "show", "train", "eval", "predict", "export", "demo", "backend"])
         if (!new RegExp(`^  ${c}\\b`, "m").test(r.stdout))
           die(`\`npx odet --help\` does not list ${c}`, show(r));
     },
@@ -122,6 +131,14 @@ const EXPECT = [
       if (!/^epoch 1\/\d+ /m.test(r.stdout)) die("`odet train` printed no epoch line", show(r));
       for (const f of ["config.json", "summary.json"])
         if (!existsSync(join(clone, out, f))) die(`the run folder ${out} has no ${f}`, show(r));
+    },
+  },
+  {
+    prefix: "npx odet export ",
+    check(r, line, clone) {
+      const out = flagValue(line, "--out");
+      if (!out) die(`the README's export command has no --out: ${line}`);
+      if (!existsSync(join(clone, out))) die(`\`odet export\` wrote no ${out}`, show(r));
     },
   },
   {
@@ -194,7 +211,7 @@ try {
   const h = sh("npx odet help train | head -5", clone, env);
   if (
     h.code !== 0 ||
-    h.stderr !== "" ||
+    odetStderr(h.stderr) !== "" ||
     h.stdout.split("\n").length !== 6 ||
     !h.stdout.startsWith("Usage: odet train")
   )

@@ -23,7 +23,8 @@ import {
 import { dataCheck, dataStats } from "./internal/data-commands.js";
 import { FORMATS, POLICIES } from "./internal/dataset.js";
 import { DEMO_EPOCHS, DEMO_SEED, demoCommand } from "./internal/demo-command.js";
-import { evalCommand, predictCommand } from "./internal/model-commands.js";
+import { EXPORT_FORMATS, exportCommand } from "./internal/export-command.js";
+import { evalCommand, predictCommand, RUNTIMES } from "./internal/model-commands.js";
 import { PRESETS, priorsAnalyze, priorsFit } from "./internal/priors-commands.js";
 import { show } from "./internal/show-command.js";
 import { trainCommand } from "./internal/train-command.js";
@@ -355,6 +356,14 @@ row counts missed objects, the background column false detections.\n`,
     )
     .option("--recursive", "also read images in sub-folders of folder arguments")
     .option("--save-json <file>", "also write the COCO results (detections.json) to this file")
+    .addOption(
+      new Option(
+        "--runtime <name>",
+        "tfjs (od's own forward pass) or onnx (ONNX Runtime via onnxruntime-node; --model may also be a .onnx file from odet export)",
+      )
+        .choices(RUNTIMES)
+        .default("tfjs"),
+    )
     .addOption(backendOption())
     .addOption(jsonOption())
     .addHelpText(
@@ -363,6 +372,7 @@ row counts missed objects, the background column false detections.\n`,
         "predict --model runs/bccd --out preds/ photos/",
         "predict --model runs/bccd --out preds/ 'photos/**/*.jpg' --conf 0.5 --iou 0.5 --max-det 50",
         "predict --model runs/bccd --out preds/ a.png --imgsz 416 --save-json results.json",
+        "predict --model model.onnx --runtime onnx --out preds/ photos/",
       )}
 Each image is drawn with its boxes, class names and scores as <out>/<name>.png.
 detections.json: [{ image_id, category_id, bbox: [x, y, w, h] px of the image, score }], the list that
@@ -371,6 +381,24 @@ pycocotools' COCO.loadRes reads. image_id = 1-based position of the image in the
 class of the model (the order of its class names; --json and the last output line list both).\n`,
     )
     .action(act(io, "predict", (images: string[], o) => predictCommand(io, images, o)));
+
+  // --- export ---------------------------------------------------------------------------------
+  sub(program, "export", "export")
+    .description("export a trained detector for other runtimes (ONNX: onnxruntime, TensorRT, OpenVINO, ...)")
+    .requiredOption("--model <dir>", "run folder (or a saved detector folder)")
+    .addOption(new Option("--format <format>", "export format").choices(EXPORT_FORMATS).default("onnx"))
+    .requiredOption("--out <file>", "file to write (replaced whole, or left as it was on failure)")
+    .addOption(backendOption())
+    .addOption(jsonOption())
+    .addHelpText(
+      "after",
+      `${examples("export --model runs/bccd --format onnx --out bccd.onnx", "predict --model bccd.onnx --runtime onnx --out preds/ photos/")}
+The ONNX graph (opset 17): input "input" [N, 3, H, W] float32 NCHW RGB, normalised to [-1, 1]
+(letterboxed or resized to the model's input size); outputs "loc" [N, P, 4] (box deltas against the
+priors) and "logits" [N, P, C] (class 0 background). Batch norm is folded into the convolutions; the
+model's config, priors, class names and normalisation are in its metadata_props (od.*).\n`,
+    )
+    .action(act(io, "export", (o) => exportCommand(io, o)));
 
   // --- demo -----------------------------------------------------------------------------------
   sub(program, "demo", "demo")

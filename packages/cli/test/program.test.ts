@@ -13,6 +13,7 @@ const COMMANDS = [
   ["train"],
   ["eval"],
   ["predict"],
+  ["export"],
   ["demo"],
   ["backend"],
 ];
@@ -35,6 +36,7 @@ describe("createProgram", () => {
       "train",
       "eval",
       "predict",
+      "export",
       "demo",
       "backend",
     ]);

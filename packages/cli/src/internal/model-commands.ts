@@ -11,6 +11,8 @@ import {
   formatMetricsTable,
   prCurveSvg,
 } from "@od/metrics";
+import { exportOnnx, OnnxDetector } from "@od/onnx";
+import { loadOnnxDetector, loadOrtNode } from "@od/onnx/node";
 import { type Detections, withInputSize } from "@od/ssd";
 import type { BackendName } from "@od/tf";
 import { initBackend } from "@od/tf/node";
@@ -40,6 +42,41 @@ export async function loadModel(io: CliIo, dir: string): Promise<RunPredictor> {
   if (kind === "file") throw bad(`--model must be a run folder; ${dir} is a file`);
   const node = await trainNodeOf(io);
   return node.loadRunPredictor(abs);
+}
+
+/** Runtimes `odet predict` runs a model with. */
+export const RUNTIMES = ["tfjs", "onnx"] as const;
+
+/** An ONNX detector as the predict command's model. */
+function onnxRunModel(d: OnnxDetector): RunModel {
+  return {
+    classNames: d.config.classNames,
+    numClasses: d.numClasses,
+    predict: (images, options) => d.predict(images, options),
+    dispose: () => {
+      void d.dispose();
+    },
+  };
+}
+
+/**
+ * The model `odet predict --runtime onnx` runs: an exported `.onnx` file as it is, or the detector of
+ * a run folder exported in memory; both run by `onnxruntime-node`.
+ */
+export async function loadOnnxModel(io: CliIo, model: string): Promise<RunModel> {
+  const abs = resolvePath(io, model);
+  const kind = await kindOf(abs);
+  if (kind === "file") return onnxRunModel(await loadOnnxDetector(abs));
+  const loaded = await loadModel(io, model);
+  try {
+    if (loaded.classifier !== undefined)
+      throw bad(
+        `${model} is a staged run with a crop classifier; --runtime onnx runs single-stage detectors`,
+      );
+    return onnxRunModel(await OnnxDetector.create(exportOnnx(loaded.detector), await loadOrtNode()));
+  } finally {
+    loaded.dispose();
+  }
 }
 
 /** The JSON of an evaluation without per-image detections and the large precision arrays. */
@@ -415,6 +452,7 @@ export interface PredictOptions {
   readonly recursive?: boolean;
   readonly saveJson?: string;
   readonly backend?: BackendName;
+  readonly runtime?: (typeof RUNTIMES)[number];
   readonly json?: boolean;
 }
 
@@ -431,10 +469,13 @@ export async function predictCommand(io: CliIo, args: readonly string[], o: Pred
       `note: ${duplicates.length} image(s) named more than once are predicted once (e.g. ${duplicates[0]})`,
     );
   await selectBackend(o.backend);
-  const loaded = await loadModel(io, o.model);
+  const onnx = o.runtime === "onnx";
+  if (onnx && o.imgsz !== undefined)
+    throw bad("--imgsz is not available with --runtime onnx: an exported graph has a fixed input size");
+  const loaded = onnx ? await loadOnnxModel(io, o.model) : await loadModel(io, o.model);
   let detector: RunModel = loaded;
   try {
-    if (o.imgsz !== undefined) detector = resizedModel(loaded, o.imgsz);
+    if (o.imgsz !== undefined && !onnx) detector = resizedModel(loaded as RunPredictor, o.imgsz);
     const outDir = resolvePath(io, o.out);
     const r = await predictFiles(io, detector, files, outDir, {
       score: o.score,

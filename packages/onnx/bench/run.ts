@@ -1,0 +1,137 @@
+/**
+ * Inference speed at batch 1 on a decoded 640×480 image (letterbox, forward, decode, NMS; 2 threads
+ * each): od's ONNX Runtime path (`OnnxDetector.predict` with onnxruntime-node) vs od's tfjs-wasm path
+ * (`SsdDetector.predict`), and the ONNX path with decode and NMS inside the graph, for the default model, an SSDlite-class model and the largest od model, and
+ * torchvision's `ssdlite320_mobilenet_v3_large` in the same run. Each case runs in its own process.
+ * One JSON object per line; the last line is the system load (`uptime`).
+ *
+ *   npx tsx bench/run.ts [--runs N] [--no-torchvision]
+ */
+import { execFileSync } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { uint8Image } from "@od/image";
+import { defaultSsdConfig, SsdDetector } from "@od/ssd";
+import { initBackend } from "@od/tf/node";
+import * as ort from "onnxruntime-node";
+import { exportOnnx, OnnxDetector } from "../src/index.js";
+
+const THREADS = 2;
+const runsArg = process.argv.indexOf("--runs");
+const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
+
+/** [name, α, taps]: the default model, an SSDlite-class one (compute close to ssdlite320's), the largest. */
+const MODELS: [string, number, number[]][] = [
+  ["default: MobileNet α 0.5, taps 8/16/32", 0.5, [8, 16, 32]],
+  ["SSDlite-class: MobileNet α 0.75, taps 8/16/32/64", 0.75, [8, 16, 32, 64]],
+  ["largest: MobileNet α 1.0, taps 8/16/32", 1.0, [8, 16, 32]],
+];
+
+/** Post-processing settings of every case (od's defaults), for the in-graph variant too. */
+const POST = { scoreThreshold: 0.01, iouThreshold: 0.45, topKPerClass: 400, maxDetections: 200 };
+
+interface Case {
+  /** onnx: raw outputs, od's post-processing in JS; onnx-nms: decode and NMS inside the graph. */
+  readonly runtime: "onnx" | "onnx-nms" | "tfjs-wasm";
+  readonly model: number;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+/** A decoded 640×480 RGB image (bytes, as decodeImage returns them). */
+function image() {
+  return uint8Image(
+    Uint8Array.from({ length: 640 * 480 * 3 }, (_, i) => Math.imul(i + 1, 2654435761) >>> 24),
+    640,
+    480,
+  );
+}
+
+async function bench(c: Case): Promise<void> {
+  const [name, alpha, taps] = MODELS[c.model]!;
+  const info = await initBackend({ prefer: ["wasm"], threads: c.runtime === "tfjs-wasm" ? THREADS : 1 });
+  const det = new SsdDetector(
+    defaultSsdConfig({
+      classNames: ["a", "b", "c"],
+      backbone: { kind: "mobilenet", widthMultiplier: alpha, taps },
+    }),
+  );
+  let predict: () => Promise<unknown>;
+  let release = async () => det.dispose();
+  const img = image();
+  if (c.runtime !== "tfjs-wasm") {
+    const bytes = exportOnnx(det, c.runtime === "onnx-nms" ? { detections: POST } : {});
+    const onnx = await OnnxDetector.create(bytes, ort, { threads: THREADS });
+    predict = () => onnx.predict([img], POST);
+    release = async () => {
+      await onnx.dispose();
+      det.dispose();
+    };
+  } else {
+    predict = () => det.predict([img], POST);
+  }
+  for (let i = 0; i < 3; i++) await predict();
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t = performance.now();
+    await predict();
+    times.push(performance.now() - t);
+  }
+  const ms = median(times);
+  console.log(
+    JSON.stringify({
+      bench: "inference batch 1 (640x480 → 320x320)",
+      impl: `od ${name}`,
+      runtime:
+        c.runtime === "tfjs-wasm"
+          ? `tfjs ${info.name} (${info.reason})`
+          : `onnxruntime-node 1.30.0 (CPU)${c.runtime === "onnx-nms" ? ", decode + NMS in the graph" : ""}`,
+      threads: THREADS,
+      params: det.countParameters(),
+      ms_median: ms,
+      images_per_s: 1000 / ms,
+    }),
+  );
+  await release();
+}
+
+const childArg = process.argv.indexOf("--child");
+if (childArg > 0) {
+  await bench(JSON.parse(process.argv[childArg + 1] ?? "{}") as Case);
+  process.exit(0);
+}
+const self = fileURLToPath(import.meta.url);
+for (let m = 0; m < MODELS.length; m++) {
+  for (const runtime of ["onnx", "onnx-nms", "tfjs-wasm"] as const) {
+    const args = [
+      "--import",
+      "tsx",
+      self,
+      "--child",
+      JSON.stringify({ runtime, model: m }),
+      "--runs",
+      String(runs),
+    ];
+    const out = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
+    for (const line of out.split("\n")) if (line.startsWith("{")) console.log(line);
+  }
+}
+const py = "/usr/bin/python3";
+const script = fileURLToPath(new URL("./torchvision_infer.py", import.meta.url));
+if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
+  console.log(
+    JSON.stringify({ bench: "torchvision", skipped: true, reason: "not asked for or no /usr/bin/python3" }),
+  );
+} else {
+  try {
+    process.stdout.write(execFileSync(py, [script, String(THREADS), String(runs)], { encoding: "utf8" }));
+  } catch (e) {
+    console.log(
+      JSON.stringify({ bench: "torchvision", skipped: true, reason: (e as Error).message.split("\n")[0] }),
+    );
+  }
+}
+console.log(JSON.stringify({ bench: "load", uptime: execFileSync("uptime", { encoding: "utf8" }).trim() }));

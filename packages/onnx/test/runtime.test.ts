@@ -1,0 +1,249 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { test as fcTest } from "@fast-check/vitest";
+import { isOdError } from "@od/boxes";
+import type { Uint8Image } from "@od/image";
+import fc from "fast-check";
+import * as ort from "onnxruntime-node";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import {
+  exportOnnx,
+  hwcToChw,
+  loadOrtWeb,
+  OD_ONNX_VERSION,
+  OnnxDetector,
+  softmaxRows,
+} from "../src/index.js";
+import { loadOnnxDetector, loadOrtNode, readOnnxFile, saveOnnx, writeFileAtomic } from "../src/node.js";
+import { bccdImages, MODEL_KINDS, makeDetector } from "./helpers.js";
+import { useCpu } from "./setup.js";
+
+let images: Uint8Image[] = [];
+let dir = "";
+beforeAll(async () => {
+  await useCpu();
+  images = await bccdImages(2);
+  dir = await mkdtemp(path.join(tmpdir(), "od-onnx-"));
+});
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe("OnnxDetector.predict: the same detections as SsdDetector.predict on BCCD images (640×480)", () => {
+  for (const [kind, config] of Object.entries(MODEL_KINDS)) {
+    test(kind, async () => {
+      const d = makeDetector(config);
+      const options = { scoreThreshold: 0.05, maxDetections: 100 };
+      const want = await d.predict(images, options);
+      const onnx = await OnnxDetector.create(exportOnnx(d), ort, { threads: 1 });
+      const got = await onnx.predict(images, options);
+      await onnx.dispose();
+      d.dispose();
+      expect(got.length).toBe(images.length);
+      for (let i = 0; i < images.length; i++) {
+        const w = want[i]!;
+        const g = got[i]!;
+        expect(w.labels.length).toBeGreaterThan(0);
+        expect([...g.labels]).toEqual([...w.labels]);
+        for (let k = 0; k < w.scores.length; k++)
+          expect(Math.abs(g.scores[k]! - w.scores[k]!)).toBeLessThanOrEqual(1e-4);
+        for (let k = 0; k < w.boxes.data.length; k++)
+          expect(Math.abs(g.boxes.data[k]! - w.boxes.data[k]!)).toBeLessThanOrEqual(1e-3);
+        expect(g.boxes.format).toBe("xyxy");
+        expect(g.boxes.units).toBe("px");
+      }
+    });
+  }
+});
+
+describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's detections", () => {
+  const settings = { scoreThreshold: 0.05, iouThreshold: 0.45, topKPerClass: 400, maxDetections: 100 };
+  for (const [kind, config] of Object.entries(MODEL_KINDS)) {
+    test(kind, async () => {
+      const d = makeDetector(config);
+      const want = await d.predict(images, settings);
+      const onnx = await OnnxDetector.create(exportOnnx(d, { detections: settings }), ort, { threads: 1 });
+      expect(onnx.info.detections).toEqual(settings);
+      const got = await onnx.predict(images);
+      await expect(onnx.predict(images, { iouThreshold: 0.5 })).rejects.toThrow(
+        /^OnnxDetector\.predict: the model was exported with iouThreshold = 0\.45 inside the graph; got 0\.5/,
+      );
+      await expect(onnx.forward(new Float32Array(1), 1)).rejects.toThrow(/has no raw outputs/);
+      await onnx.dispose();
+      d.dispose();
+      for (let i = 0; i < images.length; i++) {
+        const w = want[i]!;
+        const g = got[i]!;
+        expect(w.labels.length).toBeGreaterThan(1);
+        expect([...g.labels]).toEqual([...w.labels]);
+        for (let k = 0; k < w.scores.length; k++)
+          expect(Math.abs(g.scores[k]! - w.scores[k]!)).toBeLessThanOrEqual(1e-4);
+        for (let k = 0; k < w.boxes.data.length; k++)
+          expect(Math.abs(g.boxes.data[k]! - w.boxes.data[k]!)).toBeLessThanOrEqual(1e-3);
+      }
+    });
+  }
+
+  test("tight caps: 20 candidates per class, 10 detections, score threshold 0.01", async () => {
+    const tight = { scoreThreshold: 0.01, iouThreshold: 0.3, topKPerClass: 20, maxDetections: 10 };
+    const d = makeDetector(MODEL_KINDS["MobileNet 0.25, 4 taps, conv heads, 256²"]!, 11);
+    const want = await d.predict(images, tight);
+    const onnx = await OnnxDetector.create(exportOnnx(d, { detections: tight }), ort, { threads: 1 });
+    const got = await onnx.predict(images);
+    await onnx.dispose();
+    d.dispose();
+    for (let i = 0; i < images.length; i++) {
+      expect(want[i]!.labels.length).toBe(10);
+      expect([...got[i]!.labels]).toEqual([...want[i]!.labels]);
+      expect(
+        Math.max(...got[i]!.scores.map((s, k) => Math.abs(s - want[i]!.scores[k]!))),
+      ).toBeLessThanOrEqual(1e-4);
+      expect(
+        Math.max(...got[i]!.boxes.data.map((b, k) => Math.abs(b - want[i]!.boxes.data[k]!))),
+      ).toBeLessThanOrEqual(1e-3);
+    }
+  });
+
+  test("settings outside their domain are INVALID_ARGUMENT naming them", () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
+    expect(() => exportOnnx(d, { detections: { ...settings, topKPerClass: 0 } })).toThrow(
+      /^exportOnnx: detections\.topKPerClass must be an integer > 0; got 0/,
+    );
+    expect(() => exportOnnx(d, { detections: { ...settings, scoreThreshold: 1 } })).toThrow(
+      /^exportOnnx: detections\.scoreThreshold must be in \[0, 1\); got 1/,
+    );
+    d.dispose();
+  });
+});
+
+describe("loadOrtWeb", () => {
+  test("onnxruntime-web (wasm, the browser runtime) gives the detections of SsdDetector.predict", async () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
+    const options = { scoreThreshold: 0.05 };
+    const want = await d.predict(images, options);
+    const web = await OnnxDetector.create(exportOnnx(d), await loadOrtWeb(), { threads: 1 });
+    const got = await web.predict(images, options);
+    await web.dispose();
+    d.dispose();
+    for (let i = 0; i < images.length; i++) {
+      expect(want[i]!.labels.length).toBeGreaterThan(0);
+      expect([...got[i]!.labels]).toEqual([...want[i]!.labels]);
+      expect(
+        Math.max(...got[i]!.scores.map((v, k) => Math.abs(v - want[i]!.scores[k]!))),
+      ).toBeLessThanOrEqual(1e-4);
+      expect(
+        Math.max(...got[i]!.boxes.data.map((v, k) => Math.abs(v - want[i]!.boxes.data[k]!))),
+      ).toBeLessThanOrEqual(1e-3);
+    }
+  });
+});
+
+describe("OD_ONNX_VERSION", () => {
+  test("is the version in package.json (written into every model as od.version)", async () => {
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(OD_ONNX_VERSION).toBe(pkg.version);
+  });
+});
+
+describe("OnnxDetector.create", () => {
+  test("bytes that are not an od model are NOT_OD_MODEL; a bad thread count is INVALID_ARGUMENT", async () => {
+    await expect(OnnxDetector.create(new Uint8Array([1, 2, 3]), ort)).rejects.toThrow(/^readOnnxMetadata: /);
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
+    const bytes = exportOnnx(d);
+    d.dispose();
+    await expect(OnnxDetector.create(bytes, ort, { threads: 0 })).rejects.toThrow(
+      /^OnnxDetector\.create: threads must be an integer >= 1; got 0/,
+    );
+  });
+
+  test("forward refuses an input of the wrong length", async () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
+    const o = await OnnxDetector.create(exportOnnx(d), ort);
+    d.dispose();
+    await expect(o.forward(new Float32Array(10), 1)).rejects.toThrow(
+      /^OnnxDetector\.forward: input must hold \[1, 3, 192, 256\] floats; got 10 values/,
+    );
+    await o.dispose();
+  });
+});
+
+describe("hwcToChw", () => {
+  test("example: 1×2×2 RGB", () => {
+    const hwc = Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
+    expect([...hwcToChw(hwc, 1, 2, 2, 3)]).toEqual([1, 4, 7, 10, 2, 5, 8, 11, 3, 6, 9, 12]);
+  });
+  fcTest.prop([
+    fc.integer({ min: 1, max: 3 }),
+    fc.integer({ min: 1, max: 5 }),
+    fc.integer({ min: 1, max: 5 }),
+  ])("element (b, y, x, c) moves to (b, c, y, x)", (B, H, W) => {
+    const hwc = Float32Array.from({ length: B * H * W * 3 }, (_, i) => i);
+    const chw = hwcToChw(hwc, B, H, W, 3);
+    for (let b = 0; b < B; b++)
+      for (let y = 0; y < H; y++)
+        for (let x = 0; x < W; x++)
+          for (let c = 0; c < 3; c++)
+            expect(chw[((b * 3 + c) * H + y) * W + x]).toBe(hwc[((b * H + y) * W + x) * 3 + c]);
+  });
+});
+
+describe("softmaxRows", () => {
+  test("examples: equal logits, a large logit, huge values", () => {
+    expect([...softmaxRows(Float32Array.from([0, 0]), 2)]).toEqual([0.5, 0.5]);
+    const r = softmaxRows(Float32Array.from([1000, 0, 0]), 3);
+    expect(r[0]).toBe(1);
+    expect(Number.isFinite(r[1]!)).toBe(true);
+  });
+  fcTest.prop([fc.array(fc.float({ min: -50, max: 50, noNaN: true }), { minLength: 2, maxLength: 8 })])(
+    "rows sum to 1 and keep the order of the logits",
+    (row) => {
+      const p = softmaxRows(Float32Array.from(row), row.length);
+      expect(p.reduce((s, v) => s + v, 0)).toBeCloseTo(1, 5);
+      for (let i = 0; i < row.length; i++)
+        for (let j = 0; j < row.length; j++)
+          if (Math.fround(row[i]!) > Math.fround(row[j]!)) expect(p[i]!).toBeGreaterThanOrEqual(p[j]!);
+    },
+  );
+});
+
+describe("@od/onnx/node", () => {
+  test("saveOnnx writes a file loadOnnxDetector opens; predictions equal the in-memory model's", async () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
+    const file = path.join(dir, "model.onnx");
+    const n = await saveOnnx(d, file);
+    const bytes = await readFile(file);
+    expect(bytes.length).toBe(n);
+    const fromFile = await loadOnnxDetector(file, { threads: 1 });
+    const inMemory = await OnnxDetector.create(exportOnnx(d), await loadOrtNode(), { threads: 1 });
+    d.dispose();
+    const [a, b] = [await fromFile.predict(images.slice(0, 1)), await inMemory.predict(images.slice(0, 1))];
+    expect([...a[0]!.boxes.data]).toEqual([...b[0]!.boxes.data]);
+    await Promise.all([fromFile.dispose(), inMemory.dispose()]);
+  });
+
+  test("readOnnxFile: a missing file is IO_FAILED, a file that is not an od model NOT_OD_MODEL, both naming it", async () => {
+    const missing = path.join(dir, "absent.onnx");
+    await expect(readOnnxFile(missing)).rejects.toThrow(`readOnnxFile: cannot read ${missing}`);
+    const junk = path.join(dir, "junk.onnx");
+    await writeFile(junk, "not a model");
+    const e = await readOnnxFile(junk).catch((x: unknown) => x);
+    expect(isOdError(e, "NOT_OD_MODEL")).toBe(true);
+    expect((e as Error).message).toMatch(`readOnnxFile: ${junk}: readOnnxMetadata:`);
+  });
+
+  test("writeFileAtomic: a failed write leaves the existing file as it was and no temporary file", async () => {
+    const file = path.join(dir, "keep.onnx");
+    await writeFile(file, "old");
+    // A directory where the temporary file would go makes the write fail.
+    await mkdir(`${file}.${process.pid}.tmp`);
+    const e = await writeFileAtomic(file, new Uint8Array([1, 2])).catch((x: unknown) => x);
+    expect(isOdError(e, "IO_FAILED")).toBe(true);
+    expect((e as Error).message).toMatch(`writeFileAtomic: cannot write ${file}`);
+    expect(await readFile(file, "utf8")).toBe("old");
+    await rm(`${file}.${process.pid}.tmp`, { recursive: true });
+    await expect(
+      writeFileAtomic(path.join(dir, "no", "such", "dir.onnx"), new Uint8Array(1)),
+    ).rejects.toThrow(/IO_FAILED|cannot write/);
+  });
+});
