@@ -5,6 +5,7 @@
  */
 import { engine, env, setBackend } from "@tensorflow/tfjs-core";
 import { TfError } from "../errors.js";
+import { chooseWasmBuild, type WasmBuildChoice, wasmEnvironment } from "../wasm-build.js";
 import { registerWasmFastPaths } from "../wasm-fast-paths.js";
 
 /** Backends `@od/tf` can select, in its default order of preference. */
@@ -30,7 +31,9 @@ export interface InitBackendOptions {
    * `wasm-threads-node.ts`); if it fails to start, the single-threaded build is used and the reason
    * says so. Fixed by the first initialisation of wasm in a process. `initBackend` of `@od/tf` (the
    * browser-clean entry) runs Node's wasm on one thread and says in the reason when more were asked
-   * for. Ignored in browsers (tfjs decides there) and when `wasmPaths` is given.
+   * for. In a browser, the XNNPACK threads of the threaded build (default: tfjs's, the logical cores);
+   * ignored when the page is not cross-origin isolated (see `chooseWasmBuild`). In Node, ignored when
+   * `wasmPaths` is given.
    */
   readonly threads?: number;
 }
@@ -153,6 +156,17 @@ async function tryWasm(
       }
     }
   }
+  let build: WasmBuildChoice | undefined;
+  if (!isNode && !wasmInitialised()) {
+    build = chooseWasmBuild(wasmEnvironment((await env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true));
+    env().set("WASM_HAS_MULTITHREAD_SUPPORT", build.threaded);
+    if (build.threaded && threadsOption !== undefined) wasm.setThreadsCount(threadsOption);
+    if (build.threaded && !(await setBackend("wasm"))) {
+      env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+      note = "; the threaded build failed to start (see the console), so one thread";
+      build = { ...build, build: "simd", threaded: false };
+    }
+  }
   if (!(await setBackend("wasm"))) throw new Error("the wasm module did not initialise (see the console)");
   const simd = await env().getAsync("WASM_HAS_SIMD_SUPPORT");
   let nThreads = "1 thread";
@@ -162,7 +176,8 @@ async function tryWasm(
   } catch {
     // not initialised through this module instance
   }
-  return `wasm ready (${simd === true ? "SIMD" : "no SIMD"}, ${nThreads}${note})`;
+  const built = build === undefined ? "" : `, ${build.build} build: ${build.why}`;
+  return `wasm ready (${simd === true ? "SIMD" : "no SIMD"}, ${nThreads}${built}${note})`;
 }
 
 async function tryCpu(): Promise<string> {
