@@ -19,6 +19,7 @@ const { builtinModules } = require("node:module");
  *   2  augment, data, metrics, losses, ssd
  *   3  train
  *   4  cli                (Node-only application)
+ *   4  web                (private browser example: a page, its Web Worker and a Node static server)
  *   -  integration        (private, Node-only cross-package tests; may import anything)
  */
 const ALLOWED = {
@@ -34,6 +35,7 @@ const ALLOWED = {
   ssd: ["boxes", "image", "priors", "tf"],
   train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "ssd", "tf"],
   cli: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "ssd", "tf", "train"],
+  web: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "ssd", "tf", "train"],
   integration: [
     "augment",
     "boxes",
@@ -51,7 +53,7 @@ const ALLOWED = {
 };
 
 /** Packages whose source may use tensors; of them only `tf` (and `@od/boxes/tf`) imports tfjs itself. */
-const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train"];
+const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train", "web"];
 
 /** Node-only packages: every file may use Node built-ins. */
 const NODE_ONLY_PACKAGES = ["cli", "integration"];
