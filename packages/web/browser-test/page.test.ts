@@ -228,6 +228,33 @@ describe("the page in Chromium", () => {
     await s.page.screenshot({ path: SCREENSHOT, fullPage: true });
   });
 
+  test("Download model saves model.json and weights.bin, which Node loads as odet predict does", async () => {
+    const downloads: { name: string; bytes: Buffer }[] = [];
+    const done = new Promise<void>((resolve) => {
+      s.page.on("download", async (d) => {
+        const path = await d.path();
+        const { readFile } = await import("node:fs/promises");
+        downloads.push({ name: d.suggestedFilename(), bytes: await readFile(path) });
+        if (downloads.length === 2) resolve();
+      });
+    });
+    await s.page.click("#download");
+    await done;
+    expect(downloads.map((d) => d.name).sort()).toEqual(["model.json", "weights.bin"]);
+    const json = downloads.find((d) => d.name === "model.json")!.bytes.toString("utf8");
+    const bin = downloads.find((d) => d.name === "weights.bin")!.bytes;
+    const detector = deserializeDetector(
+      JSON.parse(json),
+      bin.buffer.slice(bin.byteOffset, bin.byteOffset + bin.byteLength) as ArrayBuffer,
+      "model.json",
+    );
+    try {
+      expectSameDetections(await pageDetect(png, PNG_NAME), await nodeDetect(detector));
+    } finally {
+      detector.dispose();
+    }
+  });
+
   test("a model trained in Node loads in the page and gives the same detections", async () => {
     const train = await loadVoc(DEMO_DIR, { split: "trainval", policy: "clip" });
     const config = fitModelPriors(demoConfig(DEMO_DIR, { epochs: 1 }), train).config;
