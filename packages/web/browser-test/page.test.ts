@@ -3,6 +3,7 @@
  * configuration, leaks no tensors, exchanges models with Node both ways with the same detections, shows
  * one-line errors for bad files and keeps its state, and is photographed for the README.
  */
+import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { encodePng } from "@od/augment/node";
 import { decodeImageFile, fileDecoder, loadVoc } from "@od/data/node";
@@ -277,6 +278,40 @@ describe("the page in Chromium", () => {
       optimizer.dispose();
       detector.dispose();
     }
+  });
+});
+
+describe("picked files", () => {
+  const demoFile = (rel: string) => ({
+    name: rel.slice(rel.lastIndexOf("/") + 1),
+    mimeType: rel.endsWith(".xml") ? "application/xml" : "image/jpeg",
+    buffer: readFileSync(`${DEMO_DIR}${rel}`),
+  });
+  const ids = ["BloodImage_00000", "BloodImage_00001", "BloodImage_00002"];
+
+  test("VOC images and XML picked in the page train; an XML naming an unpicked image is one line and changes nothing", async () => {
+    await s.page.setInputFiles("#data-files", [
+      ...ids.map((id) => demoFile(`JPEGImages/${id}.jpg`)),
+      ...ids.map((id) => demoFile(`Annotations/${id}.xml`)),
+    ]);
+    await s.page.waitForFunction(() =>
+      (document.getElementById("data-info")?.textContent ?? "").startsWith("3 picked"),
+    );
+    expect(await s.page.textContent("#error")).toBe("");
+    const r = await call({ type: "train", steps: 2 });
+    expect(r.losses).toHaveLength(2);
+    expect(r.losses.every(([, l]) => Number.isFinite(l))).toBe(true);
+    const info = await s.page.textContent("#data-info");
+    await s.page.setInputFiles("#data-files", [
+      demoFile(`JPEGImages/${ids[0]}.jpg`),
+      ...ids.slice(0, 2).map((id) => demoFile(`Annotations/${id}.xml`)),
+    ]);
+    await s.page.waitForFunction(() => (document.getElementById("error")?.textContent ?? "") !== "");
+    expect(await s.page.textContent("#error")).toBe(
+      "BloodImage_00001.xml: names image BloodImage_00001.jpg, which was not picked",
+    );
+    expect(await s.page.textContent("#data-info")).toBe(info);
+    expect((await call({ type: "train", steps: 1 })).losses).toHaveLength(1);
   });
 });
 

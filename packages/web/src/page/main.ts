@@ -177,6 +177,30 @@ $("load-demo").onclick = () =>
     enable("show-samples", "train");
     status("demo data loaded");
   });
+/** Loads picked or dropped files as the dataset (the picked images are trained on and evaluated on). */
+async function loadDataFiles(files: readonly File[]): Promise<Results["loadFiles"]> {
+  const picked = await Promise.all(
+    files.map(async (f) => ({ name: f.name, data: new Uint8Array(await f.arrayBuffer()) })),
+  );
+  const r = await request({ type: "loadFiles", files: picked });
+  $("data-info").textContent =
+    `${r.train} picked images (trained and evaluated on); classes ${r.classNames.join(", ")}`;
+  enable("show-samples", "train");
+  status(`loaded ${files.length} picked files`);
+  return r;
+}
+
+$<HTMLInputElement>("data-files").onchange = (e) =>
+  action(async () => {
+    await loadDataFiles([...((e.target as HTMLInputElement).files ?? [])]);
+  });
+document.body.ondragover = (e) => e.preventDefault();
+document.body.ondrop = (e) => {
+  e.preventDefault();
+  void action(async () => {
+    await loadDataFiles([...(e.dataTransfer?.files ?? [])]);
+  });
+};
 $("show-samples").onclick = () =>
   action(async () => {
     const r = await request({ type: "samples", index: 0, n: 8, seed: 0 });
@@ -214,6 +238,7 @@ const api = {
   evaluate,
   detectFile,
   loadModelFiles,
+  loadDataFiles,
   ready: request({ type: "init" }).then((r) => {
     status(`backend: ${r.reason}`);
     return r;

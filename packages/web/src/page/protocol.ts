@@ -27,6 +27,11 @@ export interface Detection {
 export type Request =
   | { readonly type: "init"; readonly threads?: number }
   | { readonly type: "loadDemo" }
+  | {
+      /** Images with VOC XML, one COCO JSON or YOLO labels + names file (see `picked.ts`); trains and evaluates on them. */
+      readonly type: "loadFiles";
+      readonly files: readonly { readonly name: string; readonly data: Uint8Array }[];
+    }
   | { readonly type: "samples"; readonly index: number; readonly n: number; readonly seed: number }
   | {
       readonly type: "train";
@@ -60,6 +65,7 @@ export type Request =
 export interface Results {
   init: { readonly backend: string; readonly reason: string; readonly crossOriginIsolated: boolean };
   loadDemo: { readonly train: number; readonly test: number; readonly classNames: readonly string[] };
+  loadFiles: { readonly train: number; readonly test: number; readonly classNames: readonly string[] };
   samples: { readonly grid: RgbImage };
   train: {
     /** `[step, loss]` of every step run. */

@@ -38,6 +38,7 @@ import {
   trainStep,
 } from "@od/train";
 import { measureSpeed } from "../speed.js";
+import { datasetFromFiles, type PickedFile } from "./picked.js";
 import type { Detection, Request, RequestMessage, Response, Results, RgbImage } from "./protocol.js";
 
 /** Where the server serves the BCCD demo slice (`packages/cli/demo-data/bccd`). */
@@ -51,6 +52,8 @@ interface Demo {
 }
 
 let demo: Demo | undefined;
+/** Images of a picked dataset, by record file; empty for the demo slice (fetched from the server). */
+let pickedImages: ReadonlyMap<string, PickedFile> = new Map();
 let detector: SsdDetector | undefined;
 let optimizer: Optimizer | undefined;
 let stopRequested = false;
@@ -89,9 +92,13 @@ type Response_ = globalThis.Response;
 function loadImage(record: ImageRecord): Promise<Uint8Image> {
   let p = images.get(record.file);
   if (p === undefined) {
-    p = fetchOk(DEMO_URL + record.file)
-      .then((r) => r.blob())
-      .then((b) => decodeImage(b, record.file));
+    const picked = pickedImages.get(record.file);
+    p =
+      picked !== undefined
+        ? decodeImage(new Blob([picked.data as Uint8Array<ArrayBuffer>]), picked.name)
+        : fetchOk(DEMO_URL + record.file)
+            .then((r) => r.blob())
+            .then((b) => decodeImage(b, record.file));
     images.set(record.file, p);
   }
   return p;
@@ -146,7 +153,10 @@ async function train(id: number, steps: number, epochs?: number): Promise<Result
   const probe = demoConfig(DEMO_URL);
   const perEpoch = Math.ceil(data.images.length / probe.train.batchSize);
   const config = trainConfig(data, steps, perEpoch, epochs);
-  if (detector === undefined || optimizer === undefined) {
+  const sameClasses =
+    detector !== undefined && detector.config.classNames.join("\n") === data.classNames.join("\n");
+  if (detector === undefined || optimizer === undefined || !sameClasses) {
+    optimizer?.dispose();
     detector?.dispose();
     detector = createRunDetector(config, data.classNames);
     optimizer = createRunOptimizer(config, detector);
@@ -261,7 +271,16 @@ async function handle(req: RequestMessage): Promise<Results[keyof Results]> {
       const trainSet = await loadSplit("trainval");
       const testSet = await loadSplit("test", trainSet.classNames);
       demo = { train: trainSet, test: testSet };
+      pickedImages = new Map();
+      images.clear();
       return { train: trainSet.images.length, test: testSet.images.length, classNames: trainSet.classNames };
+    }
+    case "loadFiles": {
+      const { dataset, images: picked } = datasetFromFiles(req.files);
+      demo = { train: dataset, test: dataset };
+      pickedImages = picked;
+      images.clear();
+      return { train: dataset.images.length, test: dataset.images.length, classNames: dataset.classNames };
     }
     case "samples": {
       const { train: data } = requireDemo("samples");
