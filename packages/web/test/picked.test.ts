@@ -51,7 +51,10 @@ describe("datasetFromFiles", () => {
     [() => [...jpgs], "no annotation file"],
     [() => [jpgs[0]!, textFile("x.json", "{ nope")], "x.json"],
     [() => [jpgs[0]!, textFile("a.json", "{}"), textFile("b.json", "{}")], "pick one COCO annotation file"],
-    [() => [jpgs[0]!, textFile(`${ids[0]}.txt`, "0 0.5 0.5 0.1 0.1")], "BloodImage_00000.txt: YOLO labels need their names file"],
+    [
+      () => [jpgs[0]!, textFile(`${ids[0]}.txt`, "0 0.5 0.5 0.1 0.1")],
+      "BloodImage_00000.txt: YOLO labels need their names file",
+    ],
     [
       () => [jpgs[0]!, textFile("other.txt", "0 0.5 0.5 0.1 0.1"), textFile("classes.txt", "a")],
       "other.txt: labels image other",
