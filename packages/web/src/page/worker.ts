@@ -38,6 +38,7 @@ import {
   trainStep,
 } from "@od/train";
 import { measureSpeed } from "../speed.js";
+import { decodeImage } from "./decode.js";
 import { datasetFromFiles, type PickedFile } from "./picked.js";
 import type { Detection, Request, RequestMessage, Response, Results, RgbImage } from "./protocol.js";
 
@@ -61,25 +62,6 @@ const images = new Map<string, Promise<Uint8Image>>();
 
 const post = (m: Response, transfer: Transferable[] = []): void =>
   (self as unknown as Worker).postMessage(m, transfer);
-
-/** Decodes an encoded image (any format the browser reads) to packed RGB bytes, orientation applied by the browser. */
-async function decodeImage(bytes: ArrayBuffer | Blob, name: string): Promise<Uint8Image> {
-  let bitmap: ImageBitmap;
-  try {
-    bitmap = await createImageBitmap(bytes instanceof Blob ? bytes : new Blob([bytes]), {
-      colorSpaceConversion: "none",
-      premultiplyAlpha: "none",
-    });
-  } catch {
-    throw new Error(`${name}: not an image this browser can decode`);
-  }
-  const canvas = new OffscreenCanvas(bitmap.width, bitmap.height);
-  const ctx = canvas.getContext("2d");
-  if (ctx === null) throw new Error(`${name}: no 2D canvas in this browser`);
-  ctx.drawImage(bitmap, 0, 0);
-  bitmap.close();
-  return fromImageData(ctx.getImageData(0, 0, canvas.width, canvas.height));
-}
 
 async function fetchOk(url: string): Promise<Response_> {
   const r = await fetch(url);
