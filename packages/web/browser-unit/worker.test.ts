@@ -14,7 +14,9 @@ function ask(w: Worker, reqs: readonly Request[]): Promise<Response[]> {
       if (e.data.kind !== "progress") answers.push(e.data);
       if (answers.length === reqs.length) resolve(answers.sort((a, b) => a.id - b.id));
     };
-    reqs.forEach((r, i) => w.postMessage({ ...r, id: i + 1 }));
+    reqs.forEach((r, i) => {
+      w.postMessage({ ...r, id: i + 1 });
+    });
   });
 }
 
