@@ -226,7 +226,12 @@ describe("the page in Chromium", () => {
       PNG_NAME,
     );
     expect(await s.page.textContent("#error")).toBe("");
-    await s.page.screenshot({ path: SCREENSHOT, fullPage: true });
+    // The committed picture is rewritten only on request (UPDATE_SCREENSHOT=1), so a test run leaves the tree clean.
+    const shot = await s.page.screenshot({
+      fullPage: true,
+      ...(process.env.UPDATE_SCREENSHOT === "1" ? { path: SCREENSHOT } : {}),
+    });
+    expect(shot.subarray(1, 4).toString("latin1")).toBe("PNG");
   });
 
   test("Download model saves model.json and weights.bin, which Node loads as odet predict does", async () => {
