@@ -20,6 +20,7 @@ const { builtinModules } = require("node:module");
  *   3  train, onnx, torch (onnx: ONNX export and the ONNX Runtime path, an adapter of ssd;
  *                          torch: PyTorch weights in and out, plain TypeScript over typed arrays)
  *   4  cli                (Node-only application)
+ *   4  web                (private browser example: a page, its Web Worker and a Node static server)
  *   -  integration        (private, Node-only cross-package tests; may import anything)
  */
 const ALLOWED = {
@@ -52,6 +53,20 @@ const ALLOWED = {
     "tf",
     "train",
   ],
+  web: [
+    "augment",
+    "boxes",
+    "data",
+    "image",
+    "losses",
+    "metrics",
+    "plot",
+    "priors",
+    "random",
+    "ssd",
+    "tf",
+    "train",
+  ],
   integration: [
     "augment",
     "boxes",
@@ -72,7 +87,7 @@ const ALLOWED = {
 };
 
 /** Packages whose source may use tensors; of them only `tf` (and `@od/boxes/tf`) imports tfjs itself. */
-const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train", "onnx"];
+const TENSOR_PACKAGES = ["tf", "losses", "ssd", "train", "onnx", "web"];
 
 /** Node-only packages: every file may use Node built-ins. */
 const NODE_ONLY_PACKAGES = ["cli", "integration"];

@@ -40,6 +40,14 @@ export {
 } from "./depthwise-direct.js";
 export { TfError, type TfErrorCode } from "./errors.js";
 export { GRADIENT_KERNELS, type GradientRegistration, registerGradients } from "./gradients.js";
+export {
+  chooseWasmBuild,
+  WASM_FILES,
+  type WasmBuild,
+  type WasmBuildChoice,
+  type WasmEnvironment,
+  wasmEnvironment,
+} from "./wasm-build.js";
 export { registerWasmFastPaths } from "./wasm-fast-paths.js";
 /**
  * The tfjs-core namespace (`@tensorflow/tfjs-core` 4.22), the same single copy every od package uses.

@@ -4,10 +4,13 @@
  * @packageDocumentation
  */
 import "./register.js";
+import { createRequire } from "node:module";
 import { availableParallelism } from "node:os";
+import { dirname, join } from "node:path";
 import { isMainThread } from "node:worker_threads";
 import type { BackendInfo, InitBackendOptions } from "./backend.js";
 import { type NodeWasmThreads, selectBackend } from "./internal/select-backend.js";
+import { WASM_FILES, type WasmBuild } from "./wasm-build.js";
 import { initThreadedWasmNode } from "./wasm-threads-node.js";
 
 /** Node's threaded wasm: the default thread count and the bridge that starts tfjs's threaded build. */
@@ -34,3 +37,23 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
 }
 
 export type { BackendInfo, InitBackendOptions } from "./backend.js";
+
+/**
+ * Where the wasm binaries of the installed `@tensorflow/tfjs-backend-wasm` are on disk: for each
+ * {@link WasmBuild}, its file name (what the browser asks for under `wasmPaths`) and absolute path. A
+ * server that serves these three files under one URL directory (e.g. `/tfjs/`) makes
+ * `initBackend({ wasmPaths: "/tfjs/" })` of `@od/tf` work in a page.
+ * @example
+ * // GET /tfjs/<name> -> the file at path (Content-Type: application/wasm)
+ * const files = new Map(wasmFiles().map((f) => [`/tfjs/${f.name}`, f.path]));
+ */
+export function wasmFiles(): { readonly build: WasmBuild; readonly name: string; readonly path: string }[] {
+  const dir = dirname(
+    createRequire(import.meta.url).resolve("@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm"),
+  );
+  return (Object.keys(WASM_FILES) as WasmBuild[]).map((build) => ({
+    build,
+    name: WASM_FILES[build],
+    path: join(dir, WASM_FILES[build]),
+  }));
+}

@@ -4,9 +4,17 @@
  * (files, checkpoints, run folder) is `train()` in `@od/train/node`.
  * @packageDocumentation
  */
+
 export { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
+export { DEMO_EPOCHS, DEMO_SEED, demoConfig } from "./demo.js";
 export { TrainError, type TrainErrorCode } from "./errors.js";
 export { type EvaluateOptions, type Evaluation, evaluateDetector, type Predictor } from "./evaluate.js";
+export {
+  createRunDetector,
+  createRunOptimizer,
+  fitModelPriors,
+  type PriorFitReport,
+} from "./model.js";
 export {
   clipByGlobalNorm,
   type NamedVariable,
@@ -31,7 +39,7 @@ export {
   trainingLabels,
   trainingPipeline,
 } from "./sampler.js";
-export { type LrSchedule, learningRateAt } from "./schedule.js";
+export { type LrSchedule, learningRateAt, lrSchedule } from "./schedule.js";
 export { type TrainValSplit, trainValSplit } from "./split.js";
 export {
   type ClassifierStepResult,

@@ -5,10 +5,10 @@
  */
 import { loadDetector } from "@od/ssd/node";
 import type { TrainConfig } from "./config.js";
+import { createRunDetector, createRunOptimizer } from "./model.js";
 import { datasetImageLoader, loadTrainingData } from "./node/data.js";
 import { runDetectorStage } from "./node/detector-stage.js";
 import { initTrainingBackend } from "./node/epochs.js";
-import { createRunDetector, createRunOptimizer } from "./node/model.js";
 import { writePredictions, writeStagedReport, writeSummary } from "./node/report.js";
 import { openRunConfig, withFittedPriors } from "./node/run-config.js";
 import { undoNewRun } from "./node/run-dir.js";
@@ -16,8 +16,8 @@ import { exists, RunFolder } from "./node/run-folder.js";
 import { checkClassifierData, classifierResumePoint, runClassifierStage } from "./node/stage2.js";
 import type { TrainEvent, TrainOptions, TrainSummary } from "./node/types.js";
 
+export { fitModelPriors, type PriorFitReport } from "./model.js";
 export { datasetImageLoader, loadTrainingData, type TrainingData } from "./node/data.js";
-export { fitModelPriors, type PriorFitReport } from "./node/model.js";
 export { loadRunDetector, loadRunPredictor, type RunPredictor } from "./node/predictor.js";
 export { configChanges, loadPriorsFile } from "./node/run-config.js";
 export {

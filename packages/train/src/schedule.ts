@@ -1,3 +1,4 @@
+import type { TrainConfig } from "./config.js";
 import { fail } from "./errors.js";
 
 /** A learning-rate schedule over optimizer steps. */
@@ -52,4 +53,16 @@ export function learningRateAt(s: LrSchedule, step: number): number {
     for (const m of s.milestones ?? []) if (step >= m) f *= g;
   }
   return s.lr * f;
+}
+
+/** The learning-rate schedule of a config over `stepsPerEpoch` steps per epoch. */
+export function lrSchedule(config: TrainConfig, stepsPerEpoch: number): LrSchedule {
+  const t = config.train;
+  return {
+    lr: t.lr,
+    warmupSteps: t.warmupSteps,
+    kind: t.schedule,
+    totalSteps: Math.max(t.epochs * stepsPerEpoch, t.warmupSteps + 1),
+    milestones: t.milestones.map((e) => e * stepsPerEpoch),
+  };
 }

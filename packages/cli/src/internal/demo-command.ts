@@ -1,56 +1,22 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import type { BackendName } from "@od/tf";
-import { RUNS_DIR, resolveTrainConfig, type TrainConfig } from "@od/train";
+import { DEMO_EPOCHS, DEMO_SEED, demoConfig, RUNS_DIR } from "@od/train";
 import { CLI_NAME, type CliIo } from "../io.js";
 import { bad, kindOf, note, out, resolvePath } from "./common.js";
 import { openDataset } from "./dataset.js";
 import { loadModel, predictFiles, printEvaluation, runEvaluation } from "./model-commands.js";
 import { eventPrinter, runError, trainNodeOf } from "./train-command.js";
 
+export { DEMO_EPOCHS, DEMO_SEED, demoConfig };
+
 /** The BCCD slice shipped with the package (`demo-data/bccd`, MIT, see its README). */
 export function demoDataDir(): string {
   return fileURLToPath(new URL("../../demo-data/bccd", import.meta.url));
 }
 
-/** Epochs `odet demo` trains by default (a fixed number, so its mAP does not depend on the machine). */
-export const DEMO_EPOCHS = 120;
-
-/** The seed of the demo's initial weights, batch order and augmentation. */
-export const DEMO_SEED = 0;
-
 /** Base name of the demo's run folders when `--out` is not given: `runs/demo`, `runs/demo2`, … */
 const DEMO_RUN_NAME = "demo";
-
-/**
- * The demo's training configuration: a fixed number of epochs from a fixed seed with a fixed split of
- * the work (one data-parallel worker beside the main thread, one wasm thread each), no time limit, so
- * the same backend gives the same weights and the same mAP on any machine; a faster one just finishes
- * sooner.
- * @param data the demo dataset folder (VOC: `trainval` trains, `test` validates).
- */
-export function demoConfig(
-  data: string,
-  options: { readonly epochs?: number; readonly backend?: BackendName } = {},
-): TrainConfig {
-  return resolveTrainConfig({
-    data: { root: data, format: "voc", trainSplit: "trainval", valSplit: "test", policy: "clip" },
-    model: {
-      inputSize: { width: 256, height: 256 },
-      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
-    },
-    train: {
-      epochs: options.epochs ?? DEMO_EPOCHS,
-      batchSize: 8,
-      warmupSteps: 20,
-      seed: DEMO_SEED,
-      workers: 1,
-      timeLimitSeconds: 0,
-      ...(options.backend === undefined ? {} : { backends: [options.backend] }),
-    },
-    eval: { everyEpochs: 1000, samples: 0 },
-  });
-}
 
 /** Options of `odet demo`. */
 export interface DemoOptions {

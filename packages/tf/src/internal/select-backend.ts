@@ -5,6 +5,7 @@
  */
 import { engine, env, setBackend } from "@tensorflow/tfjs-core";
 import { TfError } from "../errors.js";
+import { chooseWasmBuild, type WasmBuildChoice, wasmEnvironment } from "../wasm-build.js";
 import { registerWasmFastPaths } from "../wasm-fast-paths.js";
 
 /** Backends `@od/tf` can select, in its default order of preference. */
@@ -30,7 +31,10 @@ export interface InitBackendOptions {
    * `wasm-threads-node.ts`); if it fails to start, the single-threaded build is used and the reason
    * says so. Fixed by the first initialisation of wasm in a process. `initBackend` of `@od/tf` (the
    * browser-clean entry) runs Node's wasm on one thread and says in the reason when more were asked
-   * for. Ignored in browsers (tfjs decides there) and when `wasmPaths` is given.
+   * for. In a browser, the XNNPACK threads of the threaded build (default: the logical cores,
+   * `navigator.hardwareConcurrency`);
+   * ignored when the page is not cross-origin isolated (see `chooseWasmBuild`). In Node, ignored when
+   * `wasmPaths` is given.
    */
   readonly threads?: number;
 }
@@ -153,6 +157,18 @@ async function tryWasm(
       }
     }
   }
+  let build: WasmBuildChoice | undefined;
+  if (!isNode && !wasmInitialised()) {
+    build = chooseWasmBuild(wasmEnvironment((await env().getAsync("WASM_HAS_SIMD_SUPPORT")) === true));
+    env().set("WASM_HAS_MULTITHREAD_SUPPORT", build.threaded);
+    const threads = threadsOption ?? browserCores();
+    if (build.threaded) wasm.setThreadsCount(threads);
+    if (build.threaded && !(await withReportedCores(2 * threads, () => setBackend("wasm")))) {
+      env().set("WASM_HAS_MULTITHREAD_SUPPORT", false);
+      note = "; the threaded build failed to start (see the console), so one thread";
+      build = { ...build, build: "simd", threaded: false };
+    }
+  }
   if (!(await setBackend("wasm"))) throw new Error("the wasm module did not initialise (see the console)");
   const simd = await env().getAsync("WASM_HAS_SIMD_SUPPORT");
   let nThreads = "1 thread";
@@ -162,7 +178,39 @@ async function tryWasm(
   } catch {
     // not initialised through this module instance
   }
-  return `wasm ready (${simd === true ? "SIMD" : "no SIMD"}, ${nThreads}${note})`;
+  const built = build === undefined ? "" : `, ${build.build} build: ${build.why}`;
+  return `wasm ready (${simd === true ? "SIMD" : "no SIMD"}, ${nThreads}${built}${note})`;
+}
+
+/**
+ * Runs `f` while `navigator.hardwareConcurrency` reports `cores`, then restores it. tfjs's threaded
+ * build gives XNNPACK at most half the cores the page reports (as it does with `os.cpus()` in Node,
+ * see `wasm-threads-node.ts`), so on 2 cores it would run one thread; the count it reads while the
+ * backend initialises is what `threads` asks for, doubled. Where the property cannot be redefined, `f`
+ * runs unchanged.
+ */
+async function withReportedCores<T>(cores: number, f: () => Promise<T>): Promise<T> {
+  const nav = (globalThis as { navigator?: object }).navigator;
+  let patched = false;
+  if (nav !== undefined && !Object.hasOwn(nav, "hardwareConcurrency")) {
+    try {
+      Object.defineProperty(nav, "hardwareConcurrency", { value: cores, configurable: true });
+      patched = true;
+    } catch {
+      // a frozen navigator: tfjs reads the real count
+    }
+  }
+  try {
+    return await f();
+  } finally {
+    if (patched) delete (nav as { hardwareConcurrency?: number }).hardwareConcurrency;
+  }
+}
+
+/** Logical cores a page reports (`navigator.hardwareConcurrency`), at least 1, at most 64. */
+function browserCores(): number {
+  const n = (globalThis as { navigator?: { hardwareConcurrency?: unknown } }).navigator?.hardwareConcurrency;
+  return typeof n === "number" && Number.isInteger(n) ? Math.min(64, Math.max(1, n)) : 1;
 }
 
 async function tryCpu(): Promise<string> {

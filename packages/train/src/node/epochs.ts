@@ -15,9 +15,12 @@ import { fail } from "../errors.js";
 import type { Optimizer } from "../optim.js";
 import { DataParallel } from "../parallel.js";
 import { collate, type TrainingBatch, type TrainingSample } from "../sampler.js";
-import { type LrSchedule, learningRateAt } from "../schedule.js";
+import { type LrSchedule, learningRateAt, lrSchedule } from "../schedule.js";
 import { type StepResult, trainStep } from "../step.js";
 import { checkpointInt, parseCheckpointJson } from "./checkpoint.js";
+
+export { lrSchedule };
+
 import type { RunState, TrainEvent } from "./types.js";
 
 /** The state before the first epoch. */
@@ -78,18 +81,6 @@ const runStateSchema = z.object(
  */
 export function readRunState(json: unknown, file: string): RunState {
   return parseCheckpointJson(runStateSchema, json, file, "readRunState") as RunState;
-}
-
-/** The learning-rate schedule of a config over `stepsPerEpoch` steps per epoch. */
-export function lrSchedule(config: TrainConfig, stepsPerEpoch: number): LrSchedule {
-  const t = config.train;
-  return {
-    lr: t.lr,
-    warmupSteps: t.warmupSteps,
-    kind: t.schedule,
-    totalSteps: Math.max(t.epochs * stepsPerEpoch, t.warmupSteps + 1),
-    milestones: t.milestones.map((e) => e * stepsPerEpoch),
-  };
 }
 
 /**

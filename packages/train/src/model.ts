@@ -15,10 +15,10 @@ import {
   SsdDetector,
 } from "@od/ssd";
 import type { tf } from "@od/tf";
-import type { TrainConfig } from "../config.js";
-import { fail } from "../errors.js";
-import { Optimizer } from "../optim.js";
-import { trainableNames } from "../step.js";
+import type { TrainConfig } from "./config.js";
+import { fail } from "./errors.js";
+import { Optimizer } from "./optim.js";
+import { trainableNames } from "./step.js";
 
 /** Coverage of the priors before and after fitting (`priors.json` of the run folder). */
 export interface PriorFitReport {
