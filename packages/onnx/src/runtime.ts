@@ -255,7 +255,7 @@ export class OnnxDetector {
         this.priors,
         this.config.variances,
         rec,
-        options,
+        { ...this.config.postprocess, ...options },
       ),
     );
   }
