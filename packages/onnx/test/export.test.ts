@@ -1,7 +1,14 @@
 import { test as fcTest } from "@fast-check/vitest";
 import { isOdError } from "@od/boxes";
 import type { Uint8Image } from "@od/image";
-import { type Backbone, defaultSsdConfig, heNormal, preprocessBatch, SsdDetector } from "@od/ssd";
+import {
+  type Backbone,
+  defaultSsdConfig,
+  heNormal,
+  preprocessBatch,
+  SsdDetector,
+  ssdlite320MobilenetV3Large,
+} from "@od/ssd";
 import { tf } from "@od/tf";
 import fc from "fast-check";
 import onnxProto from "onnx-proto";
@@ -71,6 +78,34 @@ describe("exportOnnx: ONNX Runtime equals the tfjs forward on BCCD images", () =
       () => tf.randomUniform([1, h, w, 3], -1, 1, "float32", seed).dataSync() as Float32Array,
     );
     const r = await bothForwards(d, batch, 1);
+    expect(relativeError(r.tfLoc, r.loc)).toBeLessThanOrEqual(1e-4);
+    expect(relativeError(r.tfLogits, r.logits)).toBeLessThanOrEqual(1e-4);
+    d.dispose();
+  });
+});
+
+describe("exportOnnx: torchvision's SSDlite320 MobileNetV3-Large", () => {
+  test("width 0.5, reduced tail, random batch-norm statistics: relative error <= 1e-4 on BCCD images", async () => {
+    const d = ssdlite320MobilenetV3Large({
+      classNames: ["WBC", "RBC", "Platelets"],
+      widthMultiplier: 0.5,
+      reducedTail: true,
+      seed: 3,
+    });
+    let k = 0;
+    tf.tidy(() => {
+      for (const name of d.params.names()) {
+        const v = d.params.get(name);
+        if (name.endsWith(".running_mean")) v.assign(tf.randomUniform(v.shape, -0.3, 0.3, "float32", k++));
+        else if (name.endsWith(".running_var")) v.assign(tf.randomUniform(v.shape, 0.5, 2, "float32", k++));
+      }
+    });
+    const { batch } = preprocessBatch(images, d.config);
+    const r = await bothForwards(d, batch, images.length);
+    expect(r.dims).toEqual([
+      [3, d.priors.length, 4],
+      [3, d.priors.length, d.numClasses],
+    ]);
     expect(relativeError(r.tfLoc, r.loc)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(r.tfLogits, r.logits)).toBeLessThanOrEqual(1e-4);
     d.dispose();
