@@ -76,7 +76,14 @@ export function readSafetensors(
         bad("__metadata__ is not an object");
       for (const [k, v] of Object.entries(info as object)) {
         if (typeof v !== "string") bad(`__metadata__ entry ${JSON.stringify(k)} is not a string`, { key: k });
-        metadata[k] = v as string;
+        // An own property even for keys such as "__proto__", which plain assignment would treat as the
+        // object's prototype (the key would vanish from the result).
+        Object.defineProperty(metadata, k, {
+          value: v,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        });
       }
       continue;
     }

@@ -255,3 +255,12 @@ describe("safetensors properties", () => {
     },
   );
 });
+
+describe("safetensors metadata keys", () => {
+  test('a "__proto__" metadata key is kept as an ordinary entry (found by the write → read property)', () => {
+    const metadata = JSON.parse('{"__proto__": "", "a": "b"}') as Record<string, string>;
+    const back = readSafetensors(writeSafetensors(new Map(), { metadata }));
+    expect(Object.keys(back.metadata)).toEqual(["__proto__", "a"]);
+    expect(Object.getPrototypeOf(back.metadata)).toBe(Object.prototype);
+  });
+});
