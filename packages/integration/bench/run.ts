@@ -11,7 +11,11 @@
  * With `--ssdlite` the od model is torchvision's own architecture (`ssdlite320MobilenetV3Large`, 4
  * classes, reduced tail: the model the torchvision script builds), so both rows time the same network.
  *
- * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--alpha A [--taps 8,16,32] | --ssdlite]
+ * `--threads N` gives each side N threads (default: every core): torchvision `torch.set_num_threads(N)`,
+ * od N wasm threads for inference and one training thread plus N − 1 data-parallel replicas. The
+ * same-architecture comparison at two threads each is `npx tsx bench/run.ts --ssdlite --threads 2`.
+ *
+ * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--threads N] [--alpha A [--taps 8,16,32] | --ssdlite]
  */
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
@@ -164,7 +168,11 @@ async function bench(c: Case): Promise<void> {
   det.dispose();
 }
 
-const cores = availableParallelism();
+const threadsArg = process.argv.indexOf("--threads");
+/** The threads each side may use (default: every core): od's wasm threads and replicas, torchvision's torch threads. */
+const cores = threadsArg > 0 ? Number(process.argv[threadsArg + 1]) : availableParallelism();
+if (!(Number.isInteger(cores) && cores >= 1))
+  throw new Error(`bench/run.ts: --threads must be a positive integer; got ${process.argv[threadsArg + 1]}`);
 const childArg = process.argv.indexOf("--child");
 if (childArg > 0) {
   await bench(JSON.parse(process.argv[childArg + 1] ?? "{}") as Case);

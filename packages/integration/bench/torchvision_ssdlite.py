@@ -6,11 +6,12 @@ Usage: /usr/bin/python3 torchvision_ssdlite.py [threads] [train_steps] [infer_ru
 """
 import json
 import sys
-import time
 
 import torch
 import torchvision
 from torchvision.models.detection import ssdlite320_mobilenet_v3_large
+
+from torchvision_common import median_seconds
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 4
@@ -34,17 +35,16 @@ def batch(b):
 
 model.train()
 imgs, targets = batch(8)
-times = []
-for i in range(steps + 1):
-    t = time.perf_counter()
+
+
+def train_step():
     loss = sum(model(imgs, targets).values())
     opt.zero_grad()
     loss.backward()
     opt.step()
-    if i > 0:
-        times.append(time.perf_counter() - t)
-times.sort()
-med = times[len(times) // 2]
+
+
+med = median_seconds(train_step, steps)
 print(json.dumps({"bench": "train step batch 8 320x320", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "params": params, "ms_median": med * 1000, "images_per_s": 8 / med}))
 model.eval()
 # Multiply-adds of one 320x320 forward (every Conv2d and Linear), counted with forward hooks.
@@ -66,12 +66,5 @@ for h in hooks:
     h.remove()
 x = [torch.rand(3, 320, 320)]
 with torch.no_grad():
-    model(x)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        model(x)
-        times.append(time.perf_counter() - t)
-times.sort()
-med = times[len(times) // 2]
+    med = median_seconds(lambda: model(x), runs)
 print(json.dumps({"bench": "inference batch 1 320x320", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "params": params, "gmacs": macs[0] / 1e9, "ms_median": med * 1000, "images_per_s": 1 / med}))

@@ -6,12 +6,16 @@ the image). Prints one JSON object.
 Usage: /usr/bin/python3 torchvision_infer.py [threads] [runs]
 """
 import json
+import os
 import sys
-import time
 
 import torch
 import torchvision
 from torchvision.models.detection import ssdlite320_mobilenet_v3_large
+
+# the timing loop shared by od's torchvision scripts
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "integration", "bench"))
+from torchvision_common import median_seconds  # noqa: E402
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 runs = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -21,15 +25,7 @@ model = ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None, num_c
 params = sum(p.numel() for p in model.parameters())
 x = [torch.rand(3, 480, 640)]
 with torch.no_grad():
-    for _ in range(3):
-        model(x)
-    times = []
-    for _ in range(runs):
-        t = time.perf_counter()
-        model(x)
-        times.append(time.perf_counter() - t)
-times.sort()
-med = times[len(times) // 2]
+    med = median_seconds(lambda: model(x), runs, warmup=3)
 print(json.dumps({
     "bench": "inference batch 1 (640x480)",
     "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large (4 classes)",
