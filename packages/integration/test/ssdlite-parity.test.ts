@@ -11,6 +11,7 @@ import { initBackend, tf } from "@od/tf";
 import { exportStateDict, loadStateDict } from "@od/torch";
 import { readPthFile } from "@od/torch/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { expectSameDetections, type TorchDetections } from "./helpers/detections.js";
 
 // Forward parity with torchvision 0.14's ssdlite320_mobilenet_v3_large: the fixtures are made by
 // packages/ssd/scripts/ssdlite_fixtures.py (width 0.5, reduced tail, 4 classes, perturbed batch norm)
@@ -18,12 +19,6 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 // (relative error ≤ 1e-4) and the same detections (boxes within 1e-3 px, same labels, scores within 1e-4).
 const FIXTURES = new URL("../../ssd/test/fixtures/ssdlite320/", import.meta.url);
 const SIZE = 320;
-
-interface TorchDetections {
-  readonly boxes: number[][];
-  readonly scores: number[];
-  readonly labels: number[];
-}
 
 const reference = JSON.parse(readFileSync(new URL("detections.json", FIXTURES), "utf8")) as {
   numClasses: number;
@@ -104,27 +99,7 @@ describe("ssdlite320_mobilenet_v3_large: od vs torchvision", () => {
   test("detections: same labels, boxes within 1e-3 px, scores within 1e-4 (torchvision's post-processing)", async () => {
     const got = await detector.predict(images);
     got.forEach((det, i) => {
-      const want = reference.detections[i]!;
-      expect(det.scores.length, `image ${i}`).toBe(want.scores.length);
-      // Scores are sorted the same way; detections whose scores differ by float rounding only may
-      // swap places, so each torchvision detection is matched to an unused od one of the same label,
-      // box and score.
-      const used = new Set<number>();
-      want.scores.forEach((s, k) => {
-        expect(Math.abs(det.scores[k]! - s), `image ${i}, rank ${k}`).toBeLessThanOrEqual(1e-4);
-        const box = want.boxes[k]!;
-        let found = -1;
-        for (let j = Math.max(0, k - 20); j < Math.min(det.scores.length, k + 21) && found < 0; j++) {
-          if (used.has(j) || det.labels[j] !== want.labels[k]) continue;
-          if (Math.abs(det.scores[j]! - s) > 1e-4) continue;
-          if (box.every((v, c) => Math.abs(det.boxes.data[j * 4 + c]! - v) <= 1e-3)) found = j;
-        }
-        expect(
-          found,
-          `image ${i}: torchvision's detection ${k} (label ${want.labels[k]}, [${box}])`,
-        ).toBeGreaterThanOrEqual(0);
-        used.add(found);
-      });
+      expectSameDetections(det, reference.detections[i]!, `image ${i}`);
     });
   }, 60_000);
 });
