@@ -124,6 +124,24 @@ function expectSameDetections(a: readonly Detection[], b: readonly Detection[]):
   });
 }
 
+/**
+ * The training kept the first epoch with the highest validation mAP, and the model it left (evaluated
+ * afterwards on the same validation images) scores exactly that mAP.
+ */
+function expectKeptIsBest(r: Results["train"], ev: Results["evaluate"]): void {
+  const maps = r.epochs.map((e) => e.valMap);
+  expect(
+    maps.every((m) => m !== null && m >= 0 && m <= 1),
+    `per-epoch mAPs ${maps}`,
+  ).toBe(true);
+  const best = Math.max(...maps.map((m) => m ?? -1));
+  expect(r.keptEpoch).toBe(maps.indexOf(best) + 1);
+  expect(r.keptMap).toBe(best);
+  expect(ev.images).toBe(20);
+  expect(ev.split).toBe("the slice's test split");
+  expect(ev.map).toBe(best);
+}
+
 beforeAll(async () => {
   await initBackend({ prefer: ["wasm"] });
   // A lossless copy of a test image, so both runtimes see the same pixels (JPEG decoders differ).
@@ -149,7 +167,7 @@ describe("the page in Chromium", () => {
     await s.page.click("#load-demo");
     await s.page.waitForFunction(() => (document.getElementById("data-info")?.textContent ?? "") !== "");
     expect(await s.page.textContent("#data-info")).toBe(
-      "60 training and 20 test images; classes Platelets, RBC, WBC",
+      "60 training and 20 validation images (the slice's test split); classes Platelets, RBC, WBC",
     );
     const r = await s.page.evaluate(
       ({ steps, epochs }) =>
@@ -164,6 +182,17 @@ describe("the page in Chromium", () => {
     const first = mean(r.losses.slice(0, 8));
     const last = mean(r.losses.slice(-8));
     expect(last, `first 8 steps ${first}, last 8 steps ${last}`).toBeLessThanOrEqual(first / 2);
+    // Every epoch was evaluated on the validation images; the kept weights are the best epoch's.
+    expect(r.epochs.map((e) => [e.epoch, e.steps])).toEqual(
+      Array.from({ length: TRAIN_STEPS / 8 }, (_, i) => [i + 1, 8]),
+    );
+    expectKeptIsBest(r, await call({ type: "evaluate" }));
+    console.log(
+      `per-epoch validation: ${r.evalSeconds.toFixed(1)} s of ${(r.evalSeconds + r.trainSeconds).toFixed(1)} s`,
+    );
+    expect(await s.page.textContent("#train-info")).toContain(
+      `; kept epoch ${r.keptEpoch} (validation mAP@0.5 ${r.keptMap?.toFixed(3)}, the best of ${TRAIN_STEPS / 8} evaluated)`,
+    );
     // The first round fills the caches that prediction keeps (folded batch-norm weights); a second
     // round of the same work must leave exactly as many tensors and bytes as the first.
     const round = async () => {
@@ -175,6 +204,39 @@ describe("the page in Chromium", () => {
     };
     const afterFirst = await round();
     expect(await round()).toEqual(afterFirst);
+  });
+
+  test("Stop in the middle of an epoch keeps the best epoch evaluated so far", async () => {
+    const stopAfter = 3;
+    const { r, seen } = await s.page.evaluate(
+      async ({ stopAfter, steps }) => {
+        type Od = {
+          request(
+            r: unknown,
+            onProgress: (p: { kind: string; report?: unknown; keptEpoch?: number }) => void,
+          ): Promise<Results["train"]>;
+        };
+        const od = (window as unknown as { od: Od }).od;
+        const seen: { report: unknown; keptEpoch: number | undefined }[] = [];
+        const r = await od.request({ type: "train", steps }, (p) => {
+          if (p.kind !== "epoch") return;
+          seen.push({ report: p.report, keptEpoch: p.keptEpoch });
+          if (seen.length === stopAfter) void od.request({ type: "stop" }, () => {});
+        });
+        return { r, seen };
+      },
+      { stopAfter, steps: 400 },
+    );
+    expect(r.stopped).toBe(true);
+    // Stopped in the epoch after the third: that epoch was not evaluated, but its steps changed the
+    // weights, so the evaluation below sees the restored epoch's weights.
+    expect(r.epochs).toHaveLength(stopAfter);
+    expect(seen.map((e) => e.report)).toEqual(r.epochs);
+    const evaluatedSteps = r.epochs.reduce((a, e) => a + e.steps, 0);
+    expect(r.losses.length).toBeGreaterThan(evaluatedSteps);
+    expect(r.losses.length).toBeLessThan(400);
+    expect(seen.at(-1)?.keptEpoch).toBe(r.keptEpoch);
+    expectKeptIsBest(r, await call({ type: "evaluate" }));
   });
 
   test("a model trained in the page and downloaded predicts the same in Node", async () => {
@@ -300,11 +362,19 @@ describe("picked files", () => {
       ...ids.map((id) => demoFile(`Annotations/${id}.xml`)),
     ]);
     await s.page.waitForFunction(() =>
-      (document.getElementById("data-info")?.textContent ?? "").startsWith("3 picked"),
+      (document.getElementById("data-info")?.textContent ?? "").startsWith("2 training"),
+    );
+    expect(await s.page.textContent("#data-info")).toBe(
+      "2 training and 1 validation images (seeded 20 % of the picked images, seed 0); classes RBC, WBC",
     );
     expect(await s.page.textContent("#error")).toBe("");
+    // Two images make one step an epoch: each is evaluated on the one validation image.
     const r = await call({ type: "train", steps: 2 });
     expect(r.losses).toHaveLength(2);
+    expect(r.epochs.map((e) => e.epoch)).toEqual([1, 2]);
+    const ev = await call({ type: "evaluate" });
+    expect([ev.images, ev.split]).toEqual([1, "seeded 20 % of the picked images, seed 0"]);
+    expect(ev.map).toBe(r.keptMap);
     expect(r.losses.every(([, l]) => Number.isFinite(l))).toBe(true);
     const info = await s.page.textContent("#data-info");
     await s.page.setInputFiles("#data-files", [

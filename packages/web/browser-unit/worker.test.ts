@@ -11,7 +11,7 @@ function ask(w: Worker, reqs: readonly Request[]): Promise<Response[]> {
   return new Promise((resolve) => {
     const answers: Response[] = [];
     w.onmessage = (e: MessageEvent<Response>) => {
-      if (e.data.kind !== "progress") answers.push(e.data);
+      if (e.data.kind === "result" || e.data.kind === "error") answers.push(e.data);
       if (answers.length === reqs.length) resolve(answers.sort((a, b) => a.id - b.id));
     };
     reqs.forEach((r, i) => {

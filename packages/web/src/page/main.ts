@@ -4,11 +4,12 @@
  * resolves with its result (the browser tests and the benchmark drive the page through it).
  * @module
  */
-import { lossCurveSvg } from "@od/train";
-import type { Request, Response, Results, RgbImage } from "./protocol.js";
+import { lossCurveSvg, mapCurveSvg } from "@od/train";
+import type { DataInfo, Request, Response, Results, RgbImage } from "./protocol.js";
 import { oneLine } from "./text.js";
 
-type Progress = Extract<Response, { kind: "progress" }>;
+/** What a training request sends before its result: a step's progress, or an evaluated epoch. */
+type Progress = Extract<Response, { kind: "progress" | "epoch" }>;
 
 const worker = new Worker("/worker.js", { type: "module" });
 let nextId = 1;
@@ -21,7 +22,7 @@ worker.onmessage = (e: MessageEvent<Response>) => {
   const m = e.data;
   const p = pending.get(m.id);
   if (p === undefined) return;
-  if (m.kind === "progress") p.onProgress?.(m);
+  if (m.kind === "progress" || m.kind === "epoch") p.onProgress?.(m);
   else {
     pending.delete(m.id);
     if (m.kind === "result") p.resolve(m.result);
@@ -91,13 +92,30 @@ const enable = (...ids: string[]): void => {
 
 let hasModel = false;
 
+/** What the page says of the epoch a training kept. */
+function keptText(r: Results["train"]): string {
+  if (r.keptEpoch > 0)
+    return `; kept epoch ${r.keptEpoch} (validation mAP@0.5 ${r.keptMap?.toFixed(3)}, the best of ${r.epochs.length} evaluated)`;
+  return r.epochs.length === 0
+    ? "; no epoch finished, so the weights of the last step are kept"
+    : "; no validation images, so the weights of the last step are kept";
+}
+
 async function train(steps: number, epochs?: number): Promise<Results["train"]> {
   const points: [number, number][] = [];
+  const maps: [number, number][] = [];
   $<HTMLButtonElement>("train").disabled = true;
   $<HTMLButtonElement>("stop").disabled = false;
   const bar = $<HTMLProgressElement>("progress");
   try {
     const r = await request({ type: "train", steps, ...(epochs === undefined ? {} : { epochs }) }, (p) => {
+      if (p.kind === "epoch") {
+        if (p.report.valMap !== null) maps.push([p.report.epoch, p.report.valMap]);
+        $("map-chart").innerHTML = mapCurveSvg(maps, []);
+        $("train-info").textContent =
+          `epoch ${p.report.epoch}: validation mAP@0.5 ${p.report.valMap?.toFixed(3) ?? "–"}; best so far: epoch ${p.keptEpoch}`;
+        return;
+      }
       bar.max = p.total;
       bar.value = p.step;
       $("progress-text").textContent =
@@ -108,8 +126,8 @@ async function train(steps: number, epochs?: number): Promise<Results["train"]> 
     $("chart").innerHTML = lossCurveSvg(points);
     $("train-info").textContent =
       `${r.losses.length} steps${r.stopped ? " (stopped)" : ""}, ${r.imagesPerSecond.toFixed(1)} images/s` +
-      (r.bestEpoch > 0 ? `; best epoch ${r.bestEpoch}, mean loss ${r.bestLoss.toFixed(3)}` : "") +
-      (r.stopped && r.bestEpoch > 0 ? " (its weights kept)" : "");
+      keptText(r) +
+      `; validation after each epoch took ${r.evalSeconds.toFixed(1)} s of ${(r.evalSeconds + r.trainSeconds).toFixed(1)} s`;
     hasModel = true;
     enable("evaluate", "download");
     return r;
@@ -131,7 +149,7 @@ async function evaluate(): Promise<Results["evaluate"]> {
   $("eval").innerHTML =
     `<table><tr><th style="text-align:left">class</th><th>AP@0.5</th></tr>${rows}` +
     `<tr><th style="text-align:left">mAP@0.5 (VOC)</th><th>${r.map.toFixed(3)}</th></tr></table>`;
-  status(`evaluated on ${r.images} test images`);
+  status(`evaluated on ${r.images} validation images (${r.split})`);
   return r;
 }
 
@@ -172,19 +190,22 @@ $("load-demo").onclick = () =>
   action(async () => {
     status("loading the demo slice…");
     const r = await request({ type: "loadDemo" });
-    $("data-info").textContent =
-      `${r.train} training and ${r.test} test images; classes ${r.classNames.join(", ")}`;
+    $("data-info").textContent = dataText(r);
     enable("show-samples", "train");
     status("demo data loaded");
   });
-/** Loads picked or dropped files as the dataset (the picked images are trained on and evaluated on). */
+/** What the page says of loaded data. */
+function dataText(r: DataInfo): string {
+  return `${r.train} training and ${r.val} validation images (${r.valSource}); classes ${r.classNames.join(", ")}`;
+}
+
+/** Loads picked or dropped files as the dataset (split into training and validation images). */
 async function loadDataFiles(files: readonly File[]): Promise<Results["loadFiles"]> {
   const picked = await Promise.all(
     files.map(async (f) => ({ name: f.name, data: new Uint8Array(await f.arrayBuffer()) })),
   );
   const r = await request({ type: "loadFiles", files: picked });
-  $("data-info").textContent =
-    `${r.train} picked images (trained and evaluated on); classes ${r.classNames.join(", ")}`;
+  $("data-info").textContent = dataText(r);
   enable("show-samples", "train");
   status(`loaded ${files.length} picked files`);
   return r;

@@ -4,6 +4,7 @@
  * while a training request runs.
  * @module
  */
+import type { Speed } from "../speed.js";
 
 /** Packed `[H, W, 3]` RGB bytes. */
 export interface RgbImage {
@@ -28,7 +29,10 @@ export type Request =
   | { readonly type: "init"; readonly threads?: number }
   | { readonly type: "loadDemo" }
   | {
-      /** Images with VOC XML, one COCO JSON or YOLO labels + names file (see `picked.ts`); trains and evaluates on them. */
+      /**
+       * Images with VOC XML, one COCO JSON or YOLO labels + names file (see `picked.ts`), split by
+       * `trainValSplit` of `@od/train` (seeded) into the images trained on and those validated on.
+       */
       readonly type: "loadFiles";
       readonly files: readonly { readonly name: string; readonly data: Uint8Array }[];
     }
@@ -64,33 +68,68 @@ export type Request =
 /** The results, by request type. */
 export interface Results {
   init: { readonly backend: string; readonly reason: string; readonly crossOriginIsolated: boolean };
-  loadDemo: { readonly train: number; readonly test: number; readonly classNames: readonly string[] };
-  loadFiles: { readonly train: number; readonly test: number; readonly classNames: readonly string[] };
+  loadDemo: DataInfo;
+  loadFiles: DataInfo;
   samples: { readonly grid: RgbImage };
   train: {
     /** `[step, loss]` of every step run. */
     readonly losses: readonly (readonly [number, number])[];
     readonly stopped: boolean;
-    /** Epoch (1-based) whose weights the model now has, and its mean loss; -1 when no epoch finished. */
-    readonly bestEpoch: number;
-    readonly bestLoss: number;
+    /** Every evaluated epoch, in order. */
+    readonly epochs: readonly EpochReport[];
+    /**
+     * Epoch (1-based, of this training) whose weights the model now has: the one with the highest
+     * validation VOC mAP@0.5 (ties: the earlier); -1 when none was evaluated (stopped in the first
+     * epoch, or no validation images), and the model then has the weights of the last step.
+     */
+    readonly keptEpoch: number;
+    /** Validation VOC mAP@0.5 of the kept epoch; `null` when `keptEpoch` is -1. */
+    readonly keptMap: number | null;
+    /** Training images per second (training steps only). */
     readonly imagesPerSecond: number;
+    /** Seconds spent in training steps, and in the per-epoch validation (prediction and scoring). */
+    readonly trainSeconds: number;
+    readonly evalSeconds: number;
   };
   stop: { readonly stopping: boolean };
   memory: { readonly numTensors: number; readonly numBytes: number };
   evaluate: {
+    /** VOC mAP@0.5 (all-point) on the validation images. */
     readonly map: number;
     readonly perClass: readonly { readonly name: string; readonly ap: number | null }[];
+    /** Validation images evaluated, and where they come from (as in {@link DataInfo}). */
     readonly images: number;
+    readonly split: string;
   };
   detect: { readonly detections: readonly Detection[]; readonly drawn: RgbImage };
   exportModel: { readonly json: string; readonly weights: ArrayBuffer };
   loadModel: { readonly classNames: readonly string[] };
-  bench: {
-    readonly trainImagesPerSecond: number;
-    readonly inferImagesPerSecond: number;
-    readonly backend: string;
-  };
+  bench: Speed;
+}
+
+/** What a loaded dataset gives: the images trained on, those validated on, and the classes. */
+export interface DataInfo {
+  readonly train: number;
+  readonly val: number;
+  /** Where the validation images come from, e.g. `the slice's test split`. */
+  readonly valSource: string;
+  readonly classNames: readonly string[];
+}
+
+/**
+ * One epoch of a training that ended (complete, or the last one when the steps ran out mid-epoch;
+ * an epoch interrupted by `stop` is not evaluated).
+ */
+export interface EpochReport {
+  /** 1-based, counted from the start of this training request. */
+  readonly epoch: number;
+  /** Steps run in it, and their mean loss (NaN when none was finite). */
+  readonly steps: number;
+  readonly meanLoss: number;
+  /** VOC mAP@0.5 (all-point) on the validation images; `null` when there are none. */
+  readonly valMap: number | null;
+  /** Seconds the validation took (prediction and scoring). */
+  readonly evalSeconds: number;
 }
 
 /** A request with its id. */
@@ -107,4 +146,12 @@ export type Response =
       readonly total: number;
       readonly loss: number;
       readonly epoch: number;
+    }
+  | {
+      /** Sent by a training request after each evaluated epoch. */
+      readonly id: number;
+      readonly kind: "epoch";
+      readonly report: EpochReport;
+      /** The epoch kept so far (see `Results["train"].keptEpoch`). */
+      readonly keptEpoch: number;
     };

@@ -36,23 +36,37 @@ import {
   type TrainConfig,
   trainingPipeline,
   trainStep,
+  trainValSplit,
 } from "@od/train";
 import { measureSpeed } from "../speed.js";
+import { replacesKeptEpoch } from "./best.js";
 import { decodeImage } from "./decode.js";
 import { datasetFromFiles, type PickedFile } from "./picked.js";
-import type { Detection, Request, RequestMessage, Response, Results, RgbImage } from "./protocol.js";
+import type {
+  DataInfo,
+  Detection,
+  EpochReport,
+  Request,
+  RequestMessage,
+  Response,
+  Results,
+  RgbImage,
+} from "./protocol.js";
 
 /** Where the server serves the BCCD demo slice (`packages/cli/demo-data/bccd`). */
 const DEMO_URL = new URL("/demo/", self.location.href).href;
 /** Where the server serves tfjs-backend-wasm's binaries (`wasmFiles()` of `@od/tf/node`). */
 const WASM_URL = new URL("/tfjs/", self.location.href).href;
 
-interface Demo {
+/** The loaded data: the images trained on and those validated on (best epoch, Evaluate). */
+interface Data {
   readonly train: DetectionDataset;
-  readonly test: DetectionDataset;
+  readonly val: DetectionDataset;
+  /** Where `val` comes from, as the page says it. */
+  readonly valSource: string;
 }
 
-let demo: Demo | undefined;
+let demo: Data | undefined;
 /** Images of a picked dataset, by record file; empty for the demo slice (fetched from the server). */
 let pickedImages: ReadonlyMap<string, PickedFile> = new Map();
 let detector: SsdDetector | undefined;
@@ -99,12 +113,21 @@ async function loadSplit(split: string, classNames?: readonly string[]): Promise
   return vocDataset(entries, { policy: "clip", ...(classNames === undefined ? {} : { classNames }) });
 }
 
+function dataInfo(d: Data): DataInfo {
+  return {
+    train: d.train.images.length,
+    val: d.val.images.length,
+    valSource: d.valSource,
+    classNames: d.train.classNames,
+  };
+}
+
 function rgb(image: { data: ArrayLike<number>; shape: readonly number[] }): RgbImage {
   const [height = 0, width = 0] = image.shape;
   return { width, height, data: Uint8Array.from(image.data) };
 }
 
-function requireDemo(fn: string): Demo {
+function requireDemo(fn: string): Data {
   if (demo === undefined) throw new Error(`${fn}: load the demo data first`);
   return demo;
 }
@@ -128,8 +151,39 @@ function trainConfig(
   return fitModelPriors(config, data).config;
 }
 
+/**
+ * Resolves in a new task, so messages that arrived meanwhile (`stop`) are handled: training steps and
+ * the pipeline's awaits only queue microtasks, which would run the whole training first.
+ */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      resolve();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** VOC mAP@0.5 of the model on the validation images (`null` when there are none), and its seconds. */
+async function validate(
+  model: SsdDetector,
+  val: DetectionDataset,
+): Promise<{ map: number | null; seconds: number }> {
+  if (val.images.length === 0) return { map: null, seconds: 0 };
+  const ev = await evaluateDetector(model, val.images, loadImage, val.classNames);
+  return { map: ev.voc.mAP, seconds: ev.seconds };
+}
+
+/**
+ * Trains `steps` steps. Each epoch that ends (the last one may be cut short by `steps`) is evaluated on
+ * the validation images; the weights of the epoch with the highest VOC mAP@0.5 are kept (serialized in
+ * memory) and restored when the training ends, by its steps or by `stop`. An epoch interrupted by
+ * `stop` is not evaluated.
+ */
 async function train(id: number, steps: number, epochs?: number): Promise<Results["train"]> {
-  const { train: data } = requireDemo("train");
+  const { train: data, val } = requireDemo("train");
   if (!Number.isInteger(steps) || steps < 1)
     throw new Error(`train: steps must be an integer >= 1; got ${steps}`);
   const probe = demoConfig(DEMO_URL);
@@ -149,18 +203,21 @@ async function train(id: number, steps: number, epochs?: number): Promise<Result
   const schedule = lrSchedule(config, pipeline.batchesPerEpoch);
   stopRequested = false;
   const losses: [number, number][] = [];
-  let best: { epoch: number; loss: number; weights: ArrayBuffer; json: SavedModelJson } | undefined;
+  const reports: EpochReport[] = [];
+  let kept: { epoch: number; map: number; weights: ArrayBuffer; json: SavedModelJson } | undefined;
   let step = 0;
   let imagesSeen = 0;
-  let seconds = 0;
+  let trainSeconds = 0;
+  let evalSeconds = 0;
   for (let epoch = 0; step < steps && !stopRequested; epoch++) {
     let sum = 0;
     let n = 0;
+    let ran = 0;
     for await (const batch of pipeline.epoch(epoch)) {
       if (step >= steps || stopRequested) break;
       const t0 = performance.now();
       const r = trainStep(model, opt, collate(batch), config, learningRateAt(schedule, step));
-      seconds += (performance.now() - t0) / 1000;
+      trainSeconds += (performance.now() - t0) / 1000;
       imagesSeen += batch.samples.length;
       losses.push([step, r.loss]);
       if (Number.isFinite(r.loss)) {
@@ -168,24 +225,39 @@ async function train(id: number, steps: number, epochs?: number): Promise<Result
         n++;
       }
       step++;
+      ran++;
       post({ id, kind: "progress", step, total: steps, loss: r.loss, epoch: epoch + 1 });
+      await nextTask();
     }
-    const finished = n === pipeline.batchesPerEpoch;
-    if (finished && (best === undefined || sum / n < best.loss)) {
-      const saved = await serializeDetector(model);
-      best = { epoch: epoch + 1, loss: sum / n, ...saved };
+    if (ran === 0 || (stopRequested && ran < pipeline.batchesPerEpoch)) break;
+    const v = await validate(model, val);
+    evalSeconds += v.seconds;
+    const report: EpochReport = {
+      epoch: epoch + 1,
+      steps: ran,
+      meanLoss: n > 0 ? sum / n : Number.NaN,
+      valMap: v.map,
+      evalSeconds: v.seconds,
+    };
+    reports.push(report);
+    if (replacesKeptEpoch(kept?.map, v.map)) {
+      kept = { epoch: epoch + 1, map: v.map ?? Number.NaN, ...(await serializeDetector(model)) };
     }
+    post({ id, kind: "epoch", report, keptEpoch: kept?.epoch ?? -1 });
   }
-  if (best !== undefined && stopRequested) {
-    const specs = best.json.weightsManifest[0]?.weights ?? [];
-    unpackParams(model.params, specs, best.weights, "best epoch");
+  if (kept !== undefined) {
+    const specs = kept.json.weightsManifest[0]?.weights ?? [];
+    unpackParams(model.params, specs, kept.weights, `epoch ${kept.epoch}`);
   }
   return {
     losses,
     stopped: stopRequested,
-    bestEpoch: best?.epoch ?? -1,
-    bestLoss: best?.loss ?? Number.NaN,
-    imagesPerSecond: seconds > 0 ? imagesSeen / seconds : 0,
+    epochs: reports,
+    keptEpoch: kept?.epoch ?? -1,
+    keptMap: kept?.map ?? null,
+    imagesPerSecond: trainSeconds > 0 ? imagesSeen / trainSeconds : 0,
+    trainSeconds,
+    evalSeconds,
   };
 }
 
@@ -250,19 +322,27 @@ async function handle(req: RequestMessage): Promise<Results[keyof Results]> {
       };
     }
     case "loadDemo": {
-      const trainSet = await loadSplit("trainval");
-      const testSet = await loadSplit("test", trainSet.classNames);
-      demo = { train: trainSet, test: testSet };
+      const config = demoConfig(DEMO_URL);
+      const trainSet = await loadSplit(config.data.trainSplit);
+      const valSet = await loadSplit(config.data.valSplit, trainSet.classNames);
+      demo = { train: trainSet, val: valSet, valSource: `the slice's ${config.data.valSplit} split` };
       pickedImages = new Map();
       images.clear();
-      return { train: trainSet.images.length, test: testSet.images.length, classNames: trainSet.classNames };
+      return dataInfo(demo);
     }
     case "loadFiles": {
       const { dataset, images: picked } = datasetFromFiles(req.files);
-      demo = { train: dataset, test: dataset };
+      const config = demoConfig(DEMO_URL);
+      const { train: trainSet, val: valSet } = trainValSplit(dataset, config);
+      const percent = Math.round(config.data.valFraction * 100);
+      demo = {
+        train: trainSet,
+        val: valSet,
+        valSource: `seeded ${percent} % of the picked images, seed ${config.train.seed}`,
+      };
       pickedImages = picked;
       images.clear();
-      return { train: dataset.images.length, test: dataset.images.length, classNames: dataset.classNames };
+      return dataInfo(demo);
     }
     case "samples": {
       const { train: data } = requireDemo("samples");
@@ -287,16 +367,18 @@ async function handle(req: RequestMessage): Promise<Results[keyof Results]> {
       return { numTensors: m.numTensors, numBytes: m.numBytes };
     }
     case "evaluate": {
-      const { test } = requireDemo("evaluate");
+      const { val, valSource } = requireDemo("evaluate");
       const model = requireDetector("evaluate");
-      const ev = await evaluateDetector(model, test.images, loadImage, test.classNames);
+      if (val.images.length === 0) throw new Error(`evaluate: no validation images (${valSource})`);
+      const ev = await evaluateDetector(model, val.images, loadImage, val.classNames);
       return {
         map: ev.voc.mAP,
-        perClass: test.classNames.map((name, k) => {
+        perClass: val.classNames.map((name, k) => {
           const ap = ev.voc.ap[k] ?? -1;
           return { name, ap: ap < 0 ? null : ap };
         }),
-        images: test.images.length,
+        images: val.images.length,
+        split: valSource,
       };
     }
     case "detect":
