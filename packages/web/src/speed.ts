@@ -6,6 +6,7 @@
  */
 import type { DetectionDataset, ImageRecord } from "@od/data";
 import type { Uint8Image } from "@od/image";
+import { postprocess, preprocessBatch, type SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
 import {
   collate,
@@ -25,6 +26,82 @@ export interface Speed {
   readonly inferImagesPerSecond: number;
   /** The active tfjs backend. */
   readonly backend: string;
+  /** Where a batch-1 prediction's time goes (see {@link profileInference}). */
+  readonly inferStagesMs: InferenceStages;
+}
+
+/**
+ * Median milliseconds of each stage of a batch-1 `SsdDetector.predict` (medians: on a shared machine
+ * a descheduled thread inflates means).
+ */
+export interface InferenceStages {
+  /** Letterbox and normalisation of the RGB bytes into the input floats (JavaScript). */
+  readonly preprocess: number;
+  /** Input upload (`tf.tensor4d`), the network and the softmax: the tfjs kernels, run as dispatched. */
+  readonly forward: number;
+  /** Reading box deltas and class probabilities back (`data()`), and disposing the tensors. */
+  readonly readback: number;
+  /** Box decoding, score threshold and NMS (JavaScript). */
+  readonly postprocess: number;
+}
+
+/**
+ * Times the stages of `model.predict([image])` separately over `n` predictions (the same calls
+ * `SsdDetector.predict` makes, in the same order), after one warm-up. Leaves no tensors.
+ * @returns the median milliseconds of each stage (0 when `n` is 0).
+ */
+export async function profileInference(
+  model: SsdDetector,
+  images: readonly Uint8Image[],
+  n: number,
+): Promise<InferenceStages> {
+  const times = {
+    preprocess: [] as number[],
+    forward: [] as number[],
+    readback: [] as number[],
+    postprocess: [] as number[],
+  };
+  const { width, height } = model.config.inputSize;
+  for (let i = -1; i < n; i++) {
+    const image = images[Math.max(0, i) % images.length]!;
+    const t0 = performance.now();
+    const { batch, records } = preprocessBatch([image], model.config);
+    const t1 = performance.now();
+    const x = tf.tensor4d(batch, [1, height, width, 3]);
+    const { loc, probs } = tf.tidy(() => {
+      const out = model.forward(x, false);
+      return { loc: out.loc, probs: tf.softmax(out.logits) };
+    });
+    x.dispose();
+    const t2 = performance.now();
+    const [deltas, p] = await Promise.all([
+      loc.data() as Promise<Float32Array>,
+      probs.data() as Promise<Float32Array>,
+    ]);
+    tf.dispose([loc, probs]);
+    const t3 = performance.now();
+    postprocess(deltas, p, model.priors, model.config.variances, records[0]!, model.config.postprocess);
+    const t4 = performance.now();
+    if (i < 0) continue;
+    times.preprocess.push(t1 - t0);
+    times.forward.push(t2 - t1);
+    times.readback.push(t3 - t2);
+    times.postprocess.push(t4 - t3);
+  }
+  return {
+    preprocess: median(times.preprocess),
+    forward: median(times.forward),
+    readback: median(times.readback),
+    postprocess: median(times.postprocess),
+  };
+}
+
+/** The middle value (the mean of the two middle ones for an even count); 0 for none. */
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return 0;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 === 1 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 /**
@@ -57,10 +134,12 @@ export async function measureSpeed(
     const t1 = performance.now();
     for (let i = 0; i < options.predictions; i++) await model.predict([images[i % images.length]!]);
     const inferSeconds = (performance.now() - t1) / 1000;
+    const inferStagesMs = await profileInference(model, images, options.predictions);
     return {
       trainImagesPerSecond: (options.steps * first.ids.length) / trainSeconds,
       inferImagesPerSecond: options.predictions / inferSeconds,
       backend: tf.getBackend(),
+      inferStagesMs,
     };
   } finally {
     opt.dispose();
