@@ -2,7 +2,7 @@ import type { LetterboxRecord } from "@od/boxes";
 import { checkPositiveInt, fail } from "./internal/check.js";
 import { allocLike, type Pixels, readPixels, sameRangeImage } from "./pixels.js";
 import { type ResizeMethod, resizeInto } from "./resample.js";
-import type { PixelImage, SameRange } from "./types.js";
+import type { PixelData, PixelImage, SameRange } from "./types.js";
 import { isView, type Source } from "./view.js";
 
 export type { ResizeMethod } from "./resample.js";
@@ -32,10 +32,30 @@ export function resizePixels(px: Source, width: number, height: number, method: 
  * Resizes and pads pixels (or a lazy view) as `record` says: the source resized to `record.resized` at
  * `record.offset` of a zero canvas of `record.target` size; same buffer type. No checks: see
  * {@link letterboxImage} for the checked form.
+ * @param out optional canvas to draw into instead of a new one (e.g. a buffer reused from image to
+ *   image): `target.width · target.height · channels` samples of the source's buffer type; it is
+ *   zeroed first, so earlier contents never show.
+ * @throws ImageError `INVALID_ARGUMENT` for an `out` of another length or buffer type.
  */
-export function letterboxPixels(px: Source, record: LetterboxRecord, method: ResizeMethod): Pixels {
+export function letterboxPixels(
+  px: Source,
+  record: LetterboxRecord,
+  method: ResizeMethod,
+  out?: PixelData,
+): Pixels {
   const { target, resized, offset } = record;
-  const out = allocLike(isView(px) ? px.src.data : px.data, target.width * target.height * px.channels);
+  const like = isView(px) ? px.src.data : px.data;
+  const n = target.width * target.height * px.channels;
+  if (out !== undefined) {
+    if (out.length !== n || out instanceof Uint8Array !== like instanceof Uint8Array)
+      fail(
+        "INVALID_ARGUMENT",
+        "letterboxPixels",
+        `out must be a ${like instanceof Uint8Array ? "Uint8Array" : "Float32Array"} of ${n} samples; got ${out.constructor.name}(${out.length})`,
+        { arg: "out" },
+      );
+    out.fill(0);
+  } else out = allocLike(like, n);
   resizeInto(px, resized.width, resized.height, method, out, target.width, offset.x, offset.y);
   return { data: out, width: target.width, height: target.height, channels: px.channels };
 }

@@ -9,6 +9,7 @@ import {
   unitImage,
   unsafeImage,
 } from "../src/index.js";
+import { letterboxPixels } from "../src/kernels.js";
 import { arbUint8Image, expectError, patternImage } from "./helpers.js";
 
 describe("resizeImage", () => {
@@ -116,4 +117,37 @@ describe("letterboxImage", () => {
       expect(Buffer.compare(out.data, expected)).toBe(0);
     },
   );
+});
+
+describe("letterboxPixels (kernels) into a given canvas", () => {
+  const pixels = (im: ReturnType<typeof patternImage>) => {
+    const [h, w, c] = im.shape as [number, number, number];
+    return { data: im.data as Uint8Array, width: w, height: h, channels: c };
+  };
+  ftest.prop([arbUint8Image, fc.integer({ min: 1, max: 24 }), fc.integer({ min: 1, max: 24 })])(
+    "the same pixels as a new canvas, whatever the canvas held before (it is zeroed)",
+    (im, tw, th) => {
+      const px = pixels(im);
+      const rec = letterboxRecord({ width: px.width, height: px.height }, { width: tw, height: th });
+      const fresh = letterboxPixels(px, rec, "bilinear");
+      const out = new Uint8Array(tw * th * px.channels).fill(77);
+      const drawn = letterboxPixels(px, rec, "bilinear", out);
+      expect(drawn.data).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(fresh.data));
+    },
+  );
+  test("an out of another length or buffer type is refused naming it", () => {
+    const px = pixels(patternImage(4, 2));
+    const rec = letterboxRecord({ width: 4, height: 2 }, { width: 3, height: 3 });
+    expectError(
+      () => letterboxPixels(px, rec, "bilinear", new Uint8Array(26)),
+      "INVALID_ARGUMENT",
+      /^letterboxPixels: out must be a Uint8Array of 27 samples; got Uint8Array\(26\)/,
+    );
+    expectError(
+      () => letterboxPixels(px, rec, "bilinear", new Float32Array(27)),
+      "INVALID_ARGUMENT",
+      /^letterboxPixels: out must be a Uint8Array of 27 samples; got Float32Array\(27\)/,
+    );
+  });
 });

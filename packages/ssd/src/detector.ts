@@ -80,6 +80,13 @@ export class SsdDetector {
    *   `{ kind: "custom", name: backbone.name }` (the saved config names it).
    * @throws SsdError `INVALID_CONFIG` (also when a custom backbone and `config.backbone` disagree).
    */
+  /**
+   * {@link predict}'s network input, reused from call to call (the largest batch so far): a new buffer
+   * per call costs more than the preprocessing where the engine maps fresh pages for every large
+   * allocation (Chromium).
+   */
+  #input = new Float32Array(0);
+
   constructor(config: SsdConfig, options: SsdDetectorOptions = {}) {
     checkSsdConfig(config);
     this.config = config;
@@ -240,8 +247,11 @@ export class SsdDetector {
    *   `RANGE_MISMATCH` for network input passed as an image.
    */
   async predict(images: readonly ImageInput[], options: PostprocessOptions = {}): Promise<Detections[]> {
-    const { batch, records } = preprocessBatch(images, this.config, "predict");
     const { width, height } = this.config.inputSize;
+    const need = (Array.isArray(images) ? images.length : 0) * height * width * 3;
+    if (this.#input.length < need) this.#input = new Float32Array(need);
+    // The input buffer is reused: the tensor is made from it, run and disposed before anything awaits.
+    const { batch, records } = preprocessBatch(images, this.config, "predict", this.#input.subarray(0, need));
     const x = tf.tensor4d(batch, [records.length, height, width, 3]);
     const { loc, probs } = tf.tidy(() => {
       const out = this.forward(x, false);

@@ -98,8 +98,8 @@ export function postprocess(
   const C = probs.length / P;
   if (!Number.isInteger(C) || C < 2)
     fail("INVALID_ARGUMENT", "postprocess", `probs must be [${P}, C >= 2]; got ${probs.length} values`);
-  const decoded = convert(decode(deltas, priors, { variances }), "xyxy");
-  const px = o.clipToInput ? clip(toPx(decoded, record.target), record.target) : toPx(decoded, record.target);
+  if (deltas.length !== P * 4)
+    fail("INVALID_ARGUMENT", "postprocess", `deltas must be [${P}, 4]; got ${deltas.length} values`);
   // Candidates: per class, scores above threshold, best topKPerClass.
   const idx: number[] = [];
   const cls: number[] = [];
@@ -118,7 +118,16 @@ export function postprocess(
       sc.push(probs[p * C + c]!);
     }
   }
-  const cand = select(px, idx);
+  // Only the candidates' boxes are decoded (each box decodes on its own, so this equals decoding all
+  // P priors and selecting): a few rows instead of P, and no P-sized buffers per image.
+  const rows = new Float32Array(idx.length * 4);
+  idx.forEach((p, k) => {
+    rows.set(deltas.subarray(p * 4, p * 4 + 4), k * 4);
+  });
+  const decoded = convert(decode(rows, select(priors, idx), { variances }), "xyxy");
+  const cand = o.clipToInput
+    ? clip(toPx(decoded, record.target), record.target)
+    : toPx(decoded, record.target);
   const keep = batchedNms(cand, sc, cls, o.iouThreshold, { maxOutput: o.maxDetections });
   const kept = select(cand, keep);
   const boxes = clip(unletterboxBoxes(kept, record), record.source);

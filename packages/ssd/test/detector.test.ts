@@ -1,7 +1,21 @@
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { convert, isOdError, letterboxRecord, select, toPx, unletterboxBoxes } from "@od/boxes";
+import { fc, test as propTest } from "@fast-check/vitest";
+import {
+  type Boxes,
+  batchedNms,
+  clip,
+  convert,
+  decode,
+  isOdError,
+  type LetterboxRecord,
+  letterboxRecord,
+  select,
+  toPx,
+  unletterboxBoxes,
+  type Variances,
+} from "@od/boxes";
 import { toUnitImage, uint8Image, unsafeImage } from "@od/image";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -243,6 +257,118 @@ describe("postprocess", () => {
     const expected = unletterboxBoxes(toPx(convert(one, "xyxy"), rec.target), rec);
     const e = Array.from(expected.data).map((v, k) => Math.min(Math.max(v, 0), k % 2 === 0 ? 200 : 100));
     for (const [k, v] of Array.from(det.boxes.data).entries()) expect(v).toBeCloseTo(e[k] as number, 3);
+    d.dispose();
+  });
+});
+
+/** Post-processing as it was written first: decode all P priors, then select the candidates (reference). */
+function postprocessAllPriors(
+  deltas: Float32Array,
+  probs: Float32Array,
+  priors: Boxes<"cxcywh", "rel">,
+  variances: Variances,
+  record: LetterboxRecord,
+  o: { scoreThreshold: number; iouThreshold: number; topKPerClass: number; maxDetections: number },
+) {
+  const P = priors.length;
+  const C = probs.length / P;
+  const px = toPx(convert(decode(deltas, priors, { variances }), "xyxy"), record.target);
+  const idx: number[] = [];
+  const cls: number[] = [];
+  const sc: number[] = [];
+  for (let c = 1; c < C; c++) {
+    let order: number[] = [];
+    for (let p = 0; p < P; p++) if (probs[p * C + c]! > o.scoreThreshold) order.push(p);
+    if (order.length > o.topKPerClass)
+      order = order.sort((a, b) => probs[b * C + c]! - probs[a * C + c]! || a - b).slice(0, o.topKPerClass);
+    for (const p of order) {
+      idx.push(p);
+      cls.push(c);
+      sc.push(probs[p * C + c]!);
+    }
+  }
+  const cand = select(px, idx);
+  const keep = batchedNms(cand, sc, cls, o.iouThreshold, { maxOutput: o.maxDetections });
+  return {
+    boxes: clip(unletterboxBoxes(select(cand, keep), record), record.source),
+    scores: Float32Array.from(keep, (k) => sc[k]!),
+    labels: Int32Array.from(keep, (k) => cls[k]!),
+  };
+}
+
+describe("postprocess decodes only the candidates", () => {
+  const d = new SsdDetector(tiny());
+  const P = d.priors.length;
+  afterAll(() => d.dispose());
+  propTest.prop(
+    [
+      fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      fc.double({ min: 0, max: 0.9, noNaN: true }),
+      fc.integer({ min: 1, max: 50 }),
+      fc.integer({ min: 1, max: 30 }),
+    ],
+    { numRuns: 30 },
+  )(
+    "the same detections as decoding every prior first",
+    (seed, scoreThreshold, topKPerClass, maxDetections) => {
+      let s = seed;
+      const rnd = () => {
+        s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+        return s / 2 ** 32;
+      };
+      const deltas = Float32Array.from({ length: P * 4 }, () => (rnd() - 0.5) * 3);
+      const probs = new Float32Array(P * 3);
+      for (let p = 0; p < P; p++) {
+        const a = rnd();
+        const b = rnd() * (1 - a);
+        probs.set([1 - a - b, a, b], p * 3);
+      }
+      const rec = letterboxRecord({ width: 200, height: 100 }, { width: 64, height: 64 });
+      const o = { scoreThreshold, iouThreshold: 0.45, topKPerClass, maxDetections };
+      const got = postprocess(deltas, probs, d.priors, [0.1, 0.1, 0.2, 0.2], rec, o);
+      const want = postprocessAllPriors(deltas, probs, d.priors, [0.1, 0.1, 0.2, 0.2], rec, o);
+      expect(Array.from(got.labels)).toEqual(Array.from(want.labels));
+      expect(Array.from(got.scores)).toEqual(Array.from(want.scores));
+      expect(Array.from(got.boxes.data)).toEqual(Array.from(want.boxes.data));
+    },
+  );
+  test("deltas of another length than the priors' are refused", () => {
+    const rec = letterboxRecord({ width: 64, height: 64 }, { width: 64, height: 64 });
+    let err: unknown;
+    try {
+      postprocess(new Float32Array(8), new Float32Array(P * 3), d.priors, [0.1, 0.1, 0.2, 0.2], rec);
+    } catch (e) {
+      err = e;
+    }
+    expect(isOdError(err, "INVALID_ARGUMENT")).toBe(true);
+    expect((err as Error).message).toBe(`postprocess: deltas must be [${P}, 4]; got 8 values`);
+  });
+});
+
+describe("predict reuses its input buffer", () => {
+  test("a prediction does not depend on the batches predicted before it", async () => {
+    const d = new SsdDetector(tiny({ seed: 3 }));
+    const a = uint8Image(
+      Uint8Array.from({ length: 50 * 30 * 3 }, (_, i) => (i * 37) & 255),
+      50,
+      30,
+    );
+    const b = uint8Image(
+      Uint8Array.from({ length: 20 * 70 * 3 }, (_, i) => (i * 11) & 255),
+      20,
+      70,
+    );
+    const opts = { scoreThreshold: 0.01 };
+    const [first] = await d.predict([a], opts);
+    await d.predict([b, a, b], opts);
+    const [again] = await d.predict([a], opts);
+    const other = new SsdDetector(tiny({ seed: 3 }));
+    const [alone] = await other.predict([b], opts);
+    other.dispose();
+    const [, inBatch] = await d.predict([a, b], opts);
+    expect(Array.from(again!.scores)).toEqual(Array.from(first!.scores));
+    expect(Array.from(again!.boxes.data)).toEqual(Array.from(first!.boxes.data));
+    expect(Array.from(inBatch!.scores)).toEqual(Array.from(alone!.scores));
     d.dispose();
   });
 });

@@ -1,6 +1,6 @@
 import { fc, test as ftest } from "@fast-check/vitest";
 import { boxes, convert, decode, isOdError, select, toPx, unletterboxBoxes, unsafeBoxes } from "@od/boxes";
-import { toUnitImage, uint8Image } from "@od/image";
+import { letterboxImage, toUnitImage, uint8Image } from "@od/image";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
@@ -122,6 +122,40 @@ describe("preprocessImage", () => {
       ).toBe(0);
     },
   );
+  ftest.prop([arbImage, arbImage, fc.integer({ min: 1, max: 32 }), fc.integer({ min: 1, max: 32 }), arbFit])(
+    "an image's input does not depend on the images prepared before it (the letterbox canvas is reused)",
+    (a, b, w, h, inputFit) => {
+      const c = { inputSize: { width: w, height: h }, inputFit };
+      for (const im of [a, b, a]) {
+        const [ih, iw] = im.shape as [number, number];
+        const want = normalizeBytes(letterboxImage(im, inputRecord({ width: iw, height: ih }, c)).data);
+        expect(Array.from(preprocessImage(im, c).input.data)).toEqual(Array.from(want));
+      }
+    },
+  );
+  ftest.prop([arbImage, arbImage, arbFit], { numRuns: 30 })(
+    "preprocessBatch into a given buffer: the same batch, written there, whatever it held",
+    (a, b, inputFit) => {
+      const c = { inputSize: { width: 12, height: 10 }, inputFit };
+      const fresh = preprocessBatch([a, b], c);
+      const out = new Float32Array(2 * 12 * 10 * 3).fill(9);
+      const into = preprocessBatch([a, b], c, "preprocessBatch", out);
+      expect(into.batch).toBe(out);
+      expect(Array.from(out)).toEqual(Array.from(fresh.batch));
+      expect(into.records).toEqual(fresh.records);
+    },
+  );
+  test("preprocessBatch refuses an out of another length, naming the caller", () => {
+    const im = uint8Image(new Uint8Array(2 * 2 * 3), 2, 2);
+    let err: unknown;
+    try {
+      preprocessBatch([im, im], { inputSize: { width: 4, height: 4 } }, "predict", new Float32Array(48));
+    } catch (e) {
+      err = e;
+    }
+    expect(isOdError(err, "INVALID_ARGUMENT")).toBe(true);
+    expect((err as Error).message).toBe("predict: out must hold 2 × 4 × 4 × 3 = 96 floats; got 48");
+  });
   ftest.prop([arbImage, arbFit], { numRuns: 40 })(
     "[0, 1] floats give the bytes' input; RGBA gives the RGB input; a batch is its images side by side",
     (im, inputFit) => {
