@@ -56,11 +56,11 @@ export async function profileInference(
   images: readonly Uint8Image[],
   n: number,
 ): Promise<InferenceStages> {
-  const times = {
-    preprocess: [] as number[],
-    forward: [] as number[],
-    readback: [] as number[],
-    postprocess: [] as number[],
+  const times: Record<keyof InferenceStages, number[]> = {
+    preprocess: [],
+    forward: [],
+    readback: [],
+    postprocess: [],
   };
   const { width, height } = model.config.inputSize;
   const input = new Float32Array(width * height * 3);
