@@ -8,7 +8,7 @@ import type { SsdDetector } from "@od/ssd";
 import { fail } from "./errors.js";
 import { type ExportOnnxOptions, exportOnnx } from "./export.js";
 import { readOnnxMetadata } from "./metadata.js";
-import { OnnxDetector, type OnnxDetectorOptions, type OrtModule } from "./runtime.js";
+import { loadOrt, OnnxDetector, type OnnxDetectorOptions, type OrtModule } from "./runtime.js";
 
 /**
  * Loads `onnxruntime-node` (an optional peer dependency of `@od/onnx`: `npm install
@@ -16,17 +16,8 @@ import { OnnxDetector, type OnnxDetectorOptions, type OrtModule } from "./runtim
  * cannot run).
  * @throws OnnxError `RUNTIME_MISSING` naming the package when it is not installed.
  */
-export async function loadOrtNode(): Promise<OrtModule> {
-  try {
-    return (await import("onnxruntime-node")) as unknown as OrtModule;
-  } catch (e) {
-    return fail(
-      "RUNTIME_MISSING",
-      "loadOrtNode",
-      `the optional peer dependency onnxruntime-node is not installed (npm install onnxruntime-node@1.30.0): ${(e as Error).message}`,
-      { package: "onnxruntime-node" },
-    );
-  }
+export function loadOrtNode(): Promise<OrtModule> {
+  return loadOrt("onnxruntime-node", () => import("onnxruntime-node"));
 }
 
 /**

@@ -4,15 +4,22 @@ import path from "node:path";
 import { test as fcTest } from "@fast-check/vitest";
 import { isOdError } from "@od/boxes";
 import type { Uint8Image } from "@od/image";
+import { type Detections, SSDLITE_POSTPROCESS, type SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
+import { tf } from "@od/tf";
 import fc from "fast-check";
+import onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   exportOnnx,
   hwcToChw,
+  isOrtModule,
+  loadOrt,
   loadOrtWeb,
   OD_ONNX_VERSION,
   OnnxDetector,
+  type OnnxError,
+  ORT_VERSION,
   softmaxRows,
 } from "../src/index.js";
 import { loadOnnxDetector, loadOrtNode, readOnnxFile, saveOnnx, writeFileAtomic } from "../src/node.js";
@@ -64,7 +71,7 @@ describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's dete
       const d = makeDetector(config);
       const want = await d.predict(images, settings);
       const onnx = await OnnxDetector.create(exportOnnx(d, { detections: settings }), ort, { threads: 1 });
-      expect(onnx.info.detections).toEqual(settings);
+      expect(onnx.info.detections).toEqual({ ...settings, clipToInput: false });
       const got = await onnx.predict(images);
       await expect(onnx.predict(images, { iouThreshold: 0.5 })).rejects.toThrow(
         /^OnnxDetector\.predict: the model was exported with iouThreshold = 0\.45 inside the graph; got 0\.5/,
@@ -105,15 +112,113 @@ describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's dete
     }
   });
 
-  test("settings outside their domain are INVALID_ARGUMENT naming them", () => {
+  test("settings outside their domain are INVALID_ARGUMENT naming them, wrapping the SsdError", () => {
     const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
-    expect(() => exportOnnx(d, { detections: { ...settings, topKPerClass: 0 } })).toThrow(
-      /^exportOnnx: detections\.topKPerClass must be an integer > 0; got 0/,
+    const e = (() => {
+      try {
+        return exportOnnx(d, { detections: { ...settings, topKPerClass: 0 } });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(isOdError(e, "INVALID_ARGUMENT")).toBe(true);
+    expect((e as Error).name).toBe("OnnxError");
+    expect((e as Error).message).toMatch(
+      /^exportOnnx: detections: postprocess: topKPerClass must be an integer > 0; got 0/,
     );
+    expect(((e as Error).cause as Error).name).toBe("SsdError");
     expect(() => exportOnnx(d, { detections: { ...settings, scoreThreshold: 1 } })).toThrow(
-      /^exportOnnx: detections\.scoreThreshold must be in \[0, 1\); got 1/,
+      /^exportOnnx: detections: postprocess: scoreThreshold must be in \[0, 1\); got 1/,
     );
+    expect(() =>
+      exportOnnx(d, { detections: { ...settings, clipToInput: "yes" as unknown as boolean } }),
+    ).toThrow(/^exportOnnx: detections: postprocess: clipToInput must be a boolean; got "yes"/);
     d.dispose();
+  });
+});
+
+describe("exportOnnx with in-graph detections: SSDlite320 (clipToInput) gives od's tfjs detections", () => {
+  /** SSDlite320 at width 0.5 with its own post-processing (SSDLITE_POSTPROCESS: clipToInput true). */
+  function ssdlite(): SsdDetector {
+    const d = ssdlite320MobilenetV3Large({
+      classNames: ["WBC", "RBC", "Platelets"],
+      widthMultiplier: 0.5,
+      reducedTail: true,
+      seed: 5,
+    });
+    // Loc biases that stretch every box to 2.5 times its prior, so many decoded boxes cross the border
+    // of the network input and clipping before NMS changes the result.
+    tf.tidy(() => {
+      for (const name of d.params.names()) {
+        if (/^head\.regression_head\.module_list\.\d+\.1\.bias$/.test(name)) {
+          const v = d.params.get(name);
+          const n = v.shape[0]!;
+          v.assign(tf.tensor1d(Array.from({ length: n }, (_, i) => (i % 4 >= 2 ? 4.5 : 0))));
+        }
+      }
+    });
+    return d;
+  }
+
+  /** Detections agree: same labels in order, scores within 1e-4, boxes within 1e-3 px. */
+  function expectSame(got: readonly Detections[], want: readonly Detections[]): void {
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) {
+      const w = want[i]!;
+      const g = got[i]!;
+      expect([...g.labels]).toEqual([...w.labels]);
+      expect(Math.max(0, ...g.scores.map((v, k) => Math.abs(v - w.scores[k]!)))).toBeLessThanOrEqual(1e-4);
+      expect(Math.max(0, ...g.boxes.data.map((v, k) => Math.abs(v - w.boxes.data[k]!)))).toBeLessThanOrEqual(
+        1e-3,
+      );
+    }
+  }
+
+  test("detections: {} bakes SSDLITE_POSTPROCESS; in-graph equals SsdDetector.predict on BCCD images, clipped and not", async () => {
+    const d = ssdlite();
+    expect(d.config.postprocess).toEqual(SSDLITE_POSTPROCESS);
+    const clipped = await d.predict(images);
+    const unclipped = await d.predict(images, { clipToInput: false });
+    // The case is one where clipping before NMS matters.
+    const differs = clipped.some(
+      (c, i) =>
+        c.labels.length !== unclipped[i]!.labels.length ||
+        c.boxes.data.some((v, k) => Math.abs(v - unclipped[i]!.boxes.data[k]!) > 1e-3),
+    );
+    expect(differs).toBe(true);
+    for (const c of clipped) expect(c.labels.length).toBeGreaterThan(10);
+
+    const baked = await OnnxDetector.create(exportOnnx(d, { detections: {} }), ort, { threads: 1 });
+    expect(baked.info.detections).toEqual(SSDLITE_POSTPROCESS);
+    expectSame(await baked.predict(images), clipped);
+    await expect(baked.predict(images, { clipToInput: false })).rejects.toThrow(
+      /^OnnxDetector\.predict: the model was exported with clipToInput = true inside the graph; got false/,
+    );
+    await baked.dispose();
+
+    const plain = await OnnxDetector.create(exportOnnx(d, { detections: { clipToInput: false } }), ort, {
+      threads: 1,
+    });
+    expect(plain.info.detections).toEqual({ ...SSDLITE_POSTPROCESS, clipToInput: false });
+    expectSame(await plain.predict(images), unclipped);
+    await plain.dispose();
+    d.dispose();
+  });
+
+  test("the clip is two nodes before NonMaxSuppression, present only with clipToInput", () => {
+    const d = ssdlite();
+    const ops = (clipToInput: boolean) =>
+      (
+        onnxProto.onnx.ModelProto.decode(exportOnnx(d, { detections: { clipToInput } })).graph?.node ?? []
+      ).map((n) => n.opType);
+    const withClip = ops(true);
+    const without = ops(false);
+    d.dispose();
+    expect(withClip.length - without.length).toBe(2);
+    const nms = withClip.indexOf("NonMaxSuppression");
+    expect(withClip.slice(0, nms).filter((o) => o === "Max").length).toBe(
+      without.slice(0, without.indexOf("NonMaxSuppression")).filter((o) => o === "Max").length + 1,
+    );
   });
 });
 
@@ -136,6 +241,35 @@ describe("loadOrtWeb", () => {
         Math.max(...got[i]!.boxes.data.map((v, k) => Math.abs(v - want[i]!.boxes.data[k]!))),
       ).toBeLessThanOrEqual(1e-3);
     }
+  });
+});
+
+describe("loadOrt", () => {
+  test("a package that does not load is RUNTIME_MISSING naming it, with the import error as cause", async () => {
+    const missing = new Error("Cannot find package 'onnxruntime-absent'");
+    const e = await loadOrt("onnxruntime-absent", () => Promise.reject(missing)).catch((x: unknown) => x);
+    expect(isOdError(e, "RUNTIME_MISSING")).toBe(true);
+    expect((e as Error).message).toMatch(
+      /^loadOrt: the optional peer dependency onnxruntime-absent is not installed \(npm install onnxruntime-absent@1\.30\.0\): Cannot find package/,
+    );
+    expect((e as Error).cause).toBe(missing);
+    expect((e as OnnxError).details).toMatchObject({ package: "onnxruntime-absent" });
+  });
+
+  test("a module without InferenceSession.create or Tensor is RUNTIME_MISSING naming the package", async () => {
+    for (const m of [null, 3, {}, { Tensor: class {} }, { Tensor: class {}, InferenceSession: {} }])
+      await expect(loadOrt("onnxruntime-odd", () => Promise.resolve(m))).rejects.toThrow(
+        /^loadOrt: onnxruntime-odd has no InferenceSession\.create or Tensor; install onnxruntime-odd@1\.30\.0/,
+      );
+    const fake = { Tensor: class {}, InferenceSession: { create: () => undefined } };
+    await expect(loadOrt("fake", () => Promise.resolve(fake))).resolves.toBe(fake);
+  });
+
+  test("loadOrtNode and loadOrtWeb load their packages; ORT_VERSION is the peer dependency's version", async () => {
+    for (const m of [await loadOrtNode(), await loadOrtWeb()]) expect(isOrtModule(m)).toBe(true);
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg.peerDependencies).toEqual({ "onnxruntime-node": ORT_VERSION, "onnxruntime-web": ORT_VERSION });
+    expect(pkg.devDependencies["onnxruntime-node"]).toBe(ORT_VERSION);
   });
 });
 
