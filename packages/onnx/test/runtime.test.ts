@@ -1,8 +1,9 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test as fcTest } from "@fast-check/vitest";
 import { isOdError } from "@od/boxes";
+import { tempPathOf } from "@od/boxes/node";
 import type { Uint8Image } from "@od/image";
 import { type Detections, SSDLITE_POSTPROCESS, type SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
 import { tf } from "@od/tf";
@@ -22,7 +23,7 @@ import {
   ORT_VERSION,
   softmaxRows,
 } from "../src/index.js";
-import { loadOnnxDetector, loadOrtNode, readOnnxFile, saveOnnx, writeFileAtomic } from "../src/node.js";
+import { loadOnnxDetector, loadOrtNode, readOnnxFile, saveOnnx } from "../src/node.js";
 import { bccdImages, MODEL_KINDS, makeDetector } from "./helpers.js";
 import { useCpu } from "./setup.js";
 
@@ -366,18 +367,24 @@ describe("@od/onnx/node", () => {
     expect((e as Error).message).toMatch(`readOnnxFile: ${junk}: readOnnxMetadata:`);
   });
 
-  test("writeFileAtomic: a failed write leaves the existing file as it was and no temporary file", async () => {
+  test("saveOnnx: a failed write is IO_FAILED naming the path, wrapping the BoxesError; the old file stays", async () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
     const file = path.join(dir, "keep.onnx");
     await writeFile(file, "old");
-    // A directory where the temporary file would go makes the write fail.
-    await mkdir(`${file}.${process.pid}.tmp`);
-    const e = await writeFileAtomic(file, new Uint8Array([1, 2])).catch((x: unknown) => x);
+    // A folder where the temporary file would go makes the write fail.
+    await mkdir(tempPathOf(file));
+    const e = await saveOnnx(d, file).catch((x: unknown) => x);
     expect(isOdError(e, "IO_FAILED")).toBe(true);
-    expect((e as Error).message).toMatch(`writeFileAtomic: cannot write ${file}`);
+    expect((e as Error).name).toBe("OnnxError");
+    expect((e as Error).message).toMatch(`saveOnnx: writeFileAtomic: cannot write ${file}: `);
+    expect(((e as Error).cause as Error).name).toBe("BoxesError");
     expect(await readFile(file, "utf8")).toBe("old");
-    await rm(`${file}.${process.pid}.tmp`, { recursive: true });
-    await expect(
-      writeFileAtomic(path.join(dir, "no", "such", "dir.onnx"), new Uint8Array(1)),
-    ).rejects.toThrow(/IO_FAILED|cannot write/);
+    await rm(tempPathOf(file), { recursive: true });
+    const missing = path.join(dir, "no", "such", "dir.onnx");
+    await expect(saveOnnx(d, missing)).rejects.toThrow(
+      `saveOnnx: writeFileAtomic: cannot write ${missing}: ENOENT`,
+    );
+    d.dispose();
+    expect((await readdir(dir)).filter((n) => n.includes(".tmp-"))).toEqual([]);
   });
 });
