@@ -20,7 +20,9 @@ export type BoxesErrorCode =
   /** A shape or length does not match (e.g. `[N, 4]` expected, or two arrays of different N). */
   | "SHAPE_MISMATCH"
   /** An option or scalar argument is out of its domain (negative size, threshold outside [0, 1], ...). */
-  | "INVALID_ARGUMENT";
+  | "INVALID_ARGUMENT"
+  /** A file could not be written (`@od/boxes/node`; names the path). */
+  | "IO_FAILED";
 
 /** Options accepted by {@link OdError}. */
 export interface OdErrorOptions {

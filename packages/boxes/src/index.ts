@@ -55,6 +55,7 @@ export {
   unletterboxBoxes,
 } from "./letterbox.js";
 export { batchedNms, type NmsOptions, nms, type SoftNmsOptions, type SoftNmsResult, softNms } from "./nms.js";
+export { PARAM_KINDS, type ParamKind } from "./param-kind.js";
 export {
   boxArea,
   boxIou,

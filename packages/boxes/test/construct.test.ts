@@ -11,7 +11,6 @@ import {
   emptyBoxes,
   fromBoxList,
   fromJSON,
-  isOdError,
   select,
   toArray,
   toJSON,
@@ -20,17 +19,7 @@ import {
 } from "@od/boxes";
 import { arbBoxes, arbImageAndBoxes, arbNastyCoords } from "@od/boxes/arbitraries";
 import { describe, expect } from "vitest";
-
-/** Runs `f`, expecting an od error; returns it. */
-function caught(f: () => unknown): { code: string; message: string; details: Record<string, unknown> } {
-  try {
-    f();
-  } catch (e) {
-    if (isOdError(e)) return { code: e.code, message: e.message, details: { ...e.details } };
-    throw e;
-  }
-  throw new Error("expected an od error, got none");
-}
+import { caught } from "./helpers.js";
 
 const image = { width: 640, height: 480 };
 

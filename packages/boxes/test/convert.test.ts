@@ -6,7 +6,6 @@ import {
   boxes,
   convert,
   emptyBoxes,
-  isOdError,
   scale,
   toArray,
   toPx,
@@ -15,24 +14,7 @@ import {
 } from "@od/boxes";
 import { arbBoxes, arbImageAndBoxes } from "@od/boxes/arbitraries";
 import { describe, expect } from "vitest";
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isOdError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected an od error, got none");
-}
-
-/** Max |a - b| over two equally long arrays. */
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
+import { caught, maxAbsDiff } from "./helpers.js";
 
 interface ConvertFixture {
   image: { width: number; height: number };

@@ -8,30 +8,13 @@ import {
   decode,
   emptyBoxes,
   encode,
-  isOdError,
   SSD_VARIANCES,
   toArray,
   unsafeBoxes,
 } from "@od/boxes";
 import { arbBoxes } from "@od/boxes/arbitraries";
 import { describe, expect } from "vitest";
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isOdError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected an od error, got none");
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
+import { caught, maxAbsDiff } from "./helpers.js";
 
 interface CoderFixture {
   weights: number[];

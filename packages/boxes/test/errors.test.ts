@@ -8,6 +8,7 @@ const CODES: readonly BoxesErrorCode[] = [
   "INVALID_BOX",
   "SHAPE_MISMATCH",
   "INVALID_ARGUMENT",
+  "IO_FAILED",
 ];
 
 describe("OdError / BoxesError / isOdError", () => {

@@ -12,23 +12,13 @@ import {
   giouPairs,
   iou,
   iouPairs,
-  isOdError,
   nms,
   softNms,
   unsafeBoxes,
 } from "@od/boxes";
 import { arbBoxes } from "@od/boxes/arbitraries";
 import { describe, expect } from "vitest";
-
-function caught(f: () => unknown): { code: string; message: string; details: Record<string, unknown> } {
-  try {
-    f();
-  } catch (e) {
-    if (isOdError(e)) return { code: e.code, message: e.message, details: { ...e.details } };
-    throw e;
-  }
-  throw new Error("expected an od error, got none");
-}
+import { caught } from "./helpers.js";
 
 const good = boxes(
   [

@@ -4,7 +4,6 @@ import {
   boxes,
   convert,
   emptyBoxes,
-  isOdError,
   type LetterboxOptions,
   letterboxBoxes,
   letterboxRecord,
@@ -13,23 +12,7 @@ import {
 } from "@od/boxes";
 import { arbBoxes, arbImageSize } from "@od/boxes/arbitraries";
 import { describe, expect } from "vitest";
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isOdError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected an od error, got none");
-}
-
-function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
-}
+import { caught, maxAbsDiff } from "./helpers.js";
 
 describe("letterboxRecord", () => {
   // The recipe: a camera frame of 720x1280 (rotated 90°: 720 wide, 1280 tall) for a model that takes

@@ -15,7 +15,6 @@ import {
   flipBoxVertical,
   flipHorizontal,
   iou,
-  isOdError,
   scaleBox,
   toPxBox,
   toRelBox,
@@ -23,16 +22,7 @@ import {
 } from "@od/boxes";
 import { arbBox, arbBoxes } from "@od/boxes/arbitraries";
 import { describe, expect } from "vitest";
-
-function caught(f: () => unknown): { code: string; message: string } {
-  try {
-    f();
-  } catch (e) {
-    if (isOdError(e)) return { code: e.code, message: e.message };
-    throw e;
-  }
-  throw new Error("expected an od error, got none");
-}
+import { caught } from "./helpers.js";
 
 const image = { width: 640, height: 480 };
 const b = box([10, 20, 50, 80], "xyxy", "px");

@@ -2,11 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { readOnnxMetadata } from "@od/onnx";
-import { defaultSsdConfig, SsdDetector } from "@od/ssd";
-import { saveDetector } from "@od/ssd/node";
 import { initBackend } from "@od/tf";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { errorLine, od, vocFixture } from "./helpers.js";
+import { errorLine, od, saveTinyDetector, vocFixture } from "./helpers.js";
 
 let root: string;
 let model: string;
@@ -14,15 +12,7 @@ beforeAll(async () => {
   root = await vocFixture();
   model = await mkdtemp(path.join(tmpdir(), "od-cli-onnx-"));
   await initBackend({ prefer: ["cpu"] });
-  const d = new SsdDetector(
-    defaultSsdConfig({
-      classNames: ["blob", "cell"],
-      inputSize: { width: 64, height: 64 },
-      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
-    }),
-  );
-  await saveDetector(d, model);
-  d.dispose();
+  await saveTinyDetector(model);
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });

@@ -4,9 +4,12 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { getSystemErrorMap } from "node:util";
 import { fc, test as ftest } from "@fast-check/vitest";
+import { BoxesError, OdError } from "@od/boxes";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
+import { asCliError } from "../src/internal/common.js";
 import { FS_FAULT_REASONS, fsFaultMessage, fsFaultOf } from "../src/internal/fs-fault.js";
+import { CliExit } from "../src/io.js";
 import { errorLine, od, predictorNotUsed, RUN_DIRS, vocFixture } from "./helpers.js";
 
 /** libuv's description of each errno name (what Node puts after the code in a system error's message). */
@@ -71,6 +74,21 @@ describe("fsFaultOf / fsFaultMessage", () => {
     expect(g && fsFaultMessage(g, "/fallback")).toBe(
       "cannot open /own/path: no space left on device (ENOSPC)",
     );
+  });
+
+  test("an od IO_FAILED (a package's error wrapping @od/boxes/node's) reads as the file-system fault it wraps", () => {
+    const sys = systemError("ENOSPC", "write");
+    const boxes = new BoxesError("IO_FAILED", "writeFileAtomic: cannot write /r/a.json: ENOSPC", {
+      cause: sys,
+    });
+    const pkg = new OdError("IO_FAILED", "RunFolder.write: writeFileAtomic: cannot write /r/a.json", {
+      cause: boxes,
+    });
+    const e = asCliError(pkg, "/r/a.json");
+    expect(e).toBeInstanceOf(CliExit);
+    expect((e as CliExit).message).toBe("cannot write /r/a.json: no space left on device (ENOSPC)");
+    const other = new OdError("IO_FAILED", "x: cannot write /r/b.json", { cause: new Error("odd") });
+    expect(asCliError(other)).toBe(other);
   });
 
   test("found through `cause`, and in a message that lost its properties (a worker's error)", () => {

@@ -4,6 +4,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { makeImage } from "@od/augment";
 import { encodePng } from "@od/augment/node";
+import { defaultSsdConfig, type SsdConfig, type SsdConfigInput, SsdDetector } from "@od/ssd";
+import { saveDetector } from "@od/ssd/node";
 import type { TrainSummary } from "@od/train/node";
 import type { CliIo, TrainNode } from "../src/index.js";
 import { CLI_NAME, runCli } from "../src/index.js";
@@ -221,4 +223,31 @@ export async function cocoFixture(n: number): Promise<string> {
     JSON.stringify({ images, annotations, categories: [{ id: 1, name: "cell" }] }),
   );
   return root;
+}
+
+/**
+ * The untrained detector of the CLI tests: 64×64 input, MobileNet α 0.25 with taps 8/16/32, classes
+ * `blob` and `cell` (the classes of {@link vocFixture}); `over` replaces any field.
+ */
+export function tinyDetectorConfig(over: Partial<SsdConfigInput> = {}): SsdConfig {
+  return defaultSsdConfig({
+    classNames: ["blob", "cell"],
+    inputSize: { width: 64, height: 64 },
+    backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
+    ...over,
+  });
+}
+
+/**
+ * Saves an untrained detector of {@link tinyDetectorConfig}`(over)` with `saveDetector` into `dir`
+ * (created if missing). @returns `dir`.
+ */
+export async function saveTinyDetector(dir: string, over: Partial<SsdConfigInput> = {}): Promise<string> {
+  const d = new SsdDetector(tinyDetectorConfig(over));
+  try {
+    await saveDetector(d, dir);
+  } finally {
+    d.dispose();
+  }
+  return dir;
 }

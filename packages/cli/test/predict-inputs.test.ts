@@ -4,25 +4,26 @@ import path from "node:path";
 import { drawSample, makeSample } from "@od/augment";
 import { decodeImageFile } from "@od/data/node";
 import { configFromFeatureMaps } from "@od/priors";
-import { CropClassifier, defaultSsdConfig, featureSize, SsdDetector } from "@od/ssd";
+import { CropClassifier, featureSize, SsdDetector } from "@od/ssd";
 import { loadDetector, saveClassifier, saveDetector } from "@od/ssd/node";
 import { initBackend } from "@od/tf";
 import { PNG } from "pngjs";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { errorLine, od, png, RUN_DIRS, trainNotUsed } from "./helpers.js";
+import {
+  errorLine,
+  od,
+  png,
+  RUN_DIRS,
+  saveTinyDetector,
+  tinyDetectorConfig,
+  trainNotUsed,
+} from "./helpers.js";
 
 let root: string;
 let model: string;
 let fitted: string;
 let oddSteps: string;
-const tiny = (over: Partial<Parameters<typeof defaultSsdConfig>[0]> = {}) =>
-  defaultSsdConfig({
-    classNames: ["blob", "cell"],
-    inputSize: { width: 64, height: 64 },
-    backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
-    ...over,
-  });
 
 beforeAll(async () => {
   root = await mkdtemp(path.join(tmpdir(), "od-cli-predict-"));
@@ -35,9 +36,7 @@ beforeAll(async () => {
   await writeFile(path.join(root, "empty", "readme.md"), "no images here");
   await initBackend({ prefer: ["cpu"] });
   model = path.join(root, "model");
-  const d = new SsdDetector(tiny());
-  await saveDetector(d, model);
-  d.dispose();
+  await saveTinyDetector(model);
   // explicit prior configs (as priors fit and train's default write): one whose grid can follow another
   // input size (stride spacing), one whose 7 px spacing has no counterpart at another size
   const explicitModel = async (dir: string, steps: number[]) => {
@@ -46,7 +45,7 @@ beforeAll(async () => {
       { width: 64, height: 64 },
       { minScale: 0.1, maxScale: 0.6, aspectRatios: [2], steps },
     );
-    const f = new SsdDetector(tiny({ priors: { config } }));
+    const f = new SsdDetector(tinyDetectorConfig({ priors: { config } }));
     await saveDetector(f, dir);
     f.dispose();
   };
@@ -161,9 +160,7 @@ describe("odet predict: post-processing flags", () => {
 
   test("--imgsz keeps the crop classifier of a staged run", async () => {
     const run = path.join(root, "staged");
-    const d = new SsdDetector(tiny({ classNames: ["object"] }));
-    await saveDetector(d, path.join(run, "model"));
-    d.dispose();
+    await saveTinyDetector(path.join(run, "model"), { classNames: ["object"] });
     const k = new CropClassifier({ classNames: ["blob", "cell"], cropSize: 16, width: 4, seed: 1 });
     await saveClassifier(k, path.join(run, "classifier"));
     k.dispose();

@@ -1,14 +1,14 @@
 import { cp, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { CropClassifier, defaultSsdConfig, SsdDetector } from "@od/ssd";
-import { saveClassifier, saveDetector } from "@od/ssd/node";
+import { CropClassifier } from "@od/ssd";
+import { saveClassifier } from "@od/ssd/node";
 import { initBackend } from "@od/tf";
 import type { TrainConfig } from "@od/train";
 import { loadRunPredictor } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { fakeSummary, od, RUN_DIRS, trainNotUsed, vocFixture } from "./helpers.js";
+import { fakeSummary, od, RUN_DIRS, saveTinyDetector, trainNotUsed, vocFixture } from "./helpers.js";
 
 let root: string;
 let model: string;
@@ -16,15 +16,7 @@ beforeAll(async () => {
   root = await vocFixture();
   model = await mkdtemp(path.join(tmpdir(), "od-cli-model-"));
   await initBackend({ prefer: ["cpu"] });
-  const d = new SsdDetector(
-    defaultSsdConfig({
-      classNames: ["blob", "cell"],
-      inputSize: { width: 64, height: 64 },
-      backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
-    }),
-  );
-  await saveDetector(d, model);
-  d.dispose();
+  await saveTinyDetector(model);
 });
 afterAll(async () => {
   await rm(root, { recursive: true, force: true });
@@ -160,15 +152,7 @@ describe("odet predict / odet eval of a staged run (detector + crop classifier, 
   test("labels come from the classifier's classes", async () => {
     const run = await mkdtemp(path.join(tmpdir(), "od-cli-staged-"));
     try {
-      const d = new SsdDetector(
-        defaultSsdConfig({
-          classNames: ["object"],
-          inputSize: { width: 64, height: 64 },
-          backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
-        }),
-      );
-      await saveDetector(d, path.join(run, "model"));
-      d.dispose();
+      await saveTinyDetector(path.join(run, "model"), { classNames: ["object"] });
       const k = new CropClassifier({ classNames: ["blob", "cell"], cropSize: 16, width: 4, seed: 1 });
       await saveClassifier(k, path.join(run, "classifier"));
       k.dispose();
@@ -200,15 +184,7 @@ describe("odet demo (train() replaced by copying an untrained detector into the 
   test("evaluates the shipped test split, writes predictions, ends with the stable mAP line", async () => {
     const runs = await mkdtemp(path.join(tmpdir(), "od-cli-demo-"));
     const bccdModel = path.join(runs, "bccd-model");
-    const d = new SsdDetector(
-      defaultSsdConfig({
-        classNames: ["Platelets", "RBC", "WBC"],
-        inputSize: { width: 64, height: 64 },
-        backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16, 32] },
-      }),
-    );
-    await saveDetector(d, bccdModel);
-    d.dispose();
+    await saveTinyDetector(bccdModel, { classNames: ["Platelets", "RBC", "WBC"] });
     const seen: { epochs: number; timeLimit: number; root: string; seed: number; workers: unknown }[] = [];
     const node: TrainNode = {
       ...RUN_DIRS,

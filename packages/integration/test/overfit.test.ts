@@ -1,18 +1,9 @@
 import { createDataset, syntheticShapes } from "@od/data";
 import { defaultSsdConfig, SsdDetector } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
-import {
-  collate,
-  evaluateDetector,
-  learningRateAt,
-  Optimizer,
-  resolveTrainConfig,
-  type TrainingBatch,
-  trainableNames,
-  trainingPipeline,
-  trainStep,
-} from "@od/train";
+import { evaluateDetector, learningRateAt, resolveTrainConfig, trainStep } from "@od/train";
 import { expect, test } from "vitest";
+import { fixedBatchTraining } from "./helpers/fixed-batch.js";
 
 // The detector can learn: a tiny SSD overfits a handful of synthetic images — the loss falls by 10×
 // and VOC mAP@0.5 on those images reaches 0.9 — on the wasm backend (trainable through @od/tf's
@@ -46,17 +37,16 @@ test("a tiny SSD overfits 8 synthetic images: loss ÷10, mAP ≥ 0.9", async () 
       seed: 1,
     }),
   );
-  const names = trainableNames(det);
-  const vars = det.trainableVariables();
-  const opt = new Optimizer(
-    { kind: "adamw", weightDecay: 0 },
-    names.map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
-  );
   const load = async (r: { file: string }) => images.get(r.file)!;
   // One batch of all 8 images (batch size 8), as the training pipeline prepares it for epoch 0.
-  let batch: TrainingBatch | undefined;
-  for await (const b of trainingPipeline(config, ds, det, load).epoch(0)) batch = collate(b);
-  if (batch === undefined || batch.ids.length !== 8) throw new Error("expected one batch of 8 images");
+  const { batch, optimizer: opt } = await fixedBatchTraining(
+    det,
+    config,
+    ds,
+    load,
+    { kind: "adamw", weightDecay: 0 },
+    8,
+  );
   const steps = 160;
   const sched = { lr: 1e-2, warmupSteps: 10, kind: "cosine" as const, totalSteps: steps };
   const losses: number[] = [];

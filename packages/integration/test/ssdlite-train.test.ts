@@ -1,16 +1,9 @@
 import { syntheticShapes } from "@od/data";
 import { ssdlite320MobilenetV3Large } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
-import {
-  collate,
-  Optimizer,
-  resolveTrainConfig,
-  type TrainingBatch,
-  trainableNames,
-  trainingPipeline,
-  trainStep,
-} from "@od/train";
+import { resolveTrainConfig, trainStep } from "@od/train";
 import { expect, test } from "vitest";
+import { fixedBatchTraining } from "./helpers/fixed-batch.js";
 
 // torchvision's SSDlite architecture trains with od's trainer on wasm: MultiBox loss, AdamW, batch-norm
 // running averages at momentum 0.03; the loss falls on a fixed batch and no tensor leaks.
@@ -26,18 +19,18 @@ test("ssdlite320MobilenetV3Large trains on wasm with the trainer: loss falls, no
   });
   const { dataset, images } = syntheticShapes({ count: 2, size: 320, objects: [1, 3], seed: 3 });
   const load = async (r: { readonly file: string }) => images.get(r.file)!;
-  let batch: TrainingBatch | undefined;
-  for await (const b of trainingPipeline(config, dataset, det, load).epoch(0)) batch = collate(b);
-  const names = trainableNames(det);
-  const vars = det.trainableVariables();
   const before = tf.memory().numTensors;
-  const opt = new Optimizer(
+  const { batch, optimizer: opt } = await fixedBatchTraining(
+    det,
+    config,
+    dataset,
+    load,
     { kind: "adamw" },
-    names.map((name, i) => ({ name, variable: vars[i]! })),
+    2,
   );
   const losses: number[] = [];
   for (let i = 0; i < 6; i++) {
-    const r = trainStep(det, opt, batch!, config, 1e-3);
+    const r = trainStep(det, opt, batch, config, 1e-3);
     expect(r.applied).toBe(true);
     losses.push(r.loss);
   }

@@ -4,8 +4,10 @@
 // the same forward pass in tfjs gives torch's output.
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { PARAM_KINDS } from "@od/boxes";
+import { PARAM_KINDS as SSD_PARAM_KINDS } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
-import { loadStateDict, readPth, type TargetParam } from "@od/torch";
+import { loadStateDict, readPth, type TargetParam, PARAM_KINDS as TORCH_PARAM_KINDS } from "@od/torch";
 import { beforeAll, describe, expect, test } from "vitest";
 
 const fixtures = new URL("../../torch/test/fixtures/", import.meta.url);
@@ -61,5 +63,12 @@ describe("torch weights in tfjs", () => {
     expect(tf.memory().numTensors).toBe(before);
     for (const [i, v] of expected.output.values.entries())
       expect(Math.abs(got[i]! - v)).toBeLessThanOrEqual(1e-5);
+  });
+});
+
+describe("ParamKind", () => {
+  test("@od/ssd and @od/torch export @od/boxes' one list of parameter kinds", () => {
+    expect(SSD_PARAM_KINDS).toBe(PARAM_KINDS);
+    expect(TORCH_PARAM_KINDS).toBe(PARAM_KINDS);
   });
 });

@@ -3,7 +3,8 @@
  * each): od's ONNX Runtime path (`OnnxDetector.predict` with onnxruntime-node) vs od's tfjs-wasm path
  * (`SsdDetector.predict`), and the ONNX path with decode and NMS inside the graph, for the default model, an SSDlite-class model and the largest od model, and
  * torchvision's `ssdlite320_mobilenet_v3_large` in the same run. Each case runs in its own process.
- * One JSON object per line; the last line is the system load (`uptime`).
+ * One JSON object per line; then the system load (`uptime`), and last the whole speed table as one JSON
+ * object (`"bench": "speed table"`: a row per model, images/s per runtime, the load at start and end).
  *
  *   npx tsx bench/run.ts [--runs N] [--no-torchvision]
  */
@@ -104,6 +105,14 @@ if (childArg > 0) {
   process.exit(0);
 }
 const self = fileURLToPath(import.meta.url);
+const uptime = () => execFileSync("uptime", { encoding: "utf8" }).trim();
+const loadAtStart = uptime();
+/** Every result line of the run, parsed, for the table at the end. */
+const results: Record<string, unknown>[] = [];
+const emit = (line: string) => {
+  console.log(line);
+  results.push(JSON.parse(line) as Record<string, unknown>);
+};
 for (let m = 0; m < MODELS.length; m++) {
   for (const runtime of ["onnx", "onnx-nms", "tfjs-wasm"] as const) {
     const args = [
@@ -116,22 +125,74 @@ for (let m = 0; m < MODELS.length; m++) {
       String(runs),
     ];
     const out = execFileSync(process.execPath, args, { encoding: "utf8", maxBuffer: 1 << 26 });
-    for (const line of out.split("\n")) if (line.startsWith("{")) console.log(line);
+    for (const line of out.split("\n")) if (line.startsWith("{")) emit(line);
   }
 }
 const py = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./torchvision_infer.py", import.meta.url));
 if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
-  console.log(
+  emit(
     JSON.stringify({ bench: "torchvision", skipped: true, reason: "not asked for or no /usr/bin/python3" }),
   );
 } else {
   try {
-    process.stdout.write(execFileSync(py, [script, String(THREADS), String(runs)], { encoding: "utf8" }));
+    const out = execFileSync(py, [script, String(THREADS), String(runs)], { encoding: "utf8" });
+    for (const line of out.split("\n")) if (line.startsWith("{")) emit(line);
   } catch (e) {
-    console.log(
+    emit(
       JSON.stringify({ bench: "torchvision", skipped: true, reason: (e as Error).message.split("\n")[0] }),
     );
   }
 }
-console.log(JSON.stringify({ bench: "load", uptime: execFileSync("uptime", { encoding: "utf8" }).trim() }));
+const loadAtEnd = uptime();
+console.log(JSON.stringify({ bench: "load", uptime: loadAtEnd }));
+console.log(JSON.stringify(speedTable(results, loadAtStart, loadAtEnd)));
+
+/**
+ * The speed table of the run as one JSON object: a row per model (od's three, then torchvision's
+ * ssdlite320), images/s per runtime column (`null` where a case does not apply or was skipped), and the
+ * system load at the start and end of the run.
+ */
+function speedTable(lines: readonly Record<string, unknown>[], start: string, end: string) {
+  const column = (runtime: unknown): string =>
+    typeof runtime !== "string"
+      ? ""
+      : runtime.startsWith("tfjs")
+        ? "tfjs_wasm"
+        : runtime.includes("in the graph")
+          ? "onnx_runtime_nms_in_graph"
+          : runtime.startsWith("onnxruntime")
+            ? "onnx_runtime"
+            : "torchvision";
+  const rows = new Map<string, Record<string, number | string | null>>();
+  const row = (model: string, params: unknown) => {
+    let r = rows.get(model);
+    if (r === undefined) {
+      r = {
+        model,
+        params: typeof params === "number" ? params : null,
+        onnx_runtime: null,
+        onnx_runtime_nms_in_graph: null,
+        tfjs_wasm: null,
+        torchvision: null,
+      };
+      rows.set(model, r);
+    }
+    return r;
+  };
+  for (const l of lines) {
+    if (typeof l.impl !== "string" || typeof l.images_per_s !== "number") continue;
+    const r = row(l.impl, l.params);
+    r[column(l.runtime)] = Math.round(l.images_per_s * 10) / 10;
+  }
+  const skipped = lines.filter((l) => l.skipped === true);
+  return {
+    bench: "speed table",
+    setup: `batch 1, a decoded 640x480 image, ${THREADS} threads, median of ${runs} runs`,
+    unit: "images/s",
+    rows: [...rows.values()],
+    ...(skipped.length > 0 ? { skipped } : {}),
+    load_start: start,
+    load_end: end,
+  };
+}

@@ -23,12 +23,13 @@ export class OnnxError extends OdError<OnnxErrorCode> {
   }
 }
 
-/** Throws an OnnxError whose message starts with the function name. */
+/** Throws an OnnxError whose message starts with the function name (`cause`: the error it wraps). */
 export function fail(
   code: OnnxErrorCode,
   fn: string,
   message: string,
   details: Record<string, unknown> = {},
+  cause?: unknown,
 ): never {
-  throw new OnnxError(code, `${fn}: ${message}`, { details: { fn, ...details } });
+  throw new OnnxError(code, `${fn}: ${message}`, { details: { fn, ...details }, cause });
 }

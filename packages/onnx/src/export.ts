@@ -1,4 +1,4 @@
-import type { SsdDetector } from "@od/ssd";
+import { checkPostprocessOptions, type PostprocessOptions, type SsdDetector } from "@od/ssd";
 import type { onnx } from "onnx-proto";
 import onnxProto from "onnx-proto";
 import { fail } from "./errors.js";
@@ -20,22 +20,29 @@ export interface ExportOnnxOptions {
   /** Graph name written into the model (default `"od-ssd"`). */
   readonly graphName?: string;
   /**
-   * Decode, softmax, per-class top-k and class-wise `NonMaxSuppression` inside the graph, with these
-   * settings: the model then takes one image `[1, 3, H, W]` and returns `boxes` `[K, 4]` (float32 xyxy
-   * px of the network input), `scores` `[K]` (float32, decreasing) and `labels` `[K]` (int64, ≥ 1)
-   * instead of the raw outputs. Map the boxes back to the image with `unletterboxBoxes` of `@od/boxes`
-   * and the record of `preprocessImage` (`OnnxDetector.predict` does).
+   * Decode, softmax, per-class top-k and class-wise `NonMaxSuppression` inside the graph: the model
+   * then takes one image `[1, 3, H, W]` and returns `boxes` `[K, 4]` (float32 xyxy px of the network
+   * input), `scores` `[K]` (float32, decreasing) and `labels` `[K]` (int64, ≥ 1) instead of the raw
+   * outputs. Each option not given falls back to the detector's `config.postprocess`, then to
+   * `POSTPROCESS_DEFAULTS` of `@od/ssd`, as `SsdDetector.predict` resolves them (`{}` bakes the
+   * detector's own settings); `clipToInput` clips the decoded boxes to the network input before NMS.
+   * Map the boxes back to the image with `unletterboxBoxes` of `@od/boxes` and the record of
+   * `preprocessImage` (`OnnxDetector.predict` does).
    */
-  readonly detections?: DetectionSettings;
+  readonly detections?: PostprocessOptions;
 }
 
-function checkDetectionSettings(fn: string, d: DetectionSettings): void {
-  const bad = (k: string, v: unknown, want: string): never =>
-    fail("INVALID_ARGUMENT", fn, `detections.${k} must be ${want}; got ${JSON.stringify(v)}`);
-  if (!(d.scoreThreshold >= 0 && d.scoreThreshold < 1)) bad("scoreThreshold", d.scoreThreshold, "in [0, 1)");
-  if (!(d.iouThreshold >= 0 && d.iouThreshold <= 1)) bad("iouThreshold", d.iouThreshold, "in [0, 1]");
-  for (const k of ["topKPerClass", "maxDetections"] as const)
-    if (!(Number.isInteger(d[k]) && d[k] > 0)) bad(k, d[k], "an integer > 0");
+/**
+ * The in-graph post-processing of `detector` with `options`: each option not given comes from
+ * `config.postprocess`, then od's defaults (the resolution `SsdDetector.predict` uses).
+ * @throws OnnxError `INVALID_ARGUMENT` wrapping the SsdError that names the bad option.
+ */
+function resolveDetectionSettings(detector: SsdDetector, options: PostprocessOptions): DetectionSettings {
+  try {
+    return checkPostprocessOptions({ ...detector.config.postprocess, ...options });
+  } catch (e) {
+    return fail("INVALID_ARGUMENT", "exportOnnx", `detections: ${(e as Error).message}`, {}, e);
+  }
 }
 
 /** ONNX IR version of the written models (ONNX 1.12: IR 8 with opset 17). */
@@ -73,7 +80,8 @@ function valueInfo(
  * metadata (`metadata_props`, see `METADATA_KEYS`) holds the config, the prior configuration, class
  * names, input size, normalisation, input fit and the od version.
  *
- * With `options.detections` the graph ends in final detections instead (see {@link ExportOnnxOptions}).
+ * With `options.detections` the graph ends in final detections instead (see {@link ExportOnnxOptions});
+ * every option of `PostprocessOptions` is written into the graph.
  *
  * @returns the model as protobuf bytes (write them to a `.onnx` file).
  * @throws OnnxError `UNSUPPORTED_OP` naming a tfjs kernel (or a use of one) the exporter cannot write,
@@ -84,8 +92,8 @@ export function exportOnnx(detector: SsdDetector, options: ExportOnnxOptions = {
   const graphName = options.graphName ?? "od-ssd";
   if (typeof graphName !== "string" || graphName.length === 0)
     fail("INVALID_ARGUMENT", fn, `graphName must be a non-empty string; got ${JSON.stringify(graphName)}`);
-  const detections = options.detections;
-  if (detections !== undefined) checkDetectionSettings(fn, detections);
+  const detections =
+    options.detections === undefined ? undefined : resolveDetectionSettings(detector, options.detections);
   const trace = traceForward(detector);
   const g = new GraphBuilder(trace.constants);
   g.bind(trace.input, { name: INPUT_NAME, layout: { kind: "nchw" } });

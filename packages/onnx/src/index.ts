@@ -20,9 +20,12 @@ export {
 } from "./metadata.js";
 export {
   hwcToChw,
+  isOrtModule,
+  loadOrt,
   loadOrtWeb,
   OnnxDetector,
   type OnnxDetectorOptions,
+  ORT_VERSION,
   type OrtModule,
   type OrtSession,
   type OrtSessionOptions,

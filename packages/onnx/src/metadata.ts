@@ -1,5 +1,11 @@
 import type { PriorConfig } from "@od/priors";
-import { NETWORK_INPUT_RANGE, SSD_FORMAT_VERSION, type SsdConfig } from "@od/ssd";
+import {
+  checkPostprocessOptions,
+  NETWORK_INPUT_RANGE,
+  type PostprocessOptions,
+  SSD_FORMAT_VERSION,
+  type SsdConfig,
+} from "@od/ssd";
 import onnxProto from "onnx-proto";
 import { fail } from "./errors.js";
 
@@ -41,19 +47,12 @@ export const METADATA_KEYS = Object.freeze({
 } as const);
 
 /**
- * Post-processing written into the graph by `ExportOnnxOptions.detections`: the settings of
- * `PostprocessOptions` of `@od/ssd`, all given.
+ * Post-processing written into the graph by `ExportOnnxOptions.detections`: every option of
+ * `PostprocessOptions` of `@od/ssd`, resolved (thresholds, per-class and total caps, whether boxes are
+ * clipped to the network input before NMS). The type is derived from `PostprocessOptions`, so an
+ * option added there is one the in-graph path must write or refuse.
  */
-export interface DetectionSettings {
-  /** Keep class scores strictly above this, in [0, 1). */
-  readonly scoreThreshold: number;
-  /** Class-wise NMS IoU threshold, in [0, 1]. */
-  readonly iouThreshold: number;
-  /** Best candidates per class kept before NMS, an integer > 0. */
-  readonly topKPerClass: number;
-  /** Detections kept after NMS, an integer > 0. */
-  readonly maxDetections: number;
-}
+export type DetectionSettings = Readonly<Required<PostprocessOptions>>;
 
 /** What an exported model says about itself (its `metadata_props`, parsed). */
 export interface OnnxModelInfo {
@@ -146,6 +145,32 @@ export function readOnnxMetadata(model: Uint8Array): OnnxModelInfo {
     version: map.get(METADATA_KEYS.version) ?? "",
     config: json(METADATA_KEYS.config) as SsdConfig,
     priorConfig: json(METADATA_KEYS.priors) as PriorConfig,
-    detections: outputs === "detections" ? (json(METADATA_KEYS.detections) as DetectionSettings) : undefined,
+    detections: outputs === "detections" ? readDetectionSettings(json(METADATA_KEYS.detections)) : undefined,
   };
+}
+
+/**
+ * The in-graph post-processing settings of a model's `od.detections` entry. Models written before
+ * `clipToInput` was exported have no such key; their graphs do not clip, so it reads as `false`.
+ * @throws OnnxError `NOT_OD_MODEL` when the entry is not an object of valid settings.
+ */
+function readDetectionSettings(value: unknown): DetectionSettings {
+  const fn = "readOnnxMetadata";
+  if (typeof value !== "object" || value === null || Array.isArray(value))
+    return fail("NOT_OD_MODEL", fn, `metadata entry ${METADATA_KEYS.detections} must be a JSON object`);
+  const o = value as Record<string, unknown>;
+  const keys: readonly (keyof DetectionSettings)[] = [
+    "scoreThreshold",
+    "iouThreshold",
+    "topKPerClass",
+    "maxDetections",
+  ];
+  const missing = keys.filter((k) => o[k] === undefined);
+  if (missing.length > 0)
+    fail("NOT_OD_MODEL", fn, `metadata entry ${METADATA_KEYS.detections} lacks ${missing.join(", ")}`);
+  try {
+    return checkPostprocessOptions({ clipToInput: false, ...o });
+  } catch (e) {
+    return fail("NOT_OD_MODEL", fn, `metadata entry ${METADATA_KEYS.detections}: ${(e as Error).message}`);
+  }
 }

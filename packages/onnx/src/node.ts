@@ -1,14 +1,15 @@
 /**
  * Node-only helpers of `@od/onnx`: `onnxruntime-node` (an optional peer dependency), and reading and
- * writing `.onnx` files (written to a temporary name, then renamed).
+ * writing `.onnx` files (written atomically with `writeFileAtomic` of `@od/boxes/node`).
  * @packageDocumentation
  */
-import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { readFile } from "node:fs/promises";
+import { writeFileAtomic } from "@od/boxes/node";
 import type { SsdDetector } from "@od/ssd";
 import { fail } from "./errors.js";
 import { type ExportOnnxOptions, exportOnnx } from "./export.js";
 import { readOnnxMetadata } from "./metadata.js";
-import { OnnxDetector, type OnnxDetectorOptions, type OrtModule } from "./runtime.js";
+import { loadOrt, OnnxDetector, type OnnxDetectorOptions, type OrtModule } from "./runtime.js";
 
 /**
  * Loads `onnxruntime-node` (an optional peer dependency of `@od/onnx`: `npm install
@@ -16,39 +17,16 @@ import { OnnxDetector, type OnnxDetectorOptions, type OrtModule } from "./runtim
  * cannot run).
  * @throws OnnxError `RUNTIME_MISSING` naming the package when it is not installed.
  */
-export async function loadOrtNode(): Promise<OrtModule> {
-  try {
-    return (await import("onnxruntime-node")) as unknown as OrtModule;
-  } catch (e) {
-    return fail(
-      "RUNTIME_MISSING",
-      "loadOrtNode",
-      `the optional peer dependency onnxruntime-node is not installed (npm install onnxruntime-node@1.30.0): ${(e as Error).message}`,
-      { package: "onnxruntime-node" },
-    );
-  }
+export function loadOrtNode(): Promise<OrtModule> {
+  return loadOrt("onnxruntime-node", () => import("onnxruntime-node"));
 }
 
 /**
- * Writes bytes to `file` atomically: to `<file>.<pid>.tmp` first, then renamed over `file`, so a
- * failed write leaves an existing `file` as it was (the temporary file is removed).
- * @throws OnnxError `IO_FAILED` naming the path.
- */
-export async function writeFileAtomic(file: string, bytes: Uint8Array): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } catch (e) {
-    await rm(tmp, { force: true }).catch(() => undefined);
-    fail("IO_FAILED", "writeFileAtomic", `cannot write ${file}: ${(e as Error).message}`, { file });
-  }
-}
-
-/**
- * Exports a detector with `exportOnnx` and writes it to `file` atomically.
+ * Exports a detector with `exportOnnx` and writes it to `file` atomically (`writeFileAtomic` of
+ * `@od/boxes/node`: to `<file>.tmp-<pid>`, fsynced, then renamed over `file`, so a failed write leaves an
+ * existing `file` as it was).
  * @returns the number of bytes written.
- * @throws OnnxError `UNSUPPORTED_OP`, `IO_FAILED`.
+ * @throws OnnxError `UNSUPPORTED_OP`; `IO_FAILED` naming the path (wrapping the BoxesError).
  */
 export async function saveOnnx(
   detector: SsdDetector,
@@ -56,7 +34,11 @@ export async function saveOnnx(
   options: ExportOnnxOptions = {},
 ): Promise<number> {
   const bytes = exportOnnx(detector, options);
-  await writeFileAtomic(file, bytes);
+  try {
+    await writeFileAtomic(file, bytes);
+  } catch (e) {
+    fail("IO_FAILED", "saveOnnx", (e as Error).message, { file }, e);
+  }
   return bytes.length;
 }
 

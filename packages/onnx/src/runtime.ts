@@ -63,22 +63,65 @@ export interface OnnxDetectorOptions {
   readonly executionProviders?: readonly string[];
 }
 
+/** The ONNX Runtime version od is built and tested against (`onnxruntime-node`, `onnxruntime-web`). */
+export const ORT_VERSION = "1.30.0";
+
+/** True when `m` has the parts of the ONNX Runtime API that od uses ({@link OrtModule}). */
+export function isOrtModule(m: unknown): m is OrtModule {
+  return (
+    typeof m === "object" &&
+    m !== null &&
+    "Tensor" in m &&
+    typeof m.Tensor === "function" &&
+    "InferenceSession" in m &&
+    (typeof m.InferenceSession === "function" ||
+      (typeof m.InferenceSession === "object" && m.InferenceSession !== null)) &&
+    "create" in m.InferenceSession &&
+    typeof m.InferenceSession.create === "function"
+  );
+}
+
+/**
+ * Loads an ONNX Runtime package (an optional peer dependency of `@od/onnx`) with `load` (the package's
+ * own `import()`, written with the literal name so bundlers and the package-graph rules see it) and
+ * checks that it has the API od uses.
+ * @param packageName the package `load` imports, named in errors (`onnxruntime-node`, `onnxruntime-web`).
+ * @throws OnnxError `RUNTIME_MISSING` naming the package when it is not installed, or when what it
+ *   exports lacks `InferenceSession.create` or `Tensor`.
+ */
+export async function loadOrt(packageName: string, load: () => Promise<unknown>): Promise<OrtModule> {
+  const fn = "loadOrt";
+  let m: unknown;
+  try {
+    m = await load();
+  } catch (e) {
+    return fail(
+      "RUNTIME_MISSING",
+      fn,
+      `the optional peer dependency ${packageName} is not installed (npm install ${packageName}@${ORT_VERSION}): ${(e as Error).message}`,
+      { package: packageName },
+      e,
+    );
+  }
+  if (!isOrtModule(m))
+    fail(
+      "RUNTIME_MISSING",
+      fn,
+      `${packageName} has no InferenceSession.create or Tensor; install ${packageName}@${ORT_VERSION}`,
+      {
+        package: packageName,
+      },
+    );
+  return m;
+}
+
 /**
  * Loads `onnxruntime-web` (an optional peer dependency of `@od/onnx`) for {@link OnnxDetector.create}
  * in a browser; in Node use `loadOrtNode` of `@od/onnx/node`.
  * @throws OnnxError `RUNTIME_MISSING` when the package is not installed.
  */
-export async function loadOrtWeb(): Promise<OrtModule> {
-  try {
-    return (await import("onnxruntime-web")) as unknown as OrtModule;
-  } catch (e) {
-    return fail(
-      "RUNTIME_MISSING",
-      "loadOrtWeb",
-      `the optional peer dependency onnxruntime-web is not installed (npm install onnxruntime-web@1.30.0): ${(e as Error).message}`,
-      { package: "onnxruntime-web" },
-    );
-  }
+export function loadOrtWeb(): Promise<OrtModule> {
+  return loadOrt("onnxruntime-web", () => import("onnxruntime-web"));
 }
 
 /**

@@ -295,4 +295,33 @@ describe("readOnnxMetadata", () => {
       /has no od\.format=od-ssd-onnx metadata entry \(got null\)/,
     );
   });
+
+  test("od.detections: a model written before clipToInput reads as not clipping; bad settings are NOT_OD_MODEL", () => {
+    const model = (detections: string) =>
+      onnxProto.onnx.ModelProto.encode({
+        irVersion: 8,
+        metadataProps: (
+          [
+            [METADATA_KEYS.format, OD_ONNX_FORMAT],
+            [METADATA_KEYS.config, "{}"],
+            [METADATA_KEYS.priors, "{}"],
+            [METADATA_KEYS.outputs, "detections"],
+            [METADATA_KEYS.detections, detections],
+          ] as const
+        ).map(([key, value]) => ({ key, value })),
+      }).finish();
+    const old = { scoreThreshold: 0.05, iouThreshold: 0.45, topKPerClass: 400, maxDetections: 100 };
+    expect(readOnnxMetadata(model(JSON.stringify(old))).detections).toEqual({ ...old, clipToInput: false });
+    expect(readOnnxMetadata(model(JSON.stringify({ ...old, clipToInput: true }))).detections).toEqual({
+      ...old,
+      clipToInput: true,
+    });
+    expect(() => readOnnxMetadata(model(JSON.stringify({ ...old, topKPerClass: 0 })))).toThrow(
+      /^readOnnxMetadata: metadata entry od\.detections: postprocess: topKPerClass must be an integer > 0; got 0/,
+    );
+    expect(() => readOnnxMetadata(model(JSON.stringify({ scoreThreshold: 0.05 })))).toThrow(
+      /^readOnnxMetadata: metadata entry od\.detections lacks iouThreshold, topKPerClass, maxDetections/,
+    );
+    expect(() => readOnnxMetadata(model("[1]"))).toThrow(/od\.detections must be a JSON object/);
+  });
 });

@@ -2,8 +2,9 @@ import { existsSync, readdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { decodeImageFile } from "@od/data/node";
 import type { Uint8Image } from "@od/image";
-import { defaultSsdConfig, type SsdConfigInput, SsdDetector } from "@od/ssd";
+import { type Detections, defaultSsdConfig, type SsdConfigInput, SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
+import { expect } from "vitest";
 
 /** The BCCD images shipped with the CLI's demo data. */
 export const BCCD = fileURLToPath(new URL("../../cli/demo-data/bccd/JPEGImages", import.meta.url));
@@ -66,4 +67,26 @@ export function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): numbe
     scale = Math.max(scale, Math.abs(a[i]!));
   }
   return diff / Math.max(scale, 1e-30);
+}
+
+/**
+ * Two runs' detections agree image by image: the same labels in the same order, scores within 1e-4,
+ * boxes within 1e-3 px, both xyxy px.
+ */
+export function expectSameDetections(got: readonly Detections[], want: readonly Detections[]): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const w = want[i]!;
+    const g = got[i]!;
+    expect([...g.labels], `image ${i}: labels`).toEqual([...w.labels]);
+    expect(
+      Math.max(0, ...g.scores.map((v, k) => Math.abs(v - w.scores[k]!))),
+      `image ${i}: scores`,
+    ).toBeLessThanOrEqual(1e-4);
+    expect(
+      Math.max(0, ...g.boxes.data.map((v, k) => Math.abs(v - w.boxes.data[k]!))),
+      `image ${i}: boxes`,
+    ).toBeLessThanOrEqual(1e-3);
+    expect([g.boxes.format, g.boxes.units]).toEqual(["xyxy", "px"]);
+  }
 }

@@ -1,22 +1,30 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { test as fcTest } from "@fast-check/vitest";
 import { isOdError } from "@od/boxes";
+import { tempPathOf } from "@od/boxes/node";
 import type { Uint8Image } from "@od/image";
+import { SSDLITE_POSTPROCESS, type SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
+import { tf } from "@od/tf";
 import fc from "fast-check";
+import onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import {
   exportOnnx,
   hwcToChw,
+  isOrtModule,
+  loadOrt,
   loadOrtWeb,
   OD_ONNX_VERSION,
   OnnxDetector,
+  type OnnxError,
+  ORT_VERSION,
   softmaxRows,
 } from "../src/index.js";
-import { loadOnnxDetector, loadOrtNode, readOnnxFile, saveOnnx, writeFileAtomic } from "../src/node.js";
-import { bccdImages, MODEL_KINDS, makeDetector } from "./helpers.js";
+import { loadOnnxDetector, loadOrtNode, readOnnxFile, saveOnnx } from "../src/node.js";
+import { bccdImages, expectSameDetections, MODEL_KINDS, makeDetector } from "./helpers.js";
 import { useCpu } from "./setup.js";
 
 let images: Uint8Image[] = [];
@@ -41,18 +49,8 @@ describe("OnnxDetector.predict: the same detections as SsdDetector.predict on BC
       await onnx.dispose();
       d.dispose();
       expect(got.length).toBe(images.length);
-      for (let i = 0; i < images.length; i++) {
-        const w = want[i]!;
-        const g = got[i]!;
-        expect(w.labels.length).toBeGreaterThan(0);
-        expect([...g.labels]).toEqual([...w.labels]);
-        for (let k = 0; k < w.scores.length; k++)
-          expect(Math.abs(g.scores[k]! - w.scores[k]!)).toBeLessThanOrEqual(1e-4);
-        for (let k = 0; k < w.boxes.data.length; k++)
-          expect(Math.abs(g.boxes.data[k]! - w.boxes.data[k]!)).toBeLessThanOrEqual(1e-3);
-        expect(g.boxes.format).toBe("xyxy");
-        expect(g.boxes.units).toBe("px");
-      }
+      for (const w of want) expect(w.labels.length).toBeGreaterThan(0);
+      expectSameDetections(got, want);
     });
   }
 });
@@ -64,7 +62,7 @@ describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's dete
       const d = makeDetector(config);
       const want = await d.predict(images, settings);
       const onnx = await OnnxDetector.create(exportOnnx(d, { detections: settings }), ort, { threads: 1 });
-      expect(onnx.info.detections).toEqual(settings);
+      expect(onnx.info.detections).toEqual({ ...settings, clipToInput: false });
       const got = await onnx.predict(images);
       await expect(onnx.predict(images, { iouThreshold: 0.5 })).rejects.toThrow(
         /^OnnxDetector\.predict: the model was exported with iouThreshold = 0\.45 inside the graph; got 0\.5/,
@@ -72,16 +70,8 @@ describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's dete
       await expect(onnx.forward(new Float32Array(1), 1)).rejects.toThrow(/has no raw outputs/);
       await onnx.dispose();
       d.dispose();
-      for (let i = 0; i < images.length; i++) {
-        const w = want[i]!;
-        const g = got[i]!;
-        expect(w.labels.length).toBeGreaterThan(1);
-        expect([...g.labels]).toEqual([...w.labels]);
-        for (let k = 0; k < w.scores.length; k++)
-          expect(Math.abs(g.scores[k]! - w.scores[k]!)).toBeLessThanOrEqual(1e-4);
-        for (let k = 0; k < w.boxes.data.length; k++)
-          expect(Math.abs(g.boxes.data[k]! - w.boxes.data[k]!)).toBeLessThanOrEqual(1e-3);
-      }
+      for (const w of want) expect(w.labels.length).toBeGreaterThan(1);
+      expectSameDetections(got, want);
     });
   }
 
@@ -93,27 +83,103 @@ describe("exportOnnx with in-graph detections: NonMaxSuppression gives od's dete
     const got = await onnx.predict(images);
     await onnx.dispose();
     d.dispose();
-    for (let i = 0; i < images.length; i++) {
-      expect(want[i]!.labels.length).toBe(10);
-      expect([...got[i]!.labels]).toEqual([...want[i]!.labels]);
-      expect(
-        Math.max(...got[i]!.scores.map((s, k) => Math.abs(s - want[i]!.scores[k]!))),
-      ).toBeLessThanOrEqual(1e-4);
-      expect(
-        Math.max(...got[i]!.boxes.data.map((b, k) => Math.abs(b - want[i]!.boxes.data[k]!))),
-      ).toBeLessThanOrEqual(1e-3);
-    }
+    for (const w of want) expect(w.labels.length).toBe(10);
+    expectSameDetections(got, want);
   });
 
-  test("settings outside their domain are INVALID_ARGUMENT naming them", () => {
+  test("settings outside their domain are INVALID_ARGUMENT naming them, wrapping the SsdError", () => {
     const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
-    expect(() => exportOnnx(d, { detections: { ...settings, topKPerClass: 0 } })).toThrow(
-      /^exportOnnx: detections\.topKPerClass must be an integer > 0; got 0/,
+    const e = (() => {
+      try {
+        return exportOnnx(d, { detections: { ...settings, topKPerClass: 0 } });
+      } catch (x) {
+        return x;
+      }
+    })();
+    expect(isOdError(e, "INVALID_ARGUMENT")).toBe(true);
+    expect((e as Error).name).toBe("OnnxError");
+    expect((e as Error).message).toMatch(
+      /^exportOnnx: detections: postprocess: topKPerClass must be an integer > 0; got 0/,
     );
+    expect(((e as Error).cause as Error).name).toBe("SsdError");
     expect(() => exportOnnx(d, { detections: { ...settings, scoreThreshold: 1 } })).toThrow(
-      /^exportOnnx: detections\.scoreThreshold must be in \[0, 1\); got 1/,
+      /^exportOnnx: detections: postprocess: scoreThreshold must be in \[0, 1\); got 1/,
     );
+    expect(() =>
+      exportOnnx(d, { detections: { ...settings, clipToInput: "yes" as unknown as boolean } }),
+    ).toThrow(/^exportOnnx: detections: postprocess: clipToInput must be a boolean; got "yes"/);
     d.dispose();
+  });
+});
+
+describe("exportOnnx with in-graph detections: SSDlite320 (clipToInput) gives od's tfjs detections", () => {
+  /** SSDlite320 at width 0.5 with its own post-processing (SSDLITE_POSTPROCESS: clipToInput true). */
+  function ssdlite(): SsdDetector {
+    const d = ssdlite320MobilenetV3Large({
+      classNames: ["WBC", "RBC", "Platelets"],
+      widthMultiplier: 0.5,
+      reducedTail: true,
+      seed: 5,
+    });
+    // Loc biases that stretch every box to 2.5 times its prior, so many decoded boxes cross the border
+    // of the network input and clipping before NMS changes the result.
+    tf.tidy(() => {
+      for (const name of d.params.names()) {
+        if (/^head\.regression_head\.module_list\.\d+\.1\.bias$/.test(name)) {
+          const v = d.params.get(name);
+          const n = v.shape[0]!;
+          v.assign(tf.tensor1d(Array.from({ length: n }, (_, i) => (i % 4 >= 2 ? 4.5 : 0))));
+        }
+      }
+    });
+    return d;
+  }
+
+  test("detections: {} bakes SSDLITE_POSTPROCESS; in-graph equals SsdDetector.predict on BCCD images, clipped and not", async () => {
+    const d = ssdlite();
+    expect(d.config.postprocess).toEqual(SSDLITE_POSTPROCESS);
+    const clipped = await d.predict(images);
+    const unclipped = await d.predict(images, { clipToInput: false });
+    // The case is one where clipping before NMS matters.
+    const differs = clipped.some(
+      (c, i) =>
+        c.labels.length !== unclipped[i]!.labels.length ||
+        c.boxes.data.some((v, k) => Math.abs(v - unclipped[i]!.boxes.data[k]!) > 1e-3),
+    );
+    expect(differs).toBe(true);
+    for (const c of clipped) expect(c.labels.length).toBeGreaterThan(10);
+
+    const baked = await OnnxDetector.create(exportOnnx(d, { detections: {} }), ort, { threads: 1 });
+    expect(baked.info.detections).toEqual(SSDLITE_POSTPROCESS);
+    expectSameDetections(await baked.predict(images), clipped);
+    await expect(baked.predict(images, { clipToInput: false })).rejects.toThrow(
+      /^OnnxDetector\.predict: the model was exported with clipToInput = true inside the graph; got false/,
+    );
+    await baked.dispose();
+
+    const plain = await OnnxDetector.create(exportOnnx(d, { detections: { clipToInput: false } }), ort, {
+      threads: 1,
+    });
+    expect(plain.info.detections).toEqual({ ...SSDLITE_POSTPROCESS, clipToInput: false });
+    expectSameDetections(await plain.predict(images), unclipped);
+    await plain.dispose();
+    d.dispose();
+  });
+
+  test("the clip is two nodes before NonMaxSuppression, present only with clipToInput", () => {
+    const d = ssdlite();
+    const ops = (clipToInput: boolean) =>
+      (
+        onnxProto.onnx.ModelProto.decode(exportOnnx(d, { detections: { clipToInput } })).graph?.node ?? []
+      ).map((n) => n.opType);
+    const withClip = ops(true);
+    const without = ops(false);
+    d.dispose();
+    expect(withClip.length - without.length).toBe(2);
+    const nms = withClip.indexOf("NonMaxSuppression");
+    expect(withClip.slice(0, nms).filter((o) => o === "Max").length).toBe(
+      without.slice(0, without.indexOf("NonMaxSuppression")).filter((o) => o === "Max").length + 1,
+    );
   });
 });
 
@@ -126,16 +192,37 @@ describe("loadOrtWeb", () => {
     const got = await web.predict(images, options);
     await web.dispose();
     d.dispose();
-    for (let i = 0; i < images.length; i++) {
-      expect(want[i]!.labels.length).toBeGreaterThan(0);
-      expect([...got[i]!.labels]).toEqual([...want[i]!.labels]);
-      expect(
-        Math.max(...got[i]!.scores.map((v, k) => Math.abs(v - want[i]!.scores[k]!))),
-      ).toBeLessThanOrEqual(1e-4);
-      expect(
-        Math.max(...got[i]!.boxes.data.map((v, k) => Math.abs(v - want[i]!.boxes.data[k]!))),
-      ).toBeLessThanOrEqual(1e-3);
-    }
+    for (const w of want) expect(w.labels.length).toBeGreaterThan(0);
+    expectSameDetections(got, want);
+  });
+});
+
+describe("loadOrt", () => {
+  test("a package that does not load is RUNTIME_MISSING naming it, with the import error as cause", async () => {
+    const missing = new Error("Cannot find package 'onnxruntime-absent'");
+    const e = await loadOrt("onnxruntime-absent", () => Promise.reject(missing)).catch((x: unknown) => x);
+    expect(isOdError(e, "RUNTIME_MISSING")).toBe(true);
+    expect((e as Error).message).toMatch(
+      /^loadOrt: the optional peer dependency onnxruntime-absent is not installed \(npm install onnxruntime-absent@1\.30\.0\): Cannot find package/,
+    );
+    expect((e as Error).cause).toBe(missing);
+    expect((e as OnnxError).details).toMatchObject({ package: "onnxruntime-absent" });
+  });
+
+  test("a module without InferenceSession.create or Tensor is RUNTIME_MISSING naming the package", async () => {
+    for (const m of [null, 3, {}, { Tensor: class {} }, { Tensor: class {}, InferenceSession: {} }])
+      await expect(loadOrt("onnxruntime-odd", () => Promise.resolve(m))).rejects.toThrow(
+        /^loadOrt: onnxruntime-odd has no InferenceSession\.create or Tensor; install onnxruntime-odd@1\.30\.0/,
+      );
+    const fake = { Tensor: class {}, InferenceSession: { create: () => undefined } };
+    await expect(loadOrt("fake", () => Promise.resolve(fake))).resolves.toBe(fake);
+  });
+
+  test("loadOrtNode and loadOrtWeb load their packages; ORT_VERSION is the peer dependency's version", async () => {
+    for (const m of [await loadOrtNode(), await loadOrtWeb()]) expect(isOrtModule(m)).toBe(true);
+    const pkg = JSON.parse(await readFile(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg.peerDependencies).toEqual({ "onnxruntime-node": ORT_VERSION, "onnxruntime-web": ORT_VERSION });
+    expect(pkg.devDependencies["onnxruntime-node"]).toBe(ORT_VERSION);
   });
 });
 
@@ -232,18 +319,24 @@ describe("@od/onnx/node", () => {
     expect((e as Error).message).toMatch(`readOnnxFile: ${junk}: readOnnxMetadata:`);
   });
 
-  test("writeFileAtomic: a failed write leaves the existing file as it was and no temporary file", async () => {
+  test("saveOnnx: a failed write is IO_FAILED naming the path, wrapping the BoxesError; the old file stays", async () => {
+    const d = makeDetector(MODEL_KINDS["VGG-style, conv heads, resize 256×192"]!);
     const file = path.join(dir, "keep.onnx");
     await writeFile(file, "old");
-    // A directory where the temporary file would go makes the write fail.
-    await mkdir(`${file}.${process.pid}.tmp`);
-    const e = await writeFileAtomic(file, new Uint8Array([1, 2])).catch((x: unknown) => x);
+    // A folder where the temporary file would go makes the write fail.
+    await mkdir(tempPathOf(file));
+    const e = await saveOnnx(d, file).catch((x: unknown) => x);
     expect(isOdError(e, "IO_FAILED")).toBe(true);
-    expect((e as Error).message).toMatch(`writeFileAtomic: cannot write ${file}`);
+    expect((e as Error).name).toBe("OnnxError");
+    expect((e as Error).message).toMatch(`saveOnnx: writeFileAtomic: cannot write ${file}: `);
+    expect(((e as Error).cause as Error).name).toBe("BoxesError");
     expect(await readFile(file, "utf8")).toBe("old");
-    await rm(`${file}.${process.pid}.tmp`, { recursive: true });
-    await expect(
-      writeFileAtomic(path.join(dir, "no", "such", "dir.onnx"), new Uint8Array(1)),
-    ).rejects.toThrow(/IO_FAILED|cannot write/);
+    await rm(tempPathOf(file), { recursive: true });
+    const missing = path.join(dir, "no", "such", "dir.onnx");
+    await expect(saveOnnx(d, missing)).rejects.toThrow(
+      `saveOnnx: writeFileAtomic: cannot write ${missing}: ENOENT`,
+    );
+    d.dispose();
+    expect((await readdir(dir)).filter((n) => n.includes(".tmp-"))).toEqual([]);
   });
 });

@@ -9,7 +9,9 @@ export type SsdErrorCode =
   /** An option is outside its domain. */
   | "INVALID_ARGUMENT"
   /** A saved model is missing files, has wrong shapes or comes from another format version. */
-  | "BAD_CHECKPOINT";
+  | "BAD_CHECKPOINT"
+  /** A model file could not be written (`@od/ssd/node`; names the path). */
+  | "IO_FAILED";
 
 /** Error thrown by `@od/ssd`. `name` is `"SsdError"`. */
 export class SsdError extends OdError<SsdErrorCode> {
@@ -19,12 +21,13 @@ export class SsdError extends OdError<SsdErrorCode> {
   }
 }
 
-/** Throws an SsdError whose message starts with the function name. */
+/** Throws an SsdError whose message starts with the function name (`cause`: the error it wraps). */
 export function fail(
   code: SsdErrorCode,
   fn: string,
   message: string,
   details: Record<string, unknown> = {},
+  cause?: unknown,
 ): never {
-  throw new SsdError(code, `${fn}: ${message}`, { details: { fn, ...details } });
+  throw new SsdError(code, `${fn}: ${message}`, { details: { fn, ...details }, cause });
 }

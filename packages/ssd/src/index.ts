@@ -3,6 +3,9 @@
  * images of any size with an exact inverse letterbox; save and load.
  * @packageDocumentation
  */
+
+/** The parameter layouts, defined in `@od/boxes` (shared with `@od/torch`). */
+export { PARAM_KINDS, type ParamKind } from "@od/boxes";
 export {
   type Backbone,
   type BackboneConfig,
@@ -47,14 +50,7 @@ export {
   mobilenetV3LargeSettings,
   SSDLITE_EXTRA_CHANNELS,
 } from "./mobilenet-v3.js";
-export {
-  defaultParamKind,
-  heNormal,
-  PARAM_KINDS,
-  type ParamKind,
-  ParamStore,
-  seedFor,
-} from "./params.js";
+export { defaultParamKind, heNormal, ParamStore, seedFor } from "./params.js";
 export {
   checkPostprocessOptions,
   type Detections,

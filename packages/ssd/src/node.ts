@@ -2,8 +2,9 @@
  * Node-only helpers of `@od/ssd`: save and load a detector directory (`model.json` + `weights.bin`).
  * @packageDocumentation
  */
-import { mkdir, readFile, rename, writeFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { writeFileAtomic } from "@od/boxes/node";
 import type { CropClassifier } from "./classifier.js";
 import type { SsdDetector, SsdDetectorOptions } from "./detector.js";
 import { fail } from "./errors.js";
@@ -15,9 +16,28 @@ import {
   WEIGHTS_FILE,
 } from "./serialize.js";
 
-async function writeAtomic(file: string, data: Uint8Array | string): Promise<void> {
-  await writeFile(`${file}.tmp`, data);
-  await rename(`${file}.tmp`, file);
+/**
+ * Creates `dir` and writes each `[name, data]` into it with `writeFileAtomic` of `@od/boxes/node`, in
+ * order. @throws SsdError `IO_FAILED` naming the path (wrapping the file-system or BoxesError).
+ */
+async function writeModelFiles(
+  fn: string,
+  dir: string,
+  files: readonly (readonly [string, string | Uint8Array])[],
+): Promise<void> {
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (e) {
+    fail("IO_FAILED", fn, `cannot create ${dir}: ${(e as Error).message}`, { file: dir }, e);
+  }
+  for (const [name, data] of files) {
+    const file = join(dir, name);
+    try {
+      await writeFileAtomic(file, data);
+    } catch (e) {
+      fail("IO_FAILED", fn, (e as Error).message, { file }, e);
+    }
+  }
 }
 
 async function readPair(
@@ -49,14 +69,17 @@ async function readPair(
 }
 
 /**
- * Writes `dir/model.json` and `dir/weights.bin` (each written to a temporary name, then renamed, so a
- * crash never leaves a half-written file under the final name).
+ * Writes `dir/model.json` and `dir/weights.bin` (creating `dir`), each atomically (`writeFileAtomic` of
+ * `@od/boxes/node`: temporary name, fsync, rename), so a crash never leaves a half-written file under the
+ * final name.
+ * @throws SsdError `IO_FAILED` naming the path that could not be written.
  */
 export async function saveDetector(detector: SsdDetector, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
   const { json, weights } = await serializeDetector(detector);
-  await writeAtomic(join(dir, WEIGHTS_FILE), new Uint8Array(weights));
-  await writeAtomic(join(dir, "model.json"), `${JSON.stringify(json, null, 1)}\n`);
+  await writeModelFiles("saveDetector", dir, [
+    [WEIGHTS_FILE, new Uint8Array(weights)],
+    ["model.json", `${JSON.stringify(json, null, 1)}\n`],
+  ]);
 }
 
 /**
@@ -71,12 +94,16 @@ export async function loadDetector(dir: string, options: SsdDetectorOptions = {}
   return deserializeDetector(json, weights, m, options);
 }
 
-/** Writes `dir/classifier.json` and `dir/classifier.bin` (atomically, like {@link saveDetector}). */
+/**
+ * Writes `dir/classifier.json` and `dir/classifier.bin` (atomically, like {@link saveDetector}).
+ * @throws SsdError `IO_FAILED` naming the path that could not be written.
+ */
 export async function saveClassifier(classifier: CropClassifier, dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true });
   const { json, weights } = await serializeClassifier(classifier);
-  await writeAtomic(join(dir, "classifier.bin"), new Uint8Array(weights));
-  await writeAtomic(join(dir, "classifier.json"), `${JSON.stringify(json, null, 1)}\n`);
+  await writeModelFiles("saveClassifier", dir, [
+    ["classifier.bin", new Uint8Array(weights)],
+    ["classifier.json", `${JSON.stringify(json, null, 1)}\n`],
+  ]);
 }
 
 /** Loads a crop classifier saved by {@link saveClassifier}. @throws SsdError `BAD_CHECKPOINT`. */

@@ -1,16 +1,6 @@
+import { PARAM_KINDS, type ParamKind } from "@od/boxes";
 import { tf } from "@od/tf";
 import { fail } from "./errors.js";
-
-/**
- * How a parameter's values are laid out, so an adapter can convert them to another framework's layout:
- * `conv2d` a `[kh, kw, cin, cout]` filter (PyTorch `[cout, cin, kh, kw]`), `depthwise` a
- * `[kh, kw, c, m]` filter with channel multiplier m (PyTorch `[c·m, 1, kh, kw]`, `groups = c`), `dense` a `[in, out]` matrix (PyTorch `[out, in]`),
- * `vector` a bias, batch-norm value or scalar (same layout everywhere).
- */
-export type ParamKind = "conv2d" | "depthwise" | "dense" | "vector";
-
-/** All parameter kinds. */
-export const PARAM_KINDS: readonly ParamKind[] = Object.freeze(["conv2d", "depthwise", "dense", "vector"]);
 
 /**
  * The kind a parameter gets when {@link ParamStore.add} is not told: rank ≤ 1 `vector`, rank 2 `dense`,

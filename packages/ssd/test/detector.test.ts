@@ -1,4 +1,4 @@
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fc, test as propTest } from "@fast-check/vitest";
@@ -16,6 +16,7 @@ import {
   unletterboxBoxes,
   type Variances,
 } from "@od/boxes";
+import { tempPathOf } from "@od/boxes/node";
 import { toUnitImage, uint8Image, unsafeImage } from "@od/image";
 import * as tf from "@tensorflow/tfjs-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -399,6 +400,30 @@ describe("persistence", () => {
     tf.dispose([x, ya.loc, ya.logits, yb.loc, yb.logits]);
     a.dispose();
     b.dispose();
+  });
+
+  test("a write that fails is IO_FAILED naming the path; the saved files stay as they were", async () => {
+    const a = new SsdDetector(tiny({ seed: 4 }));
+    const target = join(dir, "io");
+    await saveDetector(a, target);
+    const before = await readFile(join(target, "model.json"), "utf8");
+    await mkdir(tempPathOf(join(target, "model.json")));
+    const e = await saveDetector(a, target).catch((x: unknown) => x);
+    expect(isOdError(e, "IO_FAILED")).toBe(true);
+    expect((e as Error).name).toBe("SsdError");
+    expect((e as Error).message).toMatch(
+      `saveDetector: writeFileAtomic: cannot write ${join(target, "model.json")}: `,
+    );
+    expect(((e as Error).cause as Error).name).toBe("BoxesError");
+    expect(await readFile(join(target, "model.json"), "utf8")).toBe(before);
+    await rm(tempPathOf(join(target, "model.json")), { recursive: true });
+    const blocked = join(dir, "a-file");
+    await writeFile(blocked, "x");
+    await expect(saveDetector(a, join(blocked, "model"))).rejects.toThrow(
+      `saveDetector: cannot create ${join(blocked, "model")}: `,
+    );
+    expect((await readdir(target)).sort()).toEqual(["model.json", "weights.bin"]);
+    a.dispose();
   });
 
   test("a missing file, wrong shapes or another version are refused with the file named", async () => {

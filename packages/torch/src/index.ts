@@ -1,3 +1,5 @@
+/** The parameter layouts, defined in `@od/boxes` (shared with `@od/ssd`). */
+export { PARAM_KINDS, type ParamKind } from "@od/boxes";
 export {
   bfloat16ToFloat,
   DTYPE_NAMES,
@@ -9,7 +11,7 @@ export {
   type TensorDataMap,
 } from "./dtypes.js";
 export { TorchError, type TorchErrorCode } from "./errors.js";
-export { PARAM_KINDS, type ParamKind, tfToTorch, torchShapeOf, torchToTf } from "./layout.js";
+export { tfToTorch, torchShapeOf, torchToTf } from "./layout.js";
 export {
   describeLoadReport,
   type ExportStateDictOptions,

@@ -1,19 +1,6 @@
-import { describeValue } from "@od/boxes";
+import { describeValue, PARAM_KINDS, type ParamKind } from "@od/boxes";
 import { fail } from "./errors.js";
 import { numel } from "./tensor.js";
-
-/**
- * How a parameter's tfjs layout relates to torch's:
- * - `"conv2d"`: tfjs `[kh, kw, in, out]` (HWIO) ↔ torch `[out, in, kh, kw]` (OIHW);
- * - `"depthwise"`: tfjs `[kh, kw, C, m]` ↔ torch `[C·m, 1, kh, kw]` (a grouped conv with groups = C;
- *   torch output channel `c·m + j` is tfjs `[.., .., c, j]`);
- * - `"dense"`: tfjs `[in, out]` ↔ torch `nn.Linear` `[out, in]`;
- * - `"vector"`: the same layout on both sides (biases, BatchNorm scale/shift/running stats, any shape).
- */
-export type ParamKind = "conv2d" | "depthwise" | "dense" | "vector";
-
-/** Every {@link ParamKind}. */
-export const PARAM_KINDS: readonly ParamKind[] = ["conv2d", "depthwise", "dense", "vector"];
 
 const RANK: Readonly<Record<ParamKind, number | undefined>> = {
   conv2d: 4,

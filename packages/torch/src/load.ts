@@ -1,5 +1,6 @@
+import type { ParamKind } from "@od/boxes";
 import { fail } from "./errors.js";
-import { type ParamKind, tfToTorch, torchShapeOf, torchToTf } from "./layout.js";
+import { tfToTorch, torchShapeOf, torchToTf } from "./layout.js";
 import { type AnyTorchTensor, type StateDict, toFloat32 } from "./tensor.js";
 
 /** One parameter of the model being loaded: torch's key, its layout kind and its tfjs shape. */

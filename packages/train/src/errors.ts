@@ -13,7 +13,9 @@ export type TrainErrorCode =
   /** Training was stopped by its `signal` (e.g. SIGINT) after writing a checkpoint (`details.checkpoint`). */
   | "INTERRUPTED"
   /** A new run was pointed at a folder that already holds files (resume it, or allow `existOk`). */
-  | "RUN_EXISTS";
+  | "RUN_EXISTS"
+  /** A file of the run folder could not be written (names the path). */
+  | "IO_FAILED";
 
 /** Error thrown by `@od/train`. `name` is `"TrainError"`. */
 export class TrainError extends OdError<TrainErrorCode> {
@@ -23,12 +25,13 @@ export class TrainError extends OdError<TrainErrorCode> {
   }
 }
 
-/** Throws a TrainError whose message starts with the function name. */
+/** Throws a TrainError whose message starts with the function name (`cause`: the error it wraps). */
 export function fail(
   code: TrainErrorCode,
   fn: string,
   message: string,
   details: Record<string, unknown> = {},
+  cause?: unknown,
 ): never {
-  throw new TrainError(code, `${fn}: ${message}`, { details: { fn, ...details } });
+  throw new TrainError(code, `${fn}: ${message}`, { details: { fn, ...details }, cause });
 }

@@ -87,11 +87,13 @@ export function fsExit(e: unknown, where?: string): CliExit | undefined {
 }
 
 /**
- * What a command reports for a thrown value: a `CliExit` or a typed od error as it is, a file-system
- * fault as its bad-input exit ({@link fsExit}), anything else unchanged (a bug: exit 3).
+ * What a command reports for a thrown value: a `CliExit` or a typed od error as it is (but an od
+ * `IO_FAILED` whose cause is a file-system fault reads as that fault), a file-system fault as its
+ * bad-input exit ({@link fsExit}), anything else unchanged (a bug: exit 3).
  * @param where the path to name when a file-system error carries none (e.g. the run folder).
  */
 export function asCliError(e: unknown, where?: string): unknown {
+  if (isOdError(e, "IO_FAILED")) return fsExit(e, where) ?? e;
   return e instanceof CliExit || isOdError(e) ? e : (fsExit(e, where) ?? e);
 }
 

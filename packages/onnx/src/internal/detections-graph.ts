@@ -1,11 +1,13 @@
 /**
  * The optional tail of an exported graph that turns the raw head outputs of one image into final
  * detections, as `postprocess` of `@od/ssd` does up to the inverse letterbox: decode against the
- * priors (variances, `BBOX_XFORM_CLIP` of `@od/boxes`), xyxy px of the network input, softmax, per class
+ * priors (variances, `BBOX_XFORM_CLIP` of `@od/boxes`), xyxy px of the network input (clipped to it with
+ * `clipToInput`, as `clip` of `@od/boxes` does: `min(max(v, 0), size)`), softmax, per class
  * the best `topKPerClass` scores, class-wise `NonMaxSuppression` (scores strictly above the threshold,
  * IoU strictly above the threshold suppresses), the best `maxDetections` over all classes by score.
  */
 import { BBOX_XFORM_CLIP, type Boxes, type Variances } from "@od/boxes";
+import { fail } from "../errors.js";
 import type { DetectionSettings } from "../metadata.js";
 import { type GraphBuilder, intAttr, intsAttr } from "./graph.js";
 
@@ -28,8 +30,18 @@ export function appendDetections(
   loc: string,
   logits: string,
   model: DetectionModel,
-  s: DetectionSettings,
+  settings: DetectionSettings,
 ): { boxes: string; scores: string; labels: string } {
+  // Every option is taken by name; `unwritten` must stay empty, so an option added to
+  // `PostprocessOptions` fails to compile here until the graph writes it.
+  const { scoreThreshold, iouThreshold, topKPerClass, maxDetections, clipToInput, ...unwritten } = settings;
+  const none: Record<string, never> = unwritten;
+  if (Object.keys(none).length > 0)
+    fail(
+      "INVALID_ARGUMENT",
+      "exportOnnx",
+      `detections has options the graph cannot write: ${Object.keys(none).join(", ")}`,
+    );
   const P = model.priors.length;
   const C = model.numClasses;
   const p = model.priors.data;
@@ -63,14 +75,16 @@ export function appendDetections(
   const half = g.node("Mul", [wh, g.scalar(0.5)]);
   const xyxy = g.node("Concat", [g.node("Sub", [xy, half]), g.node("Add", [xy, half])], [intAttr("axis", 1)]);
   const { width: W, height: H } = model.inputSize;
-  const px = g.node("Mul", [xyxy, g.floats("input_size", [4], Float32Array.of(W, H, W, H))]);
+  const inputSize = g.floats("input_size", [4], Float32Array.of(W, H, W, H));
+  const unclipped = g.node("Mul", [xyxy, inputSize]);
+  const px = clipToInput ? g.node("Min", [g.node("Max", [unclipped, g.scalar(0)]), inputSize]) : unclipped;
   // class probabilities [C − 1, P] (background dropped)
   const probs = g.node("Reshape", [
     g.node("Softmax", [logits], [intAttr("axis", -1)]),
     g.int64s("shape", [P, C]),
   ]);
   const perClass = g.node("Transpose", [slice(probs, 1, C, 1)], [intsAttr("perm", [1, 0])]);
-  const K = Math.min(s.topKPerClass, P);
+  const K = Math.min(topKPerClass, P);
   const [top, topIdx] = g.nodeOutputs("TopK", [perClass, g.int64s("k", [K])], [intAttr("axis", 1)], 2) as [
     string,
     string,
@@ -82,9 +96,9 @@ export function appendDetections(
     [
       classBoxes,
       g.node("Unsqueeze", [top, g.int64s("axes", [1])]),
-      g.int64s("max_per_class", [s.maxDetections]),
-      g.floats("iou_threshold", [1], Float32Array.of(s.iouThreshold)),
-      g.floats("score_threshold", [1], Float32Array.of(s.scoreThreshold)),
+      g.int64s("max_per_class", [maxDetections]),
+      g.floats("iou_threshold", [1], Float32Array.of(iouThreshold)),
+      g.floats("score_threshold", [1], Float32Array.of(scoreThreshold)),
     ],
     [intAttr("center_point_box", 0)],
   );
@@ -99,7 +113,7 @@ export function appendDetections(
     [intAttr("axis", 0)],
   );
   const candLabels = g.node("Add", [cls, g.int64s("one", [1])]);
-  const keep = g.node("Min", [g.node("Shape", [candScores]), g.int64s("max_detections", [s.maxDetections])]);
+  const keep = g.node("Min", [g.node("Shape", [candScores]), g.int64s("max_detections", [maxDetections])]);
   const [scores, order] = g.nodeOutputs("TopK", [candScores, keep], [intAttr("axis", 0)], 2) as [
     string,
     string,

@@ -10,6 +10,7 @@
  */
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { TMP_MARK, tempPathOf } from "@od/boxes/node";
 import {
   type CropClassifier,
   type ParamStore,
@@ -21,7 +22,7 @@ import { saveClassifier, saveDetector } from "@od/ssd/node";
 import { z } from "zod";
 import { fail } from "../errors.js";
 import type { Optimizer } from "../optim.js";
-import { makeDir, removePath, renamePath, syncDir, TMP_MARK, writeAndSync } from "./fs-steps.js";
+import { makeDir, removePath, renamePath, syncDir, writeAndSync } from "./fs-steps.js";
 import { RunFolder } from "./run-folder.js";
 
 /** Name of the checkpoint folder after `epoch` completed epochs and `batch` batches of the next one. */
@@ -214,7 +215,7 @@ export class Checkpoints<S> {
   ): Promise<string> {
     const name = checkpointName(epoch, options.batch ?? 0);
     const dir = this.#folder.path(name);
-    const tmp = `${dir}${TMP_MARK}${process.pid}`;
+    const tmp = tempPathOf(dir);
     await this.#folder.create();
     await removePath(tmp);
     await makeDir(tmp);

@@ -5,9 +5,8 @@
  * before its n-th step, as a power cut or `kill -9` would. Without it the count costs nothing.
  * @module
  */
-import { constants } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
-import path from "node:path";
+import { syncDir as syncFolder, writeFileAtomic as writeAtomically } from "@od/boxes/node";
 
 /** The step the process dies before (`OD_FAULT_AT`), or 0 for none. */
 const faultAt = (() => {
@@ -58,31 +57,21 @@ export async function writeAndSync(file: string, data: string | Uint8Array): Pro
   }
 }
 
-/** fsyncs a folder so the renames inside it are on disk (one step; skipped where unsupported). */
+/** fsyncs a folder so the renames inside it are on disk (one step; `syncDir` of `@od/boxes/node`). */
 export async function syncDir(dir: string): Promise<void> {
   step();
-  try {
-    const dh = await open(dir, constants.O_RDONLY);
-    try {
-      await dh.sync();
-    } finally {
-      await dh.close();
-    }
-  } catch {
-    // Directory fsync is not supported everywhere (e.g. some network file systems); renames stay atomic.
-  }
+  await syncFolder(dir);
 }
 
-/** Writes a file so that a crash never leaves a partial file under `file`: temp file, fsync, rename, fsync of the folder. */
-export async function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
-  const tmp = `${file}${TMP_MARK}${process.pid}`;
-  await writeAndSync(tmp, data);
-  await renamePath(tmp, file);
-  await syncDir(path.dirname(file));
+/**
+ * Writes a file so that a crash never leaves a partial file under `file` (`writeFileAtomic` of
+ * `@od/boxes/node`: temporary file, fsync, rename, fsync of the folder), each of its four steps counted.
+ * @throws BoxesError `IO_FAILED` naming the path.
+ */
+export function writeFileAtomic(file: string, data: string | Uint8Array): Promise<void> {
+  return writeAtomically(file, data, { beforeStep: step });
 }
 
-/** What a temporary name carries (`<name>.tmp-<pid>`); names holding it are leftovers after a kill. */
-export const TMP_MARK = ".tmp-";
 /** What a folder renamed aside while being replaced carries (`<name>.old-<pid>`). */
 export const OLD_MARK = ".old-";
 

@@ -6,6 +6,8 @@
  */
 import { access, open, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { tempPathOf } from "@od/boxes/node";
+import { fail } from "../errors.js";
 import {
   isLeftover,
   makeDir,
@@ -13,12 +15,9 @@ import {
   removePath,
   renamePath,
   syncDir,
-  TMP_MARK,
   writeAndSync,
   writeFileAtomic,
 } from "./fs-steps.js";
-
-export { writeFileAtomic } from "./fs-steps.js";
 
 /** True when `file` exists (any kind). */
 export async function exists(file: string): Promise<boolean> {
@@ -61,11 +60,18 @@ export class RunFolder {
     return path.join(this.dir, ...name);
   }
 
-  /** Writes `name` atomically ({@link writeFileAtomic}). */
+  /**
+   * Writes `name` atomically ({@link writeFileAtomic}).
+   * @throws TrainError `IO_FAILED` naming the path, wrapping the BoxesError of the write.
+   */
   async write(name: string, data: string | Uint8Array): Promise<void> {
     const file = this.path(name);
     if (path.dirname(file) !== this.dir) await makeDir(path.dirname(file));
-    await writeFileAtomic(file, data);
+    try {
+      await writeFileAtomic(file, data);
+    } catch (e) {
+      fail("IO_FAILED", "RunFolder.write", (e as Error).message, { file }, e);
+    }
   }
 
   /** Writes `value` as JSON to `name` atomically (`indent` as `JSON.stringify`, typed arrays as arrays). */
@@ -107,7 +113,7 @@ export class RunFolder {
    */
   async replaceModel(name: string, save: (dir: string) => Promise<void>): Promise<void> {
     const dir = this.path(name);
-    const tmp = `${dir}${TMP_MARK}${process.pid}`;
+    const tmp = tempPathOf(dir);
     const old = `${dir}${OLD_MARK}${process.pid}`;
     await removePath(tmp);
     await save(tmp);
