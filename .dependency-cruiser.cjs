@@ -16,9 +16,9 @@ const { builtinModules } = require("node:module");
  * and imports of a package that has no row here. Levels, bottom up:
  *   0  boxes, plot, random (plain TypeScript, no dependencies between them)
  *   1  tf, priors, image  (tf: the tfjs runtime; image: pixel types and resize kernels)
- *   2  augment, data, metrics, losses, ssd
- *   3  train, onnx, torch (onnx: ONNX export and the ONNX Runtime path, an adapter of ssd;
- *                          torch: PyTorch weights in and out, plain TypeScript over typed arrays)
+ *   2  augment, data, metrics, losses, ssd, torch (torch: PyTorch weights in and out, plain TypeScript
+ *                                                 over typed arrays; the trainer loads initial weights with it)
+ *   3  train, onnx (onnx: ONNX export and the ONNX Runtime path, an adapter of ssd)
  *   4  cli                (Node-only application)
  *   4  web                (private browser example: a page, its Web Worker and a Node static server)
  *   -  integration        (private, Node-only cross-package tests; may import anything)
@@ -36,7 +36,7 @@ const ALLOWED = {
   losses: ["boxes", "tf"],
   ssd: ["boxes", "image", "priors", "tf"],
   torch: ["boxes"],
-  train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "random", "ssd", "tf"],
+  train: ["augment", "boxes", "data", "image", "losses", "metrics", "plot", "priors", "random", "ssd", "tf", "torch"],
   onnx: ["boxes", "data", "image", "priors", "ssd", "tf"],
   cli: [
     "augment",

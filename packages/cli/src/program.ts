@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import { isOdError } from "@od/boxes";
 import { CONFUSION_CONF_THRESHOLD, CONFUSION_IOU_THRESHOLD } from "@od/metrics";
 import { BACKENDS, type BackendName } from "@od/tf";
-import { DEFAULT_RUN_NAME, RUNS_DIR } from "@od/train";
+import { ARCHITECTURES, DEFAULT_RUN_NAME, RUNS_DIR } from "@od/train";
 import { Command, CommanderError, Option } from "commander";
 import { backendCommand } from "./internal/backend-command.js";
 import {
@@ -278,6 +278,21 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
     .option("--batch-size <n>", "train.batchSize", intArg(1))
     .option("--time-limit <seconds>", "train.timeLimitSeconds (0 = none)", numArg(0, Number.MAX_SAFE_INTEGER))
     .option("--priors <file>", `model.priors: a prior config JSON (as ${CLI_NAME} priors fit --out writes)`)
+    .addOption(new Option("--model <architecture>", "model.architecture").choices(ARCHITECTURES))
+    .option(
+      "--weights <file>",
+      "model.weights: initial weights (.pth, .safetensors, or an od model folder / model.json)",
+    )
+    .option(
+      "--freeze-backbone-epochs <n>",
+      "train.freezeBackboneEpochs: epochs the backbone is frozen at the start",
+      intArg(0),
+    )
+    .option(
+      "--backbone-lr-scale <x>",
+      "train.backboneLrScale: the backbone's learning rate as a multiple of lr (0 = no updates)",
+      numArg(0, 1000),
+    )
     .addOption(backendOption())
     .option("--print-config", "print the resolved config (defaults filled in) and exit")
     .addOption(jsonOption())
@@ -287,6 +302,7 @@ Exit: 0 when the dataset loads under the policy (issues handled by drop/clip are
         "train --data ./bccd --out runs/bccd",
         "train --config bccd.yaml --out runs/bccd --epochs 50 --backend wasm",
         "train --data ./bccd --priors priors.json --time-limit 1800",
+        "train --data ./bccd --model ssdlite320_mobilenet_v3_large --weights ssdlite.pth --freeze-backbone-epochs 2",
         "train --out runs/bccd --resume",
         "train --out runs/bccd --resume --epochs 50",
         "train --print-config > train.yaml",
@@ -300,6 +316,15 @@ with --resume change those settings and are listed ("overriding train.epochs: 2 
 cannot change. Training time already spent counts against the time limit.
 Priors: --priors <file> or model.priors: "priors.json" in the config (relative to the config file);
 the run's config.json records the path and the prior config read from it.
+Models: --model ssd (default: od's SSD, priors fitted to the training boxes) or
+ssdlite320_mobilenet_v3_large (torchvision's: 320x320 input resized without keeping the aspect ratio,
+its own priors and post-processing; model.backbone.widthMultiplier / reducedTail in the config).
+Fine-tuning: --weights loads a torchvision state dict (.pth, .safetensors) of the same model, or an
+ImageNet mobilenet_v3_large classifier into the backbone alone, or an od model; with another number of
+classes the class head starts afresh (seeded) and the rest is loaded. What was loaded, re-initialised or
+left out is printed and saved as weights.json in the run folder; weights of another network are refused
+(exit 2). --freeze-backbone-epochs N trains the heads alone for the first N epochs (backbone weights
+and batch-norm statistics unchanged); --backbone-lr-scale X trains the backbone at X times the rate.
 Progress: under a time limit the epoch total is the epoch the limit is expected to end the run in at
 the measured pace ("epoch 23/~68 (time limit)"); every epoch line ends with an ETA.\n`,
     )

@@ -2,6 +2,17 @@ import type { tf } from "@od/tf";
 import type { ForwardContext } from "./layers.js";
 import type { ParamStore } from "./params.js";
 
+/** The prefix of every backbone parameter name (`backbone.stem.w`, `backbone.features.0.0.0.weight`). */
+export const BACKBONE_PARAM_PREFIX = "backbone.";
+
+/**
+ * Whether parameter `name` belongs to the backbone (its name starts with {@link BACKBONE_PARAM_PREFIX});
+ * what fine-tuning freezes or trains at a lower learning rate. Everything else is a detection head.
+ */
+export function isBackboneParam(name: string): boolean {
+  return name.startsWith(BACKBONE_PARAM_PREFIX);
+}
+
 /** One feature map a backbone exposes to the detection heads. */
 export interface Tap {
   /** Name of the tap, e.g. `"s8"`. */

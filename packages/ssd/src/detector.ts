@@ -22,7 +22,19 @@ import {
 import { ParamStore } from "./params.js";
 import { type Detections, type PostprocessOptions, postprocess } from "./postprocess.js";
 import { preprocessBatch } from "./preprocess.js";
-import { initSsdliteHead, ssdliteHead } from "./ssdlite-head.js";
+import { initSsdliteHead, ssdliteHead, ssdliteHeadPrefix } from "./ssdlite-head.js";
+
+/** `head.classification_head.module_list.` (the prefix of every block of {@link ssdliteHeadPrefix}). */
+const SSDLITE_CLASS_HEAD_PREFIX = ssdliteHeadPrefix("classification", 0).replace(/\d+$/, "");
+
+/**
+ * Whether parameter `name` belongs to a class head, the layers whose shape depends on the number of
+ * classes (`head<k>.cls.*` of od's heads, `head.classification_head.*` of torchvision's SSDlite): what
+ * fine-tuning to another class count initialises afresh.
+ */
+export function isClassHeadParam(name: string): boolean {
+  return /^head\d+\.cls\./.test(name) || name.startsWith(SSDLITE_CLASS_HEAD_PREFIX);
+}
 
 /** Raw outputs of {@link SsdDetector.forward}. */
 export interface SsdOutputs {
@@ -188,11 +200,17 @@ export class SsdDetector {
    * @param training batch norm in training mode (batch statistics; running averages updated).
    * @param options `foldBatchNorm` (inference only, default true): fold batch norm into the convolutions
    * and run fused conv + bias + relu6 ops; false runs the layers one by one (same values up to float32
-   * rounding).
+   * rounding). `frozenBackbone` (default false): the backbone runs in inference mode even when
+   * `training` (its batch norm uses and keeps its running statistics, as torchvision's frozen layers);
+   * the heads follow `training`.
    * @returns `loc [B, P, 4]`, `logits [B, P, C]` (caller owns them).
    * @throws SsdError `BAD_IMAGE` when the input shape is not `[B, H, W, 3]`.
    */
-  forward(x: tf.Tensor4D, training = false, options: { readonly foldBatchNorm?: boolean } = {}): SsdOutputs {
+  forward(
+    x: tf.Tensor4D,
+    training = false,
+    options: { readonly foldBatchNorm?: boolean; readonly frozenBackbone?: boolean } = {},
+  ): SsdOutputs {
     const { width, height } = this.config.inputSize;
     if (x.rank !== 4 || x.shape[1] !== height || x.shape[2] !== width || x.shape[3] !== 3) {
       fail(
@@ -206,8 +224,9 @@ export class SsdDetector {
       ...(this.config.bnMomentum !== undefined ? { bnMomentum: this.config.bnMomentum } : {}),
       ...(options.foldBatchNorm !== undefined ? { foldBatchNorm: options.foldBatchNorm } : {}),
     };
+    const backboneCtx: ForwardContext = options.frozenBackbone === true ? { ...ctx, training: false } : ctx;
     return tf.tidy(() => {
-      const feats = this.backbone.apply(this.params, x, ctx);
+      const feats = this.backbone.apply(this.params, x, backboneCtx);
       const B = x.shape[0];
       const C = this.numClasses;
       const locs: tf.Tensor3D[] = [];

@@ -6,6 +6,7 @@
 
 /** The parameter layouts, defined in `@od/boxes` (shared with `@od/torch`). */
 export { PARAM_KINDS, type ParamKind } from "@od/boxes";
+export { BACKBONE_PARAM_PREFIX, isBackboneParam } from "./backbone.js";
 export {
   type Backbone,
   type BackboneConfig,
@@ -29,7 +30,7 @@ export {
   type SsdConfigInput,
   type SsdHead,
 } from "./config.js";
-export { SsdDetector, type SsdDetectorOptions, type SsdOutputs } from "./detector.js";
+export { isClassHeadParam, SsdDetector, type SsdDetectorOptions, type SsdOutputs } from "./detector.js";
 export { SsdError, type SsdErrorCode } from "./errors.js";
 export type { ImageInput } from "./images.js";
 export { canChangeInputSize, withInputSize } from "./input-size.js";

@@ -1,6 +1,21 @@
-import { INPUT_FITS, PRIOR_FIT_DEFAULTS, SSD_DEFAULTS } from "@od/ssd";
+import { INPUT_FITS, PRIOR_FIT_DEFAULTS, SSD_DEFAULTS, ssdlite320MobilenetV3LargeConfig } from "@od/ssd";
 import { z } from "zod";
 import { fail } from "./errors.js";
+
+/**
+ * The detector architectures a run can train (`model.architecture`): `ssd`, od's configurable SSD
+ * (backbone, head, input size and priors from the rest of `model`), and
+ * `ssdlite320_mobilenet_v3_large`, torchvision's model of that name (`ssdlite320MobilenetV3Large` of
+ * `@od/ssd`: 320×320 input resized without keeping the aspect ratio, its own priors and
+ * post-processing; `model.backbone` may set its `widthMultiplier` and `reducedTail`).
+ */
+export const ARCHITECTURES = ["ssd", "ssdlite320_mobilenet_v3_large"] as const;
+
+/** One of {@link ARCHITECTURES}. */
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+/** torchvision's SSDlite as `@od/ssd` defines it: where its input size, fit, head and priors are read from. */
+const SSDLITE = ssdlite320MobilenetV3LargeConfig({ numClasses: 2 });
 
 const [FIRST_FIT, ...OTHER_FITS] = INPUT_FITS as [
   (typeof INPUT_FITS)[number],
@@ -25,6 +40,146 @@ const explicitPriors = z.looseObject({
 
 /** A prior config file: its path, and once read (`loadPriorsFile` of `@od/train/node`) its contents. */
 const priorsFile = z.object({ file: z.string().min(1), config: explicitPriors.optional() }).strict();
+
+/** `model.backbone`: one variant per backbone kind. */
+const backboneSchema = z.discriminatedUnion("kind", [
+  z
+    .object({
+      kind: z.literal("mobilenet"),
+      widthMultiplier: z.number().positive().max(4),
+      taps: z.array(z.number().int()).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("vgg"),
+      baseChannels: z.number().int().positive().optional(),
+      taps: z.array(z.number().int()).optional(),
+    })
+    .strict(),
+  z
+    .object({
+      kind: z.literal("mobilenet_v3_large"),
+      widthMultiplier: z.number().positive().max(4).optional(),
+      reducedTail: z.boolean().optional(),
+    })
+    .strict(),
+]);
+
+/** `model.priors` (see the field's documentation). */
+const priorsSchema = z.union([
+  z
+    .string()
+    .min(1)
+    .transform((file) => ({ file }))
+    .pipe(priorsFile),
+  priorsFile,
+  z
+    .object({
+      minScale: z.number().positive().optional(),
+      maxScale: z.number().positive().optional(),
+      aspectRatios: z
+        .union([z.array(z.number().positive()), z.array(z.array(z.number().positive()))])
+        .optional(),
+    })
+    .strict(),
+  z
+    .object({
+      /**
+       * Fit prior shapes to the training set's boxes before training (the recipe's first
+       * lesson), keeping the feature-map grid: `shapesPerLevel` shapes per cell chosen by
+       * `fitPriors` of @od/priors, starting from `minScale`–`maxScale`.
+       */
+      fit: z
+        .object({
+          shapesPerLevel: z.number().int().min(1).max(12).default(PRIOR_FIT_DEFAULTS.shapesPerLevel),
+          minScale: z.number().positive().default(PRIOR_FIT_DEFAULTS.minScale),
+          maxScale: z.number().positive().default(PRIOR_FIT_DEFAULTS.maxScale),
+        })
+        .strict(),
+    })
+    .strict(),
+  z.looseObject({ config: explicitPriors }).transform((p) => ({ config: p.config })),
+  explicitPriors.transform((config) => ({ config })),
+]);
+
+/** `model` as written, before {@link resolveModel}. */
+type ModelInput = {
+  readonly architecture: Architecture;
+  readonly inputSize?: z.infer<typeof size> | undefined;
+  readonly inputFit?: (typeof INPUT_FITS)[number] | undefined;
+  readonly backbone?: z.infer<typeof backboneSchema> | undefined;
+  readonly head?: "conv" | "separable" | "ssdlite" | undefined;
+  readonly priors?: z.infer<typeof priorsSchema> | undefined;
+  readonly classAgnostic: boolean;
+  readonly weights?: string | undefined;
+};
+
+/**
+ * Fills `model`'s defaults for its architecture and refuses settings the architecture does not have
+ * (each issue names the key, the value and what the architecture takes). `ssd`: od's defaults
+ * (`SSD_DEFAULTS` of `@od/ssd`; priors fitted to the training set). `ssdlite320_mobilenet_v3_large`:
+ * input size, fit, head and priors of `ssdlite320MobilenetV3LargeConfig` of `@od/ssd`. The result parses
+ * to itself (a run's `config.json` reads back unchanged).
+ */
+function resolveModel(m: ModelInput, ctx: z.RefinementCtx) {
+  const issue = (path: string[], message: string) =>
+    ctx.addIssue({ code: "custom", path: ["model", ...path], message });
+  const arch = m.architecture;
+  const backbone = m.backbone;
+  if (arch === "ssdlite320_mobilenet_v3_large") {
+    const want = SSDLITE.inputSize;
+    if (m.inputSize !== undefined && (m.inputSize.width !== want.width || m.inputSize.height !== want.height))
+      issue(
+        ["inputSize"],
+        `is ${m.inputSize.width}x${m.inputSize.height} but ${arch} takes ${want.width}x${want.height}`,
+      );
+    if (m.inputFit !== undefined && m.inputFit !== SSDLITE.inputFit)
+      issue(["inputFit"], `is ${m.inputFit} but ${arch} takes ${SSDLITE.inputFit}`);
+    if (m.head !== undefined && m.head !== SSDLITE.head)
+      issue(["head"], `is ${m.head} but ${arch} has the ${SSDLITE.head} head`);
+    if (backbone !== undefined && backbone.kind !== "mobilenet_v3_large")
+      issue(["backbone", "kind"], `is ${backbone.kind} but ${arch} has the mobilenet_v3_large backbone`);
+    const own = SSDLITE.backbone as { widthMultiplier: number; reducedTail: boolean };
+    const b = backbone?.kind === "mobilenet_v3_large" ? backbone : undefined;
+    return {
+      architecture: arch,
+      inputSize: { ...want },
+      inputFit: SSDLITE.inputFit ?? "resize",
+      backbone: {
+        kind: "mobilenet_v3_large" as const,
+        widthMultiplier: b?.widthMultiplier ?? own.widthMultiplier,
+        reducedTail: b?.reducedTail ?? own.reducedTail,
+      },
+      head: "ssdlite" as const,
+      priors:
+        m.priors ??
+        ({ config: (SSDLITE.priors as { config: unknown }).config } as z.infer<typeof priorsSchema>),
+      classAgnostic: m.classAgnostic,
+      ...(m.weights === undefined ? {} : { weights: m.weights }),
+    };
+  }
+  if (backbone?.kind === "mobilenet_v3_large")
+    issue(
+      ["backbone", "kind"],
+      `mobilenet_v3_large is the backbone of ssdlite320_mobilenet_v3_large; set model.architecture to it`,
+    );
+  if (m.head === "ssdlite")
+    issue(
+      ["head"],
+      `ssdlite is the head of ssdlite320_mobilenet_v3_large; set model.architecture to it, or use conv or separable`,
+    );
+  return {
+    architecture: arch,
+    inputSize: m.inputSize ?? { ...SSD_DEFAULTS.inputSize },
+    inputFit: m.inputFit ?? SSD_DEFAULTS.inputFit,
+    backbone: backbone ?? { ...SSD_DEFAULTS.backbone, taps: [...SSD_DEFAULTS.backbone.taps] },
+    head: m.head ?? SSD_DEFAULTS.head,
+    priors: m.priors ?? priorsSchema.parse({ fit: {} }),
+    classAgnostic: m.classAgnostic,
+    ...(m.weights === undefined ? {} : { weights: m.weights }),
+  };
+}
 
 /** Schema of a training configuration (JSON or YAML). Every field has a default except `data.root`. */
 export const trainConfigSchema = z
@@ -57,84 +212,46 @@ export const trainConfigSchema = z
       .strict(),
     model: z
       .object({
-        inputSize: size.default(() => ({ ...SSD_DEFAULTS.inputSize })),
-        /** How images are fitted to `inputSize` (training and prediction alike): `letterbox` or `resize`. */
-        inputFit: z.enum([FIRST_FIT, ...OTHER_FITS]).default(SSD_DEFAULTS.inputFit),
-        backbone: z
-          .discriminatedUnion("kind", [
-            z
-              .object({
-                kind: z.literal("mobilenet"),
-                widthMultiplier: z.number().positive().max(4),
-                taps: z.array(z.number().int()).optional(),
-              })
-              .strict(),
-            z
-              .object({
-                kind: z.literal("vgg"),
-                baseChannels: z.number().int().positive().optional(),
-                taps: z.array(z.number().int()).optional(),
-              })
-              .strict(),
-          ])
-          .default(() => ({ ...SSD_DEFAULTS.backbone, taps: [...SSD_DEFAULTS.backbone.taps] })),
-        head: z.enum(["conv", "separable"]).default(SSD_DEFAULTS.head),
+        /** The detector to train: see {@link ARCHITECTURES}. */
+        architecture: z.enum(ARCHITECTURES).default("ssd"),
+        /** Network input size in px (default 320×320; `ssdlite320_mobilenet_v3_large`: 320×320 only). */
+        inputSize: size.optional(),
+        /**
+         * How images are fitted to `inputSize` (training and prediction alike): `letterbox` or `resize`
+         * (default `letterbox`; `ssdlite320_mobilenet_v3_large`: `resize` only).
+         */
+        inputFit: z.enum([FIRST_FIT, ...OTHER_FITS]).optional(),
+        /**
+         * The backbone: `mobilenet` (default) or `vgg` for `ssd`; `mobilenet_v3_large` with its
+         * `widthMultiplier` (default 1) and `reducedTail` (default false) for
+         * `ssdlite320_mobilenet_v3_large`.
+         */
+        backbone: backboneSchema.optional(),
+        /** Detection heads of `ssd`: `conv` or `separable` (default); `ssdlite320_mobilenet_v3_large`: `ssdlite`. */
+        head: z.enum(["conv", "separable", "ssdlite"]).optional(),
         /**
          * Scales and aspect ratios of priors derived from the feature maps, priors fitted to the
-         * training boxes (`{ fit }`, the default), an explicit prior config (`{ config }`, e.g. the
+         * training boxes (`{ fit }`, the default for `ssd`; `ssdlite320_mobilenet_v3_large` keeps its own priors unless asked), an explicit prior config (`{ config }`, e.g. the
          * result of `fitPriors`; the bare config `odet priors fit --out` writes is accepted too), or
          * the path of a JSON file holding one (`"priors.json"` or `{ file: "priors.json" }`; read by
          * `train()` of `@od/train/node`, which records `{ file, config }` in the run's `config.json`).
          * The explicit config is checked loosely here and fully by the detector.
          */
-        priors: z
-          .union([
-            z
-              .string()
-              .min(1)
-              .transform((file) => ({ file }))
-              .pipe(priorsFile),
-            priorsFile,
-            z
-              .object({
-                minScale: z.number().positive().optional(),
-                maxScale: z.number().positive().optional(),
-                aspectRatios: z
-                  .union([z.array(z.number().positive()), z.array(z.array(z.number().positive()))])
-                  .optional(),
-              })
-              .strict(),
-            z
-              .object({
-                /**
-                 * Fit prior shapes to the training set's boxes before training (the recipe's first
-                 * lesson), keeping the feature-map grid: `shapesPerLevel` shapes per cell chosen by
-                 * `fitPriors` of @od/priors, starting from `minScale`–`maxScale`.
-                 */
-                fit: z
-                  .object({
-                    shapesPerLevel: z
-                      .number()
-                      .int()
-                      .min(1)
-                      .max(12)
-                      .default(PRIOR_FIT_DEFAULTS.shapesPerLevel),
-                    minScale: z.number().positive().default(PRIOR_FIT_DEFAULTS.minScale),
-                    maxScale: z.number().positive().default(PRIOR_FIT_DEFAULTS.maxScale),
-                  })
-                  .strict(),
-              })
-              .strict(),
-            z.looseObject({ config: explicitPriors }).transform((p) => ({ config: p.config })),
-            explicitPriors.transform((config) => ({ config })),
-          ])
-          .prefault({ fit: {} }),
+        priors: priorsSchema.optional(),
         /** Train a class-agnostic detector (one "object" class), as stage 1 of staged training. */
         classAgnostic: z.boolean().default(false),
+        /**
+         * Initial weights: a PyTorch `.pth` or `.safetensors` state dict (torchvision's keys: a detector
+         * of this architecture, or an ImageNet `mobilenet_v3_large` classifier for the backbone alone), or
+         * an od model folder / its `model.json`. Read by `train()` of `@od/train/node` (see
+         * `loadInitialWeights`); absent: seeded initial weights.
+         */
+        weights: z.string().min(1).optional(),
       })
       .strict()
-      // parsed like a given `{}`, so every field takes its own default above (written once)
-      .prefault({}),
+      // parsed like a given `{}`, so every field takes its own default (written once)
+      .prefault({})
+      .transform(resolveModel),
     augment: z
       .object({
         /** `ssd`: expand, SSD crop, flip, letterbox, colour jitter; `light`: flip + letterbox; `none`: letterbox only. */
@@ -176,28 +293,21 @@ export const trainConfigSchema = z
          * fewer than the cores for the single-threaded wasm and cpu backends, none for tfjs-node.
          */
         workers: z.union([z.literal("auto"), z.number().int().min(0).max(15)]).default("auto"),
+        /**
+         * Epochs (counted from the run's first) in which the backbone is frozen: its parameters get no
+         * update and its batch norm runs in inference mode (running statistics used and kept), as
+         * torchvision's frozen layers; the heads train. 0: never frozen.
+         */
+        freezeBackboneEpochs: z.number().int().min(0).default(0),
+        /**
+         * The backbone's learning rate as a multiple of the schedule's (`lr`, warm-up and decay included),
+         * as a PyTorch parameter group; the heads take the schedule's. 1: the same for all.
+         */
+        backboneLrScale: z.number().min(0).max(1e3).default(1),
       })
       .strict()
-      .default({
-        epochs: 30,
-        batchSize: 8,
-        optimizer: "adamw",
-        lr: 2e-3,
-        momentum: 0.9,
-        weightDecay: 5e-4,
-        warmupSteps: 100,
-        schedule: "cosine",
-        milestones: [],
-        gradClip: 10,
-        matchThreshold: 0.5,
-        negPosRatio: 3,
-        minNegativesPerImage: 8,
-        maxNonFinite: 5,
-        seed: 0,
-        backends: ["tensorflow", "wasm", "cpu"],
-        timeLimitSeconds: 0,
-        workers: "auto",
-      }),
+      // parsed like a given `{}`, so every field takes its own default above (written once)
+      .prefault({}),
     eval: z
       .object({
         /** Evaluate on the validation split every N epochs (and after the last). */

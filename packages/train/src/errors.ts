@@ -12,6 +12,11 @@ export type TrainErrorCode =
   | "BAD_DATASET"
   /** Training was stopped by its `signal` (e.g. SIGINT) after writing a checkpoint (`details.checkpoint`). */
   | "INTERRUPTED"
+  /**
+   * `model.weights` cannot be loaded: unreadable or malformed file, keys of another network, a shape
+   * that does not fit, a NaN or infinite value (names the file and the key).
+   */
+  | "BAD_WEIGHTS"
   /** A new run was pointed at a folder that already holds files (resume it, or allow `existOk`). */
   | "RUN_EXISTS"
   /** A file of the run folder could not be written (names the path). */

@@ -5,7 +5,14 @@
  * @packageDocumentation
  */
 
-export { mergeConfig, resolveTrainConfig, type TrainConfig, type TrainConfigInput } from "./config.js";
+export {
+  ARCHITECTURES,
+  type Architecture,
+  mergeConfig,
+  resolveTrainConfig,
+  type TrainConfig,
+  type TrainConfigInput,
+} from "./config.js";
 export { DEMO_EPOCHS, DEMO_SEED, demoConfig } from "./demo.js";
 export { TrainError, type TrainErrorCode } from "./errors.js";
 export { type EvaluateOptions, type Evaluation, evaluateDetector, type Predictor } from "./evaluate.js";
@@ -14,6 +21,7 @@ export {
   createRunOptimizer,
   fitModelPriors,
   type PriorFitReport,
+  runDetectorConfig,
 } from "./model.js";
 export {
   clipByGlobalNorm,
@@ -54,4 +62,10 @@ export {
   jitterBox,
   StagedDetector,
 } from "./staged.js";
-export { type StepResult, trainableNames, trainStep } from "./step.js";
+export {
+  backboneFrozenAt,
+  type StepOptions,
+  type StepResult,
+  trainableNames,
+  trainStep,
+} from "./step.js";

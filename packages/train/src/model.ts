@@ -10,9 +10,11 @@ import {
   createBackbone,
   defaultSsdConfig,
   featureSize,
+  isBackboneParam,
   PRIOR_FIT_DEFAULTS,
   type SsdConfig,
   SsdDetector,
+  ssdlite320MobilenetV3LargeConfig,
 } from "@od/ssd";
 import type { tf } from "@od/tf";
 import type { TrainConfig } from "./config.js";
@@ -90,26 +92,50 @@ function priorsOf(config: TrainConfig): SsdConfig["priors"] {
 }
 
 /**
- * The detector of a config with initial weights from `train.seed`: one class `object` when
- * `model.classAgnostic`, else `classNames`.
+ * The detector config of a run: `model.architecture` `ssd` from the model settings and od's defaults
+ * (`defaultSsdConfig`), `ssdlite320_mobilenet_v3_large` from `ssdlite320MobilenetV3LargeConfig` of
+ * `@od/ssd` (its input, preprocessing, batch-norm momentum and post-processing) with the run's priors.
+ * One class `object` when `model.classAgnostic`, else `classNames`; initial weights seeded by `train.seed`.
  * @throws TrainError `INVALID_CONFIG` when `model.priors.fit` has not been resolved by {@link fitModelPriors}
  *   or `model.priors.file` not read by `loadPriorsFile`.
  */
-export function createRunDetector(config: TrainConfig, classNames: readonly string[]): SsdDetector {
-  return new SsdDetector(
-    defaultSsdConfig({
-      classNames: config.model.classAgnostic ? ["object"] : [...classNames],
-      inputSize: config.model.inputSize,
-      inputFit: config.model.inputFit,
-      backbone: withoutUndefined<BackboneConfig>(config.model.backbone),
-      head: config.model.head,
-      priors: priorsOf(config),
+export function runDetectorConfig(config: TrainConfig, classNames: readonly string[]): SsdConfig {
+  const m = config.model;
+  const names = m.classAgnostic ? ["object"] : [...classNames];
+  if (m.architecture === "ssdlite320_mobilenet_v3_large") {
+    const b = m.backbone as { widthMultiplier?: number; reducedTail?: boolean };
+    const base = ssdlite320MobilenetV3LargeConfig({
+      classNames: names,
+      ...(b.widthMultiplier === undefined ? {} : { widthMultiplier: b.widthMultiplier }),
+      ...(b.reducedTail === undefined ? {} : { reducedTail: b.reducedTail }),
       seed: config.train.seed,
-    }),
-  );
+    });
+    return { ...base, priors: priorsOf(config) };
+  }
+  return defaultSsdConfig({
+    classNames: names,
+    inputSize: m.inputSize,
+    inputFit: m.inputFit,
+    backbone: withoutUndefined<BackboneConfig>(m.backbone),
+    head: m.head,
+    priors: priorsOf(config),
+    seed: config.train.seed,
+  });
 }
 
-/** The optimizer of a config (`train.optimizer`, `momentum`, `weightDecay`) over the detector's trainable variables. */
+/**
+ * The detector of a config ({@link runDetectorConfig}) with seeded initial weights.
+ * @throws TrainError `INVALID_CONFIG` (see {@link runDetectorConfig}); SsdError `INVALID_CONFIG`.
+ */
+export function createRunDetector(config: TrainConfig, classNames: readonly string[]): SsdDetector {
+  return new SsdDetector(runDetectorConfig(config, classNames));
+}
+
+/**
+ * The optimizer of a config (`train.optimizer`, `momentum`, `weightDecay`) over the detector's trainable
+ * variables; backbone parameters (`isBackboneParam` of `@od/ssd`) at `train.backboneLrScale` times the
+ * schedule's rate.
+ */
 export function createRunOptimizer(config: TrainConfig, detector: SsdDetector): Optimizer {
   const t = config.train;
   const vars = detector.trainableVariables();
@@ -117,7 +143,11 @@ export function createRunOptimizer(config: TrainConfig, detector: SsdDetector): 
     t.optimizer === "sgd"
       ? { kind: "sgd", momentum: t.momentum, weightDecay: t.weightDecay }
       : { kind: "adamw", weightDecay: t.weightDecay },
-    trainableNames(detector).map((name, i) => ({ name, variable: vars[i] as tf.Variable })),
+    trainableNames(detector).map((name, i) => ({
+      name,
+      variable: vars[i] as tf.Variable,
+      ...(isBackboneParam(name) ? { lrScale: t.backboneLrScale } : {}),
+    })),
   );
 }
 

@@ -15,6 +15,7 @@ import { undoNewRun } from "./node/run-dir.js";
 import { exists, RunFolder } from "./node/run-folder.js";
 import { checkClassifierData, classifierResumePoint, runClassifierStage } from "./node/stage2.js";
 import type { TrainEvent, TrainOptions, TrainSummary } from "./node/types.js";
+import { loadInitialWeights, type WeightsReport } from "./node/weights.js";
 
 export { fitModelPriors, type PriorFitReport } from "./model.js";
 export { datasetImageLoader, loadTrainingData, type TrainingData } from "./node/data.js";
@@ -35,6 +36,14 @@ export type {
   TrainOptions,
   TrainSummary,
 } from "./node/types.js";
+export {
+  type LoadInitialWeightsOptions,
+  loadInitialWeights,
+  type WeightsFormat,
+  type WeightsKind,
+  type WeightsReport,
+  weightsKind,
+} from "./node/weights.js";
 export { DataParallel } from "./parallel.js";
 
 /**
@@ -71,7 +80,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     if (!resume) await undoNewRun(run.dir, createdDir);
     throw e;
   }
-  const { backend, data, config, inStage2, detector, optimizer } = setup;
+  const { backend, data, config, inStage2, detector, optimizer, weights } = setup;
   const load = datasetImageLoader(data.train);
   const loadVal = datasetImageLoader(data.val);
   // Opened only now, so that a setup error (config, dataset, checkpoint) leaves no handle open.
@@ -80,6 +89,7 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
     options.onEvent?.(e);
     log.append(e);
   };
+  if (weights !== undefined) record({ type: "weights", report: weights });
   if (resume)
     record({ type: "resume", epochsCompleted: opened.resumeFrom?.epoch ?? 0, overrides: opened.overrides });
   const dispose = once(() => {
@@ -128,7 +138,8 @@ export async function train(input: unknown, options: TrainOptions): Promise<Trai
 /**
  * Everything a run needs before its first step, checked before any training: leftovers of a killed
  * writer removed, the backend, the dataset, the fitted priors (`config.json`, `priors.json`), the data
- * report, the stage to resume in, the detector and its optimizer.
+ * report, the stage to resume in, the detector (with `model.weights` loaded into a new run's, reported
+ * in `weights.json`; a resumed run takes its weights from the checkpoint) and its optimizer.
  */
 async function setUpRun(run: RunFolder, opened: TrainConfig, resume: boolean) {
   // What a killed writer left (temporary files, folders renamed aside) is garbage once config.json is settled.
@@ -142,7 +153,13 @@ async function setUpRun(run: RunFolder, opened: TrainConfig, resume: boolean) {
   const inStage2 = await classifierResumePoint(run, config, resume);
   const detector = createRunDetector(config, data.classNames);
   try {
-    return { backend, data, config, inStage2, detector, optimizer: createRunOptimizer(config, detector) };
+    let weights: WeightsReport | undefined;
+    if (config.model.weights !== undefined && !resume) {
+      weights = await loadInitialWeights(detector, config.model.weights);
+      await run.writeJson("weights.json", weights, 1, true);
+    }
+    const optimizer = createRunOptimizer(config, detector);
+    return { backend, data, config, inStage2, detector, optimizer, weights };
   } catch (e) {
     detector.dispose();
     throw e;

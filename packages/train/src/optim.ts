@@ -24,6 +24,11 @@ export type OptimizerConfig =
 export interface NamedVariable {
   readonly name: string;
   readonly variable: tf.Variable;
+  /**
+   * This variable's learning rate as a multiple of the one passed to {@link Optimizer.apply} (default 1;
+   * PyTorch's per-parameter-group `lr`): every part of its update, weight decay included, scales with it.
+   */
+  readonly lrScale?: number;
 }
 
 /** Optimizer state as plain arrays, for checkpoints: per variable name, its slot arrays; plus the step. */
@@ -65,6 +70,12 @@ export class Optimizer {
       fail("INVALID_CONFIG", fn, `optimizer.weightDecay must be >= 0; got ${wd}`, {
         field: "optimizer.weightDecay",
       });
+    for (const { name, lrScale } of vars)
+      if (lrScale !== undefined && !(Number.isFinite(lrScale) && lrScale >= 0))
+        fail("INVALID_CONFIG", fn, `lrScale of ${name} must be a finite number >= 0; got ${lrScale}`, {
+          field: "lrScale",
+          name,
+        });
     this.config = config;
     this.#vars = vars;
     const n = config.kind === "sgd" ? 1 : 2;
@@ -87,16 +98,18 @@ export class Optimizer {
   }
 
   /**
-   * One update with gradients `grads[name]` at learning rate `lr`. Variables without a gradient are
-   * left alone. Disposes nothing it does not own.
+   * One update with gradients `grads[name]` at learning rate `lr` (times each variable's `lrScale`).
+   * Variables without a gradient are left alone (slots included, as PyTorch skips a parameter whose
+   * `grad` is None). Disposes nothing it does not own.
    */
-  apply(grads: Readonly<Record<string, tf.Tensor>>, lr: number): void {
+  apply(grads: Readonly<Record<string, tf.Tensor>>, baseLr: number): void {
     this.#step += 1;
     const t = this.#step;
     tf.tidy(() => {
-      for (const { name, variable } of this.#vars) {
+      for (const { name, variable, lrScale } of this.#vars) {
         const g = grads[name];
         if (g === undefined) continue;
+        const lr = baseLr * (lrScale ?? 1);
         const slots = this.#slots.get(name) as tf.Variable[];
         const c = this.config;
         const wd = decays(name) ? (c.weightDecay ?? 0) : 0;

@@ -2,13 +2,13 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { SsdDetector } from "@od/ssd";
+import { isBackboneParam, type SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
 import type { TrainConfig } from "./config.js";
 import { fail } from "./errors.js";
 import type { Optimizer } from "./optim.js";
 import type { TrainingBatch } from "./sampler.js";
-import { applyGradients, type StepResult, shardGradients, trainableNames } from "./step.js";
+import { applyGradients, type StepOptions, type StepResult, shardGradients, trainableNames } from "./step.js";
 
 /** A shard's result as a worker sends it back. */
 interface WorkerReply {
@@ -26,7 +26,8 @@ interface WorkerReply {
  * replica of the detector, compute the gradients of one shard of every batch at the same time, and the
  * main thread averages them — weighted so the result equals the MultiBox loss of the whole batch,
  * normalised by the batch's positives — and applies one optimizer step. Replicas receive the current
- * weights before every step. Batch-norm statistics are per shard (as PyTorch DDP without SyncBN).
+ * parameters before every step (batch-norm running statistics included, which a frozen backbone
+ * normalises with). Batch-norm statistics are per shard (as PyTorch DDP without SyncBN).
  *
  * wasm runs single-threaded in Node, so on a 2-core machine one worker roughly doubles throughput.
  */
@@ -78,8 +79,13 @@ export class DataParallel {
     return new DataParallel(list, detector, config);
   }
 
-  /** One optimizer step on `batch`, sharded over the main thread and the workers. */
-  async step(optimizer: Optimizer, batch: TrainingBatch, lr: number): Promise<StepResult> {
+  /** One optimizer step on `batch`, sharded over the main thread and the workers (see `trainStep`). */
+  async step(
+    optimizer: Optimizer,
+    batch: TrainingBatch,
+    lr: number,
+    options: StepOptions = {},
+  ): Promise<StepResult> {
     const n = this.#workers.length + 1;
     const B = batch.ids.length;
     const per = Math.ceil(B / n);
@@ -87,22 +93,24 @@ export class DataParallel {
     for (let s = 0; s < B; s += per)
       shards.push(slice(batch, s, Math.min(B, s + per), this.#detector.priors.length, this.#config));
     const vars = this.#detector.trainableVariables();
-    const sizes = vars.map((v) => v.size);
-    const weights = new Float32Array(sizes.reduce((a, b) => a + b, 0));
+    const params = this.#detector.params;
+    const all = params.names().map((n) => params.get(n));
+    const weights = new Float32Array(all.reduce((a, v) => a + v.size, 0));
     let o = 0;
-    for (const v of vars) {
+    for (const v of all) {
       weights.set(v.dataSync() as Float32Array, o);
       o += v.size;
     }
+    const frozen = options.frozenBackbone === true;
     const replies = shards.slice(1).map(
       (shard, i) =>
         new Promise<WorkerReply>((resolve, reject) => {
           const w = this.#workers[i] as Worker;
           w.once("message", (m: WorkerReply) => (m.error ? reject(new Error(m.error)) : resolve(m)));
-          w.postMessage({ weights, shard });
+          w.postMessage({ weights, shard, frozenBackbone: frozen });
         }),
     );
-    const mine = shardGradients(this.#detector, shards[0] as TrainingBatch, this.#config);
+    const mine = shardGradients(this.#detector, shards[0] as TrainingBatch, this.#config, options);
     const others = await Promise.all(replies);
     const total = Math.max(1, mine.numPositive + others.reduce((s, r) => s + r.numPositive, 0));
     const w0 = Math.max(1, mine.numPositive) / total;
@@ -112,6 +120,10 @@ export class DataParallel {
     this.#names.forEach((name, i) => {
       const v = vars[i] as tf.Variable;
       const g = mine.grads[name];
+      if (frozen && isBackboneParam(name)) {
+        off += v.size;
+        return;
+      }
       grads[name] = tf.tidy(() => {
         let acc = g === undefined ? tf.zerosLike(v) : tf.mul(g, w0);
         others.forEach((r, k) => {

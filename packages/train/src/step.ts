@@ -1,5 +1,5 @@
 import { multiboxLoss } from "@od/losses";
-import type { SsdDetector } from "@od/ssd";
+import { isBackboneParam, type SsdDetector } from "@od/ssd";
 import { tf } from "@od/tf";
 import type { TrainConfig } from "./config.js";
 import { clipByGlobalNorm, type Optimizer } from "./optim.js";
@@ -24,6 +24,24 @@ export function trainableNames(detector: SsdDetector): string[] {
   return detector.params.names().filter((n) => detector.params.isTrainable(n));
 }
 
+/** How one step trains the detector. */
+export interface StepOptions {
+  /**
+   * The backbone is frozen for this step: its parameters get no gradient (so no update) and its batch
+   * norm runs in inference mode (running statistics used, not updated), as torchvision's frozen
+   * layers. Default false.
+   */
+  readonly frozenBackbone?: boolean;
+}
+
+/**
+ * Whether the backbone is frozen in `epoch` (0-based): the first `train.freezeBackboneEpochs` epochs.
+ * A pure function of the epoch, so a resumed run freezes exactly where an uninterrupted one does.
+ */
+export function backboneFrozenAt(config: TrainConfig, epoch: number): boolean {
+  return epoch < config.train.freezeBackboneEpochs;
+}
+
 /** Loss parts and gradients of one shard of a batch (the forward and backward pass of {@link trainStep} on one shard). */
 export interface ShardGradients {
   /** Total loss of the shard, normalised by max(1, its positives). */
@@ -38,24 +56,30 @@ export interface ShardGradients {
 
 /**
  * Forward in training mode, MultiBox loss with hard negative mining, and the gradients of every
- * trainable parameter, for one batch (or one shard of it, in data-parallel training).
+ * trainable parameter (but the backbone's when `options.frozenBackbone`), for one batch (or one shard of
+ * it, in data-parallel training).
  */
 export function shardGradients(
   detector: SsdDetector,
   batch: TrainingBatch,
   config: TrainConfig,
+  options: StepOptions = {},
 ): ShardGradients {
   const { width, height } = config.model.inputSize;
   const B = batch.ids.length;
   const P = detector.priors.length;
-  const names = trainableNames(detector);
-  const vars = detector.trainableVariables();
+  const frozen = options.frozenBackbone === true;
+  const allNames = trainableNames(detector);
+  const allVars = detector.trainableVariables();
+  const keep = allNames.map((n) => !(frozen && isBackboneParam(n)));
+  const names = allNames.filter((_, i) => keep[i]);
+  const vars = allVars.filter((_, i) => keep[i]);
   const x = tf.tensor4d(batch.images, [B, height, width, 3]);
   const locTargets = tf.tensor3d(batch.locTargets, [B, P, 4]);
   const labels = tf.tensor2d(batch.labels, [B, P], "int32");
   let parts: tf.Scalar[] = [];
   const { value, grads } = tf.variableGrads(() => {
-    const out = detector.forward(x, true);
+    const out = detector.forward(x, true, { frozenBackbone: frozen });
     const l = multiboxLoss(
       { locPred: out.loc, clsLogits: out.logits, locTargets, labels },
       {
@@ -105,7 +129,8 @@ export function applyGradients(
 /**
  * One training step: the forward and backward pass on the whole batch, then the optimizer update. A
  * non-finite loss or gradient norm skips the update (batch-norm running statistics of that forward are
- * still updated; they are averages and recover). Leaves no tensors behind.
+ * still updated; they are averages and recover). With `options.frozenBackbone` the backbone is left
+ * exactly as it was (see {@link StepOptions}). Leaves no tensors behind.
  */
 export function trainStep(
   detector: SsdDetector,
@@ -113,6 +138,7 @@ export function trainStep(
   batch: TrainingBatch,
   config: TrainConfig,
   lr: number,
+  options: StepOptions = {},
 ): StepResult {
-  return applyGradients(optimizer, shardGradients(detector, batch, config), config, lr);
+  return applyGradients(optimizer, shardGradients(detector, batch, config, options), config, lr);
 }

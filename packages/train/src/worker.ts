@@ -1,6 +1,7 @@
 /**
  * Worker-thread replica of {@link DataParallel}: builds the detector from the config it is given,
- * then for every message sets the weights it receives and returns the gradients of its shard.
+ * then for every message sets the parameters it receives (every one, in the store's order) and
+ * returns the gradients of its shard (packed in trainable-variable order; zeros where none).
  * @packageDocumentation
  */
 import { parentPort, workerData } from "node:worker_threads";
@@ -19,17 +20,19 @@ if (port !== null) {
     const detector = new SsdDetector(ssdConfig);
     const vars = detector.trainableVariables();
     const names = trainableNames(detector);
+    const all = detector.params.names().map((n) => detector.params.get(n));
+    const trainableSize = vars.reduce((a, v) => a + v.size, 0);
     port.postMessage({ ready: true });
-    port.on("message", (m: { weights: Float32Array; shard: TrainingBatch }) => {
+    port.on("message", (m: { weights: Float32Array; shard: TrainingBatch; frozenBackbone: boolean }) => {
       try {
         let o = 0;
-        for (const v of vars) {
+        for (const v of all) {
           const part = m.weights.subarray(o, o + v.size);
           tf.tidy(() => v.assign(tf.tensor(part, v.shape)));
           o += v.size;
         }
-        const g = shardGradients(detector, m.shard, trainConfig);
-        const packed = new Float32Array(o);
+        const g = shardGradients(detector, m.shard, trainConfig, { frozenBackbone: m.frozenBackbone });
+        const packed = new Float32Array(trainableSize);
         let p = 0;
         names.forEach((n, i) => {
           const t = g.grads[n];

@@ -35,10 +35,10 @@ describe("resolveTrainConfig", () => {
     // defaults are copies: changing one resolved config does not change the next
     const a = resolveTrainConfig({ data: { root: "ds" } });
     (a.model.inputSize as { width: number }).width = 1;
-    (a.model.backbone.taps as number[]).push(64);
+    (a.model.backbone as { taps: number[] }).taps.push(64);
     const b = resolveTrainConfig({ data: { root: "ds" } });
     expect(b.model.inputSize.width).toBe(320);
-    expect(b.model.backbone.taps).toEqual([8, 16, 32]);
+    expect(b.model.backbone).toMatchObject({ taps: [8, 16, 32] });
   });
   test("model.inputFit takes letterbox or resize", () => {
     expect(resolveTrainConfig({ data: { root: "ds" }, model: { inputFit: "resize" } }).model.inputFit).toBe(

@@ -2,6 +2,7 @@ import path from "node:path";
 import { isOdError } from "@od/boxes";
 import type { BackendName } from "@od/tf";
 import {
+  type Architecture,
   DEFAULT_RUN_NAME,
   estimateProgress,
   mergeConfig,
@@ -10,7 +11,7 @@ import {
   resolveTrainConfig,
   type TrainConfig,
 } from "@od/train";
-import type { ConfigOverride, TrainEvent } from "@od/train/node";
+import type { ConfigOverride, TrainEvent, WeightsReport } from "@od/train/node";
 import { stringify as toYaml } from "yaml";
 import { CLI_NAME, CliExit, type CliIo } from "../io.js";
 import {
@@ -42,6 +43,10 @@ export interface TrainOptions {
   readonly timeLimit?: number;
   readonly backend?: BackendName;
   readonly priors?: string;
+  readonly model?: Architecture;
+  readonly weights?: string;
+  readonly freezeBackboneEpochs?: number;
+  readonly backboneLrScale?: number;
   readonly printConfig?: boolean;
   readonly json?: boolean;
 }
@@ -63,9 +68,9 @@ function priorsFileOf(priors: unknown): string | undefined {
 }
 
 /**
- * The run's settings as given, before defaults: the file (JSON or YAML; a relative `data.root` or
- * `model.priors` file in it is relative to the file), then the flags on top (`--priors` relative to the
- * working directory). A given dataset is found as by every command (`locateDataset`): its format is
+ * The run's settings as given, before defaults: the file (JSON or YAML; a relative `data.root`,
+ * `model.priors` file or `model.weights` in it is relative to the file), then the flags on top
+ * (`--priors` and `--weights` relative to the working directory; `--model` is `model.architecture`). A given dataset is found as by every command (`locateDataset`): its format is
  * detected unless given, and a COCO folder becomes its annotation file. What a resumed run changes.
  */
 export async function trainInputOf(io: CliIo, o: TrainOptions): Promise<Record<string, unknown>> {
@@ -80,6 +85,9 @@ export async function trainInputOf(io: CliIo, o: TrainOptions): Promise<Record<s
     const priors = priorsFileOf((file as { model?: { priors?: unknown } }).model?.priors);
     if (priors !== undefined)
       file = mergeConfig(file, { model: { priors: { file: path.resolve(dir, priors) } } });
+    const weights = (file as { model?: { weights?: unknown } }).model?.weights;
+    if (typeof weights === "string" && weights !== "")
+      file = mergeConfig(file, { model: { weights: path.resolve(dir, weights) } });
   }
   const data: Record<string, unknown> = {};
   if (o.data !== undefined) data.root = resolvePath(io, o.data);
@@ -89,10 +97,16 @@ export async function trainInputOf(io: CliIo, o: TrainOptions): Promise<Record<s
   if (o.batchSize !== undefined) train.batchSize = o.batchSize;
   if (o.timeLimit !== undefined) train.timeLimitSeconds = o.timeLimit;
   if (o.backend !== undefined) train.backends = [o.backend];
+  if (o.freezeBackboneEpochs !== undefined) train.freezeBackboneEpochs = o.freezeBackboneEpochs;
+  if (o.backboneLrScale !== undefined) train.backboneLrScale = o.backboneLrScale;
+  const model: Record<string, unknown> = {};
+  if (o.priors !== undefined) model.priors = { file: resolvePath(io, o.priors) };
+  if (o.model !== undefined) model.architecture = o.model;
+  if (o.weights !== undefined) model.weights = resolvePath(io, o.weights);
   const flags: Record<string, unknown> = {};
   if (Object.keys(data).length > 0) flags.data = data;
   if (Object.keys(train).length > 0) flags.train = train;
-  if (o.priors !== undefined) flags.model = { priors: { file: resolvePath(io, o.priors) } };
+  if (Object.keys(model).length > 0) flags.model = model;
   let input = mergeConfig(file, flags) as Record<string, unknown>;
   const given = (input as { data?: { root?: unknown; format?: unknown } }).data;
   if (
@@ -189,6 +203,31 @@ function valueText(v: unknown): string {
   return v === undefined ? "(none)" : typeof v === "string" ? v : JSON.stringify(v);
 }
 
+/** Up to `max` keys, then `and N more`. */
+function keyList(keys: readonly string[], max = 6): string {
+  return `${keys.slice(0, max).join(", ")}${keys.length > max ? ` and ${keys.length - max} more` : ""}`;
+}
+
+/**
+ * The lines of a `weights` event: what was loaded from where, and each group of keys that was not
+ * (re-initialised class head, missing, unexpected), as `weights.json` of the run folder holds them.
+ */
+export function weightsLines(r: WeightsReport): string[] {
+  const what =
+    r.kind === "imagenet-mobilenet_v3_large"
+      ? "an ImageNet mobilenet_v3_large classifier, into the backbone"
+      : "a detector";
+  const lines = [
+    `weights: ${r.file} (${r.format}, ${what}): ${r.loaded} tensors loaded${r.strict ? ", every parameter (strict)" : ""}`,
+  ];
+  if (r.reinitialised.length > 0)
+    lines.push(`weights: class head re-initialised (another number of classes): ${keyList(r.reinitialised)}`);
+  const missing = r.missing.filter((k) => !r.reinitialised.includes(k));
+  if (missing.length > 0) lines.push(`weights: missing (initial values kept): ${keyList(missing)}`);
+  if (r.unexpected.length > 0) lines.push(`weights: unexpected (not loaded): ${keyList(r.unexpected)}`);
+  return lines;
+}
+
 /** The line of a setting a resumed run changes: `overriding train.epochs: 2 → 5`. */
 export function overrideLine(o: ConfigOverride): string {
   return `overriding ${o.key}: ${valueText(o.from)} → ${valueText(o.to)}`;
@@ -235,6 +274,9 @@ export function eventPrinter(io: CliIo, json: boolean): { onEvent: (e: TrainEven
         break;
       case "resume":
         for (const o of e.overrides) note(io, overrideLine(o));
+        break;
+      case "weights":
+        for (const line of weightsLines(e.report)) note(io, line);
         break;
       case "step": {
         const epoch = e.epoch + 1;

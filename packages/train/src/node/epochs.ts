@@ -16,7 +16,7 @@ import type { Optimizer } from "../optim.js";
 import { DataParallel } from "../parallel.js";
 import { collate, type TrainingBatch, type TrainingSample } from "../sampler.js";
 import { type LrSchedule, learningRateAt, lrSchedule } from "../schedule.js";
-import { type StepResult, trainStep } from "../step.js";
+import { backboneFrozenAt, type StepOptions, type StepResult, trainStep } from "../step.js";
 import { checkpointInt, parseCheckpointJson } from "./checkpoint.js";
 
 export { lrSchedule };
@@ -112,8 +112,8 @@ function fitsToTime(sched: LrSchedule, config: TrainConfig): boolean {
 
 /** How each optimizer step is computed: on this thread, or data-parallel with worker replicas. */
 export interface Stepper {
-  /** One optimizer step on `batch` at learning rate `lr`. */
-  step(batch: TrainingBatch, lr: number): Promise<StepResult>;
+  /** One optimizer step on `batch` at learning rate `lr` (see `trainStep` for `options`). */
+  step(batch: TrainingBatch, lr: number, options?: StepOptions): Promise<StepResult>;
   /** Worker threads (0: this thread alone). */
   readonly workers: number;
   /** Stops the workers. */
@@ -153,13 +153,13 @@ export async function startStepper(
   if (n > 0 && t.batchSize > 1) {
     const parallel = await DataParallel.start(detector, config, Math.min(n, t.batchSize - 1));
     return {
-      step: (batch, lr) => parallel.step(optimizer, batch, lr),
+      step: (batch, lr, options) => parallel.step(optimizer, batch, lr, options),
       workers: parallel.workers,
       dispose: () => parallel.dispose(),
     };
   }
   return {
-    step: async (batch, lr) => trainStep(detector, optimizer, batch, config, lr),
+    step: async (batch, lr, options) => trainStep(detector, optimizer, batch, config, lr, options),
     workers: 0,
     dispose: async () => undefined,
   };
@@ -243,7 +243,7 @@ export async function runEpochs(
     for await (const b of loop.pipeline.epoch(epoch, next)) {
       const batch = collate(b);
       lr = learningRateAt(sched, state.step);
-      const r = await loop.stepper.step(batch, lr);
+      const r = await loop.stepper.step(batch, lr, { frozenBackbone: backboneFrozenAt(loop.config, epoch) });
       state = { ...state, step: state.step + 1 };
       seen += batch.ids.length;
       next = b.index + 1;

@@ -33,8 +33,9 @@ export interface RunConfig {
  *
  * New run: the folder must be missing or empty unless `existOk` (then the earlier run's files are
  * removed; {@link prepareRunDir}); `input` is resolved, `data.root` made absolute, a prior file
- * (`model.priors.file`) read in ({@link loadPriorsFile}), `model.classAgnostic` forced for staged
- * training (stage 1 is class-agnostic), and the result written to `config.json`.
+ * (`model.priors.file`) read in ({@link loadPriorsFile}), `model.weights` made absolute,
+ * `model.classAgnostic` forced for staged training (stage 1 is class-agnostic), and the result written
+ * to `config.json`.
  *
  * Resume: the saved `config.json` with `input` merged over it (`input` holds only what changes, e.g.
  * `{ train: { epochs: 50 } }`; `undefined` or `{}` resumes as saved, epochs and time limit included).
@@ -55,7 +56,11 @@ export async function openRunConfig(
     const config: TrainConfig = {
       ...c,
       data: { ...c.data, root: path.resolve(c.data.root) },
-      model: c.staged.enabled ? { ...c.model, classAgnostic: true } : c.model,
+      model: {
+        ...c.model,
+        ...(c.staged.enabled ? { classAgnostic: true } : {}),
+        ...(c.model.weights === undefined ? {} : { weights: path.resolve(c.model.weights) }),
+      },
     };
     await prepareRunDir(run.dir, { existOk: options.existOk === true });
     await run.create();

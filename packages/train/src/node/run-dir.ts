@@ -21,6 +21,7 @@ export const RUN_ENTRIES: readonly string[] = Object.freeze([
   "config.json",
   "data-report.json",
   "priors.json",
+  "weights.json",
   "log.jsonl",
   "loss.svg",
   "lr.svg",

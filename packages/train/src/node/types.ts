@@ -1,3 +1,4 @@
+import type { WeightsReport } from "./weights.js";
 /**
  * The public shapes of a training run: its progress events, options and summary.
  * @module
@@ -27,6 +28,11 @@ export type TrainEvent =
       readonly timeLimitSeconds: number;
       /** Seconds of training already done (before a resume; 0 for a new run), counted against the limit. */
       readonly elapsedSeconds: number;
+    }
+  | {
+      /** A new run loaded `model.weights` (also saved as `weights.json` of the run folder). */
+      readonly type: "weights";
+      readonly report: WeightsReport;
     }
   | {
       /** A resumed run: the saved settings it changes (empty when it resumes as saved). */

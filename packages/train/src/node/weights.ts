@@ -1,0 +1,243 @@
+/**
+ * Initial weights of a run (`model.weights`): a PyTorch `.pth` / `.safetensors` state dict with
+ * torchvision's keys, or an od model folder, loaded into the run's detector with torch's
+ * `load_state_dict` semantics (`loadStateDict` of `@od/torch`).
+ * @module
+ */
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import { isOdError } from "@od/boxes";
+import { isBackboneParam, isClassHeadParam, mapMobilenetV3LargeKeys, type SsdDetector } from "@od/ssd";
+import { loadDetector } from "@od/ssd/node";
+import { tf } from "@od/tf";
+import {
+  describeLoadReport,
+  exportStateDict,
+  type LoadMismatch,
+  loadStateDict,
+  readPth,
+  readSafetensors,
+  type StateDict,
+  type TargetParam,
+} from "@od/torch";
+import { fail } from "../errors.js";
+
+/** The file formats `model.weights` takes. */
+export type WeightsFormat = "pth" | "safetensors" | "od";
+
+/**
+ * What a weights file holds, told from its keys: `detector`, a detector's state dict (torchvision's keys,
+ * or od's parameter names for an od model), or `imagenet-mobilenet_v3_large`, torchvision's ImageNet
+ * `mobilenet_v3_large` classifier (`features.*`, `classifier.*`), whose `features` become the backbone.
+ */
+export type WeightsKind = "detector" | "imagenet-mobilenet_v3_large";
+
+/** What {@link loadInitialWeights} loaded and left (`weights.json` of a run folder). */
+export interface WeightsReport {
+  /** The file, absolute. */
+  readonly file: string;
+  readonly format: WeightsFormat;
+  readonly kind: WeightsKind;
+  /** True when every parameter of the detector was loaded (torch's `strict=True` held). */
+  readonly strict: boolean;
+  /** Number of detector parameters loaded from the file. */
+  readonly loaded: number;
+  /**
+   * Class-head parameters whose shape differs in the file (another number of classes): left at their
+   * seeded initial values.
+   */
+  readonly reinitialised: readonly string[];
+  /** Detector parameters the file does not hold, left at their seeded initial values. */
+  readonly missing: readonly string[];
+  /** File keys the detector has no place for, not loaded (an ImageNet classifier's `classifier.*`). */
+  readonly unexpected: readonly string[];
+  /** Keys present on both sides that were not loaded, with torch shapes on both sides. */
+  readonly mismatched: readonly LoadMismatch[];
+  /** BatchNorm `num_batches_tracked` counters (od keeps none). */
+  readonly ignored: readonly string[];
+  /** The report in torch's words (`""` when everything loaded). */
+  readonly message: string;
+}
+
+/** Options of {@link loadInitialWeights}. */
+export interface LoadInitialWeightsOptions {
+  /** Upper bound on the bytes a `.pth` / `.safetensors` file may expand to (default: `@od/torch`'s). */
+  readonly byteBudget?: number;
+}
+
+const FN = "loadInitialWeights";
+
+/** A `BAD_WEIGHTS` TrainError naming the file (and the key, when one is at fault). */
+function bad(file: string, why: string, details: Record<string, unknown> = {}): never {
+  return fail("BAD_WEIGHTS", FN, `model.weights ${file}: ${why}`, { file, ...details });
+}
+
+/**
+ * Loads the initial weights of `file` into `detector` (in place) and reports what it did. `file` is a
+ * `.pth` (PyTorch zip archive; told by its signature), a `.safetensors` file, or an od model folder or
+ * its `model.json` (as `saveDetector` writes it). Torch semantics:
+ * - a detector state dict loads strictly (every parameter, finite, of the right shape) when its class
+ *   count matches; when only the class heads' shapes differ ({@link isClassHeadParam} of `@od/ssd`:
+ *   another number of classes), everything else is loaded and the class heads keep their seeded
+ *   initial values (`reinitialised`);
+ * - an ImageNet `mobilenet_v3_large` classifier (keys `features.*` and `classifier.*`, mapped with
+ *   `mapMobilenetV3LargeKeys` of `@od/ssd`) loads strictly into the backbone's MobileNetV3 layers
+ *   (`backbone.features.*`); the SSDlite extra layers and heads keep their initial values (`missing`),
+ *   `classifier.*` is not loaded (`unexpected`).
+ * @throws TrainError `BAD_WEIGHTS` naming the file and the first offending key: unreadable or malformed
+ *   file (the reader's reason), keys of another network, a shape that does not fit, a NaN or infinite
+ *   value, a non-float tensor.
+ */
+export async function loadInitialWeights(
+  detector: SsdDetector,
+  file: string,
+  options: LoadInitialWeightsOptions = {},
+): Promise<WeightsReport> {
+  const abs = path.resolve(file);
+  const { format, stateDict } = await readWeights(abs, options);
+  const p = detector.params;
+  const all: TargetParam[] = p.names().map((key) => ({ key, kind: p.kind(key), shape: p.get(key).shape }));
+  const kind = weightsKind(stateDict.keys());
+  let targets = all;
+  let source = stateDict;
+  let unmapped: readonly string[] = [];
+  if (kind === "imagenet-mobilenet_v3_large") {
+    const { mapped, unmapped: rest } = mapMobilenetV3LargeKeys(stateDict.keys());
+    source = new Map([...stateDict].flatMap(([k, t]) => (mapped.has(k) ? [[mapped.get(k)!, t]] : [])));
+    unmapped = rest;
+    targets = all.filter((t) => isBackboneParam(t.key) && t.key.startsWith("backbone.features."));
+    if (targets.length === 0)
+      bad(
+        abs,
+        `is an ImageNet mobilenet_v3_large classifier (keys features.*, classifier.*); it fits the backbone of model.architecture ssdlite320_mobilenet_v3_large, not ${detector.config.backbone.kind}`,
+        { kind },
+      );
+  }
+  const { values, report } = loadStateDict(targets, source, { strict: false, file: abs });
+  const reinitialised = report.mismatched.filter((m) => m.reason === "shape" && isClassHeadParam(m.key));
+  const refused = report.mismatched.filter((m) => !reinitialised.includes(m));
+  const loadedAll = kind === "detector" && reinitialised.length === 0;
+  const problem = refused[0]?.key ?? report.missing[0] ?? report.unexpected[0];
+  if (problem !== undefined) {
+    const what = describeLoadReport({ ...report, mismatched: refused });
+    bad(
+      abs,
+      `does not fit this ${modelName(detector)} (first key at fault: ${JSON.stringify(problem)}). ${what}`,
+      { key: problem, report },
+    );
+  }
+  tf.tidy(() => {
+    for (const [key, data] of values) {
+      const v = p.get(key);
+      v.assign(tf.tensor(data, v.shape, "float32"));
+    }
+  });
+  const loadedKeys = new Set(values.keys());
+  const missing = all
+    .map((t) => t.key)
+    .filter((k) => !loadedKeys.has(k) && !reinitialised.some((m) => m.key === k));
+  const out: WeightsReport = {
+    file: abs,
+    format,
+    kind,
+    strict: loadedAll && missing.length === 0,
+    loaded: values.size,
+    reinitialised: reinitialised.map((m) => m.key),
+    missing,
+    unexpected: [...unmapped],
+    mismatched: reinitialised,
+    ignored: report.ignored,
+    message: "",
+  };
+  return {
+    ...out,
+    message: describeLoadReport({
+      missing: out.missing,
+      unexpected: out.unexpected,
+      mismatched: out.mismatched,
+      ignored: out.ignored,
+    }),
+  };
+}
+
+/** `ssdlite320_mobilenet_v3_large (4 classes)` / `ssd (3 classes)`: the detector in words. */
+function modelName(detector: SsdDetector): string {
+  const arch = detector.config.head === "ssdlite" ? "ssdlite320_mobilenet_v3_large" : "ssd";
+  return `${arch} (${detector.numClasses} classes with background)`;
+}
+
+/**
+ * {@link WeightsKind} of a state dict's keys: an ImageNet `mobilenet_v3_large` classifier has
+ * `features.0.0.weight` and only `features.*` / `classifier.*` keys; anything else is taken for a
+ * detector (and checked key by key).
+ */
+export function weightsKind(keys: Iterable<string>): WeightsKind {
+  const list = [...keys];
+  return list.includes("features.0.0.weight") &&
+    list.every((k) => k.startsWith("features.") || k.startsWith("classifier."))
+    ? "imagenet-mobilenet_v3_large"
+    : "detector";
+}
+
+/** The state dict of a weights file, in torch layout (an od model's parameters converted). */
+async function readWeights(
+  file: string,
+  options: LoadInitialWeightsOptions,
+): Promise<{ format: WeightsFormat; stateDict: StateDict }> {
+  let isDir: boolean;
+  try {
+    isDir = (await stat(file)).isDirectory();
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    return bad(file, code === "ENOENT" ? "does not exist" : `cannot be read (${(e as Error).message})`);
+  }
+  if (isDir || path.basename(file) === "model.json") {
+    const dir = isDir ? file : path.dirname(file);
+    return { format: "od", stateDict: await readOdModel(dir, file) };
+  }
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await readFile(file));
+  } catch (e) {
+    return bad(file, `cannot be read (${(e as Error).message})`);
+  }
+  const budget = options.byteBudget === undefined ? {} : { byteBudget: options.byteBudget };
+  const isZip = bytes[0] === 0x50 && bytes[1] === 0x4b;
+  const isSafetensors = file.endsWith(".safetensors");
+  if (!isZip && !isSafetensors)
+    return bad(
+      file,
+      "is neither a PyTorch .pth (zip) archive nor a .safetensors file, nor an od model folder or model.json",
+    );
+  try {
+    return isZip
+      ? { format: "pth", stateDict: readPth(bytes, { ...budget, file }) }
+      : { format: "safetensors", stateDict: readSafetensors(bytes, { ...budget, file }).tensors };
+  } catch (e) {
+    if (isOdError(e)) return bad(file, `cannot be read: ${e.message}`, { cause: e.code });
+    throw e;
+  }
+}
+
+/** An od model folder's parameters as a torch-layout state dict (keys: od's parameter names). */
+async function readOdModel(dir: string, file: string): Promise<StateDict> {
+  let saved: SsdDetector;
+  try {
+    saved = await loadDetector(dir);
+  } catch (e) {
+    if (isOdError(e)) return bad(file, `cannot be read as an od model: ${e.message}`, { cause: e.code });
+    throw e;
+  }
+  try {
+    const p = saved.params;
+    const params = await Promise.all(
+      p.names().map(async (key) => {
+        const v = p.get(key);
+        return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
+      }),
+    );
+    return exportStateDict(params);
+  } finally {
+    saved.dispose();
+  }
+}
