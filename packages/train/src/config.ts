@@ -349,8 +349,9 @@ export const trainConfigSchema = z
   })
   .strict()
   .superRefine((c, ctx) => {
-    const p = c.model.priors;
-    if ("config" in p && p.config !== undefined) {
+    // runs after an issue elsewhere too, when the model section may not have been resolved
+    const p = (c.model as Partial<typeof c.model> | undefined)?.priors;
+    if (p !== undefined && "config" in p && p.config !== undefined && c.model.inputSize !== undefined) {
       const a = p.config.imageSize;
       const b = c.model.inputSize;
       if (a.width !== b.width || a.height !== b.height)
