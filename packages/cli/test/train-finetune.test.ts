@@ -68,7 +68,7 @@ describe("odet train fine-tuning flags", () => {
     [["--freeze-backbone-epochs", "1.5"], "--freeze-backbone-epochs"],
     [["--backbone-lr-scale", "-0.5"], "--backbone-lr-scale"],
     [["--backbone-lr-scale", "x"], "--backbone-lr-scale"],
-    [["--model", "ssd", "--priors", "p.json", "--weights", ""], "model.weights"],
+    [["--weights"], "--weights"],
   ])("%j: exit 2 naming %s", async (flags, name) => {
     const s = stub();
     const r = await od(["train", "--data", data, "--out", "r", ...flags], {

@@ -29,7 +29,14 @@ import {
   trainingPipeline,
   trainStep,
 } from "../src/index.js";
-import { loadInitialWeights, loadRunDetector, type TrainEvent, train, weightsKind } from "../src/node.js";
+import {
+  DataParallel,
+  loadInitialWeights,
+  loadRunDetector,
+  type TrainEvent,
+  train,
+  weightsKind,
+} from "../src/node.js";
 
 const FIXTURES = fileURLToPath(new URL("../../ssd/test/fixtures/ssdlite320/", import.meta.url));
 const MODEL_PTH = path.join(FIXTURES, "model.pth");
@@ -159,7 +166,10 @@ describe("model.architecture and the fine-tuning settings of resolveTrainConfig"
 });
 
 /** A small od SSD (64×64) and one batch of synthetic shapes. */
-function smallSetup(train: Record<string, unknown> = {}): {
+function smallSetup(
+  train: Record<string, unknown> = {},
+  model: Record<string, unknown> = {},
+): {
   config: TrainConfig;
   make: () => SsdDetector;
   batch: Promise<TrainingBatch>;
@@ -170,6 +180,7 @@ function smallSetup(train: Record<string, unknown> = {}): {
       inputSize: { width: 64, height: 64 },
       backbone: { kind: "mobilenet", widthMultiplier: 0.25, taps: [8, 16] },
       priors: { minScale: 0.2, maxScale: 0.8 },
+      ...model,
     },
     augment: { preset: "none" },
     train: { batchSize: 2, backends: ["cpu"], optimizer: "sgd", momentum: 0, weightDecay: 0, ...train },
@@ -477,6 +488,92 @@ describe("loadInitialWeights", () => {
     for (const n of before.keys()) expect(same(before.get(n)!, after.get(n)!), n).toBe(true);
     det.dispose();
   });
+});
+
+describe("data parallelism with SSDlite", () => {
+  test("worker replicas rebuild SSDlite from its config; a sharded step with a frozen backbone leaves it byte-identical", async () => {
+    const config = resolveTrainConfig({
+      data: { root: "." },
+      model: {
+        architecture: SSDLITE,
+        backbone: { kind: "mobilenet_v3_large", widthMultiplier: 0.25, reducedTail: true },
+      },
+      augment: { preset: "none" },
+      train: { batchSize: 2, backends: ["wasm", "cpu"], optimizer: "sgd", momentum: 0, weightDecay: 0 },
+    });
+    const det = createRunDetector(config, ["a", "b"]);
+    const { dataset, images } = syntheticShapes({ count: 2, size: 320, objects: [1, 2], seed: 3 });
+    let batch: TrainingBatch | undefined;
+    const load = async (r: { readonly file: string }) => images.get(r.file)!;
+    for await (const x of trainingPipeline(config, { ...dataset, classNames: ["a", "b"] }, det, load).epoch(
+      0,
+    ))
+      batch = collate(x);
+    const opt = createRunOptimizer(config, det);
+    const before = snapshot(det);
+    const parallel = await DataParallel.start(det, config, 1);
+    try {
+      expect(parallel.workers).toBe(1);
+      const r = await parallel.step(opt, batch!, 0.05, { frozenBackbone: true });
+      expect(r.applied).toBe(true);
+      expect(Number.isFinite(r.loss)).toBe(true);
+    } finally {
+      await parallel.dispose();
+    }
+    const after = snapshot(det);
+    const names = [...before.keys()];
+    for (const n of names.filter(isBackboneParam)) expect(same(before.get(n)!, after.get(n)!), n).toBe(true);
+    expect(
+      names.filter((n) => isClassHeadParam(n) && !same(before.get(n)!, after.get(n)!)).length,
+    ).toBeGreaterThan(0);
+    opt.dispose();
+    det.dispose();
+  }, 120_000);
+});
+
+describe("data parallelism with a frozen backbone", () => {
+  test("replicas normalise with the main thread's batch-norm statistics: a sharded step equals the single-thread step", async () => {
+    // conv heads have no batch norm, and the frozen backbone's runs in inference mode, so the loss
+    // splits over images exactly and the sharded step must give the single-thread weights
+    const { config, batch } = smallSetup({ batchSize: 4 }, { head: "conv" });
+    const b = await batch;
+    const make = () => {
+      const d = createRunDetector(config, ["a", "b"]);
+      for (const n of d.params.names().filter((x) => /\.(mean|var)$/.test(x))) {
+        const v = d.params.get(n);
+        tf.tidy(() =>
+          v.assign(
+            tf.add(
+              tf.mul(tf.randomUniform(v.shape, 0, 1, "float32", 7), 0.5),
+              n.endsWith(".var") ? 0.8 : -0.2,
+            ),
+          ),
+        );
+      }
+      return d;
+    };
+    const single = make();
+    const sharded = make();
+    const o1 = createRunOptimizer(config, single);
+    const o2 = createRunOptimizer(config, sharded);
+    trainStep(single, o1, b, config, 0.05, { frozenBackbone: true });
+    const parallel = await DataParallel.start(sharded, config, 1);
+    try {
+      await parallel.step(o2, b, 0.05, { frozenBackbone: true });
+    } finally {
+      await parallel.dispose();
+    }
+    let worst = 0;
+    for (const n of single.params.names()) {
+      const a = single.params.get(n).dataSync();
+      const c = sharded.params.get(n).dataSync();
+      for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i]! - c[i]!));
+    }
+    expect(worst).toBeLessThanOrEqual(1e-5);
+    for (const d of [single, sharded]) d.dispose();
+    o1.dispose();
+    o2.dispose();
+  }, 120_000);
 });
 
 describe("train() with fine-tuning settings", () => {
