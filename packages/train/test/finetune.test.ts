@@ -299,7 +299,7 @@ describe("backbone freezing and the backbone learning-rate scale", () => {
       return out.map((v, i) => v - [1, -2, 3][i]!);
     };
     const [one, half, zero] = [run(1), run(0.5), run(0)];
-    one.forEach((d, i) => expect(half[i]!).toBeCloseTo(d / 2, 6));
+    for (const [i, d] of one.entries()) expect(half[i]!).toBeCloseTo(d / 2, 6);
     expect(zero).toEqual([0, 0, 0]);
     const w = tf.variable(tf.zeros([1]));
     for (const bad of [-1, Number.NaN])
