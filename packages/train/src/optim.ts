@@ -33,8 +33,15 @@ export interface NamedVariable {
 
 /** Optimizer state as plain arrays, for checkpoints: per variable name, its slot arrays; plus the step. */
 export interface OptimizerState {
+  /** Calls of {@link Optimizer.apply}. */
   readonly step: number;
   readonly slots: Readonly<Record<string, readonly Float32Array[]>>;
+  /**
+   * Per variable name, the updates it received (its own step count, as PyTorch keeps per parameter:
+   * AdamW's bias correction uses it, so a variable first updated late, e.g. a backbone after its frozen
+   * epochs, starts as a fresh one). Absent (older checkpoints): `step` for every variable.
+   */
+  readonly updates?: Readonly<Record<string, number>>;
 }
 
 /**
@@ -53,6 +60,7 @@ export class Optimizer {
   readonly config: OptimizerConfig;
   readonly #vars: readonly NamedVariable[];
   readonly #slots = new Map<string, tf.Variable[]>();
+  readonly #updates = new Map<string, number>();
   #step = 0;
 
   constructor(config: OptimizerConfig, vars: readonly NamedVariable[]) {
@@ -99,16 +107,18 @@ export class Optimizer {
 
   /**
    * One update with gradients `grads[name]` at learning rate `lr` (times each variable's `lrScale`).
-   * Variables without a gradient are left alone (slots included, as PyTorch skips a parameter whose
-   * `grad` is None). Disposes nothing it does not own.
+   * Variables without a gradient are left alone (slots and update count included, as PyTorch skips a
+   * parameter whose `grad` is None); AdamW's bias correction uses each variable's own update count.
+   * Disposes nothing it does not own.
    */
   apply(grads: Readonly<Record<string, tf.Tensor>>, baseLr: number): void {
     this.#step += 1;
-    const t = this.#step;
     tf.tidy(() => {
       for (const { name, variable, lrScale } of this.#vars) {
         const g = grads[name];
         if (g === undefined) continue;
+        const t = (this.#updates.get(name) ?? 0) + 1;
+        this.#updates.set(name, t);
         const lr = baseLr * (lrScale ?? 1);
         const slots = this.#slots.get(name) as tf.Variable[];
         const c = this.config;
@@ -142,9 +152,12 @@ export class Optimizer {
   /** A copy of the state (slot values and step count) for a checkpoint. */
   async getState(): Promise<OptimizerState> {
     const slots: Record<string, Float32Array[]> = {};
-    for (const [name, vs] of this.#slots)
+    const updates: Record<string, number> = {};
+    for (const [name, vs] of this.#slots) {
       slots[name] = await Promise.all(vs.map(async (v) => (await v.data()) as Float32Array));
-    return { step: this.#step, slots };
+      updates[name] = this.#updates.get(name) ?? 0;
+    }
+    return { step: this.#step, slots, updates };
   }
 
   /** Restores a state from {@link getState}. @throws TrainError `BAD_CHECKPOINT` on missing or mis-sized slots. */
@@ -165,6 +178,12 @@ export class Optimizer {
           );
         tf.tidy(() => v.assign(tf.tensor(a, v.shape)));
       });
+      const u = state.updates?.[name] ?? state.step;
+      if (!(Number.isInteger(u) && u >= 0))
+        fail("BAD_CHECKPOINT", fn, `optimizer update count of ${name} must be an integer >= 0; got ${u}`, {
+          name,
+        });
+      this.#updates.set(name, u);
     }
     this.#step = state.step;
   }

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -313,6 +314,60 @@ describe("backbone freezing and the backbone learning-rate scale", () => {
   });
 });
 
+describe("per-variable update counts (AdamW after unfreezing)", () => {
+  test("a variable first updated after k steps takes a fresh variable's first step; the counts survive getState/setState", async () => {
+    const make = () => ({
+      a: tf.variable(tf.tensor1d([1, 2])),
+      b: tf.variable(tf.tensor1d([0.5, -1, 3])),
+    });
+    const ga = tf.tensor1d([0.1, -0.2]);
+    const gb = tf.tensor1d([0.3, 0.01, -2]);
+    const cfg = { kind: "adamw", weightDecay: 0.01 } as const;
+    const v = make();
+    const opt = new Optimizer(cfg, [
+      { name: "a.w", variable: v.a },
+      { name: "b.w", variable: v.b },
+    ]);
+    for (let i = 0; i < 5; i++) opt.apply({ "a.w": ga }, 0.1);
+    const st = await opt.getState();
+    expect(st.step).toBe(5);
+    expect(st.updates).toEqual({ "a.w": 5, "b.w": 0 });
+    opt.apply({ "a.w": ga, "b.w": gb }, 0.1);
+    // a fresh optimizer's first step on b
+    const fresh = make();
+    const one = new Optimizer(cfg, [{ name: "b.w", variable: fresh.b }]);
+    one.apply({ "b.w": gb }, 0.1);
+    expect(Array.from(v.b.dataSync())).toEqual(Array.from(fresh.b.dataSync()));
+    // restored from the state taken before, the same step gives the same bytes
+    const w = make();
+    const again = new Optimizer(cfg, [
+      { name: "a.w", variable: w.a },
+      { name: "b.w", variable: w.b },
+    ]);
+    again.setState(st);
+    again.apply({ "b.w": gb }, 0.1);
+    expect(Array.from(w.b.dataSync())).toEqual(Array.from(fresh.b.dataSync()));
+    // an older state without counts: every variable at `step`
+    const u = make();
+    const old = new Optimizer(cfg, [{ name: "b.w", variable: u.b }]);
+    old.setState({ step: 3, slots: { "b.w": [new Float32Array(3), new Float32Array(3)] } });
+    expect((await old.getState()).updates).toEqual({ "b.w": 3 });
+    expect(
+      await errorOf(
+        () =>
+          old.setState({
+            step: 3,
+            slots: { "b.w": [new Float32Array(3), new Float32Array(3)] },
+            updates: { "b.w": -1 },
+          }),
+        "BAD_CHECKPOINT",
+      ),
+    ).toContain("update count of b.w");
+    for (const o of [opt, one, again, old]) o.dispose();
+    tf.dispose([v.a, v.b, fresh.a, fresh.b, w.a, w.b, u.a, u.b, ga, gb]);
+  });
+});
+
 describe("loadInitialWeights", () => {
   const ssdliteConfig = resolveTrainConfig({
     data: { root: "ds" },
@@ -602,9 +657,11 @@ describe("train() with fine-tuning settings", () => {
   });
   const modelBytes = async (dir: string) => {
     const files = await readdir(dir);
-    return Object.fromEntries(
-      await Promise.all(files.map(async (f) => [f, await readFile(path.join(dir, f))])),
-    );
+    const hash = async (f: string) =>
+      createHash("sha256")
+        .update(await readFile(path.join(dir, f)))
+        .digest("hex");
+    return Object.fromEntries(await Promise.all(files.map(async (f) => [f, await hash(f)])));
   };
 
   test("resume across the freeze boundary gives the uninterrupted run's model; the frozen epoch kept the initial backbone", async () => {

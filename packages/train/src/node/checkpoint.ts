@@ -93,9 +93,10 @@ const lastSchema = z.object({
 /** Schema of `optimizer.json`. */
 const optimizerSchema = z.object({
   step: checkpointInt,
-  slots: z.array(z.object({ name: z.string(), sizes: z.array(checkpointInt) }), {
-    error: "must be an array of { name, sizes }",
-  }),
+  slots: z.array(
+    z.object({ name: z.string(), sizes: z.array(checkpointInt), updates: checkpointInt.optional() }),
+    { error: "must be an array of { name, sizes, updates? }" },
+  ),
 });
 
 /** Schema of the model JSON of a checkpoint (the part restoring reads). */
@@ -158,7 +159,7 @@ export interface SaveOptions {
 /**
  * The checkpoints of one training stage under `root`. Each checkpoint folder holds the model's files,
  * `optimizer.bin` (every slot's float32 values, concatenated), `optimizer.json` (`{ step, slots: [{
- * name, sizes }] }`) and `state.json` (the stage's state `S`); `last.json` (`{ dir, epoch }`) is
+ * name, sizes, updates }] }`; `updates`, each variable's own update count, absent in older checkpoints) and `state.json` (the stage's state `S`); `last.json` (`{ dir, epoch }`) is
  * switched only once the folder is complete, and then older folders but the previous one are removed.
  */
 export class Checkpoints<S> {
@@ -236,7 +237,11 @@ export class Checkpoints<S> {
         "optimizer.json",
         json({
           step: st.step,
-          slots: names.map((n) => ({ name: n, sizes: (st.slots[n] as Float32Array[]).map((a) => a.length) })),
+          slots: names.map((n) => ({
+            name: n,
+            sizes: (st.slots[n] as Float32Array[]).map((a) => a.length),
+            ...(st.updates?.[n] === undefined ? {} : { updates: st.updates[n] }),
+          })),
         }),
       ],
       ["state.json", json(state)],
@@ -284,8 +289,10 @@ export class Checkpoints<S> {
       );
     const all = new Float32Array(ob.buffer.slice(ob.byteOffset, ob.byteOffset + ob.byteLength));
     const slots: Record<string, Float32Array[]> = {};
+    const updates: Record<string, number> = {};
     let o = 0;
     for (const s of oj.slots) {
+      if (s.updates !== undefined) updates[s.name] = s.updates;
       slots[s.name] = s.sizes.map((n) => {
         const a = all.slice(o, o + n);
         o += n;
@@ -298,7 +305,7 @@ export class Checkpoints<S> {
         fn,
         `${path.join(dir, "optimizer.bin")} holds ${all.length} values; optimizer.json lists ${o}`,
       );
-    optimizer.setState({ step: oj.step, slots });
+    optimizer.setState({ step: oj.step, slots, updates });
     return state;
   }
 
