@@ -120,9 +120,15 @@ export async function loadInitialWeights(
   const problem = refused[0]?.key ?? report.missing[0] ?? report.unexpected[0];
   if (problem !== undefined) {
     const what = describeLoadReport({ ...report, mismatched: refused });
+    // a torchvision backbone of another width or tail differs in shapes only
+    const hint =
+      detector.config.backbone.kind === "mobilenet_v3_large" &&
+      refused.some((m) => m.reason === "shape" && isBackboneParam(m.key))
+        ? ` Its backbone has other shapes: set model.backbone.widthMultiplier and reducedTail to the checkpoint's (torchvision's COCO ssdlite320_mobilenet_v3_large checkpoint has reducedTail: true; an ImageNet mobilenet_v3_large classifier has reducedTail: false).`
+        : "";
     bad(
       abs,
-      `does not fit this ${modelName(detector)} (first key at fault: ${JSON.stringify(problem)}). ${what}`,
+      `does not fit this ${modelName(detector)} (first key at fault: ${JSON.stringify(problem)}). ${what}${hint}`,
       { key: problem, report },
     );
   }
