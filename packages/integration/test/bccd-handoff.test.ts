@@ -1,14 +1,18 @@
 import { readFileSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { gunzipSync } from "node:zlib";
 import { boxes } from "@od/boxes";
 import { loadVoc } from "@od/data/node";
 import { uint8Image } from "@od/image";
 import { evaluateVoc, type GroundTruth, type Detections as MetricsDetections } from "@od/metrics";
-import { type Detections, type SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
+import { type Detections, isBackboneParam, type SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
 import { initBackend, tf } from "@od/tf";
 import { loadStateDict, type StateDict } from "@od/torch";
 import { readPthFile, readSafetensorsFile } from "@od/torch/node";
+import { loadRunDetector, type TrainEvent, train } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { expectSameDetections, type TorchDetections } from "./helpers/detections.js";
 
@@ -148,4 +152,66 @@ describe.each([
       expect(Math.abs(c.ap - want.ap[k]!), c.name).toBeLessThanOrEqual(1e-12);
     });
   });
+});
+
+describe("torchvision → od, continued: od fine-tunes torchvision's checkpoint further", () => {
+  test("train() with model.weights = torchvision.pth: loaded strictly, the frozen first epoch keeps torchvision's backbone bit for bit, the second moves it; the result predicts and evaluates", async () => {
+    const out = await mkdtemp(path.join(tmpdir(), "od-handoff-finetune-"));
+    const file = fileURLToPath(new URL("torchvision.pth", FIXTURES));
+    const events: TrainEvent[] = [];
+    const n0 = tf.memory().numTensors;
+    try {
+      const imported = detectorFrom(await readPthFile(file), file);
+      const backbone = imported.params.names().filter(isBackboneParam);
+      const snapshot = (d: SsdDetector) =>
+        new Map(backbone.map((n) => [n, Array.from(d.params.get(n).dataSync())]));
+      const want = snapshot(imported);
+      imported.dispose();
+      const config = {
+        data: { root: DEMO_BCCD, maxTrainImages: 8, maxValImages: 4 },
+        model: {
+          architecture: "ssdlite320_mobilenet_v3_large",
+          backbone: {
+            kind: "mobilenet_v3_large",
+            widthMultiplier: meta.model.widthMultiplier,
+            reducedTail: meta.model.reducedTail,
+          },
+          weights: file,
+        },
+        train: {
+          epochs: 1,
+          batchSize: 4,
+          backends: ["wasm", "cpu"],
+          workers: 0,
+          freezeBackboneEpochs: 1,
+          backboneLrScale: 0.1,
+        },
+        eval: { everyEpochs: 1, samples: 0 },
+      };
+      const first = await train(config, { out, onEvent: (e) => events.push(e) });
+      const report = events.find((e) => e.type === "weights");
+      expect(report && report.type === "weights" && report.report.strict).toBe(true);
+      expect(first.steps).toBeGreaterThan(0);
+      const frozen = await loadRunDetector(path.join(out, "model"));
+      expect(snapshot(frozen)).toEqual(want);
+      frozen.dispose();
+      // one more epoch, resumed past the freeze: the backbone trains at a tenth of the rate
+      const second = await train({ ...config, train: { ...config.train, epochs: 2 } }, { out, resume: true });
+      expect(second.epochsCompleted).toBe(2);
+      const tuned = await loadRunDetector(path.join(out, "model"));
+      const moved = snapshot(tuned);
+      expect(
+        backbone.filter((n) => n.endsWith(".weight") && moved.get(n)!.some((v, i) => v !== want.get(n)![i]))
+          .length,
+      ).toBeGreaterThan(0);
+      const result = evaluateVoc(groundTruth, (await tuned.predict(images)).map(forMetrics), {
+        classNames: meta.classNames,
+      });
+      expect(Number.isFinite(result.mAP)).toBe(true);
+      tuned.dispose();
+      expect(tf.memory().numTensors).toBe(n0);
+    } finally {
+      await rm(out, { recursive: true, force: true });
+    }
+  }, 300_000);
 });

@@ -133,7 +133,8 @@ export function createRunDetector(config: TrainConfig, classNames: readonly stri
 
 /**
  * The optimizer of a config (`train.optimizer`, `momentum`, `weightDecay`) over the detector's trainable
- * variables; backbone parameters (`isBackboneParam` of `@od/ssd`) at `train.backboneLrScale` times the
+ * variables; weight decay on kernels only (every `ParamKind` but `"vector"`: no biases or batch-norm
+ * parameters, whatever the naming); backbone parameters (`isBackboneParam` of `@od/ssd`) at `train.backboneLrScale` times the
  * schedule's rate.
  */
 export function createRunOptimizer(config: TrainConfig, detector: SsdDetector): Optimizer {
@@ -146,6 +147,7 @@ export function createRunOptimizer(config: TrainConfig, detector: SsdDetector): 
     trainableNames(detector).map((name, i) => ({
       name,
       variable: vars[i] as tf.Variable,
+      decay: detector.params.kind(name) !== "vector",
       ...(isBackboneParam(name) ? { lrScale: t.backboneLrScale } : {}),
     })),
   );

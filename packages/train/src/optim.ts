@@ -29,6 +29,12 @@ export interface NamedVariable {
    * PyTorch's per-parameter-group `lr`): every part of its update, weight decay included, scales with it.
    */
   readonly lrScale?: number;
+  /**
+   * Whether weight decay applies to this variable. Default: {@link decays} of its name (od's kernels end
+   * in `.w`); a model with other names (torchvision's `.weight` for kernels and batch-norm scales alike)
+   * says it per variable, true for kernels (`ParamKind` other than `"vector"`).
+   */
+  readonly decay?: boolean;
 }
 
 /** Optimizer state as plain arrays, for checkpoints: per variable name, its slot arrays; plus the step. */
@@ -114,7 +120,7 @@ export class Optimizer {
   apply(grads: Readonly<Record<string, tf.Tensor>>, baseLr: number): void {
     this.#step += 1;
     tf.tidy(() => {
-      for (const { name, variable, lrScale } of this.#vars) {
+      for (const { name, variable, lrScale, decay } of this.#vars) {
         const g = grads[name];
         if (g === undefined) continue;
         const t = (this.#updates.get(name) ?? 0) + 1;
@@ -122,7 +128,7 @@ export class Optimizer {
         const lr = baseLr * (lrScale ?? 1);
         const slots = this.#slots.get(name) as tf.Variable[];
         const c = this.config;
-        const wd = decays(name) ? (c.weightDecay ?? 0) : 0;
+        const wd = (decay ?? decays(name)) ? (c.weightDecay ?? 0) : 0;
         if (c.kind === "sgd") {
           const mu = c.momentum ?? 0.9;
           const v = slots[0]!;

@@ -724,3 +724,39 @@ describe("train() with fine-tuning settings", () => {
     await expect(readdir(out)).rejects.toThrow(/ENOENT/);
   }, 60_000);
 });
+
+describe("weight decay of torchvision-named parameters", () => {
+  test("SSDlite (`.weight` for kernels and batch-norm scales alike): AdamW with zero gradients decays every kernel by lr·λ and no batch-norm scale or bias", () => {
+    const config = resolveTrainConfig({
+      data: { root: "ds" },
+      model: {
+        architecture: SSDLITE,
+        backbone: { kind: "mobilenet_v3_large", widthMultiplier: 0.25, reducedTail: true },
+      },
+      train: { optimizer: "adamw", weightDecay: 0.1 },
+    });
+    const det = createRunDetector(config, ["a", "b"]);
+    const opt = createRunOptimizer(config, det);
+    const before = snapshot(det);
+    const names = [...before.keys()].filter((n) => det.params.isTrainable(n));
+    const zeros = Object.fromEntries(names.map((n) => [n, tf.zerosLike(det.params.get(n))]));
+    const n0 = tf.memory().numTensors;
+    opt.apply(zeros, 0.5);
+    expect(tf.memory().numTensors).toBe(n0);
+    const after = snapshot(det);
+    const kernels = names.filter((n) => det.params.kind(n) !== "vector");
+    const vectors = names.filter((n) => det.params.kind(n) === "vector");
+    expect(kernels.length).toBeGreaterThan(50);
+    expect(vectors.some((n) => n.endsWith(".weight"))).toBe(true); // batch-norm scales named like kernels
+    for (const n of kernels) {
+      const b = before.get(n)!;
+      const a = after.get(n)!;
+      const i = b.findIndex((v) => v !== 0);
+      expect(a[i]! / b[i]!, n).toBeCloseTo(1 - 0.5 * 0.1, 6); // w ← w − lr·λ·w
+    }
+    for (const n of vectors) expect(same(before.get(n)!, after.get(n)!), n).toBe(true);
+    tf.dispose(Object.values(zeros));
+    opt.dispose();
+    det.dispose();
+  });
+});
