@@ -18,14 +18,17 @@
  * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--threads N] [--alpha A [--taps 8,16,32] | --ssdlite]
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { existsSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { syntheticShapes } from "@od/data";
 import { uint8Image } from "@od/image";
 import { defaultSsdConfig, SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
 import { tf } from "@od/tf";
 import { initBackend } from "@od/tf/node";
+import { exportStateDict, writeSafetensors } from "@od/torch";
 import {
   collate,
   Optimizer,
@@ -80,6 +83,23 @@ interface Case {
   readonly infer: boolean;
   /** Time torchvision's architecture (`ssdlite320MobilenetV3Large`) instead of the α / taps model. */
   readonly ssdlite?: boolean;
+}
+
+/**
+ * Where the SSDlite inference case leaves od's weights (torchvision's keys): torchvision's inference row
+ * loads them, so both sides predict with identical weights (how many boxes reach NMS depends on them).
+ */
+const SSDLITE_WEIGHTS = path.join(tmpdir(), `od-bench-ssdlite-${process.ppid}.safetensors`);
+
+/** The detector's parameters as `exportStateDict` takes them (torchvision's keys and layouts). */
+async function paramsOf(det: SsdDetector) {
+  const p = det.params;
+  return Promise.all(
+    p.names().map(async (key) => {
+      const v = p.get(key);
+      return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
+    }),
+  );
 }
 
 async function bench(c: Case): Promise<void> {
@@ -142,6 +162,7 @@ async function bench(c: Case): Promise<void> {
       640,
       480,
     );
+    if (c.ssdlite) await writeFile(SSDLITE_WEIGHTS, writeSafetensors(exportStateDict(await paramsOf(det))));
     await det.predict([img]);
     const inf: number[] = [];
     for (let i = 0; i < (quick ? 3 : 10); i++) {
@@ -223,6 +244,8 @@ for (const [alpha, taps] of ssdliteOnly ? [] : models) {
 }
 if (!quick && !ssdliteOnly)
   runCase({ backend: "cpu", alpha: 0.5, taps: [8, 16, 32], threads: 1, workers: 0, infer: true });
+/** od's SSDlite weights written by this run's children (their parent is this process). */
+const ownWeights = path.join(tmpdir(), `od-bench-ssdlite-${process.pid}.safetensors`);
 const py = "/usr/bin/python3";
 const script = fileURLToPath(new URL("./torchvision_ssdlite.py", import.meta.url));
 if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
@@ -232,7 +255,17 @@ if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
 } else {
   try {
     process.stdout.write(
-      execFileSync(py, [script, String(cores), String(steps), quick ? "3" : "10"], { encoding: "utf8" }),
+      execFileSync(
+        py,
+        [
+          script,
+          String(cores),
+          String(steps),
+          quick ? "3" : "10",
+          ...(ssdliteOnly && existsSync(ownWeights) ? [ownWeights] : []),
+        ],
+        { encoding: "utf8" },
+      ),
     );
   } catch (e) {
     console.log(
@@ -240,3 +273,4 @@ if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
     );
   }
 }
+rmSync(ownWeights, { force: true });

@@ -2,20 +2,24 @@
 """Times torchvision's ssdlite320_mobilenet_v3_large on this machine: training images/s (batch 8,
 320x320, random boxes) and inference images/s (batch 1, a 640x480 image resized by the model). Prints one JSON object per line.
 
-Usage: /usr/bin/python3 torchvision_ssdlite.py [threads] [train_steps] [infer_runs]
+Usage: /usr/bin/python3 torchvision_ssdlite.py [threads] [train_steps] [infer_runs] [weights.safetensors]
+  weights: od's weights of the same model (torchvision's keys, written by bench/run.ts --ssdlite), loaded
+  strictly before the inference row, so both sides predict with identical weights.
 """
 import json
 import sys
 
+import numpy as np
 import torch
 import torchvision
 from torchvision.models.detection import ssdlite320_mobilenet_v3_large
 
-from torchvision_common import median_seconds
+from torchvision_common import median_seconds, read_safetensors
 
 threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
 steps = int(sys.argv[2]) if len(sys.argv) > 2 else 4
 runs = int(sys.argv[3]) if len(sys.argv) > 3 else 10
+weights = sys.argv[4] if len(sys.argv) > 4 else None
 torch.set_num_threads(threads)
 torch.manual_seed(0)
 model = ssdlite320_mobilenet_v3_large(weights=None, weights_backbone=None, num_classes=4)
@@ -64,8 +68,12 @@ with torch.no_grad():
     model([torch.rand(3, 320, 320)])
 for h in hooks:
     h.remove()
-# The same 640x480 image size od's row predicts on: the model's own transform resizes it to 320x320.
-x = [torch.rand(3, 480, 640)]
+if weights is not None:
+    model.load_state_dict(read_safetensors(weights), strict=True)
+# od's row's image, byte for byte (640x480 RGB, byte i = (i+1)*2654435761 mod 2^32 >> 24), as [0, 1]
+# CHW: the model's own transform resizes it to 320x320.
+px = ((np.arange(1, 640 * 480 * 3 + 1, dtype=np.uint64) * 2654435761) & 0xFFFFFFFF) >> 24
+x = [torch.from_numpy(px.astype(np.float32).reshape(480, 640, 3) / 255).permute(2, 0, 1).contiguous()]
 with torch.no_grad():
     med = median_seconds(lambda: model(x), runs)
-print(json.dumps({"bench": "inference batch 1 (640x480 → 320x320)", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "threads": threads, "params": params, "gmacs": macs[0] / 1e9, "ms_median": med * 1000, "images_per_s": 1 / med}))
+print(json.dumps({"bench": "inference batch 1 (640x480 → 320x320)", "impl": f"torchvision {torchvision.__version__} ssdlite320_mobilenet_v3_large", "weights": "od's, identical" if weights else "its own after the training row", "threads": threads, "params": params, "gmacs": macs[0] / 1e9, "ms_median": med * 1000, "images_per_s": 1 / med}))

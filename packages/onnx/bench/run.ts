@@ -1,7 +1,8 @@
 /**
  * Inference speed at batch 1 on a decoded 640×480 image (letterbox, forward, decode, NMS; 2 threads
  * each): od's ONNX Runtime path (`OnnxDetector.predict` with onnxruntime-node) vs od's tfjs-wasm path
- * (`SsdDetector.predict`), and the ONNX path with decode and NMS inside the graph, for the default model, an SSDlite-class model and the largest od model, and
+ * (`SsdDetector.predict`), and the ONNX path with decode and NMS inside the graph, for the default model, an SSDlite-class model, the largest od model
+ * and torchvision's architecture built by od, and
  * torchvision's `ssdlite320_mobilenet_v3_large` in the same run. Each case runs in its own process.
  * One JSON object per line; then the system load (`uptime`), and last the whole speed table as one JSON
  * object (`"bench": "speed table"`: a row per model, images/s per runtime, the load at start and end).
@@ -12,7 +13,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { uint8Image } from "@od/image";
-import { defaultSsdConfig, SsdDetector } from "@od/ssd";
+import { defaultSsdConfig, SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
 import { initBackend } from "@od/tf/node";
 import * as ort from "onnxruntime-node";
 import { exportOnnx, OnnxDetector } from "../src/index.js";
@@ -21,11 +22,17 @@ const THREADS = 2;
 const runsArg = process.argv.indexOf("--runs");
 const runs = runsArg > 0 ? Number(process.argv[runsArg + 1]) : 30;
 
-/** [name, α, taps]: the default model, an SSDlite-class one (compute close to ssdlite320's), the largest. */
+/**
+ * [name, α, taps]: the default model, an SSDlite-class one (compute close to ssdlite320's), the largest;
+ * α = 0 marks torchvision's own architecture built by od (`ssdlite320MobilenetV3Large`, reduced tail as
+ * torchvision builds it without pretrained weights, 3 classes + background, its own post-processing
+ * `SSDLITE_POSTPROCESS`: the settings of the torchvision row).
+ */
 const MODELS: [string, number, number[]][] = [
   ["default: MobileNet α 0.5, taps 8/16/32", 0.5, [8, 16, 32]],
   ["SSDlite-class: MobileNet α 0.75, taps 8/16/32/64", 0.75, [8, 16, 32, 64]],
   ["largest: MobileNet α 1.0, taps 8/16/32", 1.0, [8, 16, 32]],
+  ["ssdlite320_mobilenet_v3_large (reduced tail, 4 classes)", 0, []],
 ];
 
 /** Post-processing settings of every case (od's defaults), for the in-graph variant too. */
@@ -54,25 +61,30 @@ function image() {
 async function bench(c: Case): Promise<void> {
   const [name, alpha, taps] = MODELS[c.model]!;
   const info = await initBackend({ prefer: ["wasm"], threads: c.runtime === "tfjs-wasm" ? THREADS : 1 });
-  const det = new SsdDetector(
-    defaultSsdConfig({
-      classNames: ["a", "b", "c"],
-      backbone: { kind: "mobilenet", widthMultiplier: alpha, taps },
-    }),
-  );
+  const ssdlite = alpha === 0;
+  const det = ssdlite
+    ? ssdlite320MobilenetV3Large({ classNames: ["a", "b", "c"], reducedTail: true, seed: 0 })
+    : new SsdDetector(
+        defaultSsdConfig({
+          classNames: ["a", "b", "c"],
+          backbone: { kind: "mobilenet", widthMultiplier: alpha, taps },
+        }),
+      );
+  /** The model's post-processing: SSDlite's own (its config), od's defaults (`POST`) otherwise. */
+  const post = ssdlite ? det.config.postprocess : POST;
   let predict: () => Promise<unknown>;
   let release = async () => det.dispose();
   const img = image();
   if (c.runtime !== "tfjs-wasm") {
-    const bytes = exportOnnx(det, c.runtime === "onnx-nms" ? { detections: POST } : {});
+    const bytes = exportOnnx(det, c.runtime === "onnx-nms" ? { detections: post ?? {} } : {});
     const onnx = await OnnxDetector.create(bytes, ort, { threads: THREADS });
-    predict = () => onnx.predict([img], POST);
+    predict = () => onnx.predict([img], post);
     release = async () => {
       await onnx.dispose();
       det.dispose();
     };
   } else {
-    predict = () => det.predict([img], POST);
+    predict = () => det.predict([img], post);
   }
   for (let i = 0; i < 3; i++) await predict();
   const times: number[] = [];
