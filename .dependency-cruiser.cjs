@@ -50,7 +50,7 @@ const ALLOWED = {
     "tf",
     "torch",
   ],
-  onnx: ["boxes", "data", "image", "priors", "ssd", "tf"],
+  onnx: ["boxes", "data", "image", "priors", "ssd", "tf", "torch"],
   cli: [
     "augment",
     "boxes",

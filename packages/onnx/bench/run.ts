@@ -10,11 +10,15 @@
  *   npx tsx bench/run.ts [--runs N] [--no-torchvision]
  */
 import { execFileSync } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { uint8Image } from "@od/image";
 import { defaultSsdConfig, SsdDetector, ssdlite320MobilenetV3Large } from "@od/ssd";
 import { initBackend } from "@od/tf/node";
+import { exportStateDict, writeSafetensors } from "@od/torch";
 import * as ort from "onnxruntime-node";
 import { exportOnnx, OnnxDetector } from "../src/index.js";
 
@@ -58,6 +62,24 @@ function image() {
   );
 }
 
+/**
+ * Where the SSDlite case of a run (the parent's pid) leaves od's weights with torchvision's keys: the
+ * torchvision row loads them, so both predict with identical weights (how many boxes reach NMS, and so
+ * the time, depends on the weights).
+ */
+const ssdliteWeights = (pid: number) => path.join(tmpdir(), `od-onnx-bench-ssdlite-${pid}.safetensors`);
+
+/** The detector's parameters as `exportStateDict` takes them (torchvision's keys and layouts). */
+async function paramsOf(det: SsdDetector) {
+  const p = det.params;
+  return Promise.all(
+    p.names().map(async (key) => {
+      const v = p.get(key);
+      return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
+    }),
+  );
+}
+
 async function bench(c: Case): Promise<void> {
   const [name, alpha, taps] = MODELS[c.model]!;
   const info = await initBackend({ prefer: ["wasm"], threads: c.runtime === "tfjs-wasm" ? THREADS : 1 });
@@ -84,6 +106,8 @@ async function bench(c: Case): Promise<void> {
       det.dispose();
     };
   } else {
+    if (ssdlite)
+      await writeFile(ssdliteWeights(process.ppid), writeSafetensors(exportStateDict(await paramsOf(det))));
     predict = () => det.predict([img], post);
   }
   for (let i = 0; i < 3; i++) await predict();
@@ -148,7 +172,14 @@ if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
   );
 } else {
   try {
-    const out = execFileSync(py, [script, String(THREADS), String(runs)], { encoding: "utf8" });
+    const weights = ssdliteWeights(process.pid);
+    const out = execFileSync(
+      py,
+      [script, String(THREADS), String(runs), ...(existsSync(weights) ? [weights] : [])],
+      {
+        encoding: "utf8",
+      },
+    );
     for (const line of out.split("\n")) if (line.startsWith("{")) emit(line);
   } catch (e) {
     emit(
@@ -156,6 +187,7 @@ if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
     );
   }
 }
+rmSync(ssdliteWeights(process.pid), { force: true });
 const loadAtEnd = uptime();
 console.log(JSON.stringify({ bench: "load", uptime: loadAtEnd }));
 console.log(JSON.stringify(speedTable(results, loadAtStart, loadAtEnd)));
