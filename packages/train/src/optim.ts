@@ -30,7 +30,7 @@ export interface NamedVariable {
    */
   readonly lrScale?: number;
   /**
-   * Whether weight decay applies to this variable. Default: {@link decays} of its name (od's kernels end
+   * Whether weight decay applies to this variable. Default: by its name (od's kernels end
    * in `.w`); a model with other names (torchvision's `.weight` for kernels and batch-norm scales alike)
    * says it per variable, true for kernels (`ParamKind` other than `"vector"`).
    */
