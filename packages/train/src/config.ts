@@ -205,6 +205,14 @@ export const trainConfigSchema = z
          * prepared when the step asks for it). Does not change what is trained, only when it is prepared.
          */
         prefetch: z.number().int().min(0).max(16).default(PREFETCH_DEFAULT),
+        /**
+         * The class order: class k is `classNames[k]`. VOC: default the sorted names found in the
+         * annotations; a name outside the list is refused by the loader. COCO / YOLO: the file's own order,
+         * which this must equal when given. Set it to a checkpoint's order when fine-tuning from one:
+         * a `.pth` / `.safetensors` holds no class names, so a checkpoint trained with another order would
+         * load with its labels permuted.
+         */
+        classNames: z.array(z.string().min(1)).min(1).optional(),
         /** Limit the number of training / validation images (for quick runs). */
         maxTrainImages: z.number().int().positive().optional(),
         maxValImages: z.number().int().positive().optional(),

@@ -65,4 +65,37 @@ describe("trainValSplit", () => {
       await rm(root, { recursive: true, force: true });
     }
   });
+
+  test("data.classNames sets a VOC dataset's class order (labels follow it); a COCO file's other order is refused", async () => {
+    const root = await mkdtemp(path.join(tmpdir(), "od-train-classes-"));
+    try {
+      const voc = await writeSyntheticVoc(path.join(root, "voc"), { count: 6, seed: 4 });
+      const sorted = await loadTrainingData(resolveTrainConfig({ data: { root: voc } }));
+      const reversed = [...sorted.classNames].reverse();
+      expect(reversed).not.toEqual(sorted.classNames);
+      const ordered = await loadTrainingData(
+        resolveTrainConfig({ data: { root: voc, classNames: reversed } }),
+      );
+      expect(ordered.classNames).toEqual(reversed);
+      expect(ordered.val.classNames).toEqual(reversed);
+      // the same boxes, each label now the index of its name in the new order
+      const names = (ds: typeof sorted.train) =>
+        ds.images.flatMap((r) => Array.from(r.labels, (l) => ds.classNames[l]));
+      expect(names(ordered.train)).toEqual(names(sorted.train));
+      expect(ordered.train.images.flatMap((r) => Array.from(r.labels))).not.toEqual(
+        sorted.train.images.flatMap((r) => Array.from(r.labels)),
+      );
+      const file = path.join(root, "coco", "instances.json");
+      await writeCocoFile(await loadVoc(voc), file, { copyImages: true });
+      await expect(
+        loadTrainingData(resolveTrainConfig({ data: { root: file, format: "coco", classNames: reversed } })),
+      ).rejects.toThrow(/data.classNames .* keeps its own order/);
+      const same = await loadTrainingData(
+        resolveTrainConfig({ data: { root: file, format: "coco", classNames: sorted.classNames } }),
+      );
+      expect(same.classNames).toEqual(sorted.classNames);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
+  });
 });

@@ -42,13 +42,22 @@ export async function loadTrainingData(config: TrainConfig): Promise<TrainingDat
   let train: DetectionDataset;
   let val: DetectionDataset;
   if (d.format === "voc") {
-    train = await loadVoc(d.root, { split: d.trainSplit, policy });
+    train = await loadVoc(d.root, {
+      split: d.trainSplit,
+      policy,
+      ...(d.classNames ? { classNames: d.classNames } : {}),
+    });
     val = await loadVoc(d.root, { split: d.valSplit, policy, classNames: train.classNames });
   } else {
-    ({ train, val } = trainValSplit(
-      d.format === "coco" ? await loadCoco(d.root, { policy }) : await loadYolo(d.root, { policy }),
-      config,
-    ));
+    const all = d.format === "coco" ? await loadCoco(d.root, { policy }) : await loadYolo(d.root, { policy });
+    if (d.classNames !== undefined && d.classNames.join("\u0000") !== all.classNames.join("\u0000"))
+      fail(
+        "INVALID_CONFIG",
+        "loadTrainingData",
+        `data.classNames is ${JSON.stringify(d.classNames)} but ${d.root} (${d.format}) defines ${JSON.stringify(all.classNames)}; a ${d.format} dataset keeps its own order`,
+        { field: "data.classNames" },
+      );
+    ({ train, val } = trainValSplit(all, config));
   }
   if (d.negativesDir !== undefined) {
     const neg = await loadNegatives(d.negativesDir, { policy });
