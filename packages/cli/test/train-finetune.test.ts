@@ -3,7 +3,7 @@ import path from "node:path";
 import type { TrainEvent, TrainOptions, WeightsReport } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
-import { weightsLines } from "../src/internal/train-command.js";
+import { weightsClassLine, weightsLines } from "../src/internal/train-command.js";
 import { fakeSummary, od, predictorNotUsed, RUN_DIRS, vocFixture, vocSplitFixture } from "./helpers.js";
 
 // `odet train --model / --weights / --freeze-backbone-epochs / --backbone-lr-scale`: what each flag
@@ -157,6 +157,8 @@ const REPORT: WeightsReport = {
   mismatched: [],
   ignored: [],
   message: "",
+  classNames: ["RBC", "WBC", "Platelets"],
+  fileClassNames: null,
 };
 
 describe("the weights report", () => {
@@ -167,6 +169,7 @@ describe("the weights report", () => {
     ]);
     expect(weightsLines({ ...REPORT, reinitialised: [], strict: true })).toEqual([
       "weights: /w/ssdlite.pth (pth, a detector): 464 tensors loaded, every parameter (strict)",
+      "weights: the file holds no class names; its class outputs are read in this run's order: RBC, WBC, Platelets (data.classNames sets it; it must be the order the weights were trained with)",
     ]);
     const imagenet = weightsLines({
       ...REPORT,
@@ -180,6 +183,19 @@ describe("the weights report", () => {
       "weights: missing (initial values kept): backbone.extra.0, backbone.extra.1, backbone.extra.2, backbone.extra.3, backbone.extra.4, backbone.extra.5 and 2 more",
     );
     expect(imagenet[2]).toBe("weights: unexpected (not loaded): classifier.0.weight");
+  });
+
+  test("weightsClassLine: states the order a file without class names is read in; names an od model's other classes", () => {
+    const loaded = { ...REPORT, reinitialised: [], strict: true };
+    expect(weightsClassLine(loaded)).toContain("read in this run's order: RBC, WBC, Platelets");
+    // an od model with the run's names: nothing to say; with other names: both lists
+    expect(weightsClassLine({ ...loaded, format: "od", fileClassNames: loaded.classNames })).toBeUndefined();
+    expect(weightsClassLine({ ...loaded, format: "od", fileClassNames: ["cat", "dog", "bird"] })).toBe(
+      "weights: the file's classes (cat, dog, bird) are not this run's (RBC, WBC, Platelets); its class head is loaded as is, its output k read as this run's class k",
+    );
+    // a re-initialised class head or a backbone-only file: no class head was loaded
+    expect(weightsClassLine(REPORT)).toBeUndefined();
+    expect(weightsClassLine({ ...loaded, kind: "imagenet-mobilenet_v3_large" })).toBeUndefined();
   });
 
   test("printed on stderr as train() reports it; --json prints the event", async () => {

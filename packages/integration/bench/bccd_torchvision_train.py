@@ -13,7 +13,7 @@ Writes packages/integration/test/fixtures/bccd-handoff/:
   torchvision-eval.json torchvision's evaluation of the weights as stored in torchvision.pth: per-class
                         AP, mAP and the detections of every image
 
-Recipe (pieces of torchvision's detection reference for ssdlite that are cheap here): SGD momentum 0.9,
+Recipe (torchvision_common.train_sgd; pieces of torchvision's detection reference for ssdlite that are cheap here): SGD momentum 0.9,
 weight decay 4e-5, linear warm-up over the first epoch then cosine annealing, random horizontal flip;
 batch 8, seed 0, torch.set_num_threads(2). Needs the full BCCD at ../shared/datasets/bccd.
 
@@ -21,10 +21,8 @@ Usage: /usr/bin/python3 packages/integration/bench/bccd_torchvision_train.py [ep
 """
 import gzip
 import json
-import math
 import os
 import sys
-import time
 
 import numpy as np
 import torch
@@ -33,7 +31,7 @@ import torchvision_common as common
 
 EPOCHS = int(sys.argv[1]) if len(sys.argv) > 1 else 8
 LR = float(sys.argv[2]) if len(sys.argv) > 2 else 0.05
-BATCH = 8
+BATCH = common.TRAIN_BATCH
 EVAL_IMAGES = 6
 
 
@@ -70,77 +68,13 @@ def write_eval_images():
         json.dump(meta, f)
 
 
-def training_set():
-    """(uint8 [N, 320, 320, 3], [boxes [n, 4] float32 px of the 320 input], [labels [n]]) of BCCD's train
-    split; boxes clipped to the image, degenerate ones (under 1 px) dropped."""
-    inputs, boxes, labels = [], [], []
-    for image_id in common.read_split(common.SHARED_BCCD, "train"):
-        w, h, b, l, _ = common.read_voc(common.SHARED_BCCD, image_id)
-        b = np.clip(b, 0, [w, h, w, h])
-        keep = (b[:, 2] - b[:, 0] >= 1) & (b[:, 3] - b[:, 1] >= 1)
-        if not keep.any():
-            continue
-        inputs.append(common.load_input(common.SHARED_BCCD, image_id))
-        boxes.append(torch.tensor(common.scale_boxes(b[keep], w, h), dtype=torch.float32))
-        labels.append(torch.tensor(l[keep], dtype=torch.int64))
-    return np.stack(inputs), boxes, labels
-
-
-def train(model, inputs, boxes, labels):
-    gen = torch.Generator().manual_seed(0)
-    params = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.SGD(params, lr=LR, momentum=0.9, weight_decay=4e-5)
-    n = len(inputs)
-    steps_per_epoch = math.ceil(n / BATCH)
-    total = EPOCHS * steps_per_epoch
-    warmup = steps_per_epoch
-
-    def lr_at(step):
-        if step < warmup:
-            return LR * (0.001 + (1 - 0.001) * step / warmup)
-        return LR * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
-
-    images = common.to_tensor_images(inputs)
-    model.train()
-    step = 0
-    t0 = time.perf_counter()
-    for epoch in range(EPOCHS):
-        order = torch.randperm(n, generator=gen).tolist()
-        flips = torch.rand(n, generator=gen) < 0.5
-        losses = []
-        for s in range(0, n, BATCH):
-            idx = order[s : s + BATCH]
-            imgs, targets = [], []
-            for i in idx:
-                img, b = images[i], boxes[i].clone()
-                if flips[i]:
-                    img = img.flip(-1)
-                    b[:, [0, 2]] = common.SIZE - b[:, [2, 0]]
-                imgs.append(img)
-                targets.append({"boxes": b, "labels": labels[i]})
-            for g in opt.param_groups:
-                g["lr"] = lr_at(step)
-            loss = sum(model(imgs, targets).values())
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-            losses.append(float(loss))
-            step += 1
-        print(
-            json.dumps({"epoch": epoch + 1, "loss": sum(losses) / len(losses), "lr": lr_at(step - 1),
-                        "seconds": round(time.perf_counter() - t0, 1)}),
-            file=sys.stderr,
-        )
-    return time.perf_counter() - t0
-
-
 def main():
     torch.set_num_threads(2)
     torch.manual_seed(0)
     write_eval_images()
-    inputs, boxes, labels = training_set()
+    inputs, boxes, labels = common.bccd_training_set()
     model = common.handoff_model()
-    seconds = train(model, inputs, boxes, labels)
+    seconds, _ = common.train_sgd(model, inputs, boxes, labels, LR, EPOCHS)
     sd = {k: v.half() if v.is_floating_point() else v for k, v in model.state_dict().items()}
     path = os.path.join(common.HANDOFF_FIXTURES, "torchvision.pth")
     torch.save(sd, path)

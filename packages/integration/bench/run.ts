@@ -41,7 +41,15 @@ import {
 import { DataParallel } from "@od/train/node";
 
 const quick = process.argv.includes("--quick");
-const steps = quick ? 2 : 4;
+const steps = quick ? 2 : 12;
+/**
+ * Untimed calls before the timed ones, the same on both sides. V8 compiles wasm (XNNPACK) with its
+ * baseline compiler first and optimises hot functions later, and PyTorch's allocator warms up too:
+ * od's inference takes about 50 calls to reach its steady pace here, training a few steps.
+ */
+const trainWarmup = quick ? 1 : 4;
+const inferRuns = quick ? 3 : 30;
+const inferWarmup = quick ? 1 : 50;
 const median = (a: number[]) => [...a].sort((x, y) => x - y)[Math.floor(a.length / 2)] as number;
 
 /**
@@ -91,17 +99,6 @@ interface Case {
  */
 const SSDLITE_WEIGHTS = path.join(tmpdir(), `od-bench-ssdlite-${process.ppid}.safetensors`);
 
-/** The detector's parameters as `exportStateDict` takes them (torchvision's keys and layouts). */
-async function paramsOf(det: SsdDetector) {
-  const p = det.params;
-  return Promise.all(
-    p.names().map(async (key) => {
-      const v = p.get(key);
-      return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
-    }),
-  );
-}
-
 async function bench(c: Case): Promise<void> {
   const info = await initBackend({ prefer: [c.backend], threads: c.threads });
   const { alpha, taps, workers, backend } = c;
@@ -133,11 +130,11 @@ async function bench(c: Case): Promise<void> {
   if (batch === undefined) throw new Error("no training batch");
   const dp = workers > 0 ? await DataParallel.start(det, config, workers) : undefined;
   const times: number[] = [];
-  for (let i = 0; i <= steps; i++) {
+  for (let i = 0; i < trainWarmup + steps; i++) {
     const t = performance.now();
     if (dp) await dp.step(opt, batch, 1e-3);
     else trainStep(det, opt, batch, config, 1e-3);
-    if (i > 0) times.push(performance.now() - t);
+    if (i >= trainWarmup) times.push(performance.now() - t);
   }
   await dp?.dispose();
   const ms = median(times);
@@ -162,10 +159,11 @@ async function bench(c: Case): Promise<void> {
       640,
       480,
     );
-    if (c.ssdlite) await writeFile(SSDLITE_WEIGHTS, writeSafetensors(exportStateDict(await paramsOf(det))));
-    await det.predict([img]);
+    if (c.ssdlite)
+      await writeFile(SSDLITE_WEIGHTS, writeSafetensors(exportStateDict(await det.params.snapshot())));
+    for (let i = 0; i < inferWarmup; i++) await det.predict([img]);
     const inf: number[] = [];
-    for (let i = 0; i < (quick ? 3 : 10); i++) {
+    for (let i = 0; i < inferRuns; i++) {
       const t = performance.now();
       await det.predict([img]);
       inf.push(performance.now() - t);
@@ -261,7 +259,9 @@ if (process.argv.includes("--no-torchvision") || !existsSync(py)) {
           script,
           String(cores),
           String(steps),
-          quick ? "3" : "10",
+          String(inferRuns),
+          String(trainWarmup),
+          String(inferWarmup),
           ...(ssdliteOnly && existsSync(ownWeights) ? [ownWeights] : []),
         ],
         { encoding: "utf8" },

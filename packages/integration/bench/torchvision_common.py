@@ -6,7 +6,9 @@ Run the scripts with Debian's python3 (python3-torch 1.13, python3-torchvision 0
 """
 import gzip
 import json
+import math
 import os
+import sys
 import time
 import xml.etree.ElementTree as ET
 
@@ -256,3 +258,98 @@ def read_safetensors(path):
         a = np.frombuffer(data[base + begin : base + end], dtype=np.dtype(dtypes[t["dtype"]]).newbyteorder("<"))
         out[name] = torch.from_numpy(a.reshape(t["shape"]).copy())
     return out
+
+
+# --- training on BCCD (the hand-off fixtures and the accuracy-for-time race) -------------------------
+TRAIN_BATCH = 8
+
+
+def bccd_training_set(split="train"):
+    """(uint8 [N, 320, 320, 3], [boxes [n, 4] float32 px of the 320 input], [labels [n]]) of a split of
+    the full BCCD; boxes clipped to the image, degenerate ones (under 1 px) dropped, images left without a
+    box skipped."""
+    import torch
+
+    inputs, boxes, labels = [], [], []
+    for image_id in read_split(SHARED_BCCD, split):
+        w, h, b, l, _ = read_voc(SHARED_BCCD, image_id)
+        b = np.clip(b, 0, [w, h, w, h])
+        keep = (b[:, 2] - b[:, 0] >= 1) & (b[:, 3] - b[:, 1] >= 1)
+        if not keep.any():
+            continue
+        inputs.append(load_input(SHARED_BCCD, image_id))
+        boxes.append(torch.tensor(scale_boxes(b[keep], w, h), dtype=torch.float32))
+        labels.append(torch.tensor(l[keep], dtype=torch.int64))
+    return np.stack(inputs), boxes, labels
+
+
+def train_sgd(model, inputs, boxes, labels, lr, epochs, time_limit=0.0, log=None):
+    """Trains an ssdlite320 in place: SGD momentum 0.9, weight decay 4e-5, batch TRAIN_BATCH, linear
+    warm-up over the first epoch from 0.001 lr, then cosine annealing to 0; random horizontal flip (p 0.5);
+    seeded shuffling (torch.Generator seed 0).
+
+    time_limit > 0 (seconds): training stops between steps once it is exceeded, and after every epoch the
+    cosine is fitted to the time left, the rule od's trainer follows (fitScheduleToTime in
+    packages/train/src/node/epochs.ts): as many epochs as the remaining time allows at the pace so far,
+    3 % kept back, so the rate has decayed when the time is up.
+
+    Returns (seconds, {"epochs": completed, "steps": steps, "images": images seen, "stoppedBy": ...}).
+    """
+    import torch
+
+    gen = torch.Generator().manual_seed(0)
+    params = [p for p in model.parameters() if p.requires_grad]
+    opt = torch.optim.SGD(params, lr=lr, momentum=0.9, weight_decay=4e-5)
+    n = len(inputs)
+    steps_per_epoch = math.ceil(n / TRAIN_BATCH)
+    warmup = steps_per_epoch
+    total = epochs * steps_per_epoch
+
+    def lr_at(step):
+        if step < warmup:
+            return lr * (0.001 + (1 - 0.001) * step / warmup)
+        return lr * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+
+    images = to_tensor_images(inputs)
+    model.train()
+    step, seen, done = 0, 0, 0
+    stopped_by = "epochs"
+    t0 = time.perf_counter()
+    elapsed = lambda: time.perf_counter() - t0  # noqa: E731
+    for epoch in range(epochs):
+        order = torch.randperm(n, generator=gen).tolist()
+        flips = torch.rand(n, generator=gen) < 0.5
+        losses = []
+        for s in range(0, n, TRAIN_BATCH):
+            if time_limit > 0 and elapsed() > time_limit:
+                stopped_by = "time-limit"
+                break
+            idx = order[s : s + TRAIN_BATCH]
+            imgs, targets = [], []
+            for i in idx:
+                img, b = images[i], boxes[i].clone()
+                if flips[i]:
+                    img = img.flip(-1)
+                    b[:, [0, 2]] = SIZE - b[:, [2, 0]]
+                imgs.append(img)
+                targets.append({"boxes": b, "labels": labels[i]})
+            for g in opt.param_groups:
+                g["lr"] = lr_at(step)
+            loss = sum(model(imgs, targets).values())
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            losses.append(float(loss))
+            step += 1
+            seen += len(idx)
+        if stopped_by == "time-limit":
+            break
+        done = epoch + 1
+        if time_limit > 0:
+            per_epoch = elapsed() / done
+            fit = min(epochs, done + max(0, math.floor((time_limit * 0.97 - elapsed()) / per_epoch)))
+            total = max(fit * steps_per_epoch, step + 1, warmup + 1)
+        record = {"epoch": done, "loss": sum(losses) / len(losses), "lr": lr_at(step - 1),
+                  "seconds": round(elapsed(), 1), "scheduleSteps": total}
+        print(json.dumps(record), file=log or sys.stderr)
+    return elapsed(), {"epochs": done, "steps": step, "images": seen, "stoppedBy": stopped_by}

@@ -113,14 +113,7 @@ for (let epoch = 0; epoch < epochs; epoch++) {
   );
 }
 opt.dispose();
-const p = det.params;
-const params = await Promise.all(
-  p.names().map(async (key) => {
-    const v = p.get(key);
-    return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
-  }),
-);
-const exported = exportStateDict(params);
+const exported = exportStateDict(await det.params.snapshot());
 const half = new Map<string, AnyTorchTensor>();
 for (const [key, t] of exported) {
   if (t.dtype !== "float32") half.set(key, t);

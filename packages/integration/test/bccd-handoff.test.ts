@@ -73,7 +73,7 @@ function detectorFrom(stateDict: StateDict, file: string): SsdDetector {
     reducedTail: meta.model.reducedTail,
   });
   const p = det.params;
-  const targets = p.names().map((key) => ({ key, kind: p.kind(key), shape: p.get(key).shape }));
+  const targets = p.layout();
   const { values, report } = loadStateDict(targets, stateDict, { file });
   expect(report.ignored.every((k) => k.endsWith(".num_batches_tracked"))).toBe(true);
   for (const [key, data] of values) {

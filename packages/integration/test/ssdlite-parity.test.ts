@@ -56,7 +56,7 @@ beforeAll(async () => {
   });
   const stateDict = await readPthFile(fileURLToPath(new URL("model.pth", FIXTURES)));
   const p = detector.params;
-  const targets = p.names().map((key) => ({ key, kind: p.kind(key), shape: p.get(key).shape }));
+  const targets = p.layout();
   const { values, report } = loadStateDict(targets, stateDict);
   expect(report.missing).toEqual([]);
   expect(report.unexpected).toEqual([]);
@@ -110,11 +110,7 @@ describe("an ImageNet mobilenet_v3_large checkpoint into the SSDlite backbone", 
     const { mapped, unmapped } = mapMobilenetV3LargeKeys(sd.keys());
     expect(unmapped.every((k) => k.startsWith("classifier."))).toBe(true);
     const renamed = new Map([...sd].filter(([k]) => mapped.has(k)).map(([k, t]) => [mapped.get(k)!, t]));
-    const p = detector.params;
-    const targets = p
-      .names()
-      .filter((k) => k.startsWith("backbone.features."))
-      .map((key) => ({ key, kind: p.kind(key), shape: p.get(key).shape }));
+    const targets = detector.params.layout().filter((t) => t.key.startsWith("backbone.features."));
     const { values, report } = loadStateDict(targets, renamed);
     expect(report.missing).toEqual([]);
     expect(report.unexpected).toEqual([]);
@@ -129,14 +125,7 @@ describe("an ImageNet mobilenet_v3_large checkpoint into the SSDlite backbone", 
 describe("od's SSDlite exported with torchvision's keys", () => {
   test("exportStateDict gives torchvision's state_dict keys, order and shapes (what a strict load checks)", async () => {
     const keys = JSON.parse(readFileSync(new URL("keys.json", FIXTURES), "utf8")) as [string, number[]][];
-    const p = detector.params;
-    const params = await Promise.all(
-      p.names().map(async (key) => {
-        const v = p.get(key);
-        return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
-      }),
-    );
-    const exported = exportStateDict(params);
+    const exported = exportStateDict(await detector.params.snapshot());
     expect([...exported].map(([k, t]) => [k, [...t.shape]])).toEqual(keys);
     // and back: the weights loaded from torchvision's file come out as torchvision's tensors
     const original = await readPthFile(fileURLToPath(new URL("model.pth", FIXTURES)));

@@ -69,17 +69,6 @@ function image() {
  */
 const ssdliteWeights = (pid: number) => path.join(tmpdir(), `od-onnx-bench-ssdlite-${pid}.safetensors`);
 
-/** The detector's parameters as `exportStateDict` takes them (torchvision's keys and layouts). */
-async function paramsOf(det: SsdDetector) {
-  const p = det.params;
-  return Promise.all(
-    p.names().map(async (key) => {
-      const v = p.get(key);
-      return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
-    }),
-  );
-}
-
 async function bench(c: Case): Promise<void> {
   const [name, alpha, taps] = MODELS[c.model]!;
   const info = await initBackend({ prefer: ["wasm"], threads: c.runtime === "tfjs-wasm" ? THREADS : 1 });
@@ -107,7 +96,10 @@ async function bench(c: Case): Promise<void> {
     };
   } else {
     if (ssdlite)
-      await writeFile(ssdliteWeights(process.ppid), writeSafetensors(exportStateDict(await paramsOf(det))));
+      await writeFile(
+        ssdliteWeights(process.ppid),
+        writeSafetensors(exportStateDict(await det.params.snapshot())),
+      );
     predict = () => det.predict([img], post);
   }
   for (let i = 0; i < 3; i++) await predict();

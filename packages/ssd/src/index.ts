@@ -51,7 +51,14 @@ export {
   mobilenetV3LargeSettings,
   SSDLITE_EXTRA_CHANNELS,
 } from "./mobilenet-v3.js";
-export { defaultParamKind, heNormal, ParamStore, seedFor } from "./params.js";
+export {
+  defaultParamKind,
+  heNormal,
+  type ParamLayout,
+  type ParamSnapshot,
+  ParamStore,
+  seedFor,
+} from "./params.js";
 export {
   checkPostprocessOptions,
   type Detections,

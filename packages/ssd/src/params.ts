@@ -18,6 +18,21 @@ export function defaultParamKind(shape: readonly number[], name: string): ParamK
   );
 }
 
+/** One parameter of a {@link ParamStore}: name, layout kind and tfjs shape. */
+export interface ParamLayout {
+  /** The parameter's name (`backbone.features.0.0.weight`). */
+  readonly key: string;
+  readonly kind: ParamKind;
+  /** Shape in tfjs layout (`[kh, kw, in, out]` for `conv2d`). */
+  readonly shape: readonly number[];
+}
+
+/** A {@link ParamLayout} with a copy of the parameter's values. */
+export interface ParamSnapshot extends ParamLayout {
+  /** `numel(shape)` float32 values in tfjs layout. */
+  readonly data: Float32Array;
+}
+
 /**
  * A flat, ordered tree of named parameters: trainable weights (`tf.Variable`) and non-trainable state
  * (batch-norm running statistics). Names are dotted paths (`backbone.b3.dw.w`); the order of creation
@@ -64,6 +79,28 @@ export class ParamStore {
   /** Names in creation order. */
   names(): string[] {
     return [...this.#vars.keys()];
+  }
+
+  /**
+   * Every parameter's name, layout kind and tfjs shape, in creation order: the targets `loadStateDict`
+   * of `@od/torch` takes.
+   */
+  layout(): ParamLayout[] {
+    return this.names().map((key) => ({ key, kind: this.kind(key), shape: this.get(key).shape }));
+  }
+
+  /**
+   * {@link layout} with a copy of each parameter's float32 values (tfjs layout): what `exportStateDict`
+   * of `@od/torch` takes.
+   */
+  async snapshot(): Promise<ParamSnapshot[]> {
+    return Promise.all(
+      // a copy: the cpu backend's data() is the variable's own array
+      this.layout().map(async (p) => ({
+        ...p,
+        data: ((await this.get(p.key).data()) as Float32Array).slice(),
+      })),
+    );
   }
 
   /** True when `name` is trained by the optimizer. */

@@ -14,6 +14,31 @@ import { useCpu } from "./setup.js";
 
 beforeAll(useCpu);
 
+describe("ParamStore layout and snapshot", () => {
+  test("layout: name, kind and shape in creation order; snapshot adds a copy of the values", async () => {
+    const s = new ParamStore();
+    s.add("b.w", tf.tensor4d([1, 2, 3, 4, 5, 6], [1, 1, 2, 3]), true);
+    s.add("a.dw", tf.tensor4d([7, 8], [1, 1, 2, 1]), true, "depthwise");
+    s.add("a.mean", tf.tensor1d([9, 10]), false);
+    expect(s.layout()).toEqual([
+      { key: "b.w", kind: "conv2d", shape: [1, 1, 2, 3] },
+      { key: "a.dw", kind: "depthwise", shape: [1, 1, 2, 1] },
+      { key: "a.mean", kind: "vector", shape: [2] },
+    ]);
+    const before = tf.memory().numTensors;
+    const snap = await s.snapshot();
+    expect(tf.memory().numTensors).toBe(before);
+    expect(snap.map((p) => [p.key, Array.from(p.data)])).toEqual([
+      ["b.w", [1, 2, 3, 4, 5, 6]],
+      ["a.dw", [7, 8]],
+      ["a.mean", [9, 10]],
+    ]);
+    snap[0]!.data[0] = 100; // a copy: the variable keeps its value
+    expect(s.get("b.w").dataSync()[0]).toBe(1);
+    s.dispose();
+  });
+});
+
 describe("ParamStore kinds", () => {
   test.each([
     [[], "vector"],

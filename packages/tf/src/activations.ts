@@ -5,7 +5,8 @@
  * derives; the one-pass clipByValue gradient of this package makes the mask a single kernel there.
  * @module
  */
-import { add, clipByValue, mul, type Tensor, tidy } from "@tensorflow/tfjs-core";
+import { add, clipByValue, engine, getKernel, mul, type Tensor, tidy } from "@tensorflow/tfjs-core";
+import { HARD_SWISH } from "./hard-swish.js";
 
 /**
  * `relu6(x + 3) / 6 = clamp(x + 3, 0, 6) / 6`, PyTorch `nn.Hardsigmoid` (the squeeze-excitation gate of
@@ -21,9 +22,18 @@ export function hardSigmoid<T extends Tensor>(x: T): T {
 /**
  * `x · relu6(x + 3) / 6`, PyTorch `nn.Hardswish` (MobileNetV3's "HS" activation). Gradient 0 for
  * `x < −3`, `(2x + 3) / 6` for `−3 ≤ x ≤ 3`, 1 for `x > 3`, as PyTorch's `hardswish_backward`.
+ * Where no gradient is recorded, the wasm backend computes it in one pass (`OdHardSwish`, the same
+ * float32 values as the composite).
  * @param x any shape, float32.
  * @returns a new tensor of the same shape (caller owns it).
  */
 export function hardSwish<T extends Tensor>(x: T): T {
+  const e = engine();
+  if (
+    x.dtype === "float32" &&
+    e.state.gradientDepth === 0 &&
+    getKernel(HARD_SWISH, e.backendName) !== undefined
+  )
+    return e.runKernel(HARD_SWISH, { x }) as T;
   return tidy(() => mul(x, hardSigmoid(x))) as T;
 }

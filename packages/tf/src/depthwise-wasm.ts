@@ -39,6 +39,8 @@ export interface Rows {
   readonly filterRow: RowFn;
   readonly inputRow: RowFn;
   readonly rangeGrad: RangeFn;
+  /** Hardswish of `n4` blocks of 4 float32 (./hard-swish.ts); absent in modules built without it. */
+  readonly hardSwish?: (x: number, out: number, n4: number) => void;
   /** `[r, c]` → `[c, r]` float32 transpose, r and c multiples of 4 (./wasm-fast-paths.ts). */
   readonly transpose2d?: (src: number, dst: number, r: number, c: number) => void;
   /** Batch-norm passes (./batch-norm.ts); absent in modules built without them. */

@@ -40,6 +40,7 @@ export {
 } from "./depthwise-direct.js";
 export { TfError, type TfErrorCode } from "./errors.js";
 export { GRADIENT_KERNELS, type GradientRegistration, registerGradients } from "./gradients.js";
+export { HARD_SWISH, registerHardSwishKernel } from "./hard-swish.js";
 export {
   chooseWasmBuild,
   WASM_FILES,

@@ -77,6 +77,42 @@ describe("hardSigmoid / hardSwish", () => {
     x.dispose();
   });
 
+  test("inference on wasm: one OdHardSwish kernel with the composite's float32 values bit for bit (SIMD blocks and tail)", async () => {
+    const special = [
+      Number.NaN,
+      Number.POSITIVE_INFINITY,
+      Number.NEGATIVE_INFINITY,
+      -0,
+      0,
+      -3,
+      3,
+      -3.5,
+      1e-40,
+    ];
+    const x = Float32Array.from([...special, ...seeded([1003], 7).map((u) => u * 8)]);
+    await useBackend("cpu");
+    const want = run((t) => tf.mul(t, hardSigmoid(t)), Array.from(x));
+    const wantCpu = run(hardSwish, Array.from(x));
+    await useBackend("wasm");
+    const got = run(hardSwish, Array.from(x));
+    for (let i = 0; i < x.length; i++) {
+      expect(Object.is(got[i], want[i]), `x = ${x[i]}: ${got[i]} vs ${want[i]}`).toBe(true);
+      expect(Object.is(wantCpu[i], want[i])).toBe(true);
+    }
+    for (const n of [1, 3, 4, 5]) {
+      const part = run(hardSwish, Array.from(x.subarray(0, n)));
+      for (let i = 0; i < n; i++) expect(Object.is(part[i], want[i])).toBe(true);
+    }
+    const t = tf.tensor1d(Array.from(x));
+    const prof = await tf.profile(() => hardSwish(t));
+    expect(prof.kernels.map((k) => k.name)).toEqual(["OdHardSwish"]);
+    tf.dispose(prof.result as tf.Tensor);
+    // under a gradient the composite runs (the kernel has none), and the gradient is PyTorch's
+    const g = gradOf(hardSwish, Float32Array.from([-4, -1.5, 2, 5]), Float32Array.from([1, 1, 1, 1]));
+    for (const [i, v] of [-4, -1.5, 2, 5].entries()) expect(g[i]).toBeCloseTo(torchHardSwishGrad(v), 6);
+    t.dispose();
+  });
+
   propTest.prop([fc.double({ min: -1e4, max: 1e4, noNaN: true })])(
     "values equal PyTorch's formulas (float32 rounding)",
     async (v) => {

@@ -391,6 +391,9 @@ describe("loadInitialWeights", () => {
     });
     expect(r.loaded).toBe(det.params.names().length);
     expect(r.ignored.length).toBe(70);
+    // a .pth holds no class names: the report says its outputs are read in the run's order
+    expect(r.classNames).toEqual(["a", "b", "c"]);
+    expect(r.fileClassNames).toBeNull();
     const sd = await readPthFile(MODEL_PTH);
     const key = det.params.names().filter((n) => n.endsWith(".running_var"))[5]!;
     expect(Array.from(det.params.get(key).dataSync())).toEqual(Array.from(sd.get(key)!.data as Float32Array));
@@ -456,7 +459,7 @@ describe("loadInitialWeights", () => {
     const other = createRunDetector({ ...config, train: { ...config.train, seed: 2 } }, ["a", "b"]);
     for (const where of [dir, path.join(dir, "model.json")]) {
       const r = await loadInitialWeights(other, where);
-      expect(r).toMatchObject({ format: "od", kind: "detector", strict: true });
+      expect(r).toMatchObject({ format: "od", kind: "detector", strict: true, fileClassNames: ["a", "b"] });
     }
     for (const n of src.params.names())
       expect(
@@ -465,6 +468,24 @@ describe("loadInitialWeights", () => {
       ).toBe(true);
     src.dispose();
     other.dispose();
+  });
+
+  test("an od model with the run's classes in another order is refused (labels would be permuted), the detector unchanged; other names load and are reported", async () => {
+    const { config } = smallSetup({ seed: 1 });
+    const src = createRunDetector(config, ["b", "a"]);
+    const dir = path.join(root, "od-model-ba");
+    await saveDetector(src, dir);
+    const det = createRunDetector({ ...config, train: { ...config.train, seed: 2 } }, ["a", "b"]);
+    const before = det.params.names().map((n) => Array.from(det.params.get(n).dataSync()));
+    const msg = await errorOf(() => loadInitialWeights(det, dir), "BAD_WEIGHTS");
+    expect(msg).toContain('holds the classes ["b","a"] and this run has ["a","b"]');
+    expect(msg).toContain('Set data.classNames to ["b","a"]');
+    for (const [i, n] of det.params.names().entries())
+      expect(Array.from(det.params.get(n).dataSync()), n).toEqual(before[i]);
+    const renamed = createRunDetector(config, ["x", "y"]);
+    const r = await loadInitialWeights(renamed, dir);
+    expect(r).toMatchObject({ strict: true, classNames: ["x", "y"], fileClassNames: ["b", "a"] });
+    for (const d of [src, det, renamed]) d.dispose();
   });
 
   test.each([

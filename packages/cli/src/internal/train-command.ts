@@ -225,7 +225,23 @@ export function weightsLines(r: WeightsReport): string[] {
   const missing = r.missing.filter((k) => !r.reinitialised.includes(k));
   if (missing.length > 0) lines.push(`weights: missing (initial values kept): ${keyList(missing)}`);
   if (r.unexpected.length > 0) lines.push(`weights: unexpected (not loaded): ${keyList(r.unexpected)}`);
+  const classLine = weightsClassLine(r);
+  if (classLine !== undefined) lines.push(classLine);
   return lines;
+}
+
+/**
+ * What the loaded class head means, when it was loaded (not re-initialised) from a detector: a file
+ * without class names is read in the run's class order, which is stated; an od model with other class
+ * names is named. `undefined` when the file's names equal the run's or no class head was loaded.
+ */
+export function weightsClassLine(r: WeightsReport): string | undefined {
+  if (r.kind !== "detector" || r.reinitialised.length > 0) return undefined;
+  const run = r.classNames.join(", ");
+  if (r.fileClassNames === null)
+    return `weights: the file holds no class names; its class outputs are read in this run's order: ${run} (data.classNames sets it; it must be the order the weights were trained with)`;
+  if (r.fileClassNames.join("\u0000") === r.classNames.join("\u0000")) return undefined;
+  return `weights: the file's classes (${r.fileClassNames.join(", ")}) are not this run's (${run}); its class head is loaded as is, its output k read as this run's class k`;
 }
 
 /** The line of a setting a resumed run changes: `overriding train.epochs: 2 → 5`. */

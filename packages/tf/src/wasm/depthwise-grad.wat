@@ -105,6 +105,26 @@
             (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
             (local.set $out (i32.add (local.get $out) (i32.const 16)))
             (br $l))))))
+;; Hardswish forward (../activations.ts), n4 blocks of 4 float32:
+  ;;   out = x · (min(max(x + 3, 0), 6) · f32(1/6))
+  ;; in the order and float32 roundings of the composite add → clipByValue → mul → mul.
+  (func (export "hardSwish") (param $x i32) (param $out i32) (param $n4 i32)
+    (local $v v128) (local $end i32)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n4) (i32.const 4))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+        (local.set $v (v128.load (local.get $x)))
+        (v128.store (local.get $out)
+          (f32x4.mul (local.get $v)
+            (f32x4.mul
+              (f32x4.min
+                (f32x4.max (f32x4.add (local.get $v) (v128.const f32x4 3 3 3 3)) (v128.const f32x4 0 0 0 0))
+                (v128.const f32x4 6 6 6 6))
+              (v128.const f32x4 0x1.555556p-3 0x1.555556p-3 0x1.555556p-3 0x1.555556p-3))))
+        (local.set $x (i32.add (local.get $x) (i32.const 16)))
+        (local.set $out (i32.add (local.get $out) (i32.const 16)))
+        (br $l))))
   ;; ---- Batch norm (../batch-norm.ts) over n rows of C = 4·c4 float32 channels (NHWC) ----
   ;; Column sums run over chunks of 32 rows in f32x4 registers (the chunk stays in L1), each chunk's
   ;; sums are then added to float64 accumulators.

@@ -57,6 +57,13 @@ export interface WeightsReport {
   readonly ignored: readonly string[];
   /** The report in torch's words (`""` when everything loaded). */
   readonly message: string;
+  /** The run's class names (label k ≥ 1 is `classNames[k − 1]`): the order the file's class outputs are read in. */
+  readonly classNames: readonly string[];
+  /**
+   * The class names the file holds (an od model's), or `null` when it holds none (`.pth`, `.safetensors`):
+   * its class outputs are then taken to be in the run's order, which `data.classNames` sets.
+   */
+  readonly fileClassNames: readonly string[] | null;
 }
 
 /** Options of {@link loadInitialWeights}. */
@@ -84,9 +91,12 @@ function bad(file: string, why: string, details: Record<string, unknown> = {}): 
  *   `mapMobilenetV3LargeKeys` of `@od/ssd`) loads strictly into the backbone's MobileNetV3 layers
  *   (`backbone.features.*`); the SSDlite extra layers and heads keep their initial values (`missing`),
  *   `classifier.*` is not loaded (`unexpected`).
+ * A `.pth` or `.safetensors` file holds no class names: its class outputs are taken in the run's order
+ * (`classNames` of the report; `data.classNames` sets it). An od model's class names are checked: the
+ * run's classes in another order are refused.
  * @throws TrainError `BAD_WEIGHTS` naming the file and the first offending key: unreadable or malformed
  *   file (the reader's reason), keys of another network, a shape that does not fit, a NaN or infinite
- *   value, a non-float tensor.
+ *   value, a non-float tensor; an od model whose classes are the run's in another order (key `classNames`).
  */
 export async function loadInitialWeights(
   detector: SsdDetector,
@@ -94,9 +104,11 @@ export async function loadInitialWeights(
   options: LoadInitialWeightsOptions = {},
 ): Promise<WeightsReport> {
   const abs = path.resolve(file);
-  const { format, stateDict } = await readWeights(abs, options);
+  const { format, stateDict, classNames: fileClassNames = null } = await readWeights(abs, options);
+  const classNames = detector.config.classNames;
+  if (fileClassNames !== null) refusePermutedClasses(abs, fileClassNames, classNames);
   const p = detector.params;
-  const all: TargetParam[] = p.names().map((key) => ({ key, kind: p.kind(key), shape: p.get(key).shape }));
+  const all: TargetParam[] = p.layout();
   const kind = weightsKind(stateDict.keys());
   let targets = all;
   let source = stateDict;
@@ -154,6 +166,8 @@ export async function loadInitialWeights(
     mismatched: reinitialised,
     ignored: report.ignored,
     message: "",
+    classNames,
+    fileClassNames,
   };
   return {
     ...out,
@@ -164,6 +178,27 @@ export async function loadInitialWeights(
       ignored: out.ignored,
     }),
   };
+}
+
+/**
+ * Refuses a file whose classes are the run's in another order: loading it would permute the labels
+ * (its output k would be read as the run's class k). Other class lists load (with another count the
+ * class head is re-initialised) and are reported.
+ * @throws TrainError `BAD_WEIGHTS` naming both orders and the `data.classNames` that fixes it.
+ */
+function refusePermutedClasses(
+  file: string,
+  fileNames: readonly string[],
+  runNames: readonly string[],
+): void {
+  const same = fileNames.length === runNames.length && fileNames.every((n, i) => n === runNames[i]);
+  const sorted = (a: readonly string[]) => JSON.stringify([...a].sort());
+  if (same || sorted(fileNames) !== sorted(runNames)) return;
+  bad(
+    file,
+    `holds the classes ${JSON.stringify(fileNames)} and this run has ${JSON.stringify(runNames)}: the same classes in another order, so every label would be permuted. Set data.classNames to ${JSON.stringify(fileNames)} to train in the file's order.`,
+    { key: "classNames", fileClassNames: fileNames, classNames: runNames },
+  );
 }
 
 /** `ssdlite320_mobilenet_v3_large (4 classes)` / `ssd (3 classes)`: the detector in words. */
@@ -189,7 +224,7 @@ export function weightsKind(keys: Iterable<string>): WeightsKind {
 async function readWeights(
   file: string,
   options: LoadInitialWeightsOptions,
-): Promise<{ format: WeightsFormat; stateDict: StateDict }> {
+): Promise<{ format: WeightsFormat; stateDict: StateDict; classNames?: readonly string[] }> {
   let isDir: boolean;
   try {
     isDir = (await stat(file)).isDirectory();
@@ -199,7 +234,7 @@ async function readWeights(
   }
   if (isDir || path.basename(file) === "model.json") {
     const dir = isDir ? file : path.dirname(file);
-    return { format: "od", stateDict: await readOdModel(dir, file) };
+    return { format: "od", ...(await readOdModel(dir, file)) };
   }
   let bytes: Uint8Array;
   try {
@@ -225,8 +260,11 @@ async function readWeights(
   }
 }
 
-/** An od model folder's parameters as a torch-layout state dict (keys: od's parameter names). */
-async function readOdModel(dir: string, file: string): Promise<StateDict> {
+/** An od model folder's parameters as a torch-layout state dict (keys: od's parameter names), and its class names. */
+async function readOdModel(
+  dir: string,
+  file: string,
+): Promise<{ stateDict: StateDict; classNames: readonly string[] }> {
   let saved: SsdDetector;
   try {
     saved = await loadDetector(dir);
@@ -235,14 +273,7 @@ async function readOdModel(dir: string, file: string): Promise<StateDict> {
     throw e;
   }
   try {
-    const p = saved.params;
-    const params = await Promise.all(
-      p.names().map(async (key) => {
-        const v = p.get(key);
-        return { key, kind: p.kind(key), shape: v.shape, data: (await v.data()) as Float32Array };
-      }),
-    );
-    return exportStateDict(params);
+    return { stateDict: exportStateDict(await saved.params.snapshot()), classNames: saved.config.classNames };
   } finally {
     saved.dispose();
   }
