@@ -9,7 +9,7 @@ import {
   SsdDetector,
   ssdlite320MobilenetV3Large,
 } from "@od/ssd";
-import { tf } from "@od/tf";
+import { HARD_SWISH, initBackend, tf } from "@od/tf";
 import fc from "fast-check";
 import onnxProto from "onnx-proto";
 import * as ort from "onnxruntime-node";
@@ -109,6 +109,31 @@ describe("exportOnnx: torchvision's SSDlite320 MobileNetV3-Large", () => {
     expect(relativeError(r.tfLoc, r.loc)).toBeLessThanOrEqual(1e-4);
     expect(relativeError(r.tfLogits, r.logits)).toBeLessThanOrEqual(1e-4);
     d.dispose();
+  });
+});
+
+describe("exportOnnx on the wasm backend", () => {
+  test("SSDlite traced on wasm, where hardswish is one OdHardSwish kernel: written as its composite, relative error <= 1e-4", async () => {
+    await initBackend({ prefer: ["wasm"] });
+    try {
+      const d = ssdlite320MobilenetV3Large({
+        numClasses: 3,
+        widthMultiplier: 0.25,
+        reducedTail: true,
+        seed: 4,
+      });
+      const { batch } = preprocessBatch(images, d.config);
+      const x = tf.tensor4d(batch, [images.length, 320, 320, 3]);
+      const prof = await tf.profile(() => tf.dispose(Object.values(d.forward(x))));
+      x.dispose();
+      expect(prof.kernels.filter((k) => k.name === HARD_SWISH).length).toBeGreaterThan(0);
+      const r = await bothForwards(d, batch, images.length);
+      expect(relativeError(r.tfLoc, r.loc)).toBeLessThanOrEqual(1e-4);
+      expect(relativeError(r.tfLogits, r.logits)).toBeLessThanOrEqual(1e-4);
+      d.dispose();
+    } finally {
+      await useCpu();
+    }
   });
 });
 

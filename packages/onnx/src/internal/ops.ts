@@ -4,6 +4,7 @@
  * cover, is an `UNSUPPORTED_OP` error naming the kernel; never a silently different graph.
  * Adding a kernel is one entry here.
  */
+import { HARD_SWISH } from "@od/tf";
 import {
   type Attr,
   floatAttr,
@@ -391,6 +392,17 @@ const softmax: OpHandler = (g, node) => {
   g.bind(output(node), { name: g.node("Softmax", [x.name], [intAttr("axis", -1)]), layout: PLAIN });
 };
 
+/**
+ * `OdHardSwish` of `@od/tf` (hardswish in one pass) as the composite it computes, node for node:
+ * `x · (clip(x + 3, 0, 6) · f32(1/6))`, the same float32 operations in the same order.
+ */
+const hardSwish: OpHandler = (g, node) => {
+  const x = live(g, node, "x");
+  const shifted = g.node("Add", [x.name, g.scalar(3)]);
+  const gate = g.node("Mul", [g.node("Clip", [shifted, g.scalar(0), g.scalar(6)]), g.scalar(1 / 6)]);
+  g.bind(output(node), { name: g.node("Mul", [x.name, gate]), layout: x.layout });
+};
+
 /** The op table: tfjs kernel name → how it is written in ONNX. */
 export const OP_TABLE: Readonly<Record<string, OpHandler>> = Object.freeze({
   Conv2D: convolution(false),
@@ -428,6 +440,7 @@ export const OP_TABLE: Readonly<Record<string, OpHandler>> = Object.freeze({
   Mean: mean,
   FusedBatchNorm: batchNorm,
   Softmax: softmax,
+  [HARD_SWISH]: hardSwish,
 });
 
 /** Writes one traced kernel call with its op-table entry. @throws OnnxError `UNSUPPORTED_OP`. */
