@@ -15,7 +15,8 @@
  * od N wasm threads for inference and one training thread plus N − 1 data-parallel replicas. The
  * same-architecture comparison at two threads each is `npx tsx bench/run.ts --ssdlite --threads 2`.
  *
- * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--threads N] [--alpha A [--taps 8,16,32] | --ssdlite]
+ * Usage: npx tsx bench/run.ts [--quick] [--no-torchvision] [--no-cpu] [--threads N] [--alpha A [--taps 8,16,32] | --ssdlite]
+ * (`--no-cpu` leaves out the cpu-backend row, the slowest.)
  */
 import { execFileSync } from "node:child_process";
 import { existsSync, rmSync } from "node:fs";
@@ -43,9 +44,9 @@ import { DataParallel } from "@od/train/node";
 const quick = process.argv.includes("--quick");
 const steps = quick ? 2 : 12;
 /**
- * Untimed calls before the timed ones, the same on both sides. V8 compiles wasm (XNNPACK) with its
- * baseline compiler first and optimises hot functions later, and PyTorch's allocator warms up too:
- * od's inference takes about 50 calls to reach its steady pace here, training a few steps.
+ * Untimed calls before the timed ones, the same on both sides: od's inference takes 20–50 calls to
+ * reach its steady pace here (not V8's wasm tiering: the same with --no-wasm-dynamic-tiering), and
+ * both sides' training a few steps.
  */
 const trainWarmup = quick ? 1 : 4;
 const inferRuns = quick ? 3 : 30;
@@ -240,7 +241,7 @@ for (const [alpha, taps] of ssdliteOnly ? [] : models) {
   runCase({ backend: "wasm", alpha, taps, threads: 1, workers: cores - 1, infer: false });
   runCase({ backend: "wasm", alpha, taps, threads: cores, workers: 0, infer: true });
 }
-if (!quick && !ssdliteOnly)
+if (!quick && !ssdliteOnly && !process.argv.includes("--no-cpu"))
   runCase({ backend: "cpu", alpha: 0.5, taps: [8, 16, 32], threads: 1, workers: 0, infer: true });
 /** od's SSDlite weights written by this run's children (their parent is this process). */
 const ownWeights = path.join(tmpdir(), `od-bench-ssdlite-${process.pid}.safetensors`);
