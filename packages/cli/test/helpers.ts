@@ -6,7 +6,7 @@ import { makeImage } from "@od/augment";
 import { encodePng } from "@od/augment/node";
 import { defaultSsdConfig, type SsdConfig, type SsdConfigInput, SsdDetector } from "@od/ssd";
 import { saveDetector } from "@od/ssd/node";
-import type { TrainSummary } from "@od/train/node";
+import type { TrainEvent, TrainOptions, TrainSummary } from "@od/train/node";
 import type { CliIo, TrainNode } from "../src/index.js";
 import { CLI_NAME, runCli } from "../src/index.js";
 
@@ -85,6 +85,27 @@ export function fakeSummary(over: Partial<TrainSummary> = {}): TrainSummary {
     stoppedBy: "epochs",
     ...over,
   };
+}
+
+/**
+ * A fake `@od/train/node` whose `train()` records each call and replays `events` to its `onEvent`,
+ * then returns a {@link fakeSummary}; `load` is what `loadTrainNode` takes.
+ */
+export function recordingTrainNode(events: readonly TrainEvent[] = []): {
+  calls: { input: unknown; options: TrainOptions }[];
+  load: () => Promise<TrainNode>;
+} {
+  const calls: { input: unknown; options: TrainOptions }[] = [];
+  const node: TrainNode = {
+    ...RUN_DIRS,
+    loadRunPredictor: predictorNotUsed,
+    async train(input, options) {
+      calls.push({ input, options });
+      for (const e of events) options.onEvent?.(e);
+      return fakeSummary({ out: options.out });
+    },
+  };
+  return { calls, load: async () => node };
 }
 
 /**

@@ -1,10 +1,9 @@
 import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TrainEvent, TrainOptions, WeightsReport } from "@od/train/node";
+import type { WeightsReport } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import type { TrainNode } from "../src/index.js";
 import { weightsClassLine, weightsLines } from "../src/internal/train-command.js";
-import { fakeSummary, od, predictorNotUsed, RUN_DIRS, vocFixture, vocSplitFixture } from "./helpers.js";
+import { od, recordingTrainNode, vocFixture, vocSplitFixture } from "./helpers.js";
 
 // `odet train --model / --weights / --freeze-backbone-epochs / --backbone-lr-scale`: what each flag
 // sets, what is refused, and how the weights report is printed.
@@ -23,21 +22,6 @@ async function cwd(): Promise<string> {
   return dir;
 }
 
-/** A fake `@od/train/node` whose train() records its call and replays `events`. */
-function stub(events: readonly TrainEvent[] = []) {
-  const calls: { input: unknown; options: TrainOptions }[] = [];
-  const node: TrainNode = {
-    ...RUN_DIRS,
-    loadRunPredictor: predictorNotUsed,
-    async train(input, options) {
-      calls.push({ input, options });
-      for (const e of events) options.onEvent?.(e);
-      return fakeSummary({ out: options.out });
-    },
-  };
-  return { calls, load: async () => node };
-}
-
 const SSDLITE = "ssdlite320_mobilenet_v3_large";
 
 describe("odet train fine-tuning flags", () => {
@@ -52,7 +36,7 @@ describe("odet train fine-tuning flags", () => {
     [[], { model: { architecture: "ssd" }, train: { freezeBackboneEpochs: 0, backboneLrScale: 1 } }],
   ])("%j sets %j (resolved config)", async (flags, want) => {
     const dir = await cwd();
-    const s = stub();
+    const s = recordingTrainNode();
     const r = await od(["train", "--data", data, "--out", "r", ...flags], {
       cwd: dir,
       loadTrainNode: s.load,
@@ -70,7 +54,7 @@ describe("odet train fine-tuning flags", () => {
     [["--backbone-lr-scale", "x"], "--backbone-lr-scale"],
     [["--weights"], "--weights"],
   ])("%j: exit 2 naming %s", async (flags, name) => {
-    const s = stub();
+    const s = recordingTrainNode();
     const r = await od(["train", "--data", data, "--out", "r", ...flags], {
       cwd: await cwd(),
       loadTrainNode: s.load,
@@ -86,7 +70,7 @@ describe("odet train fine-tuning flags", () => {
     await mkdir(sub);
     const cfg = path.join(sub, "train.json");
     await writeFile(cfg, JSON.stringify({ model: { architecture: SSDLITE, weights: "w/ssdlite.pth" } }));
-    const s = stub();
+    const s = recordingTrainNode();
     await od(["train", "--data", data, "--out", "a", "--config", cfg], { cwd: dir, loadTrainNode: s.load });
     expect(s.calls[0]?.input).toMatchObject({
       model: { architecture: SSDLITE, weights: path.join(sub, "w", "ssdlite.pth") },
@@ -99,7 +83,7 @@ describe("odet train fine-tuning flags", () => {
   });
 
   test("--resume passes on only the fine-tuning flags given", async () => {
-    const s = stub();
+    const s = recordingTrainNode();
     await od(
       ["train", "--out", "r", "--resume", "--freeze-backbone-epochs", "3", "--backbone-lr-scale", "0.5"],
       {
@@ -199,7 +183,7 @@ describe("the weights report", () => {
   });
 
   test("printed on stderr as train() reports it; --json prints the event", async () => {
-    const s = stub([{ type: "weights", report: REPORT }]);
+    const s = recordingTrainNode([{ type: "weights", report: REPORT }]);
     const r = await od(["train", "--data", data, "--out", "r"], { cwd: await cwd(), loadTrainNode: s.load });
     expect(r.stderr).toContain(
       "weights: class head re-initialised (another number of classes): head.classification_head.module_list.0.1.weight",

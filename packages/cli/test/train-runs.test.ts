@@ -1,10 +1,10 @@
 import { mkdir, rm, utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { TrainEvent, TrainOptions } from "@od/train/node";
+import type { TrainEvent } from "@od/train/node";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import type { TrainNode } from "../src/index.js";
 import { duration, epochLabel } from "../src/internal/train-command.js";
-import { capture, errorLine, fakeSummary, od, predictorNotUsed, RUN_DIRS, vocFixture } from "./helpers.js";
+import { capture, errorLine, od, recordingTrainNode, vocFixture } from "./helpers.js";
 
 // Where `odet train` runs go (refused folders, --exist-ok, runs/train, runs/train2, …), what --resume
 // passes on (only the flags given), --priors, and the progress lines with their totals and ETA.
@@ -27,21 +27,6 @@ async function cwd(): Promise<string> {
 /** The real `@od/train/node` (for what train() refuses before it trains). */
 const realTrainNode = async (): Promise<TrainNode> => import("@od/train/node");
 
-/** A fake `@od/train/node` whose train() records its call and replays `events`. */
-function stub(events: readonly TrainEvent[] = []) {
-  const calls: { input: unknown; options: TrainOptions }[] = [];
-  const node: TrainNode = {
-    ...RUN_DIRS,
-    loadRunPredictor: predictorNotUsed,
-    async train(input, options) {
-      calls.push({ input, options });
-      for (const e of events) options.onEvent?.(e);
-      return fakeSummary({ out: options.out });
-    },
-  };
-  return { calls, load: async () => node };
-}
-
 /** A run folder with a checkpoint pointer written `secondsAgo` seconds ago. */
 async function runWithCheckpoint(dir: string, secondsAgo: number): Promise<void> {
   await mkdir(path.join(dir, "checkpoints"), { recursive: true });
@@ -54,7 +39,7 @@ async function runWithCheckpoint(dir: string, secondsAgo: number): Promise<void>
 describe("odet train: where runs go", () => {
   test("without --out: runs/train, then runs/train2 (the first free name in the working directory)", async () => {
     const dir = await cwd();
-    const s = stub();
+    const s = recordingTrainNode();
     const a = await od(["train", "--data", data], { cwd: dir, loadTrainNode: s.load });
     expect(a.code).toBe(0);
     expect(s.calls[0]?.options.out).toBe(path.join(dir, "runs", "train"));
@@ -67,7 +52,7 @@ describe("odet train: where runs go", () => {
 
   test("--resume without --out: the run with the newest checkpoint, said which; none is exit 2", async () => {
     const dir = await cwd();
-    const s = stub();
+    const s = recordingTrainNode();
     const none = await od(["train", "--resume"], { cwd: dir, loadTrainNode: s.load });
     expect(none.code).toBe(2);
     expect(errorLine(none.stderr, "train")).toBe(
@@ -110,7 +95,7 @@ describe("odet train: where runs go", () => {
   });
 
   test("--exist-ok asks train() to clear the earlier run's files", async () => {
-    const s = stub();
+    const s = recordingTrainNode();
     const r = await od(["train", "--data", data, "--out", "runs/y", "--exist-ok"], {
       cwd: await cwd(),
       loadTrainNode: s.load,
@@ -123,7 +108,7 @@ describe("odet train: where runs go", () => {
 describe("odet train --resume passes on only what is given", () => {
   test("no flags: {} (the run's own epochs, time limit, everything); flags: just those", async () => {
     const dir = await cwd();
-    const s = stub();
+    const s = recordingTrainNode();
     expect((await od(["train", "--out", "r", "--resume"], { cwd: dir, loadTrainNode: s.load })).code).toBe(0);
     expect(s.calls[0]?.input).toEqual({});
     await od(["train", "--out", "r", "--resume", "--epochs", "5", "--time-limit", "8"], {
@@ -136,7 +121,7 @@ describe("odet train --resume passes on only what is given", () => {
   });
 
   test("the overrides train() reports are printed, one line each", async () => {
-    const s = stub([
+    const s = recordingTrainNode([
       {
         type: "resume",
         epochsCompleted: 2,
@@ -165,7 +150,7 @@ describe("odet train --resume passes on only what is given", () => {
 describe("odet train --priors", () => {
   test("the flag is relative to the working directory, model.priors in a config to the config file", async () => {
     const dir = await cwd();
-    const s = stub();
+    const s = recordingTrainNode();
     await od(["train", "--data", data, "--out", "a", "--priors", "p.json"], {
       cwd: dir,
       loadTrainNode: s.load,
@@ -268,7 +253,7 @@ describe("odet train progress: totals that mean what they say, and an ETA", () =
     const stderr = capture(tty);
     const r = await od(["train", "--data", data, "--out", `p${n++}`], {
       cwd: data,
-      loadTrainNode: stub(events).load,
+      loadTrainNode: recordingTrainNode(events).load,
       stderr,
     });
     expect(r.code).toBe(0);
