@@ -1,4 +1,4 @@
-import { batchNormTrain, tf } from "@od/tf";
+import { batchNormTrain, recordingGradients, tf } from "@od/tf";
 import { heNormal, type ParamStore } from "./params.js";
 
 /** Forward-pass context shared by every layer. */
@@ -189,7 +189,7 @@ export function depthwise(store: ParamStore, name: string, x: tf.Tensor4D, strid
  * gradient for a fused relu6.
  */
 export function foldable(ctx: ForwardContext): boolean {
-  return !ctx.training && ctx.foldBatchNorm !== false && tf.engine().state.gradientDepth === 0;
+  return !ctx.training && ctx.foldBatchNorm !== false && !recordingGradients();
 }
 
 /**

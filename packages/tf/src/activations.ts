@@ -9,6 +9,14 @@ import { add, clipByValue, engine, getKernel, mul, type Tensor, tidy } from "@te
 import { HARD_SWISH } from "./hard-swish.js";
 
 /**
+ * Whether tfjs is recording a gradient (inside `tf.grad`, `variableGrads`, `minimize`): kernels without
+ * a gradient function (fused activations, `OdHardSwish`) must not run then.
+ */
+export function recordingGradients(): boolean {
+  return engine().state.gradientDepth > 0;
+}
+
+/**
  * `relu6(x + 3) / 6 = clamp(x + 3, 0, 6) / 6`, PyTorch `nn.Hardsigmoid` (the squeeze-excitation gate of
  * MobileNetV3). Gradient `1/6` for `−3 ≤ x ≤ 3`, 0 elsewhere (PyTorch uses the open interval; the two
  * differ only at exactly ±3).
@@ -29,11 +37,7 @@ export function hardSigmoid<T extends Tensor>(x: T): T {
  */
 export function hardSwish<T extends Tensor>(x: T): T {
   const e = engine();
-  if (
-    x.dtype === "float32" &&
-    e.state.gradientDepth === 0 &&
-    getKernel(HARD_SWISH, e.backendName) !== undefined
-  )
+  if (x.dtype === "float32" && !recordingGradients() && getKernel(HARD_SWISH, e.backendName) !== undefined)
     return e.runKernel(HARD_SWISH, { x }) as T;
   return tidy(() => mul(x, hardSigmoid(x))) as T;
 }

@@ -7,7 +7,7 @@
 import "./register.js";
 import * as tf from "@tensorflow/tfjs-core";
 
-export { hardSigmoid, hardSwish } from "./activations.js";
+export { hardSigmoid, hardSwish, recordingGradients } from "./activations.js";
 export {
   activeBackend,
   BACKENDS,

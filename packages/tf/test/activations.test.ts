@@ -1,5 +1,5 @@
 import { fc, test as propTest } from "@fast-check/vitest";
-import { hardSigmoid, hardSwish, tf } from "@od/tf";
+import { hardSigmoid, hardSwish, recordingGradients, tf } from "@od/tf";
 import { beforeAll, describe, expect, test } from "vitest";
 import { maxRelErr, seeded, useBackend } from "./helpers.js";
 
@@ -61,6 +61,17 @@ describe("hardSigmoid / hardSwish", () => {
       }
     });
   }
+
+  test("recordingGradients: false outside a gradient, true inside tf.grad", () => {
+    expect(recordingGradients()).toBe(false);
+    let inside: boolean | undefined;
+    tf.grad((t: tf.Tensor) => {
+      inside = recordingGradients();
+      return tf.mul(t, 2);
+    })(tf.scalar(1)).dispose();
+    expect(inside).toBe(true);
+    expect(recordingGradients()).toBe(false);
+  });
 
   test("wasm has a kernel for every op of the forward and backward passes", () => {
     for (const k of ["Add", "ClipByValue", "Multiply", "Mean", "Relu", "Sum", "RealDiv", "Step"])
