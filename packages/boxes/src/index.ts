@@ -56,6 +56,7 @@ export {
 } from "./letterbox.js";
 export { batchedNms, type NmsOptions, nms, type SoftNmsOptions, type SoftNmsResult, softNms } from "./nms.js";
 export { PARAM_KINDS, type ParamKind } from "./param-kind.js";
+export { sameSequence } from "./sequence.js";
 export {
   boxArea,
   boxIou,

@@ -1,4 +1,4 @@
-import type { ParamKind } from "@od/boxes";
+import { type ParamKind, sameSequence } from "@od/boxes";
 import { fail } from "./errors.js";
 import { tfToTorch, torchShapeOf, torchToTf } from "./layout.js";
 import { type AnyTorchTensor, type StateDict, toFloat32 } from "./tensor.js";
@@ -103,7 +103,7 @@ export function loadStateDict(
       actual: tensor.shape,
       dtype: tensor.dtype,
     });
-    if (!sameShape(expected, tensor.shape)) mismatched.push(mismatch("shape"));
+    if (!sameSequence(expected, tensor.shape)) mismatched.push(mismatch("shape"));
     else if (!isFloat(tensor)) mismatched.push(mismatch("dtype"));
     else {
       const data = toFloat32(tensor);
@@ -126,10 +126,6 @@ export function loadStateDict(
 
 function isFloat(t: AnyTorchTensor): boolean {
   return t.dtype === "float32" || t.dtype === "float16" || t.dtype === "bfloat16" || t.dtype === "float64";
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((s, i) => s === b[i]);
 }
 
 /**

@@ -1,4 +1,5 @@
 import * as tf from "@tensorflow/tfjs-core";
+import { sameSequence } from "../sequence.js";
 import type { BoxFormat, BoxUnits } from "../types.js";
 import {
   checkBoxTensor,
@@ -48,7 +49,7 @@ interface Pairing {
  * tfjs 4.22 do not, so they must only ever see equal shapes).
  */
 function elementwisePairing(out: readonly number[]): Pairing {
-  const lift = (t: tf.Tensor) => (sameShape(t.shape, out) ? t : tf.broadcastTo(t, [...out]));
+  const lift = (t: tf.Tensor) => (sameSequence(t.shape, out) ? t : tf.broadcastTo(t, [...out]));
   return { liftA: lift, liftB: lift, add: tf.add, mul: tf.mul };
 }
 
@@ -60,10 +61,6 @@ function broadcastPairing(out: readonly number[]): Pairing {
     add: (p, q) => tf.add(tf.expandDims(p, -1), tf.expandDims(q, -2)),
     mul: (p, q) => tf.mul(tf.expandDims(p, -1), tf.expandDims(q, -2)),
   };
-}
-
-function sameShape(a: readonly number[], b: readonly number[]): boolean {
-  return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 /** Outer pairing of `[N]` a-side with `[M]` b-side tensors into `[N, M]`, by `matMul`. */

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { isOdError } from "@od/boxes";
+import { isOdError, sameSequence } from "@od/boxes";
 import type { BackendName } from "@od/tf";
 import {
   type Architecture,
@@ -240,7 +240,7 @@ export function weightsClassLine(r: WeightsReport): string | undefined {
   const run = r.classNames.join(", ");
   if (r.fileClassNames === null)
     return `weights: the file holds no class names; its class outputs are read in this run's order: ${run} (data.classNames sets it; it must be the order the weights were trained with)`;
-  if (r.fileClassNames.join("\u0000") === r.classNames.join("\u0000")) return undefined;
+  if (sameSequence(r.fileClassNames, r.classNames)) return undefined;
   return `weights: the file's classes (${r.fileClassNames.join(", ")}) are not this run's (${run}); its class head is loaded as is, its output k read as this run's class k`;
 }
 

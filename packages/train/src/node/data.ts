@@ -4,6 +4,7 @@
  * @module
  */
 import path from "node:path";
+import { sameSequence } from "@od/boxes";
 import { addNegatives, type DataSample, type DetectionDataset, type ImageRecord } from "@od/data";
 import {
   decodeImageFile,
@@ -50,7 +51,7 @@ export async function loadTrainingData(config: TrainConfig): Promise<TrainingDat
     val = await loadVoc(d.root, { split: d.valSplit, policy, classNames: train.classNames });
   } else {
     const all = d.format === "coco" ? await loadCoco(d.root, { policy }) : await loadYolo(d.root, { policy });
-    if (d.classNames !== undefined && d.classNames.join("\u0000") !== all.classNames.join("\u0000"))
+    if (d.classNames !== undefined && !sameSequence(d.classNames, all.classNames))
       fail(
         "INVALID_CONFIG",
         "loadTrainingData",

@@ -6,7 +6,7 @@
  */
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import { isOdError } from "@od/boxes";
+import { isOdError, sameSequence } from "@od/boxes";
 import { isBackboneParam, isClassHeadParam, mapMobilenetV3LargeKeys, type SsdDetector } from "@od/ssd";
 import { loadDetector } from "@od/ssd/node";
 import { tf } from "@od/tf";
@@ -191,9 +191,8 @@ function refusePermutedClasses(
   fileNames: readonly string[],
   runNames: readonly string[],
 ): void {
-  const same = fileNames.length === runNames.length && fileNames.every((n, i) => n === runNames[i]);
-  const sorted = (a: readonly string[]) => JSON.stringify([...a].sort());
-  if (same || sorted(fileNames) !== sorted(runNames)) return;
+  const sorted = (a: readonly string[]) => [...a].sort();
+  if (sameSequence(fileNames, runNames) || !sameSequence(sorted(fileNames), sorted(runNames))) return;
   bad(
     file,
     `holds the classes ${JSON.stringify(fileNames)} and this run has ${JSON.stringify(runNames)}: the same classes in another order, so every label would be permuted. Set data.classNames to ${JSON.stringify(fileNames)} to train in the file's order.`,
