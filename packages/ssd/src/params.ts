@@ -1,4 +1,4 @@
-import { PARAM_KINDS, type ParamKind } from "@od/boxes";
+import { PARAM_KINDS, type ParamKind, sameSequence } from "@od/boxes";
 import { tf } from "@od/tf";
 import { fail } from "./errors.js";
 
@@ -129,7 +129,7 @@ export class ParamStore {
   derived(key: string, sources: readonly string[], compute: () => tf.Tensor[]): readonly tf.Tensor[] {
     const ids = sources.map((n) => this.get(n).dataId as object);
     const hit = this.#derived.get(key);
-    if (hit !== undefined && hit.ids.length === ids.length && hit.ids.every((id, i) => id === ids[i])) {
+    if (hit !== undefined && sameSequence(hit.ids, ids)) {
       return hit.values;
     }
     if (hit !== undefined) tf.dispose(hit.values);
