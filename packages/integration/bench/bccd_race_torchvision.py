@@ -20,24 +20,16 @@ import torch
 import torchvision_common as common
 
 
-def race_model():
-    from torchvision.models.detection import ssdlite320_mobilenet_v3_large
-
-    return ssdlite320_mobilenet_v3_large(
-        weights=None, weights_backbone=None, num_classes=len(common.BCCD_CLASSES) + 1
-    )
-
-
 def init(out):
     torch.manual_seed(0)
-    torch.save(race_model().state_dict(), out)
+    torch.save(common.bccd_ssdlite().state_dict(), out)
     print(json.dumps({"init": out, "torch": common.versions()}))
 
 
 def train(init_path, out, seconds, lr):
     t0 = time.perf_counter()
     inputs, boxes, labels = common.bccd_training_set("train")
-    model = race_model()
+    model = common.bccd_ssdlite()
     model.load_state_dict(torch.load(init_path), strict=True)
     setup = time.perf_counter() - t0
     trained, info = common.train_sgd(model, inputs, boxes, labels, lr, 10_000, time_limit=seconds)

@@ -48,16 +48,19 @@ def versions():
     return {"torch": torch.__version__, "torchvision": torchvision.__version__}
 
 
-def handoff_model():
-    """torchvision's ssdlite320_mobilenet_v3_large of HANDOFF_MODEL, random-initialised (seed it first)."""
+def bccd_ssdlite(width_mult=1.0):
+    """torchvision's ssdlite320_mobilenet_v3_large for BCCD's classes + background, random-initialised
+    (seed it first); without a pretrained backbone torchvision builds it with the reduced tail."""
     from torchvision.models.detection import ssdlite320_mobilenet_v3_large
 
     return ssdlite320_mobilenet_v3_large(
-        weights=None,
-        weights_backbone=None,
-        num_classes=HANDOFF_MODEL["numClasses"],
-        width_mult=HANDOFF_MODEL["widthMultiplier"],
+        weights=None, weights_backbone=None, num_classes=len(BCCD_CLASSES) + 1, width_mult=width_mult
     )
+
+
+def handoff_model():
+    """The reduced-width model of HANDOFF_MODEL, random-initialised (seed it first)."""
+    return bccd_ssdlite(HANDOFF_MODEL["widthMultiplier"])
 
 
 def read_split(root, split):
@@ -308,7 +311,7 @@ def train_sgd(model, inputs, boxes, labels, lr, epochs, time_limit=0.0, log=None
     def lr_at(step):
         if step < warmup:
             return lr * (0.001 + (1 - 0.001) * step / warmup)
-        return lr * 0.5 * (1 + math.cos(math.pi * min(1.0, (step - warmup) / max(1, total - warmup))))
+        return lr * 0.5 * (1 + math.cos(math.pi * (step - warmup) / max(1, total - warmup)))
 
     images = to_tensor_images(inputs)
     model.train()
